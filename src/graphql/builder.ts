@@ -1,0 +1,69 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { ApiKeyScope } from '../modules/auth/apiKeys';
+import type { GraphQLContext } from './context';
+
+export const QUERY_LIMITS = { depth: 12, breadth: 150, complexity: 3000 } as const;
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: {
+    admin: boolean;
+    distributor: boolean;
+    loggedIn: boolean;
+    integration: ApiKeyScope;
+  };
+  Scalars: {
+    DateTime: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: ({ viewer }) => ({
+      admin: viewer.kind === 'ADMIN',
+      distributor: viewer.kind === 'DISTRIBUTOR',
+      loggedIn: viewer.kind !== 'ANONYMOUS',
+      integration: (scope) => viewer.kind === 'INTEGRATION' && viewer.scopes.includes(scope),
+    }),
+    unauthorizedError: (_parent, _context, _info, result) => new Error(`Not authorized: ${result.message}`),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: false,
+  },
+  errors: {
+    defaultTypes: [],
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: { ...QUERY_LIMITS },
+    complexityError: (kind, result) => {
+      const key = kind.toLowerCase() as 'depth' | 'breadth' | 'complexity';
+      const max = { depth: result.maxDepth, breadth: result.maxBreadth, complexity: result.maxComplexity }[
+        key
+      ];
+      const word = { depth: 'deep', breadth: 'broad', complexity: 'complex' }[key];
+      return new Error(`Query too ${word}: ${key} ${result[key]} exceeds the limit of ${max}.`);
+    },
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 instant in UTC, e.g. 2026-11-22T08:00:00.000Z.',
+  serialize: (v) => v,
+  parseValue: (v) => {
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+      throw new TypeError('DateTime must be an ISO-8601 string.');
+    return new Date(v).toISOString();
+  },
+});

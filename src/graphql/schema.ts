@@ -1,0 +1,8 @@
+// Assembles the schema: importing a module registers its types on the builder.
+import { builder } from './builder';
+import './errorTypes';
+import '../modules/auth/graphql';
+import '../modules/company/graphql';
+import '../modules/genealogy/graphql';
+
+export const schema = builder.toSchema({ sortSchema: true });

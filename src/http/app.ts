@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import type { Env } from '../env';
+import { type ServerContext, yoga } from '../graphql/yoga';
+import { resolveViewer } from '../modules/auth/repository';
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get('/health', async (c) => {
+  const db = await c.env.DB.prepare('SELECT 1 AS ok').first<{ ok: number }>();
+  return c.json({ status: db?.ok === 1 ? 'ok' : 'degraded', time: new Date().toISOString() });
+});
+
+app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
+  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
+  const server: ServerContext = { env: c.env, ctx: c.executionCtx as ExecutionContext, viewer };
+  return yoga.fetch(c.req.raw, server);
+});
+
+app.notFound((c) => c.json({ error: 'Not found' }, 404));
+app.onError((err, c) => {
+  console.error(err);
+  return c.json({ error: 'Internal error' }, 500);
+});

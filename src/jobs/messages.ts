@@ -1,0 +1,2 @@
+/** Every message on the jobs queue. Each carries what makes its handling idempotent. */
+export type JobMessage = { kind: 'noop'; id: string };

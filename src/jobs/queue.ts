@@ -1,0 +1,24 @@
+import type { Env } from '../env';
+import type { JobMessage } from './messages';
+
+/** Routes each queue message to its module; a failure retries that message alone. */
+export async function handleQueue(
+  batch: MessageBatch<JobMessage>,
+  _env: Env,
+  _ctx: ExecutionContext,
+): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      switch (message.body.kind) {
+        case 'noop':
+          break;
+        default:
+          console.error('unknown job', message.body);
+      }
+      message.ack();
+    } catch (e) {
+      console.error('job failed', message.body, e);
+      message.retry();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { ApiKeyScope } from './apiKeys';
+
+/** Who is calling. Distributor viewers carry their current tree paths (reloaded each request). */
+export type Viewer =
+  | { kind: 'ANONYMOUS' }
+  | { kind: 'ADMIN'; staffId: number }
+  | {
+      kind: 'DISTRIBUTOR';
+      distributorId: number;
+      sponsorPath: string;
+      placementPath: string;
+      sponsorId: number | null;
+    }
+  | { kind: 'INTEGRATION'; apiKeyId: number; scopes: ApiKeyScope[] };
+
+export const ANONYMOUS: Viewer = { kind: 'ANONYMOUS' };

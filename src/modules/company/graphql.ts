@@ -1,0 +1,40 @@
+import { builder } from '../../graphql/builder';
+import { ValidationError } from '../../graphql/errors';
+import { type CompanySettings, loadSettings, placementWidth, updateSettings } from './settings';
+
+const PlacementKind = builder.enumType('PlacementKind', { values: ['BINARY', 'MATRIX'] as const });
+const TerminateRollUp = builder.enumType('TerminateRollUp', { values: ['SPONSOR', 'COMPANY'] as const });
+
+const Company = builder.objectRef<CompanySettings>('CompanySettings').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    timeZone: t.exposeString('timeZone'),
+    payoutCurrency: t.exposeString('payoutCurrency'),
+    placementKind: t.field({ type: PlacementKind, resolve: (s) => s.placementKind }),
+    placementWidth: t.int({ resolve: (s) => placementWidth(s) }),
+    terminateRollUp: t.field({ type: TerminateRollUp, resolve: (s) => s.terminateRollUp }),
+  }),
+});
+
+builder.queryField('company', (t) =>
+  t.field({ type: Company, resolve: (_r, _a, ctx) => loadSettings(ctx.db) }),
+);
+
+const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    timeZone: t.string({ required: false }),
+    payoutCurrency: t.string({ required: false }),
+    terminateRollUp: t.field({ type: TerminateRollUp, required: false }),
+  }),
+});
+
+builder.mutationField('updateCompanySettings', (t) =>
+  t.field({
+    type: Company,
+    errors: { types: [ValidationError], dataField: { name: 'company' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdateCompanyInput, required: true }) },
+    resolve: (_r, { input }, ctx) => updateSettings(ctx.db, input),
+  }),
+);

@@ -1,0 +1,14 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const companySettings = sqliteTable('company_settings', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  payoutCurrency: text('payout_currency').notNull(),
+  placementKind: text('placement_kind', { enum: ['BINARY', 'MATRIX'] }).notNull(),
+  matrixWidth: integer('matrix_width').notNull(),
+  terminateRollUp: text('terminate_roll_up', { enum: ['SPONSOR', 'COMPANY'] }).notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export type CompanySettings = typeof companySettings.$inferSelect;

@@ -1,0 +1,38 @@
+import type { Viewer } from '../auth/viewer';
+import type { DistributorRow, TreeKind } from './model';
+import { isInPlacementSubtree, isInSponsorSubtree } from './paths';
+
+// SPEC §5: a distributor sees themself and their downline in both trees. Of their upline they see only
+// the sponsor's public profile, which is a separate type (PublicProfile) and never a Distributor.
+
+type Located = Pick<DistributorRow, 'sponsor_path' | 'placement_path'>;
+
+export function canViewDistributor(viewer: Viewer, target: Located): boolean {
+  switch (viewer.kind) {
+    case 'ADMIN':
+      return true;
+    case 'INTEGRATION':
+      return viewer.scopes.includes('genealogy:read');
+    case 'DISTRIBUTOR':
+      return (
+        isInSponsorSubtree(viewer.sponsorPath, target.sponsor_path) ||
+        isInPlacementSubtree(viewer.placementPath, target.placement_path)
+      );
+    default:
+      return false;
+  }
+}
+
+/** A distributor may list the downline of a root only inside their own subtree of the same tree. */
+export function canBrowseSubtree(viewer: Viewer, root: Located, tree: TreeKind): boolean {
+  if (viewer.kind !== 'DISTRIBUTOR') return canViewDistributor(viewer, root);
+  return tree === 'SPONSOR'
+    ? isInSponsorSubtree(viewer.sponsorPath, root.sponsor_path)
+    : isInPlacementSubtree(viewer.placementPath, root.placement_path);
+}
+
+/** How far up a viewer may follow an upline chain: a distributor stops at themself. */
+export function uplineStopDepth(viewer: Viewer, tree: TreeKind): number {
+  if (viewer.kind !== 'DISTRIBUTOR') return 0;
+  return tree === 'SPONSOR' ? viewer.sponsorPath.split('.').length - 2 : viewer.placementPath.length;
+}

@@ -1,0 +1,173 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { atomic, nowIso } from '../../lib/db';
+import { monthInZone } from '../../lib/time';
+import { parseInput } from '../../lib/validate';
+import { hashPassword } from '../auth/password';
+import { loadSettings, placementWidth } from '../company/settings';
+import {
+  addNewMemberHistograms,
+  bumpPlacementAncestors,
+  bumpPlacementChildren,
+  bumpTeamCounters,
+} from './counters';
+import type { DistributorRow } from './model';
+import { sponsorPathIds } from './paths';
+import { choosePlacement } from './placement';
+import { distributorById, distributorByReferralCode } from './reads';
+import { type EnrollInput, enrollSchema } from './validation';
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function newReferralCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+}
+
+export interface EnrollOptions {
+  /** Staff may enroll the very first member (no sponsor) and back-date joins. */
+  asAdmin: boolean;
+}
+
+/** Enrolls one distributor under a sponsor, places them, and updates every counter, in one batch. */
+export async function enrollDistributor(
+  db: D1Database,
+  raw: unknown,
+  opts: EnrollOptions,
+): Promise<DistributorRow> {
+  const input = parseInput(enrollSchema, raw, 'enrollment');
+  if (input.joinedAt && !opts.asAdmin)
+    throw new ValidationError('Only staff may set a join date.', [
+      { path: 'joinedAt', message: 'Not allowed.' },
+    ]);
+  if (input.externalId && !opts.asAdmin)
+    throw new ValidationError('Only staff may set an external id.', [
+      { path: 'externalId', message: 'Not allowed.' },
+    ]);
+  // A concurrent enrollment may take the same slot or code between our read and write: try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await tryEnroll(db, input, opts);
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      const retryable =
+        /UNIQUE constraint failed: distributor\.(referral_code|placement_parent_id|id|sponsor_path)/.test(
+          msg,
+        );
+      if (!retryable || attempt >= 3) throw translateUnique(e);
+    }
+  }
+}
+
+function translateUnique(e: unknown): unknown {
+  const msg = String((e as Error)?.message ?? e);
+  if (msg.includes('UNIQUE constraint failed: distributor.email'))
+    return new ValidationError('That e-mail address is already in use.', [
+      { path: 'email', message: 'Already in use.' },
+    ]);
+  if (msg.includes('UNIQUE constraint failed: distributor.external_id'))
+    return new ValidationError('That external id is already in use.', [
+      { path: 'externalId', message: 'Already in use.' },
+    ]);
+  return e;
+}
+
+async function resolveSponsor(db: D1Database, input: EnrollInput): Promise<DistributorRow | null> {
+  if (input.sponsorId != null && input.sponsorReferralCode != null)
+    throw new ValidationError('Give the sponsor by id or by referral code, not both.', [
+      { path: 'sponsor', message: 'Ambiguous.' },
+    ]);
+  if (input.sponsorId != null) {
+    const s = await distributorById(db, input.sponsorId);
+    if (!s) throw new NotFoundError('Sponsor not found.');
+    return s;
+  }
+  if (input.sponsorReferralCode != null) {
+    const s = await distributorByReferralCode(db, input.sponsorReferralCode);
+    if (!s) throw new NotFoundError(`No distributor has the referral code "${input.sponsorReferralCode}".`);
+    return s;
+  }
+  return null;
+}
+
+async function tryEnroll(db: D1Database, input: EnrollInput, opts: EnrollOptions): Promise<DistributorRow> {
+  const settings = await loadSettings(db);
+  const sponsor = await resolveSponsor(db, input);
+  const now = nowIso();
+  const joinedAt = input.joinedAt ? new Date(input.joinedAt).toISOString() : now;
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const code = newReferralCode();
+  const common = [
+    input.externalId ?? null,
+    code,
+    input.firstName,
+    input.lastName,
+    `${input.firstName} ${input.lastName}`.toLowerCase(),
+    input.email ?? null,
+    input.phone ?? null,
+    input.country,
+    input.locale,
+    joinedAt,
+    passwordHash,
+    now,
+  ];
+  const columns = `id, external_id, referral_code, first_name, last_name, search_name, email, phone, country, locale,
+    status, joined_at, password_hash, created_at, updated_at, sponsor_id, sponsor_path, sponsor_depth,
+    placement_parent_id, placement_position, placement_path, placement_depth`;
+  const values = `n.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'ACTIVE', ?10, ?11, ?12, ?12`;
+
+  if (!sponsor) {
+    if (!opts.asAdmin)
+      throw new ValidationError('A sponsor is required.', [{ path: 'sponsor', message: 'Required.' }]);
+    const existing = await db.prepare('SELECT 1 FROM distributor LIMIT 1').first();
+    if (existing)
+      throw new ValidationError('A sponsor is required: the company already has its root member.', [
+        { path: 'sponsor', message: 'Required.' },
+      ]);
+    const [res] = await atomic(db, [
+      db
+        .prepare(
+          `INSERT INTO distributor (${columns})
+           SELECT ${values}, NULL, n.id || '.', 0, NULL, NULL, '', 0
+           FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM distributor) n RETURNING id`,
+        )
+        .bind(...common),
+    ]);
+    return (await distributorById(db, (res.results[0] as { id: number }).id))!;
+  }
+
+  if (sponsor.status !== 'ACTIVE')
+    throw new ConflictError(
+      `The sponsor is ${sponsor.status.toLowerCase()} and cannot enroll.`,
+      'SPONSOR_NOT_ACTIVE',
+    );
+  const slot = await choosePlacement(db, settings, sponsor, {
+    parentId: input.placementParentId,
+    position: input.placementPosition,
+    leg: input.leg,
+  });
+  const ancestors = sponsorPathIds(sponsor.sponsor_path);
+  const depth = sponsor.sponsor_depth + 1;
+  const [inserted] = await atomic(db, [
+    db
+      .prepare(
+        `INSERT INTO distributor (${columns})
+         SELECT ${values}, ?13, ?14 || n.id || '.', ?15, ?16, ?17, ?18, ?19
+         FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM distributor) n RETURNING id`,
+      )
+      .bind(
+        ...common,
+        sponsor.id,
+        sponsor.sponsor_path,
+        depth,
+        slot.parentId,
+        slot.position,
+        slot.path,
+        slot.depth,
+      ),
+    bumpTeamCounters(db, ancestors, 1, 1),
+    ...addNewMemberHistograms(db, ancestors, depth, monthInZone(new Date(joinedAt), settings.timeZone)),
+    bumpPlacementAncestors(db, slot.path, 1),
+    bumpPlacementChildren(db, slot.parentId, 1, placementWidth(settings)),
+  ]);
+  return (await distributorById(db, (inserted.results[0] as { id: number }).id))!;
+}
