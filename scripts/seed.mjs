@@ -1,0 +1,129 @@
+// Seeds the demo company through the real API (so every derived column is computed by the product itself):
+// a few hundred distributors in Denmark, Poland and Germany, in a preferential-attachment sponsor tree.
+import { hashPassword, login, sqlString, wranglerSync } from './lib.mjs';
+
+export const DEMO_PASSWORD = 'demo-password-2026';
+export const ADMIN_EMAIL = 'admin@demo.mlm-crm.dev';
+const SIZE = 300;
+
+const MARKETS = [
+  {
+    country: 'DK',
+    locale: 'da',
+    first: ['Mette', 'Lars', 'Sofie', 'Anders', 'Freja', 'Mads', 'Ida', 'Rasmus', 'Line', 'Jens'],
+    last: ['Jensen', 'Nielsen', 'Hansen', 'Pedersen', 'Andersen', 'Christensen', 'Larsen', 'Sørensen'],
+    phone: '+45',
+  },
+  {
+    country: 'PL',
+    locale: 'pl',
+    first: [
+      'Anna',
+      'Piotr',
+      'Katarzyna',
+      'Łukasz',
+      'Małgorzata',
+      'Tomasz',
+      'Agnieszka',
+      'Paweł',
+      'Zofia',
+      'Michał',
+    ],
+    last: ['Nowak', 'Kowalski', 'Wiśniewski', 'Wójcik', 'Kowalczyk', 'Kamiński', 'Lewandowski', 'Zieliński'],
+    phone: '+48',
+  },
+  {
+    country: 'DE',
+    locale: 'de',
+    first: ['Lukas', 'Hannah', 'Jonas', 'Lea', 'Felix', 'Mia', 'Jürgen', 'Sabine', 'Maximilian', 'Emma'],
+    last: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'],
+    phone: '+49',
+  },
+];
+
+/** Small deterministic PRNG, so that every fresh clone gets the same demo network. */
+function mulberry32(seed) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ENROLL = `mutation($input: EnrollDistributorInput!) { enrollDistributor(input: $input) { __typename
+  ... on MutationEnrollDistributorSuccess { distributor { id referralCode } } ... on Error { message } } }`;
+
+export async function isSeeded(gql, token) {
+  const data = await gql(
+    '{ downline(first: 1, root: "RGlzdHJpYnV0b3I6MQ") { edges { cursor } } }',
+    {},
+    token,
+  ).catch(() => null);
+  return Boolean(data?.downline?.edges?.length);
+}
+
+export function ensureAdmin(persistArgs) {
+  const sql = `INSERT INTO staff_user (email, name, role, password_hash, created_at)
+    VALUES (${sqlString(ADMIN_EMAIL)}, 'Demo Admin', 'ADMIN', ${sqlString(hashPassword(DEMO_PASSWORD))}, '2026-01-01T00:00:00.000Z')
+    ON CONFLICT (email) DO NOTHING`;
+  wranglerSync(['d1', 'execute', 'DB', '--local', ...persistArgs, '--command', sql.replace(/\s+/g, ' ')]);
+}
+
+/** Enrolls the demo network; returns the demo logins. */
+export async function seedNetwork(gql) {
+  const admin = await login(gql, ADMIN_EMAIL, DEMO_PASSWORD);
+  if (await isSeeded(gql, admin)) return { admin, logins: null };
+  const rand = mulberry32(20261122);
+  const ids = [];
+  const children = [];
+  const logins = [];
+  const start = Date.parse('2024-01-01T00:00:00Z');
+  const span = Date.now() - start;
+  for (let i = 0; i < SIZE; i++) {
+    const market = MARKETS[i === 0 ? 0 : Math.floor(rand() * MARKETS.length)];
+    const first = market.first[Math.floor(rand() * market.first.length)];
+    const last = market.last[Math.floor(rand() * market.last.length)];
+    // Preferential attachment: sponsors with more personal enrollments attract more.
+    let sponsorIndex = null;
+    if (i > 0) {
+      const weights = children.map((c) => 1 + 2 * c);
+      let r = rand() * weights.reduce((a, b) => a + b, 0);
+      sponsorIndex = 0;
+      while (r > weights[sponsorIndex]) r -= weights[sponsorIndex++];
+    }
+    const withLogin = i < 4 || i % 75 === 0;
+    const email =
+      `${first}.${last}.${i}`
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9.]/g, '') + '@demo.mlm-crm.dev';
+    const input = {
+      firstName: first,
+      lastName: last,
+      email,
+      phone: `${market.phone}${String(20000000 + Math.floor(rand() * 70000000))}`,
+      country: market.country,
+      locale: market.locale,
+      joinedAt: new Date(start + Math.floor((span * i) / SIZE)).toISOString(),
+      ...(sponsorIndex != null ? { sponsorId: ids[sponsorIndex] } : {}),
+      ...(withLogin ? { password: DEMO_PASSWORD } : {}),
+    };
+    const data = await gql(ENROLL, { input }, admin);
+    const r = data.enrollDistributor;
+    if (r.__typename !== 'MutationEnrollDistributorSuccess')
+      throw new Error(`seed enroll failed: ${r.message}`);
+    ids.push(r.distributor.id);
+    children.push(0);
+    if (sponsorIndex != null) children[sponsorIndex]++;
+    if (withLogin)
+      logins.push({
+        email,
+        name: `${first} ${last}`,
+        country: market.country,
+        depth: i === 0 ? 'root' : undefined,
+      });
+  }
+  return { admin, logins };
+}
