@@ -3,8 +3,10 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
+import { ForbiddenError } from './errors';
 
 export const QUERY_LIMITS = { depth: 12, breadth: 150, complexity: 3000 } as const;
 
@@ -30,7 +32,8 @@ export const builder = new SchemaBuilder<{
       loggedIn: viewer.kind !== 'ANONYMOUS',
       integration: (scope) => viewer.kind === 'INTEGRATION' && viewer.scopes.includes(scope),
     }),
-    unauthorizedError: (_parent, _context, _info, result) => new Error(`Not authorized: ${result.message}`),
+    unauthorizedError: (_parent, _context, _info, result) =>
+      new ForbiddenError(`Not authorized: ${result.message}`),
   },
   relay: {
     clientMutationId: 'omit',
@@ -50,7 +53,10 @@ export const builder = new SchemaBuilder<{
         key
       ];
       const word = { depth: 'deep', breadth: 'broad', complexity: 'complex' }[key];
-      return new Error(`Query too ${word}: ${key} ${result[key]} exceeds the limit of ${max}.`);
+      // A GraphQLError, so that the client sees this message rather than a masked "Unexpected error.".
+      return new GraphQLError(`Query too ${word}: ${key} ${result[key]} exceeds the limit of ${max}.`, {
+        extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: key, max },
+      });
     },
   },
 });

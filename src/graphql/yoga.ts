@@ -1,7 +1,8 @@
-import { createYoga } from 'graphql-yoga';
+import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
+import { exposeExpectedError } from './exposeErrors';
 import { schema } from './schema';
 
 export interface ServerContext {
@@ -20,6 +21,9 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
   graphiql: (_req, server) =>
     (server as ServerContext).env.ENVIRONMENT !== 'production' && { title: 'mlm-crm' },
-  maskedErrors: true,
+  // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
+  maskedErrors: {
+    maskError: (error, message, isDev) => exposeExpectedError(error) ?? maskError(error, message, isDev),
+  },
   context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB }),
 });
