@@ -1,0 +1,144 @@
+// npm run bench:genealogy [-- --sizes 10000,100000,1000000] [--port 8788] [--runs 50] [--warmup 5]
+//                          [--loader import|enroll] [--keep-state]
+//
+// For each size: generate a deterministic network, start the real worker (wrangler dev, local D1 in
+// bench/.state/<size>), load the network through the bulk import API, then time genealogy requests
+// through HTTP. Results go to stdout and bench/results/genealogy.{md,json}.
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient, pbkdf2Hash } from './lib/client.mjs';
+import { enrollNetwork, hasImportApi, importNetwork } from './lib/load.mjs';
+import { measureAll } from './lib/measure.mjs';
+import { writeParts } from './lib/ndjson.mjs';
+import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
+import { createRandom } from './lib/prng.mjs';
+import { LOGIN } from './lib/queries.mjs';
+import { loadResults, renderMarkdown, renderTable, saveResults } from './lib/report.mjs';
+import { applyMigrations, d1Query, startWorker } from './lib/wrangler.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    port: { type: 'string', default: '8788' },
+    runs: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '5' },
+    loader: { type: 'string', default: 'import' },
+    'keep-state': { type: 'boolean', default: false },
+  },
+});
+
+const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
+const port = Number(args.port);
+const runs = Number(args.runs);
+const warmup = Number(args.warmup);
+if (sizes.some((s) => !Number.isInteger(s) || s < 200 || s > 5_000_000))
+  throw new Error('--sizes: whole numbers from 200 to 5,000,000');
+if (!Number.isInteger(port) || port < 1024 || port > 65535) throw new Error('--port: 1024-65535');
+if (!(runs >= 50 && runs <= 10_000)) throw new Error('--runs: at least 50');
+if (!['import', 'enroll'].includes(args.loader)) throw new Error('--loader: import or enroll');
+
+const STATE = 'bench/.state';
+const RESULTS_JSON = 'bench/results/genealogy.json';
+const RESULTS_MD = 'bench/results/genealogy.md';
+const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
+const log = (line) => console.log(line);
+const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+
+async function benchSize(size) {
+  const dir = join(STATE, String(size));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const persistTo = join(dir, 'd1');
+
+  log(`\n== ${size.toLocaleString('en-US')} members ==`);
+  let t = performance.now();
+  const net = buildNetwork(size);
+  const shape = describe(net);
+  const parts = writeParts(net, join(dir, 'parts'));
+  const picked = pickSubjects(net);
+  log(`  generated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${JSON.stringify(shape)}`);
+
+  await applyMigrations(persistTo);
+  await d1Query(
+    persistTo,
+    `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')`,
+  );
+  t = performance.now();
+  const worker = await startWorker({ port, persistTo, logFile: join(dir, 'wrangler.log') });
+  log(`  worker up at ${worker.base} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  try {
+    const client = createClient(worker.base);
+    const login = (await client.post(LOGIN, { input: STAFF })).login;
+    if (!login.session) throw new Error(`login failed: ${JSON.stringify(login)}`);
+    client.setToken(login.session.token);
+
+    let load;
+    if (args.loader === 'import') {
+      if (!(await hasImportApi(client)))
+        throw new Error(
+          'this worker has no createGenealogyImport mutation; use --loader enroll for small sizes',
+        );
+      load = await importNetwork(client, parts, { log });
+    } else {
+      load = await enrollNetwork(client, parts, { log });
+    }
+    log(`  loaded in ${(load.totalMs / 1000).toFixed(1)} s (upload ${(load.uploadMs / 1000).toFixed(1)} s)`);
+
+    // Database ids of the measured members and of the enrollment sponsors, checked against the generator.
+    const rnd = createRandom(size + 7);
+    const sponsorIdx = Array.from({ length: runs + warmup }, () => rnd.int(size));
+    const wanted = [...Object.values(picked), ...sponsorIdx].map(externalId);
+    const rows = await d1Query(
+      persistTo,
+      `SELECT external_id, id, sponsor_depth, team_size FROM distributor WHERE external_id IN (${[...new Set(wanted)].map((e) => `'${e}'`).join(',')})`,
+    );
+    const byExt = new Map(rows.map((r) => [r.external_id, r]));
+    const subjects = {};
+    for (const [name, i] of Object.entries(picked)) {
+      const r = byExt.get(externalId(i));
+      if (!r) throw new Error(`${name} (${externalId(i)}) is missing after the import`);
+      if (r.sponsor_depth !== net.depth[i] || r.team_size !== net.team[i])
+        throw new Error(
+          `${name} (${externalId(i)}): depth/team ${r.sponsor_depth}/${r.team_size}, generated ${net.depth[i]}/${net.team[i]}`,
+        );
+      subjects[name] = { id: r.id, depth: r.sponsor_depth, team: r.team_size };
+    }
+    log(`  subjects: ${JSON.stringify(subjects)}`);
+    const sponsors = sponsorIdx.map((i) => byExt.get(externalId(i)).id);
+
+    const measure = await measureAll(client, { subjects, sponsors, size, runs, warmup, log });
+    return {
+      network: shape,
+      parts: { count: parts.length, bytes: parts.reduce((s, p) => s + p.bytes, 0) },
+      loader: args.loader,
+      load,
+      measure,
+      subjects,
+      runs,
+      warmup,
+      ranAt: new Date().toISOString(),
+      machine,
+    };
+  } finally {
+    await worker.stop();
+    if (!args['keep-state']) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results = loadResults(RESULTS_JSON);
+const current = { sizes: {} };
+for (const size of sizes) {
+  const r = await benchSize(size);
+  current.sizes[String(size)] = r;
+  // Only bulk-import runs go into the committed results; enroll-loaded runs are for development.
+  if (r.loader === 'import') {
+    results.sizes[String(size)] = r;
+    saveResults(RESULTS_JSON, results);
+    writeFileSync(RESULTS_MD, renderMarkdown(results));
+  }
+}
+console.log(`\n${renderTable(current)}\n`);
+if (args.loader === 'import') console.log(`written to ${RESULTS_MD}`);

@@ -1,0 +1,80 @@
+// Results: kept per size in bench/results/genealogy.json (so sizes can be run separately) and rendered as
+// a markdown table with the sizes as columns.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const ROWS = [
+  ['Members imported', (r) => r.network.size.toLocaleString('en-US'), ''],
+  [
+    'Max sponsor depth / placement depth',
+    (r) => `${r.network.maxSponsorDepth} / ${r.network.maxPlacementDepth}`,
+    '',
+  ],
+  ['Root: personally sponsored', (r) => String(r.network.rootRecruits), ''],
+  ['NDJSON parts (MB)', (r) => `${r.parts.count} (${(r.parts.bytes / 1e6).toFixed(0)})`, ''],
+  ['Import: create → DONE (s)', (r) => sec(r.load.totalMs), '≤ 60'],
+  ['  of which uploading parts (s)', (r) => sec(r.load.uploadMs), ''],
+  ['  of which start → DONE (s)', (r) => sec(r.load.processMs), ''],
+  ['Baseline: GET /health (1 D1 query)', (r) => ms(r.measure.health), ''],
+  ['Baseline: `{ viewerRole }` as staff', (r) => ms(r.measure.viewerRole), ''],
+  ['downline(first: 50), root', (r) => ms(r.measure.downlineRoot), '≤ 20'],
+  ['downline(first: 50), mid-level node', (r) => ms(r.measure.downlineMid), '≤ 20'],
+  ['downline(first: 50), leaf', (r) => ms(r.measure.downlineLeaf), '≤ 20'],
+  ['upline of the deepest node', (r) => ms(r.measure.uplineDeepest), '≤ 10'],
+  ['teamStatistics of the root', (r) => ms(r.measure.teamStatisticsRoot), '≤ 50'],
+  ['enrollDistributor', (r) => ms(r.measure.enroll), '≤ 20'],
+];
+
+function sec(v) {
+  return v == null ? '–' : (v / 1000).toFixed(1);
+}
+
+function ms(s) {
+  return s ? `${s.median.toFixed(1)} / ${s.p95.toFixed(1)}` : '–';
+}
+
+export function loadResults(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { sizes: {} };
+}
+
+export function saveResults(file, results) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+}
+
+export function renderTable(results) {
+  const runs = Object.values(results.sizes).sort((a, b) => a.network.size - b.network.size);
+  const head = ['', ...runs.map((r) => r.network.size.toLocaleString('en-US')), 'Target at 1M'];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+  ];
+  for (const [label, cell, target] of ROWS)
+    lines.push(`| ${[label, ...runs.map(cell), target].join(' | ')} |`);
+  return lines.join('\n');
+}
+
+export function renderMarkdown(results) {
+  const runs = Object.values(results.sizes).sort((a, b) => a.network.size - b.network.size);
+  const env = runs
+    .map((r) => `- ${r.network.size.toLocaleString('en-US')}: ${r.ranAt}, ${r.machine}`)
+    .join('\n');
+  return `# Genealogy benchmark
+
+Produced by \`npm run bench:genealogy\` (bench/genealogy.mjs). Each network is generated deterministically
+(preferential attachment with a few 40+ deep legs, binary placement by the weaker leg; see
+bench/lib/network.mjs), imported through the bulk import API of the worker running in \`wrangler dev\`
+(local D1), then measured through HTTP on loopback: sequential GraphQL requests after warm-up, timed on
+the client from sending the request to the parsed answer. Latencies are **median / p95 in ms**.
+
+${renderTable(results)}
+
+Requests per measurement: ${runs.map((r) => `${r.runs}`).join(', ')} (after ${runs[0]?.warmup ?? '?'} warm-up requests).
+Enrollments use the company's automatic placement (weaker leg, outermost) under sponsors picked at random
+over the whole network; the other queries ask for ten fields of each member.
+
+Runs:
+${env}
+`;
+}

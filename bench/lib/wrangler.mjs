@@ -1,0 +1,124 @@
+// The real worker under `wrangler dev` (workerd + miniflare, local D1 persisted to a directory), and the
+// wrangler D1 commands the benchmark needs. Every child process is tracked so that it is stopped on exit,
+// on errors and on Ctrl-C.
+
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const children = new Set();
+
+function stopAll() {
+  for (const child of children) stopChild(child);
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // The child leads its own process group: this reaches workerd too.
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
+process.on('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(130);
+  });
+}
+
+async function wrangler(args, { timeoutMs = 600_000 } = {}) {
+  const { stdout } = await run('npx', ['wrangler', ...args], {
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+  });
+  return stdout;
+}
+
+export async function applyMigrations(persistTo) {
+  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
+}
+
+/** Runs SQL against the local database; returns the rows of the last statement. */
+export async function d1Query(persistTo, sql) {
+  const out = await wrangler([
+    'd1',
+    'execute',
+    'DB',
+    '--local',
+    '--persist-to',
+    persistTo,
+    '--json',
+    '--command',
+    sql,
+  ]);
+  const results = JSON.parse(out.slice(out.indexOf('[')));
+  return results.at(-1).results;
+}
+
+/** Fails when something already listens on the port (its /health would fool the readiness check). */
+async function assertPortFree(port) {
+  await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () => reject(new Error(`port ${port} is in use; pass another with --port`)));
+    server.listen(port, '127.0.0.1', () => server.close(resolve));
+  });
+}
+
+/** Starts `wrangler dev` and resolves once /health answers; `stop()` ends it and its workerd. */
+export async function startWorker({ port, persistTo, logFile, timeoutMs = 120_000 }) {
+  await assertPortFree(port);
+  const child = spawn(
+    'npx',
+    ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    },
+  );
+  children.add(child);
+  const log = createWriteStream(logFile);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    stopChild(child);
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => {
+        const t = setTimeout(() => {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {}
+          resolve();
+        }, 10_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    children.delete(child);
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}); see ${logFile}`);
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok && (await res.json()).status === 'ok') break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not become healthy in ${timeoutMs / 1000} s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { base, stop };
+}
