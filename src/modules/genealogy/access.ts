@@ -23,6 +23,16 @@ export function canViewDistributor(viewer: Viewer, target: Located): boolean {
   }
 }
 
+/**
+ * Whose public profile the viewer may see as someone's sponsor: anyone they can see, and a distributor's
+ * own sponsor. Not the sponsor of any visible member — a spillover member placed in the viewer's
+ * placement downline may have been enrolled by the viewer's grand-sponsor or further up.
+ */
+export function canViewPublicProfile(viewer: Viewer, target: Located & Pick<DistributorRow, 'id'>): boolean {
+  if (viewer.kind === 'DISTRIBUTOR' && viewer.sponsorId === target.id) return true;
+  return canViewDistributor(viewer, target);
+}
+
 /** A distributor may list the downline of a root only inside their own subtree of the same tree. */
 export function canBrowseSubtree(viewer: Viewer, root: Located, tree: TreeKind): boolean {
   if (viewer.kind !== 'DISTRIBUTOR') return canViewDistributor(viewer, root);

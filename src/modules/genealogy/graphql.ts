@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { encodeCursor } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings, placementWidth } from '../company/settings';
-import { canBrowseSubtree, canViewDistributor, uplineStopDepth } from './access';
+import { canBrowseSubtree, canViewDistributor, canViewPublicProfile, uplineStopDepth } from './access';
 import { moveDistributor, setDistributorStatus, terminateDistributor, updateProfile } from './changes';
 import {
   type DownlineOrder,
@@ -94,8 +94,11 @@ builder.node(Distributor, {
     sponsor: t.field({
       type: PublicProfile,
       nullable: true,
-      description: 'The sponsor’s public profile.',
-      resolve: async (r, _a, ctx) => (r.sponsor_id ? distributorById(ctx.db, r.sponsor_id) : null),
+      description: 'The sponsor’s public profile, when the viewer may see it.',
+      resolve: async (r, _a, ctx) => {
+        const sponsor = r.sponsor_id ? await distributorById(ctx.db, r.sponsor_id) : null;
+        return sponsor && canViewPublicProfile(ctx.viewer, sponsor) ? sponsor : null;
+      },
     }),
     placementParent: t.field({
       type: Distributor,
