@@ -90,3 +90,157 @@ export async function enroll(
     throw new Error(`enroll failed: ${JSON.stringify(r)}`);
   return localId(r.distributor.id);
 }
+
+// ---- Genealogy and access helpers (appended) ----
+
+export const gid = (id: number): string => globalId('Distributor', id);
+
+/** Selection of a mutation result: the success payload's distributor, or the typed error. */
+const RESULT = `__typename
+  ... on Error { message }
+  ... on ValidationError { issues { path message } }
+  ... on ConflictError { code }`;
+
+function distributorMutation(field: string, inputType: string): string {
+  const success = `Mutation${field[0].toUpperCase()}${field.slice(1)}Success`;
+  return `mutation($input: ${inputType}!) { ${field}(input: $input) {
+    ${RESULT}
+    ... on ${success} { distributor { id status sponsorDepth placementDepth placementPosition } } } }`;
+}
+
+export const MOVE = distributorMutation('moveDistributor', 'MoveDistributorInput');
+export const SET_STATUS = distributorMutation('setDistributorStatus', 'SetDistributorStatusInput');
+export const TERMINATE = distributorMutation('terminateDistributor', 'TerminateDistributorInput');
+export const UPDATE_PROFILE = distributorMutation(
+  'updateDistributorProfile',
+  'UpdateDistributorProfileInput',
+);
+
+/** Runs a one-field mutation and returns that field's result (or throws on GraphQL errors). */
+export async function mutate(query: string, input: Record<string, unknown>, token?: string): Promise<any> {
+  const data = await gqlOk(query, { input }, token);
+  return Object.values(data as Record<string, unknown>)[0];
+}
+
+export function move(
+  token: string,
+  id: number,
+  tree: 'SPONSOR' | 'PLACEMENT',
+  parent: number,
+  position?: number,
+) {
+  return mutate(
+    MOVE,
+    { id: gid(id), tree, newParentId: gid(parent), ...(position != null ? { position } : {}) },
+    token,
+  );
+}
+
+export function setStatus(token: string, id: number, status: 'ACTIVE' | 'SUSPENDED') {
+  return mutate(SET_STATUS, { id: gid(id), status }, token);
+}
+
+export function terminate(token: string, id: number, reason = 'Test termination') {
+  return mutate(TERMINATE, { id: gid(id), reason }, token);
+}
+
+/** Enrolls with any input and returns the enrollDistributor result (success or typed error). */
+export async function tryEnroll(input: Record<string, unknown>, token?: string): Promise<any> {
+  return (await gqlOk(ENROLL, { input }, token)).enrollDistributor;
+}
+
+export interface MemberRow {
+  id: number;
+  sponsor_id: number | null;
+  sponsor_path: string;
+  sponsor_depth: number;
+  placement_parent_id: number | null;
+  placement_position: number | null;
+  placement_path: string;
+  placement_depth: number;
+  status: string;
+  referral_code: string;
+  email: string | null;
+  team_size: number;
+  team_active: number;
+  placement_team_size: number;
+}
+
+export async function member(id: number): Promise<MemberRow> {
+  const row = await env.DB.prepare('SELECT * FROM distributor WHERE id = ?').bind(id).first<MemberRow>();
+  if (!row) throw new Error(`no distributor ${id}`);
+  return row;
+}
+
+export async function setCompany(patch: {
+  placement_kind?: 'BINARY' | 'MATRIX';
+  matrix_width?: number;
+  terminate_roll_up?: 'SPONSOR' | 'COMPANY';
+}): Promise<void> {
+  const keys = Object.keys(patch);
+  await env.DB.prepare(`UPDATE company_settings SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = 1`)
+    .bind(...Object.values(patch))
+    .run();
+}
+
+/** Every row of the tables a genealogy write touches, to prove that a refused write changed nothing. */
+export async function genealogyState(): Promise<string> {
+  const tables = [
+    'SELECT * FROM distributor ORDER BY id',
+    'SELECT * FROM downline_level ORDER BY ancestor_id, level',
+    'SELECT * FROM downline_joins ORDER BY ancestor_id, month',
+    'SELECT * FROM genealogy_event ORDER BY id',
+    'SELECT * FROM api_key ORDER BY id',
+  ];
+  const results = await env.DB.batch(tables.map((sql) => env.DB.prepare(sql)));
+  return JSON.stringify(results.map((r) => r.results));
+}
+
+/** A network given as [name, sponsor name | null, placement?]; returns name -> id. */
+export type NetworkSpec = [
+  name: string,
+  sponsor: string | null,
+  placement?: { parent?: string; position?: number; leg?: 'LEFT' | 'RIGHT' },
+][];
+
+export async function buildNetwork(token: string, spec: NetworkSpec): Promise<Record<string, number>> {
+  const ids: Record<string, number> = {};
+  for (const [name, sponsor, placement] of spec) {
+    const extra: Record<string, unknown> = {
+      firstName: name,
+      email: `${name.toLowerCase()}-${seq}@net.example`,
+    };
+    if (placement?.parent) extra.placementParentId = gid(ids[placement.parent]);
+    if (placement?.position != null) extra.placementPosition = placement.position;
+    if (placement?.leg) extra.leg = placement.leg;
+    ids[name] = await enroll(token, sponsor == null ? null : ids[sponsor], extra);
+  }
+  return ids;
+}
+
+export async function login(email: string, password: string): Promise<any> {
+  const data = await gqlOk(
+    `mutation($input: LoginInput!) { login(input: $input) { __typename
+      ... on MutationLoginSuccess { session { token role } } ... on Error { message } } }`,
+    { input: { email, password } },
+  );
+  return data.login;
+}
+
+/** An integration API key created through the API by staff. */
+export async function apiKey(admin: string, scopes: string[]): Promise<string> {
+  const data = await gqlOk(
+    `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename
+      ... on MutationCreateApiKeySuccess { apiKey { key prefix } } ... on Error { message } } }`,
+    { input: { name: `key ${scopes.join(' ')}`, scopes } },
+    admin,
+  );
+  if (!data.createApiKey.apiKey) throw new Error(`createApiKey failed: ${JSON.stringify(data.createApiKey)}`);
+  return data.createApiKey.apiKey.key;
+}
+
+/** The first GraphQL error of a response, failing the test when there is none. */
+export function firstError(r: GqlResult): { message: string; extensions?: Record<string, unknown> } {
+  if (!r.errors?.length) throw new Error(`expected a GraphQL error, got ${JSON.stringify(r.data)}`);
+  return r.errors[0];
+}
