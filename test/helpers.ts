@@ -96,15 +96,13 @@ export async function enroll(
 export const gid = (id: number): string => globalId('Distributor', id);
 
 /** Selection of a mutation result: the success payload's distributor, or the typed error. */
-const RESULT = `__typename
-  ... on Error { message }
-  ... on ValidationError { issues { path message } }
-  ... on ConflictError { code }`;
-
-function distributorMutation(field: string, inputType: string): string {
+function distributorMutation(field: string, inputType: string, conflicts = true): string {
   const success = `Mutation${field[0].toUpperCase()}${field.slice(1)}Success`;
   return `mutation($input: ${inputType}!) { ${field}(input: $input) {
-    ${RESULT}
+    __typename
+    ... on Error { message }
+    ... on ValidationError { issues { path message } }
+    ${conflicts ? '... on ConflictError { code }' : ''}
     ... on ${success} { distributor { id status sponsorDepth placementDepth placementPosition } } } }`;
 }
 
@@ -114,6 +112,7 @@ export const TERMINATE = distributorMutation('terminateDistributor', 'TerminateD
 export const UPDATE_PROFILE = distributorMutation(
   'updateDistributorProfile',
   'UpdateDistributorProfileInput',
+  false,
 );
 
 /** Runs a one-field mutation and returns that field's result (or throws on GraphQL errors). */
