@@ -4,5 +4,9 @@ import './errorTypes';
 import '../modules/auth/graphql';
 import '../modules/company/graphql';
 import '../modules/genealogy/graphql';
+import '../modules/catalog/graphql';
+import '../modules/customers/graphql';
+import '../modules/orders/graphql';
+import '../modules/volumes/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -8,6 +8,7 @@ export const companySettings = sqliteTable('company_settings', {
   placementKind: text('placement_kind', { enum: ['BINARY', 'MATRIX'] }).notNull(),
   matrixWidth: integer('matrix_width').notNull(),
   terminateRollUp: text('terminate_roll_up', { enum: ['SPONSOR', 'COMPANY'] }).notNull(),
+  activePv: integer('active_pv').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 

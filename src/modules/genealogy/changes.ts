@@ -3,6 +3,7 @@ import { atomic, nowIso } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
+import { resetGroupVolume, shiftGroupVolume } from '../volumes/live';
 import {
   ancestorDistances,
   bumpPlacementAncestors,
@@ -119,6 +120,9 @@ async function moveSponsor(
     ...shiftLevelHistogram(db, member.id, ancestorDistances(newAncestors, newDepth), 1),
     ...shiftJoinHistogram(db, member.id, month, oldAncestors, -1),
     ...shiftJoinHistogram(db, member.id, month, newAncestors, 1),
+    // Live group volumes of open periods follow the subtree.
+    ...shiftGroupVolume(db, member.id, oldAncestors, -1, settings.activePv),
+    ...shiftGroupVolume(db, member.id, newAncestors, 1, settings.activePv),
     bumpTeamCounters(db, oldAncestors, -size, -active),
     bumpTeamCounters(db, newAncestors, size, active),
     db
@@ -243,6 +247,9 @@ export async function terminateDistributor(
       false,
     ),
     ...shiftJoinHistogram(db, member.id, month, between.slice(0, -1), -1, false),
+    // The downline's group volume leaves the members between the roll-up target and the terminated member.
+    ...shiftGroupVolume(db, member.id, between.slice(0, -1), -1, settings.activePv, true),
+    resetGroupVolume(db, member.id),
     db.prepare('DELETE FROM downline_level WHERE ancestor_id = ?').bind(member.id),
     db.prepare('DELETE FROM downline_joins WHERE ancestor_id = ?').bind(member.id),
     bumpTeamCounters(db, between, -member.team_size, -member.team_active),

@@ -128,7 +128,7 @@ builder.node(Distributor, {
   }),
 });
 
-const Leg = builder
+export const Leg = builder
   .objectRef<{ position: number | null; root: DistributorRow | null; size: number }>('Leg')
   .implement({
     fields: (t) => ({
@@ -145,7 +145,7 @@ const LevelCount = builder.objectRef<{ level: number; members: number }>('LevelC
   fields: (t) => ({ level: t.exposeInt('level'), members: t.exposeInt('members') }),
 });
 
-const TeamStatistics = builder
+export const TeamStatistics = builder
   .objectRef<{
     teamSize: number;
     activeCount: number;

@@ -1,0 +1,160 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../../graphql/builder';
+import { NotFoundError, ValidationError } from '../../graphql/errors';
+import { encodeCursor, keysetClauses, likeContains } from '../../lib/keyset';
+import { LocaleEnum } from '../genealogy/graphql';
+import type { PriceRow, ProductNames, ProductRow } from './model';
+import { createProduct, pricesOf, productsByIds, updateProduct } from './repository';
+
+/** A product row with its prices preloaded (lists load all prices in one query). */
+type ProductWithPrices = ProductRow & { prices?: PriceRow[] };
+
+async function withPrices(db: D1Database, rows: ProductRow[]): Promise<ProductWithPrices[]> {
+  const prices = await pricesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, prices: prices.filter((p) => p.product_id === r.id) }));
+}
+
+const Price = builder.objectRef<PriceRow>('Price').implement({
+  description: 'Prices in minor units of the currency.',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    retail: t.exposeInt('retail'),
+    wholesale: t.exposeInt('wholesale'),
+  }),
+});
+
+const ProductNamesType = builder.objectRef<ProductNames>('ProductNames').implement({
+  fields: (t) => ({
+    da: t.exposeString('da'),
+    pl: t.exposeString('pl'),
+    de: t.exposeString('de'),
+    en: t.exposeString('en'),
+  }),
+});
+
+export const Product = builder.objectRef<ProductWithPrices>('Product');
+builder.node(Product, {
+  id: { resolve: (p) => p.id },
+  loadMany: async (ids, ctx) => {
+    const rows = await withPrices(ctx.db, await productsByIds(ctx.db, ids.map(Number)));
+    return ids.map((id) => rows.find((r) => r.id === Number(id)) ?? null);
+  },
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'sku' in o && 'is_starter_kit' in o,
+  fields: (t) => ({
+    sku: t.exposeString('sku'),
+    name: t.string({
+      args: { locale: t.arg({ type: LocaleEnum, required: false }) },
+      resolve: (p, args) => (JSON.parse(p.names) as ProductNames)[args.locale ?? 'en'],
+    }),
+    names: t.field({ type: ProductNamesType, resolve: (p) => JSON.parse(p.names) }),
+    qv: t.exposeInt('qv', { description: 'Qualifying volume per unit (points).' }),
+    cv: t.exposeInt('cv', {
+      description: 'Commissionable volume per unit, minor units of the payout currency.',
+    }),
+    isStarterKit: t.boolean({ resolve: (p) => p.is_starter_kit === 1 }),
+    active: t.boolean({ resolve: (p) => p.active === 1 }),
+    prices: t.field({
+      type: [Price],
+      resolve: async (p, _a, ctx) => p.prices ?? (await pricesOf(ctx.db, [p.id])),
+    }),
+  }),
+});
+
+builder.queryField('products', (t) =>
+  t.connection({
+    type: Product,
+    description: 'The catalogue, by SKU. Everyone may read it.',
+    args: {
+      includeInactive: t.arg.boolean({ defaultValue: false, required: true }),
+      search: t.arg.string({ required: false }),
+    },
+    complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
+    resolve: (_r, args, ctx) =>
+      resolveCursorConnection<Promise<ProductWithPrices[]>>(
+        { args, toCursor: (p: ProductWithPrices) => encodeCursor([p.sku]), defaultSize: 20, maxSize: 100 },
+        async (page) => {
+          const k = keysetClauses(['sku'], 'ASC', page);
+          const where = [...k.where];
+          const params: (string | number)[] = [...k.params];
+          if (!args.includeInactive) where.push('active = 1');
+          if (args.search?.trim()) {
+            where.push(`(lower(sku) LIKE ? ESCAPE '\\' OR lower(names) LIKE ? ESCAPE '\\')`);
+            const pattern = likeContains(args.search.trim());
+            params.push(pattern, pattern);
+          }
+          const sql = `SELECT * FROM product ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
+          const { results } = await ctx.db
+            .prepare(sql)
+            .bind(...params, k.limit)
+            .all<ProductRow>();
+          return withPrices(ctx.db, results);
+        },
+      ),
+  }),
+);
+
+const NamesInput = builder.inputType('ProductNamesInput', {
+  fields: (t) => ({
+    da: t.string({ required: true }),
+    pl: t.string({ required: true }),
+    de: t.string({ required: true }),
+    en: t.string({ required: true }),
+  }),
+});
+const PriceInput = builder.inputType('PriceInput', {
+  fields: (t) => ({
+    currency: t.string({ required: true }),
+    retail: t.int({ required: true }),
+    wholesale: t.int({ required: true }),
+  }),
+});
+
+const CreateProductInput = builder.inputType('CreateProductInput', {
+  fields: (t) => ({
+    sku: t.string({ required: true }),
+    names: t.field({ type: NamesInput, required: true }),
+    qv: t.int({ required: true }),
+    cv: t.int({ required: true }),
+    isStarterKit: t.boolean({ required: false }),
+    prices: t.field({ type: [PriceInput], required: true }),
+  }),
+});
+
+builder.mutationField('createProduct', (t) =>
+  t.field({
+    type: Product,
+    errors: { types: [ValidationError], dataField: { name: 'product' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateProductInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createProduct(ctx.db, input),
+  }),
+);
+
+const UpdateProductInput = builder.inputType('UpdateProductInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: Product }),
+    names: t.field({ type: NamesInput, required: false }),
+    qv: t.int({ required: false }),
+    cv: t.int({ required: false }),
+    active: t.boolean({ required: false }),
+    prices: t.field({ type: [PriceInput], required: false, description: 'Replaces all prices.' }),
+  }),
+});
+
+builder.mutationField('updateProduct', (t) =>
+  t.field({
+    type: Product,
+    description:
+      'Changes apply to new orders only: order lines keep the prices and volumes they were created with.',
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'product' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdateProductInput, required: true }) },
+    resolve: (_r, { input }, ctx) => {
+      const { id, ...patch } = input;
+      return updateProduct(ctx.db, Number(id.id), patch);
+    },
+  }),
+);

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../graphql/errors';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { parseInput } from '../../lib/validate';
+import type { PriceRow, ProductRow } from './model';
+
+const name = z.string().trim().min(1, 'Required.').max(200);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as DKK.');
+const price = z.object({
+  currency,
+  retail: z.number().int('Minor units: an integer.').min(0),
+  wholesale: z.number().int('Minor units: an integer.').min(0),
+});
+
+const productSchema = z.object({
+  sku: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, 'Letters, digits, dot, dash, underscore.'),
+  names: z.object({ da: name, pl: name, de: name, en: name }),
+  qv: z.number().int().min(0),
+  cv: z.number().int().min(0),
+  isStarterKit: z.boolean().default(false),
+  prices: z
+    .array(price)
+    .min(1, 'At least one price.')
+    .refine((ps) => new Set(ps.map((p) => p.currency)).size === ps.length, 'One price per currency.'),
+});
+
+export async function createProduct(db: D1Database, raw: unknown): Promise<ProductRow> {
+  const input = parseInput(productSchema, raw, 'product');
+  const exists = await db.prepare('SELECT 1 FROM product WHERE sku = ?').bind(input.sku).first();
+  if (exists)
+    throw new ValidationError('That SKU exists already.', [{ path: 'sku', message: 'Already in use.' }]);
+  await checkMarketCurrencies(
+    db,
+    input.prices.map((p) => p.currency),
+  );
+  const now = nowIso();
+  const [inserted] = await atomic(db, [
+    db
+      .prepare(
+        `INSERT INTO product (sku, names, qv, cv, is_starter_kit, active, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+      )
+      .bind(input.sku, JSON.stringify(input.names), input.qv, input.cv, input.isStarterKit ? 1 : 0, now, now),
+    db
+      .prepare(
+        `INSERT INTO product_price (product_id, currency, retail, wholesale)
+         SELECT (SELECT id FROM product WHERE sku = ?1), json_extract(value, '$.currency'),
+                json_extract(value, '$.retail'), json_extract(value, '$.wholesale') FROM json_each(?2)`,
+      )
+      .bind(input.sku, JSON.stringify(input.prices)),
+  ]);
+  return (await productById(db, (inserted.results[0] as { id: number }).id))!;
+}
+
+const updateSchema = z.object({
+  names: z.object({ da: name, pl: name, de: name, en: name }).nullish(),
+  qv: z.number().int().min(0).nullish(),
+  cv: z.number().int().min(0).nullish(),
+  active: z.boolean().nullish(),
+  prices: productSchema.shape.prices.nullish(),
+});
+
+/** Orders copy prices and volumes onto their lines, so a change never alters an existing order. */
+export async function updateProduct(db: D1Database, id: number, raw: unknown): Promise<ProductRow> {
+  const input = parseInput(updateSchema, raw, 'product');
+  const current = await productById(db, id);
+  if (!current) throw new NotFoundError('Product not found.');
+  if (input.prices)
+    await checkMarketCurrencies(
+      db,
+      input.prices.map((p) => p.currency),
+    );
+  const statements = [
+    db
+      .prepare('UPDATE product SET names = ?, qv = ?, cv = ?, active = ?, updated_at = ? WHERE id = ?')
+      .bind(
+        input.names ? JSON.stringify(input.names) : current.names,
+        input.qv ?? current.qv,
+        input.cv ?? current.cv,
+        input.active == null ? current.active : input.active ? 1 : 0,
+        nowIso(),
+        id,
+      ),
+  ];
+  if (input.prices) {
+    statements.push(
+      db.prepare('DELETE FROM product_price WHERE product_id = ?').bind(id),
+      db
+        .prepare(
+          `INSERT INTO product_price (product_id, currency, retail, wholesale)
+           SELECT ?1, json_extract(value, '$.currency'), json_extract(value, '$.retail'), json_extract(value, '$.wholesale')
+           FROM json_each(?2)`,
+        )
+        .bind(id, JSON.stringify(input.prices)),
+    );
+  }
+  await atomic(db, statements);
+  return (await productById(db, id))!;
+}
+
+async function checkMarketCurrencies(db: D1Database, currencies: string[]): Promise<void> {
+  const { results } = await db.prepare('SELECT DISTINCT currency FROM market').all<{ currency: string }>();
+  const sold = new Set(results.map((r) => r.currency));
+  const bad = currencies.filter((c) => !sold.has(c));
+  if (bad.length)
+    throw new ValidationError('No market sells in that currency.', [
+      { path: 'prices', message: `Not a market currency: ${bad.join(', ')}.` },
+    ]);
+}
+
+export async function productById(db: D1Database, id: number): Promise<ProductRow | null> {
+  return db.prepare('SELECT * FROM product WHERE id = ?').bind(id).first<ProductRow>();
+}
+
+export async function productsByIds(db: D1Database, ids: readonly number[]): Promise<ProductRow[]> {
+  return selectByIds<ProductRow>(
+    db,
+    'SELECT * FROM product WHERE id IN (SELECT value FROM json_each(?))',
+    ids,
+  );
+}
+
+export async function pricesOf(db: D1Database, productIds: readonly number[]): Promise<PriceRow[]> {
+  return selectByIds<PriceRow>(
+    db,
+    'SELECT * FROM product_price WHERE product_id IN (SELECT value FROM json_each(?)) ORDER BY currency',
+    productIds,
+  );
+}
+
+export async function marketCurrency(db: D1Database, country: string): Promise<string | null> {
+  const row = await db
+    .prepare('SELECT currency FROM market WHERE country = ?')
+    .bind(country)
+    .first<{ currency: string }>();
+  return row?.currency ?? null;
+}

@@ -1,0 +1,86 @@
+import { builder } from '../../graphql/builder';
+import { ForbiddenError } from '../../graphql/errors';
+import { monthInZone } from '../../lib/time';
+import { loadSettings } from '../company/settings';
+import { canBrowseSubtree } from '../genealogy/access';
+import { Distributor, Leg } from '../genealogy/graphql';
+
+interface VolumeRow {
+  period: string;
+  pv: number;
+  cv: number;
+  customer_pv: number;
+  customer_cv: number;
+  gv: number;
+  gcv: number;
+  qualified_downline: number;
+}
+
+const EMPTY = { pv: 0, cv: 0, customer_pv: 0, customer_cv: 0, gv: 0, gcv: 0, qualified_downline: 0 };
+
+const Volume = builder.objectRef<VolumeRow>('Volume').implement({
+  description: 'Volumes of one commission period (live while the period is open).',
+  fields: (t) => ({
+    period: t.exposeString('period'),
+    pv: t.exposeInt('pv', { description: 'QV of paid orders attributed to the member.' }),
+    cv: t.exposeInt('cv', { description: 'CV of the same orders, minor units of the payout currency.' }),
+    customerPv: t.exposeInt('customer_pv', { description: 'The part of PV from customer orders.' }),
+    customerCv: t.exposeInt('customer_cv'),
+    gv: t.exposeInt('gv', { description: 'PV of the member plus their whole sponsor downline.' }),
+    gcv: t.exposeInt('gcv'),
+    qualifiedDownline: t.exposeInt('qualified_downline', {
+      description: 'Downline members whose PV reached the company’s active threshold this period.',
+    }),
+  }),
+});
+
+async function volumeOf(db: D1Database, id: number, period: string): Promise<VolumeRow> {
+  const row = await db
+    .prepare('SELECT * FROM volume WHERE distributor_id = ? AND period = ?')
+    .bind(id, period)
+    .first<VolumeRow>();
+  return row ?? { period, ...EMPTY };
+}
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+builder.objectFields(Distributor, (t) => ({
+  volume: t.field({
+    type: Volume,
+    description: 'Volumes of a period (YYYY-MM; default: the current one in the company time zone).',
+    args: { period: t.arg.string({ required: false }) },
+    resolve: async (d, args, ctx) => {
+      if (args.period != null && !PERIOD.test(args.period)) throw new Error('period must look like 2026-11.');
+      const period = args.period ?? monthInZone(new Date(), (await loadSettings(ctx.db)).timeZone);
+      return volumeOf(ctx.db, d.id, period);
+    },
+  }),
+  volumeHistory: t.field({
+    type: [Volume],
+    description: 'Volumes per period, newest first.',
+    args: { last: t.arg.int({ defaultValue: 12, required: true }) },
+    complexity: { field: 2, multiplier: 12 },
+    resolve: async (d, args, ctx) => {
+      if (!canBrowseSubtree(ctx.viewer, d, 'SPONSOR')) throw new ForbiddenError('Not in your downline.');
+      const { results } = await ctx.db
+        .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
+        .bind(d.id, Math.min(Math.max(args.last, 1), 60))
+        .all<VolumeRow>();
+      return results;
+    },
+  }),
+}));
+
+builder.objectFields(Leg, (t) => ({
+  volume: t.field({
+    type: Volume,
+    nullable: true,
+    description: 'The leg’s group volume: its root’s GV (current period by default).',
+    args: { period: t.arg.string({ required: false }) },
+    resolve: async (leg, args, ctx) => {
+      if (!leg.root) return null;
+      const period = args.period ?? monthInZone(new Date(), (await loadSettings(ctx.db)).timeZone);
+      return volumeOf(ctx.db, leg.root.id, period);
+    },
+  }),
+}));

@@ -1,0 +1,29 @@
+import { monthInZone } from '../../lib/time';
+
+/** The month after 'YYYY-MM'. */
+export function nextMonth(period: string): string {
+  const [y, m] = period.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/**
+ * The commission period an instant's volume belongs to: its month in the company time zone, or, when that
+ * period is already closing or closed, the next open one (late payments are never lost).
+ */
+export async function periodForInstant(db: D1Database, instant: Date, timeZone: string): Promise<string> {
+  const { results } = await db
+    .prepare("SELECT id FROM commission_period WHERE status != 'OPEN'")
+    .all<{ id: string }>();
+  const closed = new Set(results.map((r) => r.id));
+  let period = monthInZone(instant, timeZone);
+  while (closed.has(period)) period = nextMonth(period);
+  return period;
+}
+
+export async function isPeriodCommitted(db: D1Database, period: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 FROM commission_period WHERE id = ? AND status IN ('COMMITTED', 'PAID')")
+    .bind(period)
+    .first();
+  return row !== null;
+}
