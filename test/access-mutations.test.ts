@@ -4,7 +4,6 @@ import { type AccessNetwork, buildAccessNetwork } from './access-network';
 import {
   apiKey,
   firstError,
-  genealogyState,
   gid,
   gql,
   gqlOk,
@@ -16,6 +15,7 @@ import {
   terminate,
   tryEnroll,
   UPDATE_PROFILE,
+  withoutWrites,
 } from './helpers';
 
 // SPEC §5 write side: what a distributor, an anonymous caller and an integration key may change.
@@ -38,13 +38,7 @@ function newMember(extra: Record<string, unknown> = {}) {
   };
 }
 
-/** Runs a request that must be refused, and checks that no genealogy table changed. */
-async function expectRefusedWithoutWrites(run: () => Promise<unknown>): Promise<unknown> {
-  const before = await genealogyState();
-  const result = await run();
-  expect(await genealogyState()).toBe(before);
-  return result;
-}
+const expectRefusedWithoutWrites = withoutWrites<any>;
 
 describe('a distributor', () => {
   it('edits their own profile but nobody else’s (downline, upline or another branch)', async () => {

@@ -1,4 +1,5 @@
 import { env, SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
 import { hashPassword } from '../src/modules/auth/password';
 import { issueToken } from '../src/modules/auth/tokens';
 
@@ -163,6 +164,8 @@ export interface MemberRow {
   team_size: number;
   team_active: number;
   placement_team_size: number;
+  placement_child_count: number;
+  phone: string | null;
 }
 
 export async function member(id: number): Promise<MemberRow> {
@@ -195,11 +198,17 @@ export async function genealogyState(): Promise<string> {
   return JSON.stringify(results.map((r) => r.results));
 }
 
-/** A network given as [name, sponsor name | null, placement?]; returns name -> id. */
+/** A network given as [name, sponsor name | null, options?]; returns name -> id. */
 export type NetworkSpec = [
   name: string,
   sponsor: string | null,
-  placement?: { parent?: string; position?: number; leg?: 'LEFT' | 'RIGHT' },
+  options?: {
+    parent?: string;
+    position?: number;
+    leg?: 'LEFT' | 'RIGHT';
+    /** Any other enrollment input (joinedAt, country, ...). */
+    extra?: Record<string, unknown>;
+  },
 ][];
 
 export async function buildNetwork(token: string, spec: NetworkSpec): Promise<Record<string, number>> {
@@ -208,6 +217,7 @@ export async function buildNetwork(token: string, spec: NetworkSpec): Promise<Re
     const extra: Record<string, unknown> = {
       firstName: name,
       email: `${name.toLowerCase()}-${seq}@net.example`,
+      ...placement?.extra,
     };
     if (placement?.parent) extra.placementParentId = gid(ids[placement.parent]);
     if (placement?.position != null) extra.placementPosition = placement.position;
@@ -242,4 +252,18 @@ export async function apiKey(admin: string, scopes: string[]): Promise<string> {
 export function firstError(r: GqlResult): { message: string; extensions?: Record<string, unknown> } {
   if (!r.errors?.length) throw new Error(`expected a GraphQL error, got ${JSON.stringify(r.data)}`);
   return r.errors[0];
+}
+
+/** Runs a request that must be refused, and checks that no genealogy table changed. */
+export async function withoutWrites<T>(run: () => Promise<T>): Promise<T> {
+  const before = await genealogyState();
+  const result = await run();
+  expect(await genealogyState()).toBe(before);
+  return result;
+}
+
+/** A mutation result that must be the success payload. */
+export function expectSuccess<T extends { __typename: string }>(r: T): T {
+  expect(r.__typename, JSON.stringify(r)).toMatch(/^Mutation\w+Success$/);
+  return r;
 }
