@@ -19,7 +19,7 @@ const FieldIssue = builder.objectRef<{ path: string; message: string }>('FieldIs
   fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
 });
 
-const LineIssue = builder.objectRef<{ line: number; message: string }>('LineIssue').implement({
+export const LineIssue = builder.objectRef<{ line: number; message: string }>('LineIssue').implement({
   fields: (t) => ({ line: t.exposeInt('line'), message: t.exposeString('message') }),
 });
 

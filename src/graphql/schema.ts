@@ -4,6 +4,7 @@ import './errorTypes';
 import '../modules/auth/graphql';
 import '../modules/company/graphql';
 import '../modules/genealogy/graphql';
+import '../modules/genealogy/import/graphql';
 import '../modules/catalog/graphql';
 import '../modules/customers/graphql';
 import '../modules/orders/graphql';

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { type ServerContext, yoga } from '../graphql/yoga';
 import { resolveViewer } from '../modules/auth/repository';
+import { imports } from './imports';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -15,6 +16,8 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
   const server: ServerContext = { env: c.env, ctx: c.executionCtx as ExecutionContext, viewer };
   return yoga.fetch(c.req.raw, server);
 });
+
+app.route('/', imports);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));
 app.onError((err, c) => {

@@ -1,2 +1,4 @@
+import type { ImportJob } from '../modules/genealogy/import/jobs';
+
 /** Every message on the jobs queue. Each carries what makes its handling idempotent. */
-export type JobMessage = { kind: 'noop'; id: string };
+export type JobMessage = { kind: 'noop'; id: string } | ImportJob;

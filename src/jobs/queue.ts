@@ -1,16 +1,22 @@
 import type { Env } from '../env';
+import { handleImportJob } from '../modules/genealogy/import/jobs';
 import type { JobMessage } from './messages';
 
 /** Routes each queue message to its module; a failure retries that message alone. */
 export async function handleQueue(
   batch: MessageBatch<JobMessage>,
-  _env: Env,
+  env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
   for (const message of batch.messages) {
     try {
       switch (message.body.kind) {
         case 'noop':
+          break;
+        case 'genealogyImport.validate':
+        case 'genealogyImport.apply':
+        case 'genealogyImport.cleanup':
+          await handleImportJob(message, message.body, env);
           break;
         default:
           console.error('unknown job', message.body);

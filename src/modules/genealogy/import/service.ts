@@ -1,0 +1,43 @@
+// Use cases of the import (shared by GraphQL and the part-upload route).
+import type { Env } from '../../../env';
+import { nowIso } from '../../../lib/db';
+import { type ImportFormat, parsePart } from './parse';
+import { createImport, type ImportRow, markStarted, storePart } from './repository';
+
+/** Largest part body accepted (bytes). */
+export const MAX_PART_BYTES = 8 * 1024 * 1024;
+
+export async function uploadPart(env: Env, imp: ImportRow, partNo: number, text: string) {
+  const parsed = parsePart(imp.format, text, nowIso());
+  await storePart(env.DB, imp.id, partNo, parsed);
+  return { part: partNo, rows: parsed.rows.length, issues: parsed.issues.length };
+}
+
+export async function startImport(env: Env, importId: number): Promise<ImportRow> {
+  const row = await markStarted(env.DB, importId);
+  await env.JOBS.send({ kind: 'genealogyImport.validate', importId });
+  return row;
+}
+
+/** Small files in one call: create, one part, start. */
+export async function importInOneCall(
+  env: Env,
+  format: ImportFormat,
+  content: string,
+  staffId: number | null,
+): Promise<ImportRow> {
+  const imp = await createImport(env.DB, format, staffId);
+  await uploadPart(env, imp, 1, content);
+  return startImport(env, imp.id);
+}
+
+/** Accepts the numeric id or the Relay global ID ("GenealogyImport:<id>" in base64). */
+export function parseImportId(raw: string): number | null {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  try {
+    const m = /^GenealogyImport:(\d+)$/.exec(atob(raw));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
