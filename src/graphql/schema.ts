@@ -9,5 +9,6 @@ import '../modules/catalog/graphql';
 import '../modules/customers/graphql';
 import '../modules/orders/graphql';
 import '../modules/volumes/graphql';
+import '../modules/autoship/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,10 +1,18 @@
 import type { Env } from '../env';
+import { enqueueDueAutoships } from '../modules/autoship/jobs';
 
-/** Cron triggers: each job decides for itself what is due (later issues add period close, autoship, ...). */
+export const HOURLY = '0 * * * *';
+export const NIGHTLY = '0 2 * * *';
+
+/** Cron triggers (UTC): each job decides for itself what is due, in the company's time zone. */
 export async function handleScheduled(
   controller: ScheduledController,
-  _env: Env,
+  env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
-  console.log(`cron ${controller.cron} at ${new Date(controller.scheduledTime).toISOString()}`);
+  const now = new Date(controller.scheduledTime);
+  if (controller.cron === HOURLY) {
+    const n = await enqueueDueAutoships(env, now);
+    console.log(`cron ${controller.cron}: ${n} autoship orders due`);
+  }
 }

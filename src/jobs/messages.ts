@@ -1,4 +1,5 @@
+import type { AutoshipJob } from '../modules/autoship/jobs';
 import type { ImportJob } from '../modules/genealogy/import/jobs';
 
 /** Every message on the jobs queue. Each carries what makes its handling idempotent. */
-export type JobMessage = { kind: 'noop'; id: string } | ImportJob;
+export type JobMessage = { kind: 'noop'; id: string } | ImportJob | AutoshipJob;

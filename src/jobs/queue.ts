@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handleImportJob } from '../modules/genealogy/import/jobs';
 import type { JobMessage } from './messages';
 
@@ -17,6 +18,9 @@ export async function handleQueue(
         case 'genealogyImport.apply':
         case 'genealogyImport.cleanup':
           await handleImportJob(message, message.body, env);
+          break;
+        case 'autoship.generate':
+          await handleAutoshipJob(message.body, env, new Date());
           break;
         default:
           console.error('unknown job', message.body);

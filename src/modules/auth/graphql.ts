@@ -57,6 +57,6 @@ builder.queryField('viewerRole', (t) =>
   t.field({
     type: Role,
     description: 'Who the request is authenticated as.',
-    resolve: (_r, _a, ctx) => ctx.viewer.kind,
+    resolve: (_r, _a, ctx) => (ctx.viewer.kind === 'SYSTEM' ? 'ANONYMOUS' : ctx.viewer.kind),
   }),
 );

@@ -11,6 +11,8 @@ export type Viewer =
       placementPath: string;
       sponsorId: number | null;
     }
-  | { kind: 'INTEGRATION'; apiKeyId: number; scopes: ApiKeyScope[] };
+  | { kind: 'INTEGRATION'; apiKeyId: number; scopes: ApiKeyScope[] }
+  /** Scheduled work acting on the company's behalf (never reaches the API). */
+  | { kind: 'SYSTEM'; actor: string };
 
 export const ANONYMOUS: Viewer = { kind: 'ANONYMOUS' };

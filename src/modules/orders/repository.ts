@@ -20,6 +20,8 @@ export function actorOf(viewer: Viewer): string {
       return `distributor:${viewer.distributorId}`;
     case 'INTEGRATION':
       return `apikey:${viewer.apiKeyId}`;
+    case 'SYSTEM':
+      return viewer.actor;
     default:
       return 'anonymous';
   }
