@@ -2,15 +2,16 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 
 // An independent checker of the genealogy's maintained counters: recomputes every one of them from
-// scratch (sponsor_path, placement_path, status, joined_at) in plain SQL — prefix comparisons, not the
-// range tricks the code uses — and lists each stored value that differs. Also checks that the paths and
-// depths agree with the parent links, so that a move that breaks the tree is caught as well.
+// scratch (sponsor_path, placement_path, status, joined_at) in plain SQL and lists each stored value that
+// differs. Also checks that the paths and depths agree with the parent links, so that a move that breaks
+// the tree is caught as well.
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
-const IN_SPONSOR_SUBTREE =
-  'd.id != x.id AND substr(d.sponsor_path, 1, length(x.sponsor_path)) = x.sponsor_path';
+// "d is below x": d's path has x's path as a proper prefix. Written as a range up to x's path followed by
+// '~' (which sorts after every digit, letter and '.') so that SQLite can use the unique path indexes.
+const IN_SPONSOR_SUBTREE = "d.sponsor_path > x.sponsor_path AND d.sponsor_path < x.sponsor_path || '~'";
 const IN_PLACEMENT_SUBTREE =
-  'd.id != x.id AND substr(d.placement_path, 1, length(x.placement_path)) = x.placement_path';
+  "d.placement_path > x.placement_path AND d.placement_path < x.placement_path || '~'";
 
 interface Row {
   [k: string]: unknown;
