@@ -285,3 +285,34 @@ describe('orders', () => {
     }
   });
 });
+
+describe('team statistics with volumes', () => {
+  it('show the period’s PV/GV/CV, how many qualified, and each leg’s volume', async () => {
+    const activePv = (await env.DB.prepare('SELECT active_pv AS a FROM company_settings').first<{
+      a: number;
+    }>())!.a;
+    const id = await order(otherToken, [[widget, Math.ceil(activePv / 60)]]);
+    await pay(admin, id);
+    const data = await gqlOk(
+      `query($id: ID!) { distributor(id: $id) { teamStatistics { qualifiedCount volume { pv gv gcv qualifiedDownline } }
+        legs { root { id } size volume { gv } } } }`,
+      { id: globalId('Distributor', root) },
+      admin,
+    );
+    const stats = data.distributor.teamStatistics;
+    const v = await volume(root);
+    expect(stats.volume).toEqual({ pv: v.pv, gv: v.gv, gcv: v.gcv, qualifiedDownline: v.qualified_downline });
+    // Recount the qualified members of the root's team from the volume table.
+    const q = await env.DB.prepare(
+      'SELECT count(*) AS n FROM volume WHERE period = ? AND pv >= ? AND distributor_id != ?',
+    )
+      .bind(period, activePv, root)
+      .first<{ n: number }>();
+    expect(stats.qualifiedCount).toBe(q!.n);
+    expect(stats.qualifiedCount).toBeGreaterThan(0);
+    const legs = Object.fromEntries(data.distributor.legs.map((l: any) => [localId(l.root.id), l.volume.gv]));
+    expect(legs[mid]).toBe((await volume(mid)).gv);
+    expect(legs[other]).toBe((await volume(other)).gv);
+    expect(legs[mid] + legs[other] + v.pv).toBe(v.gv);
+  });
+});

@@ -16,7 +16,7 @@ import {
 import { enrollDistributor } from './enroll';
 import { DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
 import { distributorById, distributorsByIds } from './reads';
-import { legs, teamStatistics, upline } from './team';
+import { legs, type TeamStatistics as TeamStatisticsShape, teamStatistics, upline } from './team';
 
 export const DistributorStatusEnum = builder.enumType('DistributorStatus', { values: DISTRIBUTOR_STATUSES });
 export const LocaleEnum = builder.enumType('Locale', { values: LOCALES });
@@ -145,26 +145,18 @@ const LevelCount = builder.objectRef<{ level: number; members: number }>('LevelC
   fields: (t) => ({ level: t.exposeInt('level'), members: t.exposeInt('members') }),
 });
 
-export const TeamStatistics = builder
-  .objectRef<{
-    teamSize: number;
-    activeCount: number;
-    newThisMonth: number;
-    month: string;
-    levels: { level: number; members: number }[];
-  }>('TeamStatistics')
-  .implement({
-    description: 'Sponsor-tree statistics of a member’s team (the member not counted).',
-    fields: (t) => ({
-      teamSize: t.exposeInt('teamSize'),
-      activeCount: t.exposeInt('activeCount', { description: 'Team members whose status is ACTIVE.' }),
-      newThisMonth: t.exposeInt('newThisMonth', {
-        description: 'Joined in the current month (company time zone).',
-      }),
-      month: t.exposeString('month'),
-      levels: t.field({ type: [LevelCount], resolve: (s) => s.levels }),
+export const TeamStatistics = builder.objectRef<TeamStatisticsShape>('TeamStatistics').implement({
+  description: 'Sponsor-tree statistics of a member’s team (the member not counted).',
+  fields: (t) => ({
+    teamSize: t.exposeInt('teamSize'),
+    activeCount: t.exposeInt('activeCount', { description: 'Team members whose status is ACTIVE.' }),
+    newThisMonth: t.exposeInt('newThisMonth', {
+      description: 'Joined in the current month (company time zone).',
     }),
-  });
+    month: t.exposeString('month'),
+    levels: t.field({ type: [LevelCount], resolve: (s) => s.levels }),
+  }),
+});
 
 const DownlineFilter = builder.inputType('DownlineFilter', {
   fields: (t) => ({

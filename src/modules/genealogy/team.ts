@@ -61,6 +61,7 @@ export async function legs(
 }
 
 export interface TeamStatistics {
+  memberId: number;
   teamSize: number;
   activeCount: number;
   newThisMonth: number;
@@ -85,6 +86,7 @@ export async function teamStatistics(
       .bind(member.id, month),
   ]);
   return {
+    memberId: member.id,
     teamSize: member.team_size,
     activeCount: member.team_active,
     newThisMonth: (joins.results[0] as { members: number } | undefined)?.members ?? 0,

@@ -3,7 +3,7 @@ import { ForbiddenError } from '../../graphql/errors';
 import { monthInZone } from '../../lib/time';
 import { loadSettings } from '../company/settings';
 import { canBrowseSubtree } from '../genealogy/access';
-import { Distributor, Leg } from '../genealogy/graphql';
+import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';
 
 interface VolumeRow {
   period: string;
@@ -82,5 +82,18 @@ builder.objectFields(Leg, (t) => ({
       const period = args.period ?? monthInZone(new Date(), (await loadSettings(ctx.db)).timeZone);
       return volumeOf(ctx.db, leg.root.id, period);
     },
+  }),
+}));
+
+builder.objectFields(TeamStatistics, (t) => ({
+  volume: t.field({
+    type: Volume,
+    description:
+      'The member’s volumes this period: PV, GV (the whole team), CV, and how many of the team qualified.',
+    resolve: async (s, _a, ctx) => volumeOf(ctx.db, s.memberId, s.month),
+  }),
+  qualifiedCount: t.int({
+    description: 'Team members whose PV this period reached the company’s active threshold (activePv).',
+    resolve: async (s, _a, ctx) => (await volumeOf(ctx.db, s.memberId, s.month)).qualified_downline,
   }),
 }));
