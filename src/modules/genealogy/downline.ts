@@ -22,7 +22,8 @@ export interface DownlineQuery {
   direction: 'ASC' | 'DESC';
 }
 
-export type DownlineRow = DistributorRow & { level: number };
+/** search_name is selected too: it is part of the NAME order's cursor. */
+export type DownlineRow = DistributorRow & { level: number; search_name: string };
 
 export function downlineSortColumns(tree: TreeKind, order: DownlineOrder): string[] {
   const path = tree === 'SPONSOR' ? 'sponsor_path' : 'placement_path';
@@ -92,7 +93,7 @@ export async function downlinePage(
   where.push(...keyset.where);
   params.push(...keyset.params);
 
-  const sql = `SELECT ${DISTRIBUTOR_COLUMNS}, ${depthCol} - ? AS level FROM distributor
+  const sql = `SELECT ${DISTRIBUTOR_COLUMNS}, search_name, ${depthCol} - ? AS level FROM distributor
     WHERE ${where.join(' AND ')} ORDER BY ${keyset.orderBy} LIMIT ?`;
   const { results } = await db
     .prepare(sql)
