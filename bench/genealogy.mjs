@@ -5,9 +5,10 @@
 // bench/.state/<size>), load the network through the bulk import API, then time genealogy requests
 // through HTTP. Results go to stdout and bench/results/genealogy.{md,json}.
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { enrollNetwork, hasImportApi, importNetwork } from './lib/load.mjs';
@@ -17,7 +18,7 @@ import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.
 import { createRandom } from './lib/prng.mjs';
 import { LOGIN } from './lib/queries.mjs';
 import { loadResults, renderMarkdown, renderTable, saveResults } from './lib/report.mjs';
-import { applyMigrations, d1Query, startWorker } from './lib/wrangler.mjs';
+import { applyMigrations, d1Query, snapshotWorker, startWorker } from './lib/wrangler.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +52,7 @@ async function benchSize(size) {
   const dir = join(STATE, String(size));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const persistTo = join(dir, 'd1');
+  const persistTo = resolve(dir, 'd1');
 
   log(`\n== ${size.toLocaleString('en-US')} members ==`);
   let t = performance.now();
@@ -61,13 +62,14 @@ async function benchSize(size) {
   const picked = pickSubjects(net);
   log(`  generated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${JSON.stringify(shape)}`);
 
-  await applyMigrations(persistTo);
+  await applyMigrations(config, persistTo);
   await d1Query(
+    config,
     persistTo,
     `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')`,
   );
   t = performance.now();
-  const worker = await startWorker({ port, persistTo, logFile: join(dir, 'wrangler.log') });
+  const worker = await startWorker({ config, port, persistTo, logFile: join(dir, 'wrangler.log') });
   log(`  worker up at ${worker.base} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   try {
     const client = createClient(worker.base);
@@ -92,6 +94,7 @@ async function benchSize(size) {
     const sponsorIdx = Array.from({ length: runs + warmup }, () => rnd.int(size));
     const wanted = [...Object.values(picked), ...sponsorIdx].map(externalId);
     const rows = await d1Query(
+      config,
       persistTo,
       `SELECT external_id, id, sponsor_depth, team_size FROM distributor WHERE external_id IN (${[...new Set(wanted)].map((e) => `'${e}'`).join(',')})`,
     );
@@ -109,7 +112,11 @@ async function benchSize(size) {
     log(`  subjects: ${JSON.stringify(subjects)}`);
     const sponsors = sponsorIdx.map((i) => byExt.get(externalId(i)).id);
 
+    // Other work on the machine shows up in the latencies: keep the load average next to them.
+    const loadBefore = loadavg()[0];
     const measure = await measureAll(client, { subjects, sponsors, size, runs, warmup, log });
+    const load1m = [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)];
+    log(`  1-minute load average before/after measuring: ${load1m.join(' / ')} (${cpus().length} CPUs)`);
     return {
       network: shape,
       parts: { count: parts.length, bytes: parts.reduce((s, p) => s + p.bytes, 0) },
@@ -120,6 +127,8 @@ async function benchSize(size) {
       runs,
       warmup,
       ranAt: new Date().toISOString(),
+      load1m,
+      commit,
       machine,
     };
   } finally {
@@ -127,6 +136,20 @@ async function benchSize(size) {
     if (!args['keep-state']) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const commit = (() => {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'wrangler.toml'], {
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+})();
+log(`bundling the worker (${commit}) ...`);
+const config = await snapshotWorker(resolve(STATE, 'build'));
 
 const results = loadResults(RESULTS_JSON);
 const current = { sizes: {} };

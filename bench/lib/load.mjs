@@ -72,10 +72,15 @@ export async function importNetwork(
     'startGenealogyImport',
   );
   const tStart = performance.now();
+  // When each status/step was first seen (seconds since start), to show where the import spends its time.
+  const steps = [];
   let last = '';
   for (;;) {
     const imp = (await client.post(IMPORT_STATUS, { id })).genealogyImport;
     const line = `${imp.status} ${imp.progress ? `${imp.progress.step} ${imp.progress.done}/${imp.progress.total}` : ''}`;
+    const step = `${imp.status}${imp.progress?.step ? ` ${imp.progress.step}` : ''}`;
+    if (steps.at(-1)?.step !== step)
+      steps.push({ step, atS: +((performance.now() - tStart) / 1000).toFixed(2) });
     if (line !== last) {
       log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: ${line}`);
       last = line;
@@ -89,7 +94,7 @@ export async function importNetwork(
     await new Promise((r) => setTimeout(r, pollMs));
   }
   const end = performance.now();
-  return { totalMs: end - t0, uploadMs, processMs: end - tStart };
+  return { totalMs: end - t0, uploadMs, processMs: end - tStart, steps };
 }
 
 /** Enrolls every row of the parts in order, with its explicit placement; returns timings. */

@@ -74,6 +74,12 @@ Requests per measurement: ${runs.map((r) => `${r.runs}`).join(', ')} (after ${ru
 Enrollments use the company's automatic placement (weaker leg, outermost) under sponsors picked at random
 over the whole network; the other queries ask for ten fields of each member.
 
+Network shape (sponsor depth = levels below the root; leaf share = members who sponsored nobody):
+${runs.map((r) => `- ${r.network.size.toLocaleString('en-US')}: ${JSON.stringify(r.network)}`).join('\n')}
+
+Import steps (seconds after startGenealogyImport when each was first seen, polling every 200 ms):
+${runs.map((r) => `- ${r.network.size.toLocaleString('en-US')}: ${(r.load.steps ?? []).map((s) => `${s.step} @ ${s.atS}`).join(' → ')}`).join('\n')}
+
 Runs:
 ${env}
 `;

@@ -3,8 +3,17 @@
 // on errors and on Ctrl-C.
 
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -41,17 +50,38 @@ async function wrangler(args, { timeoutMs = 600_000 } = {}) {
   return stdout;
 }
 
-export async function applyMigrations(persistTo) {
-  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
+/**
+ * Bundles the worker once and writes a wrangler config that serves that bundle, with a copy of the
+ * migrations. `wrangler dev` restarts the worker whenever a source file changes; serving a snapshot
+ * keeps edits made during a long run from restarting it mid-request, and every size runs the same code.
+ */
+export async function snapshotWorker(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  await wrangler(['deploy', '--dry-run', '--outdir', join(dir, 'dist')]);
+  cpSync('migrations', join(dir, 'migrations'), { recursive: true });
+  if (existsSync('.dev.vars')) copyFileSync('.dev.vars', join(dir, '.dev.vars'));
+  const config = readFileSync('wrangler.toml', 'utf8').replace(
+    /^main\s*=.*$/m,
+    'main = "dist/index.js"\nno_bundle = true',
+  );
+  if (!config.includes('no_bundle = true')) throw new Error('wrangler.toml has no main = ... line');
+  writeFileSync(join(dir, 'wrangler.toml'), config);
+  return join(dir, 'wrangler.toml');
+}
+
+export async function applyMigrations(config, persistTo) {
+  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '-c', config, '--persist-to', persistTo]);
 }
 
 /** Runs SQL against the local database; returns the rows of the last statement. */
-export async function d1Query(persistTo, sql) {
+export async function d1Query(config, persistTo, sql) {
   const out = await wrangler([
     'd1',
     'execute',
     'DB',
     '--local',
+    '-c',
+    config,
     '--persist-to',
     persistTo,
     '--json',
@@ -72,11 +102,11 @@ async function assertPortFree(port) {
 }
 
 /** Starts `wrangler dev` and resolves once /health answers; `stop()` ends it and its workerd. */
-export async function startWorker({ port, persistTo, logFile, timeoutMs = 120_000 }) {
+export async function startWorker({ config, port, persistTo, logFile, timeoutMs = 120_000 }) {
   await assertPortFree(port);
   const child = spawn(
     'npx',
-    ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo],
+    ['wrangler', 'dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
