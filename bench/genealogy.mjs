@@ -163,5 +163,6 @@ for (const size of sizes) {
     writeFileSync(RESULTS_MD, renderMarkdown(results));
   }
 }
+if (!args['keep-state']) rmSync(resolve(STATE, 'build'), { recursive: true, force: true });
 console.log(`\n${renderTable(current)}\n`);
 if (args.loader === 'import') console.log(`written to ${RESULTS_MD}`);

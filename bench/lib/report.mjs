@@ -58,7 +58,10 @@ export function renderTable(results) {
 export function renderMarkdown(results) {
   const runs = Object.values(results.sizes).sort((a, b) => a.network.size - b.network.size);
   const env = runs
-    .map((r) => `- ${r.network.size.toLocaleString('en-US')}: ${r.ranAt}, ${r.machine}`)
+    .map(
+      (r) =>
+        `- ${r.network.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.commit}, ${r.machine}, 1-min load average before/after measuring ${r.load1m?.join(' / ') ?? '?'}`,
+    )
     .join('\n');
   return `# Genealogy benchmark
 
