@@ -72,7 +72,10 @@ builder.scalarType('DateTime', {
   serialize: (v) => v,
   parseValue: (v) => {
     if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
-      throw new TypeError('DateTime must be an ISO-8601 string.');
+      // A GraphQLError, so that the client sees why the variable was refused (not "Unexpected error.").
+      throw new GraphQLError('DateTime must be an ISO-8601 string.', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     return new Date(v).toISOString();
   },
 });
