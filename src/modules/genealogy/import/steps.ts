@@ -83,6 +83,7 @@ const takenByExisting = (column: string) => `
 /** Step 1: check the whole file, compute the result, and store it in chunks (or reject with issues). */
 export async function validateStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
+  const t0 = Date.now();
   const imp = await importById(db, importId);
   if (imp?.status !== 'VALIDATING') return;
   const settings = await loadSettings(db);
@@ -322,6 +323,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     }
   }
 
+  console.log(`import ${importId}: checked and read ${n} rows in ${Date.now() - t0} ms`);
   const idBase = await reserveIdBase(db, importId);
   const result = computeImport(
     {
@@ -354,7 +356,13 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     return;
   }
   const months = [...monthIndex.keys()];
-  await storeChunks(db, importId, planChunks(result.plan, partNo, lineInPart, months, width));
+  const t1 = Date.now();
+  const chunks = planChunks(result.plan, partNo, lineInPart, months, width);
+  const t2 = Date.now();
+  await storeChunks(db, importId, chunks);
+  console.log(
+    `import ${importId}: computed+read existing ${t1 - t0} ms, serialized ${t2 - t1} ms, stored ${chunks.length} chunks ${Date.now() - t2} ms`,
+  );
   await env.JOBS.send({ kind: 'genealogyImport.apply', importId });
 }
 
@@ -513,8 +521,9 @@ const INSERT_DISTRIBUTORS = `INSERT INTO distributor (id, external_id, referral_
     s.search_name, s.email, s.phone, s.country, s.locale, s.status, s.joined_at, j.value->>3, j.value->>4,
     j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11, j.value->>12,
     j.value->>13, j.value->>14, ?2, ?3, ?3
+  -- CROSS JOIN keeps json_each outside: one primary-key lookup per row, not a scan of the staged rows.
   FROM json_each(?1) j
-  JOIN genealogy_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1`;
+  CROSS JOIN genealogy_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1`;
 
 function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payload: string, width: number) {
   switch (kind) {
@@ -588,6 +597,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       return;
     }
     const payload = await chunkPayload(db, importId, c.chunk_no);
+    const tc = Date.now();
     try {
       await db.batch([
         ...markChunk(db, importId, c.chunk_no),
@@ -598,6 +608,9 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       if (await chunkApplied(db, importId, c.chunk_no)) continue;
       throw e;
     }
+    console.log(
+      `import ${importId}: chunk ${c.chunk_no} (${c.kind}, ${payload.length} B) in ${Date.now() - tc} ms`,
+    );
   }
   const final: D1PreparedStatement[] = [];
   for (const c of list) {
