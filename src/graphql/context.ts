@@ -1,9 +1,11 @@
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
+import type { Loaders } from './loaders';
 
 export interface GraphQLContext {
   env: Env;
   db: D1Database;
   viewer: Viewer;
   ctx: ExecutionContext;
+  loaders: Loaders;
 }

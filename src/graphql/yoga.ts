@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { isExpectedError } from './exposeErrors';
+import { createLoaders } from './loaders';
 import { schema } from './schema';
 
 export interface ServerContext {
@@ -25,5 +26,5 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   maskedErrors: {
     maskError: (error, message, isDev) => (isExpectedError(error) ? error : maskError(error, message, isDev)),
   },
-  context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB }),
+  context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB, loaders: createLoaders(env.DB) }),
 });

@@ -6,7 +6,7 @@ import { Product } from '../catalog/graphql';
 import { productsByIds } from '../catalog/repository';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, customersByIds } from '../customers/repository';
-import { Distributor, loadVisible } from '../genealogy/graphql';
+import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import { Order } from '../orders/graphql';
 import { ordersByIds } from '../orders/repository';
 import {
@@ -71,7 +71,7 @@ builder.node(Autoship, {
     distributor: t.field({
       type: Distributor,
       nullable: true,
-      resolve: async (a, _x, ctx) => (await loadVisible(ctx.db, ctx.viewer, [a.distributor_id]))[0],
+      resolve: (a, _x, ctx) => visibleDistributor(ctx, a.distributor_id),
     }),
     customer: t.field({
       type: Customer,

@@ -2,7 +2,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { encodeCursor, keysetClauses, likeContains, type SortValue } from '../../lib/keyset';
-import { Distributor, LocaleEnum, loadVisible } from '../genealogy/graphql';
+import { Distributor, LocaleEnum, visibleDistributor } from '../genealogy/graphql';
 import {
   type CustomerRow,
   canViewCustomer,
@@ -41,7 +41,7 @@ builder.node(Customer, {
     owner: t.field({
       type: Distributor,
       nullable: true,
-      resolve: async (c, _a, ctx) => (await loadVisible(ctx.db, ctx.viewer, [c.owner_id]))[0],
+      resolve: (c, _a, ctx) => visibleDistributor(ctx, c.owner_id),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.created_at }),
   }),

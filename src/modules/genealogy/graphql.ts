@@ -1,5 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
+import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { encodeCursor } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
@@ -46,6 +47,16 @@ export async function loadVisible(
   const rows = await distributorsByIds(db, ids);
   const byId = new Map(rows.filter((r) => canViewDistributor(viewer, r)).map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** One visible distributor through the request's batch loader (nested fields of a page make one query). */
+export async function visibleDistributor(
+  ctx: GraphQLContext,
+  id: number | null,
+): Promise<DistributorRow | null> {
+  if (id == null) return null;
+  const row = await ctx.loaders.distributor.load(id);
+  return row && canViewDistributor(ctx.viewer, row) ? row : null;
 }
 
 async function requireVisible(db: D1Database, viewer: Viewer, id: number): Promise<DistributorRow> {
@@ -96,7 +107,7 @@ builder.node(Distributor, {
       nullable: true,
       description: 'The sponsor’s public profile, when the viewer may see it.',
       resolve: async (r, _a, ctx) => {
-        const sponsor = r.sponsor_id ? await distributorById(ctx.db, r.sponsor_id) : null;
+        const sponsor = r.sponsor_id ? await ctx.loaders.distributor.load(r.sponsor_id) : null;
         return sponsor && canViewPublicProfile(ctx.viewer, sponsor) ? sponsor : null;
       },
     }),
@@ -104,8 +115,7 @@ builder.node(Distributor, {
       type: Distributor,
       nullable: true,
       description: 'The placement parent, when the viewer may see them.',
-      resolve: async (r, _a, ctx) =>
-        r.placement_parent_id ? (await loadVisible(ctx.db, ctx.viewer, [r.placement_parent_id]))[0] : null,
+      resolve: async (r, _a, ctx) => visibleDistributor(ctx, r.placement_parent_id),
     }),
     legs: t.field({
       type: [Leg],

@@ -6,7 +6,7 @@ import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, customersByIds, requireCustomer } from '../customers/repository';
-import { Distributor, loadVisible } from '../genealogy/graphql';
+import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import type { OrderLineRow, OrderRow, RefundRow } from './model';
 import {
   cancelOrder,
@@ -106,7 +106,7 @@ builder.node(Order, {
     distributor: t.field({
       type: Distributor,
       nullable: true,
-      resolve: async (o, _a, ctx) => (await loadVisible(ctx.db, ctx.viewer, [o.distributor_id]))[0],
+      resolve: (o, _a, ctx) => visibleDistributor(ctx, o.distributor_id),
     }),
     customer: t.field({
       type: Customer,
