@@ -1,0 +1,119 @@
+import type { CompiledPlan } from '../plan/compile';
+import { applyBp } from './math';
+import { buildTree } from './trees';
+import { BINARY_FLUSHED, BINARY_PAID, BINARY_UNQUALIFIED, LEFT, RIGHT, STATUS_ACTIVE } from './types';
+
+export interface BinaryState {
+  legLeft: Float64Array;
+  legRight: Float64Array;
+  state: Uint8Array;
+  carryOutLeft: Float64Array;
+  carryOutRight: Float64Array;
+}
+
+/**
+ * Binary legs, qualification and carries on the placement tree, O(n):
+ * - leg CV by one bottom-up roll-up; leg = carry-in + CV of the whole leg (the earner's own CV in neither);
+ * - "an active personally-sponsored member in each leg": each active member m tells its sponsor s whether
+ *   m lies in s's left or right placement subtree, tested with preorder intervals [tin, tin + size);
+ * - carry-out: flushed when inactive; legs carry unpaired when unqualified; otherwise the pair volume
+ *   max(0, min(L, R)) leaves both legs. Each carry is capped at maxCarry (a negative leg keeps its debt).
+ */
+export function computeBinary(
+  plan: CompiledPlan,
+  n: number,
+  sponsor: Int32Array,
+  placementParent: Int32Array,
+  position: Uint8Array,
+  cv: Float64Array,
+  active: Uint8Array,
+  status: Uint8Array,
+  carryInLeft: Float64Array | undefined,
+  carryInRight: Float64Array | undefined,
+): BinaryState {
+  const maxCarry = plan.binary!.maxCarry;
+  const left = new Int32Array(n).fill(-1);
+  const right = new Int32Array(n).fill(-1);
+  for (let m = 0; m < n; m++) {
+    const p = placementParent[m];
+    if (p < 0) continue;
+    const pos = position[m];
+    const side = pos === LEFT ? left : pos === RIGHT ? right : null;
+    if (!side) throw new Error(`Member ${m} has binary position ${pos}; only 0 (LEFT) and 1 (RIGHT) exist.`);
+    if (p < n && side[p] !== -1)
+      throw new Error(`Members ${side[p]} and ${m} share position ${pos} under member ${p}.`);
+    if (p < n) side[p] = m;
+  }
+  const { order } = buildTree(placementParent, n, 'Placement');
+
+  const legCv = new Float64Array(cv); // placement subtree CV, self included
+  const size = new Int32Array(n).fill(1);
+  for (let i = n - 1; i >= 0; i--) {
+    const x = order[i];
+    const p = placementParent[x];
+    if (p >= 0) {
+      legCv[p] += legCv[x];
+      size[p] += size[x];
+    }
+  }
+  const tin = new Int32Array(n);
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const x = order[i];
+    if (placementParent[x] < 0) {
+      tin[x] = next;
+      next += size[x];
+    }
+    const l = left[x];
+    const r = right[x];
+    if (l >= 0) tin[l] = tin[x] + 1;
+    if (r >= 0) tin[r] = tin[x] + 1 + (l >= 0 ? size[l] : 0);
+  }
+  const within = (root: number, m: number) =>
+    root >= 0 && tin[m] >= tin[root] && tin[m] < tin[root] + size[root];
+
+  // bit 1: an active personal enrollee in the left leg; bit 2: in the right leg.
+  const qual = new Uint8Array(n);
+  for (let m = 0; m < n; m++) {
+    if (active[m] !== 1) continue;
+    const s = sponsor[m];
+    if (s < 0) continue;
+    if (within(left[s], m)) qual[s] |= 1;
+    else if (within(right[s], m)) qual[s] |= 2;
+  }
+
+  const legLeft = new Float64Array(n);
+  const legRight = new Float64Array(n);
+  const state = new Uint8Array(n);
+  const carryOutLeft = new Float64Array(n);
+  const carryOutRight = new Float64Array(n);
+  for (let x = 0; x < n; x++) {
+    const L = (carryInLeft ? carryInLeft[x] : 0) + (left[x] >= 0 ? legCv[left[x]] : 0);
+    const R = (carryInRight ? carryInRight[x] : 0) + (right[x] >= 0 ? legCv[right[x]] : 0);
+    legLeft[x] = L;
+    legRight[x] = R;
+    if (active[x] !== 1 || status[x] !== STATUS_ACTIVE) {
+      state[x] = BINARY_FLUSHED;
+    } else if (qual[x] !== 3) {
+      state[x] = BINARY_UNQUALIFIED;
+      carryOutLeft[x] = Math.min(L, maxCarry);
+      carryOutRight[x] = Math.min(R, maxCarry);
+    } else {
+      state[x] = BINARY_PAID;
+      const pair = pairVolume(L, R);
+      carryOutLeft[x] = Math.min(L - pair, maxCarry);
+      carryOutRight[x] = Math.min(R - pair, maxCarry);
+    }
+  }
+  return { legLeft, legRight, state, carryOutLeft, carryOutRight };
+}
+
+export function pairVolume(L: number, R: number): number {
+  return Math.max(0, Math.min(L, R));
+}
+
+/** The binary pay of a paid member: floor(bp × pair) limited by the cap of their paid-as rank. */
+export function binaryPay(plan: CompiledPlan, pair: number, paidAs: number): number {
+  const b = plan.binary!;
+  return Math.min(applyBp(b.bp, pair), b.capByRank[paidAs + 1] ?? Infinity);
+}

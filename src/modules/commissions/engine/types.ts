@@ -1,0 +1,172 @@
+// Engine input and output: plain typed arrays indexed by member (0..count-1), so a 1M-member period fits the
+// Worker's memory and can be read from / written to D1 in chunks. The I/O layer maps distributor ids to
+// indices and back; the engine never sees ids, clocks or storage.
+
+export const STATUS_ACTIVE = 0;
+export const STATUS_SUSPENDED = 1;
+export const STATUS_TERMINATED = 2;
+
+export const KIND_PERSONAL = 0;
+export const KIND_CUSTOMER = 1;
+
+/** Binary position under the placement parent; a matrix uses 0..width-1 left to right. */
+export const LEFT = 0;
+export const RIGHT = 1;
+
+/** The members of the period snapshot. Optional arrays default to zeros / "none". */
+export interface MemberArrays {
+  count: number;
+  /** Sponsor's index, -1 for a root. */
+  sponsor: Int32Array;
+  /** Placement parent's index, -1 for a root or a member outside the placement tree. Binary/matrix only. */
+  placementParent?: Int32Array;
+  /** Position under the placement parent (binary: LEFT/RIGHT; matrix: 0..width-1). */
+  placementPosition?: Uint8Array;
+  /** STATUS_ACTIVE | STATUS_SUSPENDED | STATUS_TERMINATED. */
+  status: Uint8Array;
+  /** Join instant (epoch ms). Needed by fastStart. */
+  joinedAt?: Float64Array;
+  /** Staff-forced paid-as rank index, -1 for none. */
+  forcedRank?: Int8Array;
+  /** Lifetime rank index before this period, -1 for none. */
+  lifetimeRankBefore?: Int8Array;
+  /** Binary carry from the previous period per leg (may be negative after clawbacks). */
+  carryInLeft?: Float64Array;
+  carryInRight?: Float64Array;
+  /** Ledger balance carried in (minor units; may be negative). */
+  balanceIn?: Float64Array;
+}
+
+/**
+ * Order volume lines attributed to members. QV/CV are the line totals (quantity × unit values copied onto
+ * the line); clawbacks arrive as negative lines. Lines may be fed in any number of chunks.
+ */
+export interface VolumeLines {
+  count: number;
+  member: Int32Array;
+  qv: Float64Array;
+  cv: Float64Array;
+  /** KIND_PERSONAL | KIND_CUSTOMER. */
+  kind: Uint8Array;
+  /** Commission instant (epoch ms) that places the line in a period: payment, or refund for a clawback. */
+  at: Float64Array;
+  /** The order's own commission instant, for the fast-start window (a clawback keeps its order's); default: at. */
+  orderAt?: Float64Array;
+  /** (retail − wholesale) × quantity; negative on a clawback line. */
+  retailProfit?: Float64Array;
+  /** 1 when the line is a starter kit. */
+  starterKit?: Uint8Array;
+}
+
+/** The period as instants, half-open: start <= at < end. */
+export interface PeriodBounds {
+  start: number;
+  end: number;
+}
+
+export const BONUS = {
+  unilevel: 1,
+  binary: 2,
+  matrix: 3,
+  stairstep: 4,
+  leadership: 5,
+  fastStart: 6,
+  matching: 7,
+  retail: 8,
+} as const;
+export type BonusName = keyof typeof BONUS;
+export const BONUS_NAMES: BonusName[] = [
+  'unilevel',
+  'binary',
+  'matrix',
+  'stairstep',
+  'leadership',
+  'fastStart',
+  'matching',
+  'retail',
+];
+export function bonusName(code: number): BonusName {
+  return BONUS_NAMES[code - 1];
+}
+
+/** Binary outcome of a member this period. */
+export const BINARY_FLUSHED = 0; // not active: both carries flushed to 0
+export const BINARY_UNQUALIFIED = 1; // active but no active personal enrollee in each leg: legs carry, no pay
+export const BINARY_PAID = 2; // paired (the pay itself may be 0)
+
+/**
+ * One chunk of commission lines: one line per (earner, bonus type, component), parallel arrays of `length`.
+ * `level` is the unilevel/matrix/fast-start level or the leadership/matching generation (0 otherwise);
+ * `source` is the member a component is about (the child of a `stairstep:child:<i>` line), else -1.
+ * `bp` is the rate applied (for a stairstep child: bp(earner) − bp(child)); `volume` is V of the spec.
+ * `beforeCap` = floor(bp × volume / 10000) (binary: after the rank cap; retail: the profit in full);
+ * `amount` is what the earner gets after the period cap (equal to beforeCap when no cap applied).
+ */
+export interface LineChunk {
+  length: number;
+  earner: Int32Array;
+  bonus: Uint8Array;
+  level: Int32Array;
+  source: Int32Array;
+  volume: Float64Array;
+  bp: Int32Array;
+  beforeCap: Float64Array;
+  amount: Float64Array;
+}
+
+export interface PeriodTotals {
+  /** Number of commission lines (lines() yields exactly these). */
+  lines: number;
+  /** Volume lines outside [start, end), ignored. */
+  ignoredLines: number;
+  /** Σ CV of all members this period (the cap's basis). */
+  totalCv: number;
+  /** Σ of all lines before the period cap, and per bonus type. */
+  beforeCap: number;
+  byBonusBeforeCap: Record<BonusName, number>;
+  /** The cap (capPercentOfCv × totalCv / 100, never below 0), or null when the plan has none. */
+  capLimit: number | null;
+  capApplied: boolean;
+  /** Σ of all lines after the period cap, and per bonus type. */
+  total: number;
+  byBonus: Record<BonusName, number>;
+  /** Σ payout and Σ balance carried out. */
+  payout: number;
+  carried: number;
+}
+
+/** Per-member results (arrays of `count`) plus totals; `lines()` regenerates the commission lines in chunks. */
+export interface PeriodResult {
+  count: number;
+  rankIds: string[];
+  pv: Float64Array;
+  cv: Float64Array;
+  /** Group volume (PV of self + whole sponsor downline) and its CV counterpart. */
+  gv: Float64Array;
+  gcv: Float64Array;
+  /** 1 when status is ACTIVE and PV >= activePv. */
+  active: Uint8Array;
+  /** Rank indices, -1 = none. */
+  paidAsRank: Int8Array;
+  lifetimeRank: Int8Array;
+  /** Binary: leg volumes before pairing (carry-in + leg CV), outcome, and carry-out; null without binary. */
+  binary: {
+    legLeft: Float64Array;
+    legRight: Float64Array;
+    state: Uint8Array;
+    carryOutLeft: Float64Array;
+    carryOutRight: Float64Array;
+  } | null;
+  /** Stairstep: group PV/CV after breakaways, bracket index (-1 below the first); null without stairstep. */
+  stairstep: { groupPv: Float64Array; groupCv: Float64Array; bracket: Int8Array } | null;
+  /** Fast-start CV (volume inside each member's own window); null without fastStart. */
+  fastStartCv: Float64Array | null;
+  /** Period total per member after the period cap (sum of the member's lines). */
+  total: Float64Array;
+  /** Paid this period, and the balance carried to the next (balanceIn + total − payout). */
+  payout: Float64Array;
+  balanceOut: Float64Array;
+  totals: PeriodTotals;
+  /** Commission lines in chunks of at most chunkSize (fresh arrays per chunk). */
+  lines(chunkSize?: number): Generator<LineChunk>;
+}
