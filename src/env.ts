@@ -7,4 +7,10 @@ export interface Env {
   JOBS_DLQ: Queue<JobMessage>;
   ENVIRONMENT: string;
   JWT_SECRET: string;
+  /** Meta lead ads: app secret (X-Hub-Signature-256), webhook verify token, Graph API base with version. */
+  META_APP_SECRET?: string;
+  META_VERIFY_TOKEN?: string;
+  GRAPH_API_BASE?: string;
+  /** Optional: Graph API requests go through this binding instead of the internet (tests bind a fake). */
+  GRAPH_API?: Fetcher;
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { fakeMetaGraph } from './fakes/meta-graph.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -11,7 +12,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: `${root}/wrangler.toml` },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'test' },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: 'test',
+            // Lead intake: Graph API calls go to the local fake below, never to the internet.
+            GRAPH_API_BASE: 'https://graph.fake.test/v21.0',
+          },
+          serviceBindings: { GRAPH_API: fakeMetaGraph },
           compatibilityFlags: ['service_binding_extra_handlers'],
         },
       }),

@@ -10,5 +10,6 @@ import '../modules/customers/graphql';
 import '../modules/orders/graphql';
 import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
+import '../modules/leads/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,7 @@
 import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handleImportJob } from '../modules/genealogy/import/jobs';
+import { handleLeadJob } from '../modules/leads/jobs';
 import type { JobMessage } from './messages';
 
 /** Routes each queue message to its module; a failure retries that message alone. */
@@ -21,6 +22,9 @@ export async function handleQueue(
           break;
         case 'autoship.generate':
           await handleAutoshipJob(message.body, env, new Date());
+          break;
+        case 'leads.process':
+          await handleLeadJob(message, message.body, env, batch.queue);
           break;
         default:
           console.error('unknown job', message.body);

@@ -1,0 +1,164 @@
+import { type Context, Hono } from 'hono';
+import type { Env } from '../env';
+import {
+  BodyTooLargeError,
+  decodeUtf8,
+  MAX_LEAD_BODY_BYTES,
+  MAX_META_BODY_BYTES,
+  readBodyLimited,
+} from '../modules/leads/body';
+import { googleFormKeyHash, sourceByName } from '../modules/leads/config';
+import { constantTimeEqual, matchesSha256, sha256Hex, verifyHmacSignature } from '../modules/leads/crypto';
+import { genericExternalId, parseGenericBody } from '../modules/leads/generic';
+import { parseGoogleBody } from '../modules/leads/google';
+import { logRejection, storeDelivery } from '../modules/leads/intake';
+import { parseMetaNotification } from '../modules/leads/meta';
+
+/**
+ * Lead webhooks. Each one verifies the sender, keeps the raw delivery, enqueues the processing and answers
+ * at once; a refused delivery writes only a rejection record.
+ */
+export const webhooks = new Hono<{ Bindings: Env }>();
+
+type C = Context<{ Bindings: Env }>;
+
+async function refuse(
+  c: C,
+  endpoint: string,
+  status: 400 | 401 | 403 | 404 | 413 | 415 | 503,
+  reason: string,
+  bytes: number | null,
+) {
+  await logRejection(c.env, endpoint, reason, status, bytes);
+  // The public answer says what kind of problem it is, never which secret or form was wrong.
+  return c.json({ error: publicReason(status, reason) }, status);
+}
+
+function publicReason(status: number, reason: string): string {
+  if (status === 401) return 'Invalid signature or token.';
+  if (status === 403) return 'Forbidden.';
+  if (status === 503) return 'Not configured.';
+  return reason;
+}
+
+/** The body within the limit, or the refusal to send. */
+async function readBody(c: C, endpoint: string, limit: number): Promise<Uint8Array<ArrayBuffer> | Response> {
+  try {
+    return await readBodyLimited(c.req.raw, limit);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError)
+      return refuse(
+        c,
+        endpoint,
+        413,
+        `Body larger than ${limit} bytes.`,
+        Number(c.req.header('content-length')) || null,
+      );
+    return refuse(c, endpoint, 400, 'The body could not be read.', null);
+  }
+}
+
+// ---- Google Ads lead forms ----
+
+webhooks.post('/google-ads', async (c) => {
+  const endpoint = '/webhooks/google-ads';
+  const raw = await readBody(c, endpoint, MAX_LEAD_BODY_BYTES);
+  if (raw instanceof Response) return raw;
+  const text = decodeUtf8(raw);
+  if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
+  const parsed = parseGoogleBody(text);
+  if (!parsed.ok) return refuse(c, endpoint, parsed.status, parsed.reason, raw.byteLength);
+  const { envelope } = parsed;
+  const stored = await googleFormKeyHash(c.env.DB, envelope.formId);
+  // Unknown form and wrong key get the same answer; the hash comparison runs either way.
+  const keyOk = await matchesSha256(envelope.googleKey, stored ?? '0'.repeat(64));
+  if (!stored || !keyOk)
+    return refuse(
+      c,
+      endpoint,
+      403,
+      stored ? `Wrong google_key for form ${envelope.formId}.` : `Unknown form ${envelope.formId}.`,
+      raw.byteLength,
+    );
+  const result = await storeDelivery(c.env, 'GOOGLE_ADS', null, c.req.header('content-type') ?? null, text, [
+    { externalId: envelope.leadId, ref: { formId: envelope.formId } },
+  ]);
+  return c.json({ status: result.created > 0 ? 'accepted' : 'duplicate' }, 200);
+});
+
+// ---- Meta lead ads ----
+
+webhooks.get('/meta', async (c) => {
+  const mode = c.req.query('hub.mode');
+  const token = c.req.query('hub.verify_token') ?? '';
+  const challenge = c.req.query('hub.challenge') ?? '';
+  const expected = c.env.META_VERIFY_TOKEN;
+  if (mode === 'subscribe' && expected && (await constantTimeEqual(token, expected)) && challenge !== '')
+    return c.text(challenge, 200);
+  await logRejection(
+    c.env,
+    '/webhooks/meta (verify)',
+    expected ? 'Wrong verify token or mode.' : 'META_VERIFY_TOKEN is not set.',
+    403,
+    null,
+  );
+  return c.text('Forbidden', 403);
+});
+
+webhooks.post('/meta', async (c) => {
+  const endpoint = '/webhooks/meta';
+  const secret = c.env.META_APP_SECRET;
+  if (!secret) return refuse(c, endpoint, 503, 'META_APP_SECRET is not set.', null);
+  const raw = await readBody(c, endpoint, MAX_META_BODY_BYTES);
+  if (raw instanceof Response) return raw;
+  // The signature covers the bytes as sent (Meta escapes non-ASCII); check it before any parsing.
+  if (!(await verifyHmacSignature(secret, raw, c.req.header('x-hub-signature-256'))))
+    return refuse(c, endpoint, 401, 'Bad or missing X-Hub-Signature-256.', raw.byteLength);
+  const text = decodeUtf8(raw);
+  if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
+  const parsed = parseMetaNotification(text);
+  if (!parsed.ok) return refuse(c, endpoint, 400, parsed.reason, raw.byteLength);
+  const result = await storeDelivery(
+    c.env,
+    'META',
+    null,
+    c.req.header('content-type') ?? null,
+    text,
+    parsed.changes.map((ch) => ({ externalId: ch.leadgenId, ref: { ...ch } })),
+  );
+  return c.json({ status: 'accepted', leads: parsed.changes.length, new: result.created }, 200);
+});
+
+// ---- Generic senders ----
+
+webhooks.post('/leads/:source', async (c) => {
+  const name = c.req.param('source').slice(0, 64);
+  const endpoint = `/webhooks/leads/${name}`;
+  const source = /^[A-Za-z0-9_-]+$/.test(name) ? await sourceByName(c.env.DB, name) : null;
+  if (!source) return refuse(c, endpoint, 404, 'Unknown lead source.', null);
+  if (!source.active) return refuse(c, endpoint, 404, 'The lead source is disabled.', null);
+  const raw = await readBody(c, endpoint, MAX_LEAD_BODY_BYTES);
+  if (raw instanceof Response) return raw;
+  let authentic: boolean;
+  if (source.auth === 'HMAC') {
+    authentic = await verifyHmacSignature(source.hmacSecret ?? '', raw, c.req.header(source.signatureHeader));
+  } else {
+    const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = bearer ?? c.req.header('x-webhook-token') ?? '';
+    authentic = token !== '' && (await matchesSha256(token.trim(), source.tokenSha256 ?? ''));
+  }
+  if (!authentic)
+    return refuse(c, endpoint, 401, `Bad ${source.auth === 'HMAC' ? 'signature' : 'token'}.`, raw.byteLength);
+  const text = decodeUtf8(raw);
+  if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
+  const contentType = c.req.header('content-type') ?? null;
+  const parsed = parseGenericBody(contentType, text);
+  if (!parsed.ok) return refuse(c, endpoint, parsed.status, parsed.reason, raw.byteLength);
+  if (parsed.fields.length === 0) return refuse(c, endpoint, 400, 'The body has no fields.', raw.byteLength);
+  // The sender's id when the mapping names one; otherwise identical bodies are the same lead.
+  const externalId = `${source.name}:${genericExternalId(parsed.fields, source.mapping) ?? `sha256:${await sha256Hex(text)}`}`;
+  const result = await storeDelivery(c.env, 'GENERIC', source.name, contentType, text, [
+    { externalId, ref: {} },
+  ]);
+  return c.json({ status: result.created > 0 ? 'accepted' : 'duplicate' }, 200);
+});
