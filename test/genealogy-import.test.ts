@@ -6,7 +6,6 @@ import {
   createImport,
   expectCountersFromScratch,
   genealogyFingerprint,
-  getImport,
   ndjson,
   networkSnapshot,
   numericId,
