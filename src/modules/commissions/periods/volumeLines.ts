@@ -1,0 +1,130 @@
+import { KIND_CUSTOMER, KIND_PERSONAL, type VolumeLines } from '../engine';
+import { indexOf } from './members';
+
+const ORDER_CHUNK = 20_000;
+
+/** Growable typed columns for volume lines. */
+class LineColumns {
+  count = 0;
+  member = new Int32Array(1024);
+  qv = new Float64Array(1024);
+  cv = new Float64Array(1024);
+  kind = new Uint8Array(1024);
+  at = new Float64Array(1024);
+  orderAt = new Float64Array(1024);
+  retailProfit = new Float64Array(1024);
+  starterKit = new Uint8Array(1024);
+
+  push(member: number, qv: number, cv: number, kind: number, at: number, orderAt: number, profit: number, kit: number) {
+    if (this.count === this.member.length) this.grow();
+    const i = this.count++;
+    this.member[i] = member;
+    this.qv[i] = qv;
+    this.cv[i] = cv;
+    this.kind[i] = kind;
+    this.at[i] = at;
+    this.orderAt[i] = orderAt;
+    this.retailProfit[i] = profit;
+    this.starterKit[i] = kit;
+  }
+
+  private grow() {
+    const size = this.member.length * 2;
+    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.member = g(this.member);
+    this.qv = g(this.qv);
+    this.cv = g(this.cv);
+    this.kind = g(this.kind);
+    this.at = g(this.at);
+    this.orderAt = g(this.orderAt);
+    this.retailProfit = g(this.retailProfit);
+    this.starterKit = g(this.starterKit);
+  }
+
+  toLines(): VolumeLines {
+    return {
+      count: this.count,
+      member: this.member,
+      qv: this.qv,
+      cv: this.cv,
+      kind: this.kind,
+      at: this.at,
+      orderAt: this.orderAt,
+      retailProfit: this.retailProfit,
+      starterKit: this.starterKit,
+    };
+  }
+}
+
+type Row = [number, number, number, string, string, number, number, number];
+
+/**
+ * The period's volume lines: one per order line of its paid orders, and a negative one per refunded line of
+ * its refunds (clawbacks included). Orders and refunds carry their period, so a late payment or a refund
+ * that entered this period counts here; `at` is clamped into the period's bounds for that reason.
+ */
+export async function readVolumeLines(
+  db: D1Database,
+  periodId: string,
+  bounds: { start: number; end: number },
+  ids: Int32Array,
+): Promise<VolumeLines> {
+  const cols = new LineColumns();
+  const clamp = (t: number) => Math.min(Math.max(t, bounds.start), bounds.end - 1);
+  const add = (rows: Row[], sign: 1 | -1) => {
+    for (const [member, qv, cv, kind, at, orderAt, profit, kit] of rows) {
+      const idx = indexOf(ids, member);
+      if (idx < 0) continue; // a member created after the snapshot (cannot own a frozen period's order)
+      cols.push(
+        idx,
+        sign * qv,
+        sign * cv,
+        kind === 'CUSTOMER' ? KIND_CUSTOMER : KIND_PERSONAL,
+        clamp(Date.parse(at)),
+        Date.parse(orderAt),
+        sign * profit,
+        kit,
+      );
+    }
+  };
+  for (let after = 0; ; ) {
+    const rows = await db
+      .prepare(
+        `WITH os AS (SELECT id, distributor_id, kind, paid_at FROM sales_order
+                     WHERE period = ?1 AND id > ?2 AND paid_at IS NOT NULL ORDER BY id LIMIT ?3)
+         SELECT os.distributor_id, l.quantity * l.unit_qv, l.quantity * l.unit_cv, os.kind, os.paid_at, os.paid_at,
+           CASE os.kind WHEN 'CUSTOMER' THEN (l.unit_retail - l.unit_wholesale) * l.quantity ELSE 0 END,
+           l.is_starter_kit, os.id
+         FROM os JOIN order_line l ON l.order_id = os.id`,
+      )
+      .bind(periodId, after, ORDER_CHUNK)
+      .raw<[...Row, number]>();
+    if (rows.length === 0) break;
+    add(rows as unknown as Row[], 1);
+    after = Math.max(...rows.map((r) => r[8]));
+  }
+  for (let after = 0; ; ) {
+    const rows = await db
+      .prepare(
+        `WITH rs AS (SELECT id, order_id, lines, created_at FROM refund WHERE period = ?1 AND id > ?2 ORDER BY id LIMIT ?3)
+         SELECT o.distributor_id, j.q * l.unit_qv, j.q * l.unit_cv, o.kind, rs.created_at, o.paid_at,
+           CASE o.kind WHEN 'CUSTOMER' THEN (l.unit_retail - l.unit_wholesale) * j.q ELSE 0 END,
+           l.is_starter_kit, rs.id
+         FROM rs JOIN sales_order o ON o.id = rs.order_id,
+           (SELECT rs2.id AS rid, json_extract(e.value, '$.lineId') AS line_id, json_extract(e.value, '$.quantity') AS q
+              FROM rs rs2, json_each(rs2.lines) e) j
+         JOIN order_line l ON l.id = j.line_id
+         WHERE j.rid = rs.id`,
+      )
+      .bind(periodId, after, ORDER_CHUNK)
+      .raw<[...Row, number]>();
+    if (rows.length === 0) break;
+    add(rows as unknown as Row[], -1);
+    after = Math.max(...rows.map((r) => r[8]));
+  }
+  return cols.toLines();
+}
