@@ -9,7 +9,7 @@ import { customersByIds } from '../customers/repository';
 import { sponsorPathIds } from '../genealogy/paths';
 import { distributorById } from '../genealogy/reads';
 import { applyVolumeChange } from '../volumes/live';
-import { isPeriodCommitted, periodForInstant } from '../volumes/periods';
+import { isPeriodFrozen, periodForInstant } from '../volumes/periods';
 import { lineVolume, type OrderLineRow, type OrderRow, type RefundRow } from './model';
 
 export function actorOf(viewer: Viewer): string {
@@ -322,8 +322,9 @@ const refundSchema = z.object({
 });
 
 /**
- * Refunds units of a paid order (all remaining units when no lines are given). SPEC §2: before the order's
- * period is committed the volume leaves that period; after, it enters the open period as a clawback.
+ * Refunds units of a paid order (all remaining units when no lines are given). SPEC §2: while the order's
+ * period is open the volume leaves that period; once its close has frozen it (CLOSING and later), the
+ * volume leaves the open period instead, as a clawback.
  */
 export async function refundOrder(db: D1Database, orderId: number, raw: unknown): Promise<OrderRow> {
   const input = parseInput(refundSchema, raw, 'refund');
@@ -365,7 +366,7 @@ export async function refundOrder(db: D1Database, orderId: number, raw: unknown)
     lines.reduce((s, l) => s + l.quantity - l.refunded_quantity, 0) -
     [...perLine.values()].reduce((a, b) => a + b, 0);
   const settings = await loadSettings(db);
-  const clawback = await isPeriodCommitted(db, order.period!);
+  const clawback = await isPeriodFrozen(db, order.period!);
   const period = clawback ? await periodForInstant(db, new Date(), settings.timeZone) : order.period!;
   const member = (await distributorById(db, order.distributor_id))!;
   const customer = order.kind === 'CUSTOMER';

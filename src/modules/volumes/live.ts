@@ -49,10 +49,11 @@ export function applyVolumeChange(db: D1Database, c: VolumeChange): D1PreparedSt
   ];
 }
 
-const OPEN_PERIODS = `period NOT IN (SELECT id FROM commission_period WHERE status IN ('COMMITTED', 'PAID'))`;
+// Periods whose close has started are frozen: their snapshot fixed the tree, so tree changes leave them be.
+const OPEN_PERIODS = `period NOT IN (SELECT id FROM commission_period WHERE status != 'OPEN')`;
 
 /**
- * Moves a member's group volume (their own and their whole downline's) of every uncommitted period
+ * Moves a member's group volume (their own and their whole downline's) of every open period
  * off (sign -1) or onto (sign 1) the given ancestors. With `downlineOnly`, the member's own volume stays.
  */
 export function shiftGroupVolume(

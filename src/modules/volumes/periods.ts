@@ -20,9 +20,13 @@ export async function periodForInstant(db: D1Database, instant: Date, timeZone: 
   return period;
 }
 
-export async function isPeriodCommitted(db: D1Database, period: string): Promise<boolean> {
+/**
+ * Whether a period's volumes are frozen: from the start of its close (CLOSING) its snapshot is fixed, so a
+ * refund of one of its orders enters the open period instead (a clawback, SPEC §2 and §4).
+ */
+export async function isPeriodFrozen(db: D1Database, period: string): Promise<boolean> {
   const row = await db
-    .prepare("SELECT 1 FROM commission_period WHERE id = ? AND status IN ('COMMITTED', 'PAID')")
+    .prepare("SELECT 1 FROM commission_period WHERE id = ? AND status != 'OPEN'")
     .bind(period)
     .first();
   return row !== null;

@@ -1,5 +1,5 @@
-import type { CompiledPlan } from '../plan';
 import type { MemberArrays } from '../engine';
+import type { CompiledPlan } from '../plan';
 import type { SnapshotChunk } from './snapshot';
 
 /** Index of an id in ascending ids, or -1. */
@@ -17,7 +17,10 @@ export function indexOf(ids: Int32Array, id: number): number {
 }
 
 /** Engine members (typed arrays, index = position in id order) from the snapshot chunks, in chunk order. */
-export function membersFromSnapshot(chunks: SnapshotChunk[], plan: CompiledPlan): { ids: Int32Array; members: MemberArrays } {
+export function membersFromSnapshot(
+  chunks: SnapshotChunk[],
+  plan: CompiledPlan,
+): { ids: Int32Array; members: MemberArrays } {
   const n = chunks.reduce((s, c) => s + c.ids.length, 0);
   const ids = new Int32Array(n);
   let k = 0;

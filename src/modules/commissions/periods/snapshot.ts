@@ -42,7 +42,9 @@ export async function readMemberChunk(
        WHERE d.id > ?3 ORDER BY d.id LIMIT ?4`,
     )
     .bind(periodId, previousPeriodId, afterId, SNAPSHOT_CHUNK)
-    .raw<[number, number, number, number, string, string, string | null, string | null, number, number, number]>();
+    .raw<
+      [number, number, number, number, string, string, string | null, string | null, number, number, number]
+    >();
   const chunk: SnapshotChunk = {
     ids: [],
     sponsor: [],

@@ -15,7 +15,16 @@ class LineColumns {
   retailProfit = new Float64Array(1024);
   starterKit = new Uint8Array(1024);
 
-  push(member: number, qv: number, cv: number, kind: number, at: number, orderAt: number, profit: number, kit: number) {
+  push(
+    member: number,
+    qv: number,
+    cv: number,
+    kind: number,
+    at: number,
+    orderAt: number,
+    profit: number,
+    kit: number,
+  ) {
     if (this.count === this.member.length) this.grow();
     const i = this.count++;
     this.member[i] = member;
@@ -60,7 +69,7 @@ class LineColumns {
   }
 }
 
-type Row = [number, number, number, string, string, number, number, number];
+type Row = [number, number, number, string, string, string, number, number];
 
 /**
  * The period's volume lines: one per order line of its paid orders, and a negative one per refunded line of

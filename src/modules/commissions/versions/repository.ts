@@ -26,7 +26,8 @@ export async function requirePlanVersion(db: D1Database, id: number): Promise<Pl
 
 function validName(name: string): string {
   const n = name.trim();
-  if (!n || n.length > 120) throw new ValidationError('Invalid plan name.', [{ path: 'name', message: '1–120 characters.' }]);
+  if (!n || n.length > 120)
+    throw new ValidationError('Invalid plan name.', [{ path: 'name', message: '1–120 characters.' }]);
   return n;
 }
 
@@ -35,14 +36,22 @@ export async function createDraft(db: D1Database, name: string, json: unknown): 
   const plan = parsePlan(json);
   const now = nowIso();
   return (await db
-    .prepare("INSERT INTO plan_version (name, plan, status, created_at, updated_at) VALUES (?, ?, 'DRAFT', ?, ?) RETURNING *")
+    .prepare(
+      "INSERT INTO plan_version (name, plan, status, created_at, updated_at) VALUES (?, ?, 'DRAFT', ?, ?) RETURNING *",
+    )
     .bind(validName(name), JSON.stringify(plan), now, now)
     .first<PlanVersionRow>())!;
 }
 
-export async function updateDraft(db: D1Database, id: number, name: string | null, json: unknown): Promise<PlanVersionRow> {
+export async function updateDraft(
+  db: D1Database,
+  id: number,
+  name: string | null,
+  json: unknown,
+): Promise<PlanVersionRow> {
   const current = await requirePlanVersion(db, id);
-  if (current.used) throw new ConflictError('A plan version that a period was closed under never changes.', 'PLAN_USED');
+  if (current.used)
+    throw new ConflictError('A plan version that a period was closed under never changes.', 'PLAN_USED');
   const plan = json === undefined || json === null ? JSON.parse(current.plan) : parsePlan(json);
   return (await db
     .prepare('UPDATE plan_version SET name = ?, plan = ?, updated_at = ? WHERE id = ? RETURNING *')
@@ -51,7 +60,11 @@ export async function updateDraft(db: D1Database, id: number, name: string | nul
 }
 
 /** Puts a version in force from a period on. Periods already closing or closed keep the plan they had. */
-export async function scheduleVersion(db: D1Database, id: number, fromPeriod: string): Promise<PlanVersionRow> {
+export async function scheduleVersion(
+  db: D1Database,
+  id: number,
+  fromPeriod: string,
+): Promise<PlanVersionRow> {
   if (!isPeriodId(fromPeriod))
     throw new ValidationError('Invalid period.', [{ path: 'effectiveFrom', message: 'Use YYYY-MM.' }]);
   const current = await requirePlanVersion(db, id);
@@ -60,15 +73,24 @@ export async function scheduleVersion(db: D1Database, id: number, fromPeriod: st
     .prepare("SELECT id FROM commission_period WHERE id >= ? AND status != 'OPEN' ORDER BY id LIMIT 1")
     .bind(fromPeriod)
     .first<{ id: string }>();
-  if (closed) throw new ConflictError(`Period ${closed.id} is already closing or closed under its own plan.`, 'PERIOD_CLOSED');
+  if (closed)
+    throw new ConflictError(
+      `Period ${closed.id} is already closing or closed under its own plan.`,
+      'PERIOD_CLOSED',
+    );
   try {
     return (await db
-      .prepare("UPDATE plan_version SET status = 'SCHEDULED', effective_from = ?, updated_at = ? WHERE id = ? RETURNING *")
+      .prepare(
+        "UPDATE plan_version SET status = 'SCHEDULED', effective_from = ?, updated_at = ? WHERE id = ? RETURNING *",
+      )
       .bind(fromPeriod, nowIso(), id)
       .first<PlanVersionRow>())!;
   } catch (e) {
     if (String(e).includes('UNIQUE constraint failed'))
-      throw new ConflictError(`Another version is already in force from ${fromPeriod}.`, 'EFFECTIVE_FROM_TAKEN');
+      throw new ConflictError(
+        `Another version is already in force from ${fromPeriod}.`,
+        'EFFECTIVE_FROM_TAKEN',
+      );
     throw e;
   }
 }

@@ -1,0 +1,486 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../../graphql/builder';
+import type { GraphQLContext } from '../../graphql/context';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { atomic, nowIso } from '../../lib/db';
+import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { loadSettings } from '../company/settings';
+import { Distributor, visibleDistributor } from '../genealogy/graphql';
+import { isPeriodId } from './periods/bounds';
+import { queueSink } from './periods/jobs';
+import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
+import { type PeriodRow, periodById, totalsOf } from './periods/repository';
+import {
+  createDraft,
+  type PlanVersionRow,
+  planVersionById,
+  requirePlanVersion,
+  scheduleVersion,
+  updateDraft,
+} from './versions/repository';
+
+const PlanVersion = builder.objectRef<PlanVersionRow>('PlanVersion');
+builder.node(PlanVersion, {
+  id: { resolve: (p) => p.id },
+  loadOne: (id, ctx) => (ctx.viewer.kind === 'ADMIN' ? planVersionById(ctx.db, Number(id)) : null),
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'effective_from' in o,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    plan: t.field({ type: 'JSON', resolve: (p) => JSON.parse(p.plan) }),
+    status: t.exposeString('status', { description: 'DRAFT, or SCHEDULED (in force from effectiveFrom).' }),
+    effectiveFrom: t.exposeString('effective_from', { nullable: true }),
+    used: t.boolean({
+      description: 'A period was closed under it: it never changes again.',
+      resolve: (p) => p.used === 1,
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.created_at }),
+  }),
+});
+
+const Progress = builder.objectRef<PeriodRow>('PeriodProgress').implement({
+  fields: (t) => ({
+    step: t.exposeString('step', { nullable: true, description: 'snapshot, load, compute, write or done.' }),
+    done: t.exposeInt('step_done'),
+    total: t.exposeInt('step_total'),
+  }),
+});
+
+const BonusAmount = builder.objectRef<{ bonus: string; amount: number }>('BonusAmount').implement({
+  fields: (t) => ({ bonus: t.exposeString('bonus'), amount: t.exposeFloat('amount') }),
+});
+
+const PeriodTotalsType = builder
+  .objectRef<NonNullable<ReturnType<typeof totalsOf>>>('PeriodTotals')
+  .implement({
+    description: 'Money in minor units of the payout currency.',
+    fields: (t) => ({
+      totalCv: t.exposeFloat('totalCv'),
+      beforeCap: t.exposeFloat('beforeCap'),
+      capApplied: t.exposeBoolean('capApplied'),
+      total: t.exposeFloat('total'),
+      payout: t.exposeFloat('payout'),
+      carried: t.exposeFloat('carried'),
+      lines: t.exposeInt('lines'),
+      payoutPercentOfCv: t.float({ resolve: (x) => (x.totalCv > 0 ? (100 * x.payout) / x.totalCv : 0) }),
+      byBonus: t.field({
+        type: [BonusAmount],
+        resolve: (x) => Object.entries(x.byBonus).map(([bonus, amount]) => ({ bonus, amount })),
+      }),
+    }),
+  });
+
+interface ResultRow {
+  period_id: string;
+  distributor_id: number;
+  pv: number;
+  cv: number;
+  gv: number;
+  gcv: number;
+  active: number;
+  paid_as_rank: string | null;
+  lifetime_rank: string | null;
+  total: number;
+  payout: number;
+  balance_in: number;
+  balance_out: number;
+  carry_left: number;
+  carry_right: number;
+}
+
+interface LineRow {
+  bonus: string;
+  level: number;
+  source_id: number;
+  volume: number;
+  bp: number;
+  before_cap: number;
+  amount: number;
+}
+
+const CommissionLine = builder.objectRef<LineRow>('CommissionLine').implement({
+  fields: (t) => ({
+    bonus: t.exposeString('bonus'),
+    component: t.string({
+      description: 'e.g. unilevel:L3, binary:pair, stairstep:own, stairstep:child:<id>, matching:G1, retail.',
+      resolve: (l) => {
+        if (['unilevel', 'matrix', 'fastStart'].includes(l.bonus)) return `${l.bonus}:L${l.level}`;
+        if (['leadership', 'matching'].includes(l.bonus)) return `${l.bonus}:G${l.level}`;
+        if (l.bonus === 'binary') return 'binary:pair';
+        if (l.bonus === 'stairstep') return l.source_id ? `stairstep:child:${l.source_id}` : 'stairstep:own';
+        return l.bonus;
+      },
+    }),
+    level: t.exposeInt('level'),
+    volume: t.exposeFloat('volume', { description: 'The volume V the rate applies to.' }),
+    rateBasisPoints: t.exposeInt('bp'),
+    beforeCap: t.exposeFloat('before_cap', {
+      description: 'floor(rate × V / 10000), before the period cap.',
+    }),
+    amount: t.exposeFloat('amount'),
+  }),
+});
+
+const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement({
+  description: 'What one distributor earned in one period (the latest computation of a period in review).',
+  fields: (t) => ({
+    period: t.exposeString('period_id'),
+    distributor: t.field({
+      type: Distributor,
+      nullable: true,
+      resolve: (r, _a, ctx) => visibleDistributor(ctx, r.distributor_id),
+    }),
+    pv: t.exposeFloat('pv'),
+    cv: t.exposeFloat('cv'),
+    gv: t.exposeFloat('gv'),
+    gcv: t.exposeFloat('gcv'),
+    active: t.boolean({ resolve: (r) => r.active === 1 }),
+    paidAsRank: t.exposeString('paid_as_rank', { nullable: true }),
+    lifetimeRank: t.exposeString('lifetime_rank', { nullable: true }),
+    total: t.exposeFloat('total'),
+    payout: t.exposeFloat('payout'),
+    balanceIn: t.exposeFloat('balance_in'),
+    balanceOut: t.exposeFloat('balance_out'),
+    binaryCarryLeft: t.exposeFloat('carry_left'),
+    binaryCarryRight: t.exposeFloat('carry_right'),
+    lines: t.field({
+      type: [CommissionLine],
+      resolve: async (r, _a, ctx) =>
+        (
+          await ctx.db
+            .prepare(
+              'SELECT * FROM commission_line WHERE period_id = ? AND distributor_id = ? ORDER BY bonus, level, source_id',
+            )
+            .bind(r.period_id, r.distributor_id)
+            .all<LineRow>()
+        ).results,
+    }),
+  }),
+});
+
+export const CommissionPeriod = builder.objectRef<PeriodRow>('CommissionPeriod');
+builder.node(CommissionPeriod, {
+  id: { resolve: (p) => p.id },
+  loadOne: (id, ctx) => (ctx.viewer.kind === 'ADMIN' ? periodById(ctx.db, String(id)) : null),
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'member_count' in o,
+  fields: (t) => ({
+    period: t.exposeString('id', { description: 'YYYY-MM in the company time zone.' }),
+    status: t.exposeString('status', { description: 'OPEN, CLOSING, REVIEW, COMMITTED or PAID.' }),
+    startsAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.starts_at }),
+    endsAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.ends_at }),
+    planVersion: t.field({
+      type: PlanVersion,
+      nullable: true,
+      resolve: (p, _a, ctx) => (p.plan_version_id ? planVersionById(ctx.db, p.plan_version_id) : null),
+    }),
+    run: t.exposeInt('run', { description: 'How many times it was computed.' }),
+    progress: t.field({ type: Progress, resolve: (p) => p }),
+    memberCount: t.exposeInt('member_count', { nullable: true }),
+    totals: t.field({ type: PeriodTotalsType, nullable: true, resolve: (p) => totalsOf(p) }),
+    error: t.exposeString('error', { nullable: true }),
+    results: t.connection({
+      type: Statement,
+      description: 'Every distributor’s result, highest total first.',
+      resolve: (p, args, ctx) =>
+        resolveCursorConnection<Promise<ResultRow[]>>(
+          {
+            args,
+            toCursor: (r: ResultRow) => encodeCursor([r.total, r.distributor_id]),
+            defaultSize: 20,
+            maxSize: 100,
+          },
+          async (page) => {
+            const k = keysetClauses(['total', 'distributor_id'], 'DESC', page);
+            const params: SortValue[] = [p.id, ...k.params];
+            const where = ['period_id = ?', ...k.where].join(' AND ');
+            return (
+              await ctx.db
+                .prepare(`SELECT * FROM period_result WHERE ${where} ORDER BY ${k.orderBy} LIMIT ?`)
+                .bind(...params, k.limit)
+                .all<ResultRow>()
+            ).results;
+          },
+        ),
+    }),
+  }),
+});
+
+function requireAdmin(ctx: GraphQLContext) {
+  if (ctx.viewer.kind !== 'ADMIN') throw new ForbiddenError('Staff only.');
+}
+
+builder.queryFields((t) => ({
+  planVersions: t.field({
+    type: [PlanVersion],
+    authScopes: { admin: true },
+    resolve: async (_r, _a, ctx) =>
+      (await ctx.db.prepare('SELECT * FROM plan_version ORDER BY id DESC LIMIT 100').all<PlanVersionRow>())
+        .results,
+  }),
+  commissionPeriod: t.field({
+    type: CommissionPeriod,
+    nullable: true,
+    authScopes: { admin: true },
+    args: { period: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => periodById(ctx.db, args.period),
+  }),
+  commissionPeriods: t.field({
+    type: [CommissionPeriod],
+    authScopes: { admin: true },
+    resolve: async (_r, _a, ctx) =>
+      (await ctx.db.prepare('SELECT * FROM commission_period ORDER BY id DESC LIMIT 36').all<PeriodRow>())
+        .results,
+  }),
+}));
+
+builder.objectFields(Distributor, (t) => ({
+  statement: t.field({
+    type: Statement,
+    nullable: true,
+    description:
+      'Their commission statement of a period: only the distributor themself and staff may read it.',
+    args: { period: t.arg.string({ required: true }) },
+    resolve: async (d, args, ctx) => {
+      const v = ctx.viewer;
+      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
+      const period = await periodById(ctx.db, args.period);
+      // Distributors see a statement once the period is committed; staff see it in review too.
+      if (!period || (v.kind !== 'ADMIN' && !['COMMITTED', 'PAID'].includes(period.status))) return null;
+      return ctx.db
+        .prepare('SELECT * FROM period_result WHERE period_id = ? AND distributor_id = ?')
+        .bind(args.period, d.id)
+        .first<ResultRow>();
+    },
+  }),
+  balance: t.float({
+    nullable: true,
+    description: 'Ledger balance (earned, adjusted, not yet paid): the distributor themself and staff.',
+    resolve: async (d, _a, ctx) => {
+      const v = ctx.viewer;
+      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
+      const row = await ctx.db
+        .prepare('SELECT coalesce(sum(amount), 0) AS b FROM ledger_entry WHERE distributor_id = ?')
+        .bind(d.id)
+        .first<{ b: number }>();
+      return row!.b;
+    },
+  }),
+}));
+
+const periodInput = (name: string) =>
+  builder.inputType(name, {
+    fields: (t) => ({ period: t.string({ required: true, description: 'YYYY-MM' }) }),
+  });
+
+const periodMutation = (
+  name: string,
+  description: string,
+  run: (ctx: GraphQLContext, period: string) => Promise<PeriodRow>,
+) => {
+  const Input = periodInput(`${name[0].toUpperCase()}${name.slice(1)}Input`);
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: CommissionPeriod,
+      description,
+      errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'period' } },
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: Input, required: true }) },
+      resolve: (_r, { input }, ctx) => run(ctx, input.period),
+    }),
+  );
+};
+
+periodMutation(
+  'startPeriodClose',
+  'OPEN → CLOSING: freeze the period and compute it in queued steps.',
+  (ctx, p) => startClose(ctx.db, queueSink(ctx.env), p, new Date()),
+);
+periodMutation(
+  'recomputePeriod',
+  'REVIEW: compute again from the same snapshot (e.g. after forcing a rank).',
+  (ctx, p) => recompute(ctx.db, queueSink(ctx.env), p),
+);
+periodMutation('commitPeriod', 'REVIEW → COMMITTED: results enter the ledger.', (ctx, p) =>
+  commit(ctx.db, p, new Date()),
+);
+periodMutation('markPeriodPaid', 'COMMITTED → PAID: record the payout batch.', (ctx, p) =>
+  markPaid(ctx.db, p, new Date()),
+);
+
+const CreatePlanInput = builder.inputType('CreatePlanVersionInput', {
+  fields: (t) => ({ name: t.string({ required: true }), plan: t.field({ type: 'JSON', required: true }) }),
+});
+
+builder.mutationField('createPlanVersion', (t) =>
+  t.field({
+    type: PlanVersion,
+    description: 'A draft plan version, validated now: a bad plan returns every issue with its path.',
+    errors: { types: [ValidationError], dataField: { name: 'planVersion' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreatePlanInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createDraft(ctx.db, input.name, input.plan),
+  }),
+);
+
+const UpdatePlanInput = builder.inputType('UpdatePlanVersionInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: PlanVersion }),
+    name: t.string({ required: false }),
+    plan: t.field({ type: 'JSON', required: false }),
+  }),
+});
+
+builder.mutationField('updatePlanVersion', (t) =>
+  t.field({
+    type: PlanVersion,
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'planVersion' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdatePlanInput, required: true }) },
+    resolve: (_r, { input }, ctx) => updateDraft(ctx.db, Number(input.id.id), input.name ?? null, input.plan),
+  }),
+);
+
+const SchedulePlanInput = builder.inputType('SchedulePlanVersionInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: PlanVersion }),
+    effectiveFrom: t.string({ required: true, description: 'First period (YYYY-MM) it is in force for.' }),
+  }),
+});
+
+builder.mutationField('schedulePlanVersion', (t) =>
+  t.field({
+    type: PlanVersion,
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'planVersion' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SchedulePlanInput, required: true }) },
+    resolve: (_r, { input }, ctx) => scheduleVersion(ctx.db, Number(input.id.id), input.effectiveFrom),
+  }),
+);
+
+const ForceRankInput = builder.inputType('ForcePaidAsRankInput', {
+  fields: (t) => ({
+    period: t.string({ required: true }),
+    distributorId: t.globalID({ required: true, for: Distributor }),
+    rankId: t.string({ required: false, description: 'null removes the override.' }),
+    reason: t.string({ required: true }),
+  }),
+});
+
+builder.mutationField('forcePaidAsRank', (t) =>
+  t.field({
+    type: CommissionPeriod,
+    description: 'Staff override of a paid-as rank for a period not yet committed; recompute to apply it.',
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'period' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ForceRankInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      requireAdmin(ctx);
+      if (!isPeriodId(input.period))
+        throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+      if (!input.reason.trim())
+        throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
+      const period = await periodById(ctx.db, input.period);
+      if (period && ['COMMITTED', 'PAID'].includes(period.status))
+        throw new ConflictError('A committed period never changes.', 'PERIOD_COMMITTED');
+      const id = Number(input.distributorId.id);
+      if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
+      if (input.rankId != null && period?.plan_version_id) {
+        const version = await requirePlanVersion(ctx.db, period.plan_version_id);
+        const ranks = ((JSON.parse(version.plan).ranks ?? []) as { id: string }[]).map((r) => r.id);
+        if (!ranks.includes(input.rankId))
+          throw new ValidationError('Unknown rank.', [
+            { path: 'rankId', message: `Ranks: ${ranks.join(', ')}.` },
+          ]);
+      }
+      await (input.rankId == null
+        ? ctx.db
+            .prepare('DELETE FROM rank_override WHERE period_id = ? AND distributor_id = ?')
+            .bind(input.period, id)
+            .run()
+        : ctx.db
+            .prepare(
+              `INSERT INTO rank_override (period_id, distributor_id, rank_id, reason, created_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (period_id, distributor_id) DO UPDATE SET rank_id = excluded.rank_id, reason = excluded.reason`,
+            )
+            .bind(input.period, id, input.rankId, input.reason.trim(), nowIso())
+            .run());
+      return (
+        (await periodById(ctx.db, input.period)) ??
+        ({ id: input.period, status: 'OPEN', run: 0, step: null, step_done: 0, step_total: 0 } as PeriodRow)
+      );
+    },
+  }),
+);
+
+const AdjustmentType = builder.enumType('AdjustmentType', {
+  values: ['BONUS', 'CORRECTION', 'CHARGEBACK', 'OTHER'] as const,
+});
+
+const AdjustmentInput = builder.inputType('CreateLedgerAdjustmentInput', {
+  fields: (t) => ({
+    distributorId: t.globalID({ required: true, for: Distributor }),
+    amount: t.int({ required: true, description: 'Minor units of the payout currency; negative to deduct.' }),
+    type: t.field({ type: AdjustmentType, required: true }),
+    reason: t.string({ required: true }),
+  }),
+});
+
+const LedgerEntry = builder
+  .objectRef<{
+    id: number;
+    kind: string;
+    amount: number;
+    currency: string;
+    period_id: string | null;
+    adjustment_type: string | null;
+    reason: string | null;
+    created_at: string;
+  }>('LedgerEntry')
+  .implement({
+    fields: (t) => ({
+      kind: t.exposeString('kind'),
+      amount: t.exposeInt('amount'),
+      currency: t.exposeString('currency'),
+      period: t.exposeString('period_id', { nullable: true }),
+      adjustmentType: t.exposeString('adjustment_type', { nullable: true }),
+      reason: t.exposeString('reason', { nullable: true }),
+      createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
+    }),
+  });
+
+builder.mutationField('createLedgerAdjustment', (t) =>
+  t.field({
+    type: LedgerEntry,
+    description:
+      'Staff: a typed manual adjustment with a reason; the ledger is never edited, only appended to.',
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'entry' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: AdjustmentInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      if (ctx.viewer.kind !== 'ADMIN') throw new ForbiddenError();
+      if (input.amount === 0)
+        throw new ValidationError('The amount cannot be 0.', [{ path: 'amount', message: 'Not 0.' }]);
+      if (!input.reason.trim())
+        throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
+      const id = Number(input.distributorId.id);
+      if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
+      const settings = await loadSettings(ctx.db);
+      const [res] = await atomic(ctx.db, [
+        ctx.db
+          .prepare(
+            `INSERT INTO ledger_entry (distributor_id, kind, amount, currency, adjustment_type, reason, staff_id, created_at)
+             VALUES (?, 'ADJUSTMENT', ?, ?, ?, ?, ?, ?) RETURNING *`,
+          )
+          .bind(
+            id,
+            input.amount,
+            settings.payoutCurrency,
+            input.type,
+            input.reason.trim(),
+            ctx.viewer.staffId,
+            nowIso(),
+          ),
+      ]);
+      return res.results[0] as never;
+    },
+  }),
+);

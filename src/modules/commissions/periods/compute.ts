@@ -1,0 +1,128 @@
+import { BONUS_NAMES, computePeriod, type PeriodResult } from '../engine';
+import { compilePlan } from '../plan';
+import { planOf, requirePlanVersion } from '../versions/repository';
+import { membersFromSnapshot } from './members';
+import { periodById, progress } from './repository';
+import type { SnapshotChunk } from './snapshot';
+import { readVolumeLines } from './volumeLines';
+
+// Rows per INSERT: the JSON parameter stays well under D1's limits.
+const RESULT_ROWS = 10_000;
+const LINE_ROWS = 12_000;
+
+/**
+ * Computes a closing period from its frozen snapshot under its plan version and writes the results of this
+ * run, replacing any earlier run's. Deterministic: running it again (a redelivered message, a crash
+ * halfway) writes the same rows. Returns false when the message is stale (another run superseded it).
+ */
+export async function computeClosingPeriod(db: D1Database, periodId: string, run: number): Promise<boolean> {
+  const period = await periodById(db, periodId);
+  if (!period || period.status !== 'CLOSING' || period.run !== run || period.member_count == null)
+    return false;
+  const version = await requirePlanVersion(db, period.plan_version_id!);
+  const plan = compilePlan(planOf(version));
+  const bounds = { start: Date.parse(period.starts_at!), end: Date.parse(period.ends_at!) };
+
+  await progress(db, periodId, 'load', 0, period.member_count).run();
+  const { results: chunkRows } = await db
+    .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? ORDER BY chunk')
+    .bind(periodId)
+    .all<{ data: string }>();
+  const chunks = chunkRows.map((r) => JSON.parse(r.data) as SnapshotChunk);
+  // Staff may force ranks while the period is in review: read them at every run.
+  const { results: overrides } = await db
+    .prepare('SELECT distributor_id, rank_id FROM rank_override WHERE period_id = ?')
+    .bind(periodId)
+    .all<{ distributor_id: number; rank_id: string }>();
+  const forced = new Map(overrides.map((o) => [o.distributor_id, o.rank_id]));
+  for (const c of chunks) for (let j = 0; j < c.ids.length; j++) c.forced[j] = forced.get(c.ids[j]) ?? null;
+  const { ids, members } = membersFromSnapshot(chunks, plan);
+  const lines = await readVolumeLines(db, periodId, bounds, ids);
+
+  await progress(db, periodId, 'compute', 0, members.count).run();
+  const result = computePeriod({ plan, members, lines, period: bounds });
+  await writeResults(db, periodId, ids, plan.rankIds, result);
+  await db
+    .prepare(
+      `UPDATE commission_period SET status = 'REVIEW', totals = ?, computed_at = ?, step = 'done', step_done = step_total,
+         error = NULL WHERE id = ? AND run = ? AND status = 'CLOSING'`,
+    )
+    .bind(JSON.stringify(result.totals), new Date().toISOString(), periodId, run)
+    .run();
+  return true;
+}
+
+async function writeResults(
+  db: D1Database,
+  periodId: string,
+  ids: Int32Array,
+  rankIds: string[],
+  r: PeriodResult,
+) {
+  const totalRows = r.count + r.totals.lines;
+  let written = 0;
+  await db.batch([
+    db.prepare('DELETE FROM period_result WHERE period_id = ?').bind(periodId),
+    db.prepare('DELETE FROM commission_line WHERE period_id = ?').bind(periodId),
+    progress(db, periodId, 'write', 0, totalRows),
+  ]);
+  const rank = (i: number) => (i < 0 ? null : rankIds[i]);
+  for (let start = 0; start < r.count; start += RESULT_ROWS) {
+    const rows: unknown[] = [];
+    for (let i = start; i < Math.min(r.count, start + RESULT_ROWS); i++) {
+      rows.push([
+        ids[i],
+        r.pv[i],
+        r.cv[i],
+        r.gv[i],
+        r.gcv[i],
+        r.active[i],
+        rank(r.paidAsRank[i]),
+        rank(r.lifetimeRank[i]),
+        r.total[i],
+        r.payout[i],
+        r.balanceOut[i] - r.total[i] + r.payout[i],
+        r.balanceOut[i],
+        r.binary ? r.binary.carryOutLeft[i] : 0,
+        r.binary ? r.binary.carryOutRight[i] : 0,
+      ]);
+    }
+    written += rows.length;
+    await db.batch([
+      db
+        .prepare(
+          `INSERT INTO period_result (period_id, distributor_id, pv, cv, gv, gcv, active, paid_as_rank, lifetime_rank, total,
+             payout, balance_in, balance_out, carry_left, carry_right)
+           SELECT ?1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11, v->>12, v->>13
+           FROM (SELECT value AS v FROM json_each(?2))`,
+        )
+        .bind(periodId, JSON.stringify(rows)),
+      progress(db, periodId, 'write', written, totalRows),
+    ]);
+  }
+  for (const chunk of r.lines(LINE_ROWS)) {
+    const rows: unknown[] = [];
+    for (let k = 0; k < chunk.length; k++) {
+      rows.push([
+        ids[chunk.earner[k]],
+        BONUS_NAMES[chunk.bonus[k] - 1],
+        chunk.level[k],
+        chunk.source[k] >= 0 ? ids[chunk.source[k]] : 0,
+        chunk.volume[k],
+        chunk.bp[k],
+        chunk.beforeCap[k],
+        chunk.amount[k],
+      ]);
+    }
+    written += rows.length;
+    await db.batch([
+      db
+        .prepare(
+          `INSERT INTO commission_line (period_id, distributor_id, bonus, level, source_id, volume, bp, before_cap, amount)
+           SELECT ?1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7 FROM (SELECT value AS v FROM json_each(?2))`,
+        )
+        .bind(periodId, JSON.stringify(rows)),
+      progress(db, periodId, 'write', written, totalRows),
+    ]);
+  }
+}

@@ -1,0 +1,235 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { atomic } from '../../../lib/db';
+import { loadSettings } from '../../company/settings';
+import { versionInForce } from '../versions/repository';
+import { isPeriodId, periodBounds } from './bounds';
+import { type PeriodRow, periodById, progress } from './repository';
+import { readMemberChunk } from './snapshot';
+
+export type PeriodJob =
+  | { kind: 'period.snapshot'; periodId: string; run: number }
+  | { kind: 'period.compute'; periodId: string; run: number };
+
+export interface JobSink {
+  send(job: PeriodJob): Promise<void>;
+}
+
+export function previousPeriod(period: string): string {
+  const [y, m] = period.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+async function requirePeriod(db: D1Database, id: string): Promise<PeriodRow> {
+  if (!isPeriodId(id))
+    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+  const row = await periodById(db, id);
+  if (!row) throw new NotFoundError(`Period ${id} has not been closed yet.`);
+  return row;
+}
+
+/**
+ * OPEN → CLOSING: freezes the plan version and starts the queued close. From now on payments and refunds
+ * that would touch this period enter the next open one, so nothing that arrives meanwhile is lost.
+ */
+export async function startClose(
+  db: D1Database,
+  jobs: JobSink,
+  periodId: string,
+  now: Date,
+): Promise<PeriodRow> {
+  if (!isPeriodId(periodId))
+    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+  const settings = await loadSettings(db);
+  const bounds = periodBounds(periodId, settings.timeZone);
+  if (now.getTime() < bounds.end)
+    throw new ConflictError(`Period ${periodId} has not ended yet.`, 'NOT_ENDED');
+  const existing = await periodById(db, periodId);
+  if (existing && existing.status !== 'OPEN')
+    throw new ConflictError(
+      `Period ${periodId} is already ${existing.status.toLowerCase()}.`,
+      'ALREADY_CLOSING',
+    );
+  const unclosed = await db
+    .prepare(
+      "SELECT id FROM commission_period WHERE id < ? AND status IN ('CLOSING', 'REVIEW') ORDER BY id LIMIT 1",
+    )
+    .bind(periodId)
+    .first<{ id: string }>();
+  if (unclosed)
+    throw new ConflictError(
+      `Commit period ${unclosed.id} first: carries and balances flow from it.`,
+      'EARLIER_PERIOD_OPEN',
+    );
+  const version = await versionInForce(db, periodId);
+  if (!version) throw new ConflictError(`No plan version is in force for ${periodId}.`, 'NO_PLAN');
+  await atomic(db, [
+    db
+      .prepare(
+        `INSERT INTO commission_period (id, status, plan_version_id, starts_at, ends_at, run, closing_started_at, step, step_done, step_total)
+         VALUES (?1, 'CLOSING', ?2, ?3, ?4, 1, ?5, 'snapshot', 0, 0)
+         ON CONFLICT (id) DO UPDATE SET status = 'CLOSING', plan_version_id = ?2, starts_at = ?3, ends_at = ?4, run = 1,
+           closing_started_at = ?5, step = 'snapshot', step_done = 0, step_total = 0 WHERE commission_period.status = 'OPEN'`,
+      )
+      .bind(
+        periodId,
+        version.id,
+        new Date(bounds.start).toISOString(),
+        new Date(bounds.end).toISOString(),
+        now.toISOString(),
+      ),
+    db.prepare('UPDATE plan_version SET used = 1 WHERE id = ?').bind(version.id),
+  ]);
+  await jobs.send({ kind: 'period.snapshot', periodId, run: 1 });
+  return (await periodById(db, periodId))!;
+}
+
+/** Queue step: copies the members into the period's snapshot (once), then asks for the computation. */
+export async function takeSnapshot(
+  db: D1Database,
+  jobs: JobSink,
+  periodId: string,
+  run: number,
+): Promise<void> {
+  const period = await periodById(db, periodId);
+  if (!period || period.status !== 'CLOSING' || period.run !== run) return;
+  if (period.member_count == null) {
+    // A crashed earlier attempt may have left some chunks: start over, deterministically.
+    const { n } = (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())!;
+    await db.batch([
+      db.prepare('DELETE FROM period_snapshot_chunk WHERE period_id = ?').bind(periodId),
+      progress(db, periodId, 'snapshot', 0, n),
+    ]);
+    const previous = previousPeriod(periodId);
+    let after = 0;
+    let count = 0;
+    for (let chunkNo = 0; ; chunkNo++) {
+      const chunk = await readMemberChunk(db, periodId, previous, after);
+      if (chunk.ids.length === 0) break;
+      count += chunk.ids.length;
+      after = chunk.ids[chunk.ids.length - 1];
+      await db.batch([
+        db
+          .prepare('INSERT OR REPLACE INTO period_snapshot_chunk (period_id, chunk, data) VALUES (?, ?, ?)')
+          .bind(periodId, chunkNo, JSON.stringify(chunk)),
+        progress(db, periodId, 'snapshot', count, Math.max(n, count)),
+      ]);
+    }
+    await db
+      .prepare('UPDATE commission_period SET member_count = ? WHERE id = ? AND run = ?')
+      .bind(count, periodId, run)
+      .run();
+  }
+  await jobs.send({ kind: 'period.compute', periodId, run });
+}
+
+/** REVIEW → CLOSING (run + 1) → REVIEW: any number of times, from the same snapshot. */
+export async function recompute(db: D1Database, jobs: JobSink, periodId: string): Promise<PeriodRow> {
+  const period = await requirePeriod(db, periodId);
+  if (period.status !== 'REVIEW')
+    throw new ConflictError(
+      `Only a period in review can be recomputed (it is ${period.status}).`,
+      'NOT_IN_REVIEW',
+    );
+  const run = period.run + 1;
+  await db
+    .prepare(
+      "UPDATE commission_period SET status = 'CLOSING', run = ?, step = 'compute', step_done = 0, step_total = 0 WHERE id = ? AND status = 'REVIEW'",
+    )
+    .bind(run, periodId)
+    .run();
+  await jobs.send({ kind: 'period.compute', periodId, run });
+  return (await periodById(db, periodId))!;
+}
+
+/**
+ * REVIEW → COMMITTED: every non-zero total enters the ledger (append-only, one entry per distributor and
+ * period, keyed so that a repeated commit writes nothing twice) and lifetime ranks are kept.
+ */
+export async function commit(db: D1Database, periodId: string, now: Date): Promise<PeriodRow> {
+  const period = await requirePeriod(db, periodId);
+  if (period.status !== 'REVIEW')
+    throw new ConflictError(
+      `Only a period in review can be committed (it is ${period.status}).`,
+      'NOT_IN_REVIEW',
+    );
+  const settings = await loadSettings(db);
+  await atomic(db, [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO ledger_entry (distributor_id, kind, amount, currency, period_id, created_at, dedupe_key)
+         SELECT distributor_id, 'COMMISSION', total, ?2, ?1, ?3, 'commission:' || ?1 || ':' || distributor_id
+         FROM period_result WHERE period_id = ?1 AND total != 0`,
+      )
+      .bind(periodId, settings.payoutCurrency, now.toISOString()),
+    db
+      .prepare(
+        `UPDATE distributor SET lifetime_rank_id = r.lifetime_rank FROM period_result r
+         WHERE r.period_id = ? AND r.distributor_id = distributor.id AND r.lifetime_rank IS NOT NULL
+           AND distributor.lifetime_rank_id IS NOT r.lifetime_rank`,
+      )
+      .bind(periodId),
+    db
+      .prepare(
+        "UPDATE commission_period SET status = 'COMMITTED', committed_at = ? WHERE id = ? AND status = 'REVIEW'",
+      )
+      .bind(now.toISOString(), periodId),
+  ]);
+  return (await periodById(db, periodId))!;
+}
+
+/** COMMITTED → PAID: a payout batch records what is paid; each payout is a negative ledger entry. */
+export async function markPaid(db: D1Database, periodId: string, now: Date): Promise<PeriodRow> {
+  const period = await requirePeriod(db, periodId);
+  if (period.status !== 'COMMITTED')
+    throw new ConflictError(`Only a committed period can be paid (it is ${period.status}).`, 'NOT_COMMITTED');
+  const settings = await loadSettings(db);
+  await atomic(db, [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO payout_batch (period_id, currency, count, total, created_at)
+         SELECT ?1, ?2, count(*), coalesce(sum(payout), 0), ?3 FROM period_result WHERE period_id = ?1 AND payout > 0`,
+      )
+      .bind(periodId, settings.payoutCurrency, now.toISOString()),
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO ledger_entry (distributor_id, kind, amount, currency, period_id, payout_batch_id, created_at, dedupe_key)
+         SELECT distributor_id, 'PAYOUT', -payout, ?2, ?1, (SELECT id FROM payout_batch WHERE period_id = ?1), ?3,
+           'payout:' || ?1 || ':' || distributor_id
+         FROM period_result WHERE period_id = ?1 AND payout > 0`,
+      )
+      .bind(periodId, settings.payoutCurrency, now.toISOString()),
+    db
+      .prepare(
+        "UPDATE commission_period SET status = 'PAID', paid_at = ? WHERE id = ? AND status = 'COMMITTED'",
+      )
+      .bind(now.toISOString(), periodId),
+  ]);
+  return (await periodById(db, periodId))!;
+}
+
+/** Cron: starts the close of last month once its grace days (late payments) have passed. */
+export async function closeDuePeriod(db: D1Database, jobs: JobSink, now: Date): Promise<string | null> {
+  const settings = await loadSettings(db);
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: settings.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+  });
+  const current = fmt.format(now).slice(0, 7);
+  const due = previousPeriod(current);
+  const { end } = periodBounds(due, settings.timeZone);
+  const graceDays = (await db
+    .prepare('SELECT close_grace_days AS g FROM company_settings')
+    .first<{ g: number }>())!.g;
+  if (now.getTime() < end + graceDays * 86_400_000) return null;
+  const existing = await periodById(db, due);
+  if (existing && existing.status !== 'OPEN') return null;
+  if (!(await versionInForce(db, due))) return null;
+  try {
+    await startClose(db, jobs, due, now);
+    return due;
+  } catch (e) {
+    if (e instanceof ConflictError) return null;
+    throw e;
+  }
+}

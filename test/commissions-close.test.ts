@@ -1,0 +1,231 @@
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { monthInZone } from '../src/lib/time';
+import { computeClosingPeriod } from '../src/modules/commissions/periods/compute';
+import { previousPeriod } from '../src/modules/commissions/periods/lifecycle';
+import { EXAMPLE_PLANS } from '../src/modules/commissions/plans/examples';
+import { createCustomer, createProduct, order, pay, refund } from './commerce-helpers';
+import { adminToken, distributorToken, enroll, globalId, gql, gqlOk, localId } from './helpers';
+
+const TZ = 'Europe/Copenhagen';
+const current = monthInZone(new Date(), TZ);
+const last = previousPeriod(current);
+
+let admin: string;
+let root: number;
+let a: number;
+let b: number;
+const orderIds: number[] = [];
+
+const PERIOD = `query($p: String!) { commissionPeriod(period: $p) { period status run memberCount progress { step done total }
+  totals { totalCv total payout carried capApplied byBonus { bonus amount } } } }`;
+
+async function periodState() {
+  return (await gqlOk(PERIOD, { p: last }, admin)).commissionPeriod;
+}
+
+async function waitForStatus(status: string) {
+  for (let i = 0; i < 100; i++) {
+    const p = await periodState();
+    if (p?.status === status) return p;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`period never reached ${status}: ${JSON.stringify(await periodState())}`);
+}
+
+async function mutatePeriod(name: string) {
+  const input = `${name[0].toUpperCase()}${name.slice(1)}Input`;
+  return (
+    await gqlOk(
+      `mutation($input: ${input}!) { ${name}(input: $input) { __typename ... on Error { message } ... on ConflictError { code }
+        ... on Mutation${input.replace(/Input$/, 'Success')} { period { status } } } }`,
+      { input: { period: last } },
+      admin,
+    )
+  )[name];
+}
+
+async function dump() {
+  const results = await env.DB.prepare(
+    'SELECT * FROM period_result WHERE period_id = ? ORDER BY distributor_id',
+  )
+    .bind(last)
+    .all();
+  const lines = await env.DB.prepare(
+    'SELECT * FROM commission_line WHERE period_id = ? ORDER BY distributor_id, bonus, level, source_id',
+  )
+    .bind(last)
+    .all();
+  return JSON.stringify([results.results, lines.results]);
+}
+
+beforeAll(async () => {
+  admin = await adminToken();
+  root = await enroll(admin, null);
+  a = await enroll(admin, root);
+  b = await enroll(admin, a);
+  const shake = await createProduct(admin, 'SHAKE', { qv: 120, cv: 10000 });
+  // Personal orders of 120 QV / 10,000 CV each; A also sells one unit to a customer (retail 29,900, wholesale 22,400).
+  for (const id of [root, a, b]) orderIds.push(await order(await distributorToken(id), [[shake, 1]]));
+  const customer = await createCustomer(await distributorToken(a));
+  orderIds.push(await order(await distributorToken(a), [[shake, 1]], { customer }));
+  for (const id of orderIds) await pay(admin, id);
+  // Arrange: these payments belong to last month (the only way to have a period that has ended).
+  const paidAt = new Date(
+    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
+  ).toISOString();
+  await env.DB.batch([
+    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
+    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
+  ]);
+  const created = await gqlOk(
+    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) { __typename
+      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
+    { input: { name: 'Unilevel', plan: EXAMPLE_PLANS.unilevelRanks } },
+    admin,
+  );
+  const planId = created.createPlanVersion.planVersion.id;
+  const scheduled = await gqlOk(
+    `mutation($input: SchedulePlanVersionInput!) { schedulePlanVersion(input: $input) { __typename ... on Error { message } } }`,
+    { input: { id: planId, effectiveFrom: '2020-01' } },
+    admin,
+  );
+  expect(scheduled.schedulePlanVersion.__typename).toBe('MutationSchedulePlanVersionSuccess');
+});
+
+describe('period close', () => {
+  it('refuses an invalid plan with every issue and its path', async () => {
+    const bad = { ...EXAMPLE_PLANS.unilevelRanks, unilevel: { levels: [500, -1], compression: 'yes' } };
+    const r = await gqlOk(
+      `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) { __typename
+        ... on ValidationError { issues { path message } } } }`,
+      { input: { name: 'Bad', plan: bad } },
+      admin,
+    );
+    expect(r.createPlanVersion.__typename).toBe('ValidationError');
+    expect(r.createPlanVersion.issues.map((i: any) => i.path).sort()).toEqual([
+      'unilevel.compression',
+      'unilevel.levels.1',
+    ]);
+  });
+
+  it('runs OPEN → CLOSING → REVIEW through the real queue, with the results worked by hand', async () => {
+    expect(await mutatePeriod('startPeriodClose')).toMatchObject({ period: { status: 'CLOSING' } });
+    expect(await mutatePeriod('startPeriodClose')).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'ALREADY_CLOSING',
+    });
+    const p = await waitForStatus('REVIEW');
+    expect(p).toMatchObject({ memberCount: 3, progress: { step: 'done' } });
+    // CV: root 10,000; A 10,000 personal + 10,000 customer = 20,000; B 10,000. Total 40,000.
+    // Unilevel (5 % on levels 1-2; level 3+ needs SENIOR, which nobody reaches with GV 240-360 < 1,000):
+    //   A earns 5 % of B's 10,000 = 500; root earns 5 % of A's 20,000 = 1,000 + 5 % of B's 10,000 = 500 → 1,500.
+    // Retail: A's customer unit, 29,900 − 22,400 = 7,500 to A. Matching needs MANAGER: nobody.
+    // Totals: A 8,000 (≥ minPayout 2,000: paid), root 1,500 (< 2,000: carried), B 0. Cap 55 % of 40,000 = 22,000: not hit.
+    expect(p.totals).toMatchObject({
+      totalCv: 40000,
+      total: 9500,
+      payout: 8000,
+      carried: 1500,
+      capApplied: false,
+    });
+    const stmt = async (id: number, token = admin) =>
+      (
+        await gqlOk(
+          `query($id: ID!, $p: String!) { distributor(id: $id) { statement(period: $p) { total payout balanceOut paidAsRank
+            lines { component volume rateBasisPoints amount } } } }`,
+          { id: globalId('Distributor', id), p: last },
+          token,
+        )
+      ).distributor.statement;
+    expect(await stmt(a)).toEqual({
+      total: 8000,
+      payout: 8000,
+      balanceOut: 0,
+      paidAsRank: 'CONSULTANT',
+      lines: [
+        { component: 'retail', volume: 7500, rateBasisPoints: 10000, amount: 7500 },
+        { component: 'unilevel:L1', volume: 10000, rateBasisPoints: 500, amount: 500 },
+      ],
+    });
+    expect((await stmt(root)).lines).toEqual([
+      { component: 'unilevel:L1', volume: 20000, rateBasisPoints: 500, amount: 1000 },
+      { component: 'unilevel:L2', volume: 10000, rateBasisPoints: 500, amount: 500 },
+    ]);
+    // A distributor does not see statements before the commit, and never anyone else's.
+    expect(await stmt(a, await distributorToken(a))).toBeNull();
+  });
+
+  it('a refund of a frozen period’s order is a clawback in the open period; the snapshot does not change', async () => {
+    const before = await dump();
+    const r = await refund(admin, orderIds[2]);
+    expect(r.order.refunds[0]).toMatchObject({ clawback: true, period: current });
+    expect(await dump()).toBe(before);
+  });
+
+  it('computing again — a redelivered message, or a crash halfway — gives byte-identical results', async () => {
+    const first = await dump();
+    const { run } = (await env.DB.prepare('SELECT run FROM commission_period WHERE id = ?')
+      .bind(last)
+      .first<{ run: number }>())!;
+    // As if the compute message were in flight: a crashed attempt left half of the rows behind.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE commission_period SET status = 'CLOSING' WHERE id = ?").bind(last),
+      env.DB.prepare('DELETE FROM commission_line WHERE period_id = ? AND distributor_id = ?').bind(
+        last,
+        root,
+      ),
+    ]);
+    expect(await computeClosingPeriod(env.DB, last, run)).toBe(true);
+    expect(await dump()).toBe(first);
+    // Delivered again after it finished: nothing happens.
+    expect(await computeClosingPeriod(env.DB, last, run)).toBe(false);
+    // A recompute through the API is a new run over the same snapshot, with the same results.
+    expect(await mutatePeriod('recomputePeriod')).toMatchObject({ period: { status: 'CLOSING' } });
+    const p = await waitForStatus('REVIEW');
+    expect(p.run).toBe(run + 1);
+    expect(await dump()).toBe(first);
+  });
+
+  it('commits into the append-only ledger once, then pays', async () => {
+    expect(await mutatePeriod('markPeriodPaid')).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NOT_COMMITTED',
+    });
+    expect(await mutatePeriod('commitPeriod')).toMatchObject({ period: { status: 'COMMITTED' } });
+    expect(await mutatePeriod('commitPeriod')).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NOT_IN_REVIEW',
+    });
+    expect(await mutatePeriod('recomputePeriod')).toMatchObject({ __typename: 'ConflictError' });
+    const ledger = await env.DB.prepare(
+      "SELECT distributor_id, amount FROM ledger_entry WHERE kind = 'COMMISSION' ORDER BY distributor_id",
+    ).all();
+    expect(ledger.results).toEqual([
+      { distributor_id: root, amount: 1500 },
+      { distributor_id: a, amount: 8000 },
+    ]);
+    // Now the distributor sees their own statement.
+    const own = await gqlOk(
+      `query($id: ID!, $p: String!) { distributor(id: $id) { statement(period: $p) { total } balance } }`,
+      { id: globalId('Distributor', a), p: last },
+      await distributorToken(a),
+    );
+    expect(own.distributor).toEqual({ statement: { total: 8000 }, balance: 8000 });
+    expect(await mutatePeriod('markPeriodPaid')).toMatchObject({ period: { status: 'PAID' } });
+    const balances = await env.DB.prepare(
+      'SELECT distributor_id, sum(amount) AS b FROM ledger_entry GROUP BY distributor_id ORDER BY distributor_id',
+    ).all();
+    // A was paid out in full; root's 1,500 stays as balance for the next period.
+    expect(balances.results).toEqual([
+      { distributor_id: root, b: 1500 },
+      { distributor_id: a, b: 0 },
+    ]);
+  });
+
+  it('is staff only', async () => {
+    const r = await gql(PERIOD, { p: last }, await distributorToken(a));
+    expect(r.errors?.[0].message).toMatch(/Not authorized/);
+    void localId;
+  });
+});
