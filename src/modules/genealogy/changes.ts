@@ -157,6 +157,9 @@ async function movePlacement(
   if (pos == null) {
     pos = 0;
     while (taken.has(pos)) pos++;
+    // No position was asked for, so a full parent is a conflict with the tree, not an out-of-range input.
+    if (pos >= width)
+      throw new ConflictError('The new placement parent has no free position.', 'PARENT_FULL');
   }
   if (pos < 0 || pos >= width)
     throw new ValidationError('Placement position out of range.', [
