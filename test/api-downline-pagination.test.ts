@@ -265,11 +265,31 @@ describe('filters', () => {
   });
 });
 
+/**
+ * Fixture rows, inserted in one statement rather than enrolled one by one (101 enrollments take seconds):
+ * `count` sponsor children of `sponsorId`. Only the sponsor tree is meaningful; their placement paths are
+ * unique but outside the placement tree, and counters are not maintained (no test here reads them).
+ */
+async function insertSponsorChildren(sponsorId: number, count: number) {
+  await env.DB.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2),
+       base AS (SELECT max(id) AS top FROM distributor), s AS (SELECT * FROM distributor WHERE id = ?1)
+     INSERT INTO distributor (id, referral_code, first_name, last_name, search_name, country, locale, status,
+       joined_at, sponsor_id, sponsor_path, sponsor_depth, placement_path, placement_depth, created_at, updated_at)
+     SELECT top + i, 'FIX' || (top + i), 'Small', 'Fixture' || i, 'small fixture' || i, 'DK', 'da', 'ACTIVE',
+       s.joined_at, s.id, s.sponsor_path || (top + i) || '.', s.sponsor_depth + 1, '~fixture' || i, 0,
+       s.created_at, s.created_at
+     FROM n, base, s`,
+  )
+    .bind(sponsorId, count)
+    .run();
+}
+
 // Last: adds 102 members under R, which the other tests do not expect.
 describe('page size', () => {
   it('no page size gives 20; first above 100 is capped at 100; negative sizes are refused', async () => {
     const big = await enroll(admin, ids.R, { firstName: 'Big' });
-    for (let i = 0; i < 101; i++) await enroll(admin, big, { firstName: `Small${i}` });
+    await insertSponsorChildren(big, 101);
     const root = gid(big);
     expect(idsOf(await page({ root })).length).toBe(20);
     const capped = await page({ root, first: 500 });

@@ -70,6 +70,7 @@ describe('moving in the sponsor tree', () => {
     }
     expect(await refusedWithoutWrites(() => move(admin, ids.R, 'SPONSOR', ids.A))).toMatchObject({
       __typename: 'ConflictError',
+      code: 'ROOT_CANNOT_MOVE',
     });
     expect((await refusedWithoutWrites(() => move(admin, ids.A, 'SPONSOR', 987_654))).__typename).toBe(
       'NotFoundError',
@@ -109,6 +110,11 @@ describe('moving in the placement tree', () => {
     const taken = b1.placement_child_count === 0 ? 0 : 1;
     expect(r.distributor.placementPosition).toBe(taken);
     await expectCountersRight('after a placement move without position');
+    // The root's two positions are taken: with no position given, that is a conflict.
+    expect(await refusedWithoutWrites(() => move(admin, ids.A2, 'PLACEMENT', ids.R))).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'PARENT_FULL',
+    });
   });
 
   it('refuses cycles, taken and out-of-range positions, and the root', async () => {
@@ -128,6 +134,7 @@ describe('moving in the placement tree', () => {
     );
     expect(await refusedWithoutWrites(() => move(admin, ids.R, 'PLACEMENT', ids.A2, 0))).toMatchObject({
       __typename: 'ConflictError',
+      code: 'ROOT_CANNOT_MOVE',
     });
   });
 });

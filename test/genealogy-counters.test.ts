@@ -47,6 +47,7 @@ interface Row {
 const EXPECTED_REFUSALS = new Set([
   'ConflictError:CYCLE',
   'ConflictError:POSITION_TAKEN',
+  'ConflictError:PARENT_FULL',
   'ConflictError:PARENT_TERMINATED',
   'ConflictError:SPONSOR_NOT_ACTIVE',
   'ConflictError:TERMINATED',
