@@ -8,6 +8,7 @@ import '../modules/genealogy/import/graphql';
 import '../modules/catalog/graphql';
 import '../modules/customers/graphql';
 import '../modules/orders/graphql';
+import '../modules/orders/import/graphql';
 import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
 import '../modules/leads/graphql';

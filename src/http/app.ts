@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import { type ServerContext, yoga } from '../graphql/yoga';
 import { resolveViewer } from '../modules/auth/repository';
 import { imports } from './imports';
+import { orderImports } from './orderImports';
 import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -19,6 +20,7 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 });
 
 app.route('/', imports);
+app.route('/', orderImports);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

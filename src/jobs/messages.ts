@@ -1,6 +1,7 @@
 import type { AutoshipJob } from '../modules/autoship/jobs';
 import type { ImportJob } from '../modules/genealogy/import/jobs';
 import type { LeadJob } from '../modules/leads/jobs';
+import type { OrderImportJob } from '../modules/orders/import/jobs';
 
 /** Every message on the jobs queue. Each carries what makes its handling idempotent. */
-export type JobMessage = { kind: 'noop'; id: string } | ImportJob | AutoshipJob | LeadJob;
+export type JobMessage = { kind: 'noop'; id: string } | ImportJob | AutoshipJob | LeadJob | OrderImportJob;

@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handleImportJob } from '../modules/genealogy/import/jobs';
 import { handleLeadJob } from '../modules/leads/jobs';
+import { handleOrderImportJob } from '../modules/orders/import/jobs';
 import type { JobMessage } from './messages';
 
 /** Routes each queue message to its module; a failure retries that message alone. */
@@ -19,6 +20,11 @@ export async function handleQueue(
         case 'genealogyImport.apply':
         case 'genealogyImport.cleanup':
           await handleImportJob(message, message.body, env);
+          break;
+        case 'orderImport.validate':
+        case 'orderImport.apply':
+        case 'orderImport.cleanup':
+          await handleOrderImportJob(message, message.body, env);
           break;
         case 'autoship.generate':
           await handleAutoshipJob(message.body, env, new Date());

@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import type { Env } from '../env';
+import { resolveViewer } from '../modules/auth/repository';
+import { orderImportById } from '../modules/orders/import/repository';
+import { MAX_PART_BYTES, parseOrderImportId, uploadPart } from '../modules/orders/import/service';
+
+/** Part uploads of order imports: big files do not go through GraphQL. Staff only. */
+export const orderImports = new Hono<{ Bindings: Env }>();
+
+orderImports.put('/imports/orders/:id/parts/:partNo', async (c) => {
+  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
+  if (viewer.kind === 'ANONYMOUS') return c.json({ error: 'Sign in as staff.' }, 401);
+  if (viewer.kind !== 'ADMIN') return c.json({ error: 'Staff only.' }, 403);
+  const id = parseOrderImportId(c.req.param('id'));
+  const partNo = Number(c.req.param('partNo'));
+  if (id == null) return c.json({ error: 'Unknown import id.' }, 404);
+  if (!Number.isInteger(partNo) || partNo < 1 || partNo > 100_000)
+    return c.json({ error: 'Parts are numbered 1, 2, 3, ...' }, 400);
+  if (Number(c.req.header('content-length') ?? 0) > MAX_PART_BYTES)
+    return c.json({ error: `A part holds at most ${MAX_PART_BYTES} bytes.` }, 413);
+  const body = await c.req.arrayBuffer();
+  if (body.byteLength > MAX_PART_BYTES)
+    return c.json({ error: `A part holds at most ${MAX_PART_BYTES} bytes.` }, 413);
+  const imp = await orderImportById(c.env.DB, id);
+  if (!imp) return c.json({ error: 'Import not found.' }, 404);
+  if (imp.status !== 'UPLOADING') return c.json({ error: `The import is ${imp.status}.` }, 409);
+  return c.json(await uploadPart(c.env, imp, partNo, new TextDecoder().decode(body)));
+});

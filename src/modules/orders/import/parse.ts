@@ -1,0 +1,313 @@
+// Parsing and field validation of one uploaded part of an order import (pure, no I/O).
+// NDJSON: one order per line with its lines inline. CSV: one row per order line; consecutive rows with the
+// same externalId are one order (order fields on its first row; later rows repeat them or leave them empty).
+import { z } from 'zod';
+import { csvRecords, IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
+
+export { IMPORT_FORMATS, type ImportFormat };
+
+export const ORDER_FIELDS = [
+  'externalId',
+  'distributorExternalId',
+  'distributorId',
+  'customerExternalId',
+  'customerId',
+  'kind',
+  'currency',
+  'status',
+  'paidAt',
+  'createdAt',
+  'paymentReference',
+] as const;
+export const LINE_FIELDS = ['sku', 'quantity', 'unitPrice', 'unitQv', 'unitCv'] as const;
+const CSV_FIELDS: readonly string[] = [...ORDER_FIELDS, ...LINE_FIELDS];
+
+const ref = z.string().trim().min(1).max(64, 'At most 64 characters.');
+const whole = (min: number, msg: string) => z.number().int('Must be a whole number.').min(min, msg);
+const lineSchema = z.strictObject({
+  sku: ref,
+  quantity: whole(1, 'Must be at least 1.'),
+  unitPrice: whole(0, 'Must not be negative.').optional(),
+  unitQv: whole(0, 'Must not be negative.').optional(),
+  unitCv: whole(0, 'Must not be negative.').optional(),
+});
+const orderFields = {
+  externalId: ref,
+  distributorExternalId: ref.optional(),
+  distributorId: whole(1, 'Must be positive.').optional(),
+  customerExternalId: ref.optional(),
+  customerId: whole(1, 'Must be positive.').optional(),
+  kind: z.enum(['PERSONAL', 'CUSTOMER']).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as DKK.')
+    .optional(),
+  status: z.enum(['PAID', 'PENDING', 'CANCELLED']).optional(),
+  paidAt: z.iso
+    .datetime({ offset: true, message: 'Use an ISO-8601 instant such as 2026-11-02T10:00:00Z.' })
+    .optional(),
+  createdAt: z.iso
+    .datetime({ offset: true, message: 'Use an ISO-8601 instant such as 2026-11-02T10:00:00Z.' })
+    .optional(),
+  paymentReference: z.string().trim().min(1).max(200).optional(),
+};
+const orderSchema = z
+  .strictObject({ ...orderFields, lines: z.array(lineSchema).min(1, 'At least one line.').max(1000) })
+  .superRefine((o, ctx) => {
+    if ((o.distributorExternalId == null) === (o.distributorId == null))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['distributorExternalId'],
+        message: 'Give distributorExternalId or distributorId (one of them).',
+      });
+    if (o.customerExternalId != null && o.customerId != null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customerExternalId'],
+        message: 'Give customerExternalId or customerId, not both.',
+      });
+    const hasCustomer = o.customerExternalId != null || o.customerId != null;
+    if (o.kind === 'CUSTOMER' && !hasCustomer)
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'A CUSTOMER order names its customer.' });
+    if (o.kind === 'PERSONAL' && hasCustomer)
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'A PERSONAL order has no customer.' });
+    const status = o.status ?? 'PAID';
+    if (status === 'PAID' && o.paidAt == null)
+      ctx.addIssue({ code: 'custom', path: ['paidAt'], message: 'A PAID order needs paidAt.' });
+    if (status !== 'PAID' && o.paidAt != null)
+      ctx.addIssue({ code: 'custom', path: ['paidAt'], message: `A ${status} order has no paidAt.` });
+  });
+type OrderInput = z.infer<typeof orderSchema>;
+
+/** [sku, quantity, unitPrice, unitQv, unitCv, line within part] */
+export type StagedLine = [string, number, number | null, number | null, number | null, number];
+
+/**
+ * An order as stored for the later steps: [line, externalId, distributorExternalId, distributorId,
+ * customerExternalId, customerId, kind, currency, status, paidAt, createdAt, paymentReference, lines, bad]
+ */
+export type StagedOrder = [
+  number,
+  string,
+  string | null,
+  number | null,
+  string | null,
+  number | null,
+  string,
+  string | null,
+  string,
+  string | null,
+  string,
+  string | null,
+  StagedLine[] | null,
+  0 | 1,
+];
+
+export interface ParsedPart {
+  rows: StagedOrder[];
+  /** Physical lines of the part (CSV: without its header line). */
+  lines: number;
+  /** Orders in the part, good or bad. */
+  records: number;
+  /** [line within the part (CSV: without the header), message]; line 0 = the part's header. */
+  issues: [number, string][];
+}
+
+function normalize(raw: Record<string, unknown>, numeric: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in raw) {
+    let v = raw[key];
+    if (v === null || v === undefined || v === '') continue;
+    if (typeof v === 'string' && numeric.includes(key)) {
+      const t = v.trim();
+      v = /^-?\d+$/.test(t) ? Number(t) : t;
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+function stage(line: number, o: OrderInput, lineNos: number[], now: string): StagedOrder {
+  const iso = (s: string | undefined) => (s ? new Date(s).toISOString() : null);
+  const paidAt = iso(o.paidAt);
+  const hasCustomer = o.customerExternalId != null || o.customerId != null;
+  return [
+    line,
+    o.externalId,
+    o.distributorExternalId ?? null,
+    o.distributorId ?? null,
+    o.customerExternalId ?? null,
+    o.customerId ?? null,
+    o.kind ?? (hasCustomer ? 'CUSTOMER' : 'PERSONAL'),
+    o.currency ?? null,
+    o.status ?? 'PAID',
+    paidAt,
+    iso(o.createdAt) ?? paidAt ?? now,
+    o.paymentReference ?? null,
+    o.lines.map((l, k) => [
+      l.sku,
+      l.quantity,
+      l.unitPrice ?? null,
+      l.unitQv ?? null,
+      l.unitCv ?? null,
+      lineNos[k],
+    ]),
+    0,
+  ];
+}
+
+/** A bad order is kept (marked) so that it is not also reported as missing elsewhere; its issue is the part's. */
+function badOrder(line: number, externalId: unknown): StagedOrder | null {
+  const ext = typeof externalId === 'string' ? externalId.trim() : '';
+  if (!ext || ext.length > 64) return null;
+  return [line, ext, null, null, null, null, 'PERSONAL', null, 'PAID', null, '', null, null, 1];
+}
+
+export function parsePart(format: ImportFormat, text: string, now: string): ParsedPart {
+  return format === 'NDJSON' ? parseNdjson(text, now) : parseCsv(text, now);
+}
+
+const NUMERIC_LINE = ['quantity', 'unitPrice', 'unitQv', 'unitCv'];
+const NUMERIC_ORDER = ['distributorId', 'customerId'];
+
+function parseNdjson(text: string, now: string): ParsedPart {
+  const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
+  let start = 0;
+  let line = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    const s = text.slice(start, end).trim();
+    start = end + 1;
+    if (!s) continue;
+    out.records++;
+    let value: unknown;
+    try {
+      value = JSON.parse(s);
+    } catch {
+      out.issues.push([line, 'Not valid JSON.']);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      out.issues.push([line, 'Each line must be a JSON object.']);
+      continue;
+    }
+    const raw = normalize(value as Record<string, unknown>, []);
+    const result = orderSchema.safeParse(raw);
+    if (result.success) {
+      out.rows.push(
+        stage(
+          line,
+          result.data,
+          result.data.lines.map(() => line),
+          now,
+        ),
+      );
+    } else {
+      out.issues.push([line, describe(result.error)]);
+      const bad = badOrder(line, raw.externalId);
+      if (bad) out.rows.push(bad);
+    }
+  }
+  out.lines = line;
+  return out;
+}
+
+function parseCsv(text: string, now: string): ParsedPart {
+  const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
+  let header: string[] | null = null;
+  let headerLines = 0;
+  let lastLine = 0;
+  // The order being grouped: its first row's fields and line, its lines and their physical lines.
+  let group: {
+    line: number;
+    fields: Record<string, unknown>;
+    lines: unknown[];
+    lineNos: number[];
+    bad: boolean;
+  } | null = null;
+  const flush = () => {
+    if (!group) return;
+    out.records++;
+    if (group.bad) {
+      const bad = badOrder(group.line, group.fields.externalId);
+      if (bad) out.rows.push(bad);
+    } else {
+      const result = orderSchema.safeParse({ ...group.fields, lines: group.lines });
+      if (result.success) out.rows.push(stage(group.line, result.data, group.lineNos, now));
+      else {
+        // Field issues of a line are reported on that line's row.
+        for (const issue of result.error.issues) {
+          const [top, k] = issue.path;
+          const at = top === 'lines' && typeof k === 'number' ? group.lineNos[k] : group.line;
+          const path = top === 'lines' ? issue.path.slice(2) : issue.path;
+          out.issues.push([at, path.length ? `${path.join('.')}: ${issue.message}` : issue.message]);
+        }
+        const bad = badOrder(group.line, group.fields.externalId);
+        if (bad) out.rows.push(bad);
+      }
+    }
+    group = null;
+  };
+  for (const rec of csvRecords(text)) {
+    lastLine = rec.line + Math.max(rec.lines, 1) - 1;
+    if (!header) {
+      header = rec.fields.map((f) => f.trim());
+      headerLines = Math.max(rec.lines, 1);
+      const unknown = header.filter((h) => !CSV_FIELDS.includes(h));
+      if (unknown.length) out.issues.push([0, `Unknown CSV columns: ${unknown.join(', ')}.`]);
+      for (const required of ['externalId', 'sku', 'quantity'])
+        if (!header.includes(required)) out.issues.push([0, `The CSV header lacks the ${required} column.`]);
+      continue;
+    }
+    const line = rec.line - headerLines;
+    if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue;
+    if (rec.fields.length !== header.length) {
+      flush();
+      out.records++;
+      out.issues.push([line, `Expected ${header.length} fields, found ${rec.fields.length}.`]);
+      continue;
+    }
+    const raw: Record<string, string> = {};
+    for (let k = 0; k < header.length; k++) raw[header[k]] = rec.fields[k];
+    const rec2 = normalize(raw, [...NUMERIC_LINE, ...NUMERIC_ORDER]);
+    const orderPart: Record<string, unknown> = {};
+    const linePart: Record<string, unknown> = {};
+    for (const key in rec2) {
+      if ((LINE_FIELDS as readonly string[]).includes(key)) linePart[key] = rec2[key];
+      else orderPart[key] = rec2[key];
+    }
+    const ext = typeof orderPart.externalId === 'string' ? orderPart.externalId.trim() : '';
+    if (group && ext && group.fields.externalId === ext) {
+      // A further line of the same order: its order fields must repeat the first row's (or be empty).
+      for (const key in orderPart) {
+        if (String(orderPart[key]) !== String(group.fields[key] ?? '')) {
+          out.issues.push([line, `${key} differs from the first row of order ${JSON.stringify(ext)}.`]);
+          group.bad = true;
+        }
+      }
+    } else {
+      flush();
+      group = {
+        line,
+        fields: { ...orderPart, externalId: ext || orderPart.externalId },
+        lines: [],
+        lineNos: [],
+        bad: false,
+      };
+    }
+    group.lines.push(linePart);
+    group.lineNos.push(line);
+  }
+  flush();
+  if (!header) out.issues.push([0, 'The part is empty: every CSV part starts with the header line.']);
+  out.lines = Math.max(lastLine - headerLines, 0);
+  return out;
+}
