@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monthInZone } from '../src/lib/time';
 import { computeClosingPeriod } from '../src/modules/commissions/periods/compute';
@@ -221,6 +221,62 @@ describe('period close', () => {
       { distributor_id: root, b: 1500 },
       { distributor_id: a, b: 0 },
     ]);
+  });
+
+  it('exports the payout batch as CSV and as a SEPA pain.001 file', async () => {
+    const profile = await gqlOk(
+      `mutation($input: UpdateDistributorProfileInput!) { updateDistributorProfile(input: $input) { __typename
+        ... on ValidationError { issues { path } } } }`,
+      {
+        input: {
+          id: globalId('Distributor', a),
+          firstName: 'Łukasz',
+          lastName: 'Wiśniewski',
+          iban: 'DE89 3704 0044 0532 0130 01',
+        },
+      },
+      admin,
+    );
+    expect(profile.updateDistributorProfile).toEqual({
+      __typename: 'ValidationError',
+      issues: [{ path: 'iban' }],
+    });
+    await gqlOk(
+      `mutation($input: UpdateDistributorProfileInput!) { updateDistributorProfile(input: $input) { __typename } }`,
+      {
+        input: {
+          id: globalId('Distributor', a),
+          firstName: 'Łukasz',
+          lastName: 'Wiśniewski',
+          iban: 'DE89 3704 0044 0532 0130 00',
+          bic: 'COBADEFFXXX',
+        },
+      },
+      admin,
+    );
+    const download = (path: string, token = admin) =>
+      SELF.fetch(`http://localhost/payouts/${last}/${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await download('sepa.xml')).status).toBe(409); // no company account yet
+    await gqlOk(
+      `mutation { updateCompanySettings(input: { payoutDebtorName: "Demo Company ApS", payoutDebtorIban: "DK5000400440116243" }) { __typename } }`,
+      {},
+      admin,
+    );
+    const csv = await (await download('payouts.csv')).text();
+    expect(csv.split('\r\n')[1]).toBe(
+      `${last},${a},Łukasz Wiśniewski,${(await env.DB.prepare('SELECT email FROM distributor WHERE id = ?').bind(a).first<{ email: string }>())!.email},DE89370400440532013000,COBADEFFXXX,80.00,EUR`,
+    );
+    const res = await download('sepa.xml');
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xml).toContain('<NbOfTxs>1</NbOfTxs>');
+    expect(xml).toContain('<CtrlSum>80.00</CtrlSum>');
+    expect(xml).toContain('<InstdAmt Ccy="EUR">80.00</InstdAmt>');
+    expect(xml).toContain('<Nm>Lukasz Wisniewski</Nm>');
+    expect(xml).toContain('<IBAN>DK5000400440116243</IBAN>');
+    expect((await download('sepa.xml', await distributorToken(a))).status).toBe(403);
   });
 
   it('is staff only', async () => {

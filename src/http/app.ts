@@ -4,6 +4,7 @@ import { type ServerContext, yoga } from '../graphql/yoga';
 import { resolveViewer } from '../modules/auth/repository';
 import { imports } from './imports';
 import { orderImports } from './orderImports';
+import { payouts } from './payouts';
 import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -21,6 +22,7 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 
 app.route('/', imports);
 app.route('/', orderImports);
+app.route('/payouts', payouts);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

@@ -484,3 +484,26 @@ builder.mutationField('createLedgerAdjustment', (t) =>
     },
   }),
 );
+
+const BankAccount = builder.objectRef<{ iban: string | null; bic: string | null }>('BankAccount').implement({
+  fields: (t) => ({
+    iban: t.exposeString('iban', { nullable: true }),
+    bic: t.exposeString('bic', { nullable: true }),
+  }),
+});
+
+builder.objectField(Distributor, 'bankAccount', (t) =>
+  t.field({
+    type: BankAccount,
+    nullable: true,
+    description: 'Where payouts go: only the distributor themself and staff see it.',
+    resolve: async (d, _a, ctx) => {
+      const v = ctx.viewer;
+      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
+      return ctx.db
+        .prepare('SELECT iban, bic FROM distributor WHERE id = ?')
+        .bind(d.id)
+        .first<{ iban: string | null; bic: string | null }>();
+    },
+  }),
+);

@@ -13,6 +13,15 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
     placementKind: t.field({ type: PlacementKind, resolve: (s) => s.placementKind }),
     placementWidth: t.int({ resolve: (s) => placementWidth(s) }),
     terminateRollUp: t.field({ type: TerminateRollUp, resolve: (s) => s.terminateRollUp }),
+    activePv: t.exposeInt('activePv', {
+      description: 'PV at which a member counts as active in live figures.',
+    }),
+    closeGraceDays: t.exposeInt('closeGraceDays', {
+      description: 'Days after a period ends before the cron closes it.',
+    }),
+    payoutDebtorName: t.exposeString('payoutDebtorName', { nullable: true, authScopes: { admin: true } }),
+    payoutDebtorIban: t.exposeString('payoutDebtorIban', { nullable: true, authScopes: { admin: true } }),
+    payoutDebtorBic: t.exposeString('payoutDebtorBic', { nullable: true, authScopes: { admin: true } }),
   }),
 });
 
@@ -26,6 +35,14 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
     timeZone: t.string({ required: false }),
     payoutCurrency: t.string({ required: false }),
     terminateRollUp: t.field({ type: TerminateRollUp, required: false }),
+    activePv: t.int({ required: false }),
+    closeGraceDays: t.int({ required: false }),
+    payoutDebtorName: t.string({
+      required: false,
+      description: 'The company account that SEPA payouts leave from.',
+    }),
+    payoutDebtorIban: t.string({ required: false }),
+    payoutDebtorBic: t.string({ required: false }),
   }),
 });
 

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
 import { type CompanySettings, companySettings } from './tables';
 
 export type { CompanySettings };
@@ -31,6 +32,11 @@ export interface SettingsPatch {
   timeZone?: string | null;
   payoutCurrency?: string | null;
   terminateRollUp?: 'SPONSOR' | 'COMPANY' | null;
+  activePv?: number | null;
+  closeGraceDays?: number | null;
+  payoutDebtorName?: string | null;
+  payoutDebtorIban?: string | null;
+  payoutDebtorBic?: string | null;
 }
 
 /** The placement kind and width are fixed once members are placed; the rest can change. */
@@ -41,12 +47,28 @@ export async function updateSettings(db: D1Database, patch: SettingsPatch): Prom
     issues.push({ path: 'timeZone', message: `Unknown IANA time zone "${patch.timeZone}".` });
   if (patch.payoutCurrency != null && !/^[A-Z]{3}$/.test(patch.payoutCurrency))
     issues.push({ path: 'payoutCurrency', message: 'Use an ISO 4217 code such as EUR.' });
+  if (patch.activePv != null && (!Number.isInteger(patch.activePv) || patch.activePv < 0))
+    issues.push({ path: 'activePv', message: 'A whole number, 0 or more.' });
+  if (
+    patch.closeGraceDays != null &&
+    (!Number.isInteger(patch.closeGraceDays) || patch.closeGraceDays < 0 || patch.closeGraceDays > 28)
+  )
+    issues.push({ path: 'closeGraceDays', message: '0 to 28 days.' });
+  if (patch.payoutDebtorIban != null && !isValidIban(patch.payoutDebtorIban))
+    issues.push({ path: 'payoutDebtorIban', message: 'Not a valid IBAN.' });
+  if (patch.payoutDebtorBic != null && !isValidBic(patch.payoutDebtorBic))
+    issues.push({ path: 'payoutDebtorBic', message: 'Not a valid BIC.' });
   if (issues.length) throw new ValidationError('Invalid company settings.', issues);
   const set: Partial<CompanySettings> = { updatedAt: nowIso() };
   if (patch.name != null) set.name = patch.name.trim();
   if (patch.timeZone != null) set.timeZone = patch.timeZone;
   if (patch.payoutCurrency != null) set.payoutCurrency = patch.payoutCurrency;
   if (patch.terminateRollUp != null) set.terminateRollUp = patch.terminateRollUp;
+  if (patch.activePv != null) set.activePv = patch.activePv;
+  if (patch.closeGraceDays != null) set.closeGraceDays = patch.closeGraceDays;
+  if (patch.payoutDebtorName != null) set.payoutDebtorName = patch.payoutDebtorName.trim();
+  if (patch.payoutDebtorIban != null) set.payoutDebtorIban = normalizeIban(patch.payoutDebtorIban);
+  if (patch.payoutDebtorBic != null) set.payoutDebtorBic = patch.payoutDebtorBic.trim().toUpperCase();
   await drizzle(db).update(companySettings).set(set).where(eq(companySettings.id, 1));
   return loadSettings(db);
 }

@@ -9,6 +9,10 @@ export const companySettings = sqliteTable('company_settings', {
   matrixWidth: integer('matrix_width').notNull(),
   terminateRollUp: text('terminate_roll_up', { enum: ['SPONSOR', 'COMPANY'] }).notNull(),
   activePv: integer('active_pv').notNull(),
+  closeGraceDays: integer('close_grace_days').notNull(),
+  payoutDebtorName: text('payout_debtor_name'),
+  payoutDebtorIban: text('payout_debtor_iban'),
+  payoutDebtorBic: text('payout_debtor_bic'),
   updatedAt: text('updated_at').notNull(),
 });
 

@@ -39,6 +39,10 @@ async function requireMember(db: D1Database, id: number, what = 'Distributor'): 
 export async function updateProfile(db: D1Database, id: number, raw: unknown): Promise<DistributorRow> {
   const patch: UpdateProfileInput = parseInput(updateProfileSchema, raw, 'profile');
   const current = await requireMember(db, id);
+  const bank = await db
+    .prepare('SELECT iban, bic FROM distributor WHERE id = ?')
+    .bind(id)
+    .first<{ iban: string | null; bic: string | null }>();
   const next = {
     first_name: patch.firstName ?? current.first_name,
     last_name: patch.lastName ?? current.last_name,
@@ -65,6 +69,17 @@ export async function updateProfile(db: D1Database, id: number, raw: unknown): P
           nowIso(),
           id,
         ),
+      ...(patch.iban !== undefined || patch.bic !== undefined
+        ? [
+            db
+              .prepare('UPDATE distributor SET iban = ?, bic = ? WHERE id = ?')
+              .bind(
+                patch.iban === undefined ? bank?.iban : patch.iban,
+                patch.bic === undefined ? bank?.bic : patch.bic,
+                id,
+              ),
+          ]
+        : []),
       event(db, id, 'PROFILE', {
         fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined),
       }),

@@ -363,6 +363,8 @@ const UpdateProfileInput = builder.inputType('UpdateDistributorProfileInput', {
     phone: t.string({ required: false }),
     country: t.string({ required: false }),
     locale: t.field({ type: LocaleEnum, required: false }),
+    iban: t.string({ required: false, description: 'Bank account for commission payouts.' }),
+    bic: t.string({ required: false }),
   }),
 });
 

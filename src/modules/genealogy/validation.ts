@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
 import { DISTRIBUTOR_STATUSES, LOCALES } from './model';
 
 const name = z.string().trim().min(1, 'Required.').max(100, 'At most 100 characters.');
@@ -37,7 +38,15 @@ export const enrollSchema = z.object({
 });
 export type EnrollInput = z.infer<typeof enrollSchema>;
 
+const iban = z.string().transform(normalizeIban).refine(isValidIban, 'Not a valid IBAN.');
+const bic = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .refine(isValidBic, 'Not a valid BIC.');
+
 export const updateProfileSchema = z.object({
+  iban: iban.nullish(),
+  bic: bic.nullish(),
   firstName: name.nullish(),
   lastName: name.nullish(),
   email: email.nullish(),
