@@ -1,6 +1,5 @@
 import type { CompiledPlan } from '../plan/compile';
 import { applyBp } from './math';
-import { buildTree } from './trees';
 import { BINARY_FLUSHED, BINARY_PAID, BINARY_UNQUALIFIED, LEFT, RIGHT, STATUS_ACTIVE } from './types';
 
 export interface BinaryState {
@@ -30,6 +29,7 @@ export function computeBinary(
   status: Uint8Array,
   carryInLeft: Float64Array | undefined,
   carryInRight: Float64Array | undefined,
+  scratch: { a: Float64Array; b: Float64Array },
 ): BinaryState {
   const maxCarry = plan.binary!.maxCarry;
   const left = new Int32Array(n).fill(-1);
@@ -44,10 +44,13 @@ export function computeBinary(
       throw new Error(`Members ${side[p]} and ${m} share position ${pos} under member ${p}.`);
     if (p < n) side[p] = m;
   }
-  const { order } = buildTree(placementParent, n, 'Placement');
+  const order = binaryOrder(placementParent, left, right, n);
 
-  const legCv = new Float64Array(cv); // placement subtree CV, self included
-  const size = new Int32Array(n).fill(1);
+  // Temporaries live in the engine's scratch arrays (reused later by the level walks): memory stays flat.
+  const legCv = scratch.a; // placement subtree CV, self included
+  legCv.set(cv);
+  const sizeTin = new Int32Array(scratch.b.buffer, scratch.b.byteOffset, 2 * n);
+  const size = sizeTin.subarray(0, n).fill(1);
   for (let i = n - 1; i >= 0; i--) {
     const x = order[i];
     const p = placementParent[x];
@@ -56,7 +59,7 @@ export function computeBinary(
       size[p] += size[x];
     }
   }
-  const tin = new Int32Array(n);
+  const tin = sizeTin.subarray(n, 2 * n);
   let next = 0;
   for (let i = 0; i < n; i++) {
     const x = order[i];
@@ -106,6 +109,25 @@ export function computeBinary(
     }
   }
   return { legLeft, legRight, state, carryOutLeft, carryOutRight };
+}
+
+/** Top-down order of the binary placement forest, breadth-first from the roots; throws on a cycle. */
+function binaryOrder(parent: Int32Array, left: Int32Array, right: Int32Array, n: number): Int32Array {
+  const order = new Int32Array(n);
+  let tail = 0;
+  for (let m = 0; m < n; m++) {
+    const p = parent[m];
+    if (p === -1) order[tail++] = m;
+    else if (!(p >= 0 && p < n) || p === m)
+      throw new Error(`Placement parent of member ${m} is ${p}: out of range.`);
+  }
+  for (let head = 0; head < tail; head++) {
+    const x = order[head];
+    if (left[x] >= 0) order[tail++] = left[x];
+    if (right[x] >= 0) order[tail++] = right[x];
+  }
+  if (tail !== n) throw new Error('Placement tree has a cycle.');
+  return order;
 }
 
 export function pairVolume(L: number, R: number): number {

@@ -135,6 +135,7 @@ export class PeriodEngine {
           status,
           members.carryInLeft,
           members.carryInRight,
+          { a: new Float64Array(n), b: new Float64Array(n) },
         )
       : null;
     const placementOrder = plan.matrix
@@ -157,8 +158,6 @@ export class PeriodEngine {
       fastStartCv: this.fastStartCv,
       retail: this.retail,
       unilevelEarned: plan.matching ? new Float64Array(n) : null,
-      scratchA: new Float64Array(n),
-      scratchB: new Float64Array(n),
     };
 
     // First pass: amounts before the cap, per member and in all; fills unilevelEarned for matching.

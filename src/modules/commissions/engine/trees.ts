@@ -20,14 +20,16 @@ export function buildTree(parent: Int32Array, n: number, what: string): Tree {
     childStart[p + 1]++;
   }
   for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
-  const fill = childStart.slice(0, n);
+  // `order` first serves as the fill cursor of each children list, then as the breadth-first queue.
+  const order = new Int32Array(n);
+  const fill = order;
+  fill.set(childStart.subarray(0, n));
   const childList = new Int32Array(childStart[n]);
   for (let m = 0; m < n; m++) {
     const p = parent[m];
     if (p >= 0) childList[fill[p]++] = m;
   }
   // Breadth-first from the roots: the queue itself becomes the order.
-  const order = new Int32Array(n);
   let tail = 0;
   for (let m = 0; m < n; m++) if (parent[m] === -1) order[tail++] = m;
   for (let head = 0; head < tail; head++) {
