@@ -12,5 +12,6 @@ import '../modules/orders/import/graphql';
 import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
 import '../modules/leads/graphql';
+import '../modules/crm/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
+import { runCrmRule } from '../modules/crm/rules/cron';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -14,5 +15,11 @@ export async function handleScheduled(
   if (controller.cron === HOURLY) {
     const n = await enqueueDueAutoships(env, now);
     console.log(`cron ${controller.cron}: ${n} autoship orders due`);
+  }
+  // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
+  if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);
+  if (controller.cron === NIGHTLY) {
+    await runCrmRule('REORDER_REMINDER', env, now);
+    await runCrmRule('DORMANT_MEMBER', env, now);
   }
 }

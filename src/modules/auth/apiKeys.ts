@@ -1,7 +1,13 @@
 // Integration API keys: "mlm_<prefix>_<secret>". Only a SHA-256 of the whole key is stored (keys are
 // random and long, so a fast hash is enough); the prefix finds the row.
 
-export const API_KEY_SCOPES = ['genealogy:read', 'genealogy:write', 'orders:write', 'leads:write'] as const;
+export const API_KEY_SCOPES = [
+  'genealogy:read',
+  'genealogy:write',
+  'orders:write',
+  'leads:write',
+  'feedback:write',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 function hex(bytes: ArrayBuffer): string {

@@ -3,6 +3,7 @@ import { atomic, nowIso } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
+import { placementMoveIndexStatement } from '../crm/search/indexing';
 import { resetGroupVolume, shiftGroupVolume } from '../volumes/live';
 import {
   ancestorDistances,
@@ -201,6 +202,8 @@ async function movePlacement(
         'UPDATE distributor SET placement_parent_id = ?, placement_position = ?, updated_at = ? WHERE id = ?',
       )
       .bind(parent.id, pos, nowIso(), member.id),
+    // People search: the moved subtree's placement-ancestor tokens follow (sponsor moves are done by triggers).
+    placementMoveIndexStatement(db, member.id, parent.id),
     event(db, member.id, 'MOVE_PLACEMENT', {
       from: { parent: member.placement_parent_id, position: member.placement_position },
       to: { parent: parent.id, position: pos },

@@ -1,0 +1,103 @@
+import { NotFoundError } from '../../../graphql/errors';
+import { atomic, nowIso, selectByIds } from '../../../lib/db';
+import { parseInput } from '../../../lib/validate';
+import type { Viewer } from '../../auth/viewer';
+import { type CreateProspect, createProspectSchema, type ProspectRow, updateProspectSchema } from './model';
+
+/** Prospects are private to their owner: not even the upline sees them. Staff do (support, GDPR requests). */
+export function canViewProspect(viewer: Viewer, p: Pick<ProspectRow, 'owner_id'>): boolean {
+  if (viewer.kind === 'ADMIN') return true;
+  return viewer.kind === 'DISTRIBUTOR' && viewer.distributorId === p.owner_id;
+}
+
+export async function prospectsByIds(db: D1Database, ids: readonly number[]): Promise<ProspectRow[]> {
+  return selectByIds<ProspectRow>(
+    db,
+    'SELECT * FROM prospect WHERE id IN (SELECT value FROM json_each(?))',
+    ids,
+  );
+}
+
+export async function requireProspect(db: D1Database, viewer: Viewer, id: number): Promise<ProspectRow> {
+  const [row] = await prospectsByIds(db, [id]);
+  if (!row || !canViewProspect(viewer, row)) throw new NotFoundError('Prospect not found.');
+  return row;
+}
+
+export async function createProspect(db: D1Database, ownerId: number, raw: unknown): Promise<ProspectRow> {
+  const p = parseInput(createProspectSchema, raw, 'prospect');
+  await requireOwner(db, ownerId);
+  const [res] = await atomic(db, [insertStatement(db, ownerId, [p], 'MANUAL')]);
+  return res.results[0] as ProspectRow;
+}
+
+export async function requireOwner(db: D1Database, ownerId: number): Promise<void> {
+  const owner = await db.prepare('SELECT status FROM distributor WHERE id = ?').bind(ownerId).first();
+  if (!owner) throw new NotFoundError('Owner not found.');
+}
+
+/** One INSERT for any number of prospects (one JSON parameter), so an import is all or nothing. */
+export function insertStatement(
+  db: D1Database,
+  ownerId: number,
+  rows: CreateProspect[],
+  source: ProspectRow['source'],
+): D1PreparedStatement {
+  const now = nowIso();
+  const payload = rows.map((r) => [
+    r.firstName,
+    r.lastName ?? '',
+    r.email ?? null,
+    r.phone ?? null,
+    r.notes ?? null,
+    r.status ?? 'NEW',
+    r.nextStep ?? null,
+    r.nextStepDate ?? null,
+  ]);
+  return db
+    .prepare(
+      `INSERT INTO prospect (owner_id, first_name, last_name, email, phone, notes, status, next_step, next_step_date,
+         source, created_at, updated_at)
+       SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6,
+         j.value->>7, ?2, ?3, ?3
+       FROM json_each(?4) j ORDER BY j.key RETURNING *`,
+    )
+    .bind(ownerId, source, now, JSON.stringify(payload));
+}
+
+export async function updateProspect(
+  db: D1Database,
+  current: ProspectRow,
+  raw: unknown,
+): Promise<ProspectRow> {
+  const p = parseInput(updateProspectSchema, raw, 'prospect');
+  const keep = <T>(v: T | null | undefined, old: T | null): T | null => (v === undefined ? old : v);
+  const row = await db
+    .prepare(
+      `UPDATE prospect SET first_name = ?, last_name = ?, email = ?, phone = ?, notes = ?, status = ?, next_step = ?,
+         next_step_date = ?, updated_at = ? WHERE id = ? RETURNING *`,
+    )
+    .bind(
+      p.firstName ?? current.first_name,
+      p.lastName === undefined ? current.last_name : (p.lastName ?? ''),
+      keep(p.email, current.email),
+      keep(p.phone, current.phone),
+      keep(p.notes, current.notes),
+      p.status ?? current.status,
+      keep(p.nextStep, current.next_step),
+      keep(p.nextStepDate, current.next_step_date),
+      nowIso(),
+      current.id,
+    )
+    .first<ProspectRow>();
+  return row!;
+}
+
+/** Deletes a prospect with its contact history and open tasks (a contact list entry the owner removes). */
+export async function deleteProspect(db: D1Database, current: ProspectRow): Promise<void> {
+  await atomic(db, [
+    db.prepare("DELETE FROM activity WHERE subject_type = 'PROSPECT' AND subject_id = ?").bind(current.id),
+    db.prepare("DELETE FROM task WHERE subject_type = 'PROSPECT' AND subject_id = ?").bind(current.id),
+    db.prepare('DELETE FROM prospect WHERE id = ?').bind(current.id),
+  ]);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../../graphql/errors';
+import { nowIso } from '../../../lib/db';
+import { parseInput } from '../../../lib/validate';
+
+export const CRM_RULES = ['ORDER_FOLLOW_UP', 'REORDER_REMINDER', 'DORMANT_MEMBER'] as const;
+export type CrmRuleName = (typeof CRM_RULES)[number];
+
+export interface CrmRuleRow {
+  rule: CrmRuleName;
+  enabled: number;
+  n: number;
+  updated_at: string;
+}
+
+export async function listRules(db: D1Database): Promise<CrmRuleRow[]> {
+  const { results } = await db.prepare('SELECT * FROM crm_rule ORDER BY rule').all<CrmRuleRow>();
+  return results;
+}
+
+export async function ruleSettings(db: D1Database, rule: CrmRuleName): Promise<CrmRuleRow> {
+  const row = await db.prepare('SELECT * FROM crm_rule WHERE rule = ?').bind(rule).first<CrmRuleRow>();
+  if (!row) throw new NotFoundError(`Rule ${rule} not found.`);
+  return row;
+}
+
+const patchSchema = z.object({
+  rule: z.enum(CRM_RULES),
+  enabled: z.boolean().nullish(),
+  n: z.number().int().min(1, 'At least 1.').max(365, 'At most 365.').nullish(),
+});
+
+export async function updateRule(db: D1Database, raw: unknown): Promise<CrmRuleRow> {
+  const p = parseInput(patchSchema, raw, 'rule settings');
+  const current = await ruleSettings(db, p.rule);
+  const row = await db
+    .prepare('UPDATE crm_rule SET enabled = ?, n = ?, updated_at = ? WHERE rule = ? RETURNING *')
+    .bind(p.enabled == null ? current.enabled : p.enabled ? 1 : 0, p.n ?? current.n, nowIso(), p.rule)
+    .first<CrmRuleRow>();
+  return row!;
+}
