@@ -43,20 +43,29 @@ export async function enrollDistributor(
     throw new ValidationError('Only staff may set an external id.', [
       { path: 'externalId', message: 'Not allowed.' },
     ]);
-  // A concurrent enrollment may take the same slot or code between our read and write: try again.
+  // Hashed once: the slow KDF should not run again on every retry.
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  // A concurrent enrollment may take the same slot or code between our read and write: try again after a
+  // random, growing pause, so that a burst of sign-ups under one sponsor spreads out instead of colliding
+  // on every attempt.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await tryEnroll(db, input, opts);
+      return await tryEnroll(db, input, opts, passwordHash);
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
       const retryable =
         /UNIQUE constraint failed: distributor\.(referral_code|placement_parent_id|id|sponsor_path)/.test(
           msg,
         );
-      if (!retryable || attempt >= 3) throw translateUnique(e);
+      if (!retryable) throw translateUnique(e);
+      if (attempt >= MAX_ATTEMPTS - 1)
+        throw new ConflictError('Too many enrollments at the same moment; please try again.', 'BUSY');
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)));
     }
   }
 }
+
+const MAX_ATTEMPTS = 12;
 
 function translateUnique(e: unknown): unknown {
   const msg = String((e as Error)?.message ?? e);
@@ -89,12 +98,16 @@ async function resolveSponsor(db: D1Database, input: EnrollInput): Promise<Distr
   return null;
 }
 
-async function tryEnroll(db: D1Database, input: EnrollInput, opts: EnrollOptions): Promise<DistributorRow> {
+async function tryEnroll(
+  db: D1Database,
+  input: EnrollInput,
+  opts: EnrollOptions,
+  passwordHash: string | null,
+): Promise<DistributorRow> {
   const settings = await loadSettings(db);
   const sponsor = await resolveSponsor(db, input);
   const now = nowIso();
   const joinedAt = input.joinedAt ? new Date(input.joinedAt).toISOString() : now;
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
   const code = newReferralCode();
   const common = [
     input.externalId ?? null,
