@@ -4,6 +4,7 @@ import { expectCountersRight } from './counters';
 import {
   adminToken,
   enroll,
+  enrollConcurrently,
   genealogyState,
   gid,
   gqlOk,
@@ -87,4 +88,32 @@ it('refuses a leg, and explicit positions outside the width', async () => {
     code: 'POSITION_TAKEN',
   });
   expect(await genealogyState()).toBe(before);
+});
+
+it('a burst of enrollments fills the matrix without gaps or clashes', async () => {
+  const sponsor = await enroll(admin, root);
+  const results = await enrollConcurrently(admin, sponsor, 12);
+  expect(results.every((r) => r.__typename === 'MutationEnrollDistributorSuccess')).toBe(true);
+  await expectCountersRight('after a burst');
+  // Breadth-first: the sponsor's 3 positions, then the 9 below them, whatever the order of arrival.
+  const { results: rows } = await env.DB.prepare(
+    'SELECT placement_path FROM distributor WHERE placement_path > ?1 AND placement_path < ?1 || ? ORDER BY 1',
+  )
+    .bind(await path(sponsor), '~')
+    .all<{ placement_path: string }>();
+  const base = await path(sponsor);
+  expect(rows.map((r) => r.placement_path.slice(base.length))).toEqual([
+    '0',
+    '00',
+    '01',
+    '02',
+    '1',
+    '10',
+    '11',
+    '12',
+    '2',
+    '20',
+    '21',
+    '22',
+  ]);
 });

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCountersRight } from './counters';
-import { adminToken, enroll, gid, localId, member, tryEnroll, withoutWrites } from './helpers';
+import {
+  adminToken,
+  enroll,
+  enrollConcurrently,
+  gid,
+  localId,
+  member,
+  tryEnroll,
+  withoutWrites,
+} from './helpers';
 
 // SPEC §1 binary placement: auto-placement goes to the outermost free position of the chosen leg, else of
 // the sponsor's weaker leg (by placement team size; LEFT on a tie). Explicit placement must be inside the
@@ -115,5 +124,15 @@ describe('binary explicit placement', () => {
     expect((await refused({ placementParentId: gid(999_999), placementPosition: 0 })).__typename).toBe(
       'NotFoundError',
     );
+  });
+});
+
+describe('a burst of enrollments under one sponsor', () => {
+  it('all succeed on distinct positions, with every counter right', async () => {
+    const results = await enrollConcurrently(admin, t.b, 16);
+    expect(results.map((r) => r.__typename)).toEqual(results.map(() => 'MutationEnrollDistributorSuccess'));
+    const paths = await Promise.all(results.map(async (r) => path(localId(r.distributor.id))));
+    expect(new Set(paths).size).toBe(16);
+    await expectCountersRight('after a burst');
   });
 });

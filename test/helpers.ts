@@ -267,3 +267,15 @@ export function expectSuccess<T extends { __typename: string }>(r: T): T {
   expect(r.__typename, JSON.stringify(r)).toMatch(/^Mutation\w+Success$/);
   return r;
 }
+
+/** Enrolls `count` members under one sponsor at the same moment; returns every result. */
+export async function enrollConcurrently(token: string, sponsor: number, count: number): Promise<any[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      tryEnroll(
+        { firstName: `Burst${i}`, lastName: 'Signup', country: 'DK', locale: 'da', sponsorId: gid(sponsor) },
+        token,
+      ),
+    ),
+  );
+}
