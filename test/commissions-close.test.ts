@@ -279,6 +279,64 @@ describe('period close', () => {
     expect((await download('sepa.xml', await distributorToken(a))).status).toBe(403);
   });
 
+  it('what-if: the same period under a draft plan, compared per distributor and by rank, outside the ledger', async () => {
+    const draftPlan = {
+      ...EXAMPLE_PLANS.unilevelRanks,
+      unilevel: {
+        ...EXAMPLE_PLANS.unilevelRanks.unilevel,
+        levels: [1000, 500, 400, 300, 300, 200, 100, 100],
+      },
+    };
+    const created = await gqlOk(
+      `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) { ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
+      { input: { name: 'Level 1 at 10 %', plan: draftPlan } },
+      admin,
+    );
+    const ledgerBefore = await env.DB.prepare(
+      'SELECT count(*) AS n, sum(amount) AS s FROM ledger_entry',
+    ).first();
+    const started = await gqlOk(
+      `mutation($input: RunWhatIfInput!) { runWhatIf(input: $input) { __typename ... on MutationRunWhatIfSuccess { run { id status } } } }`,
+      { input: { period: last, planVersionId: created.createPlanVersion.planVersion.id } },
+      admin,
+    );
+    const runId = started.runWhatIf.run.id;
+    let run: any;
+    for (let i = 0; i < 100; i++) {
+      run = (
+        await gqlOk(
+          `query($id: ID!) { node(id: $id) { ... on WhatIfRun { status error summary { baseTotal newTotal change winners losers
+            totalCv basePercentOfCv newPercentOfCv byRank { rank members winners losers change } }
+            differences(first: 10, direction: "DESC") { edges { node { distributor { id } baseTotal newTotal change } } } } } }`,
+          { id: runId },
+          admin,
+        )
+      ).node;
+      if (run.status !== 'QUEUED') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(run.status).toBe('DONE');
+    // Level 1 doubles from 5 % to 10 %: A's 500 (from B's 10,000) → 1,000; root's 1,000 (from A's 20,000) → 2,000.
+    expect(run.summary).toMatchObject({
+      baseTotal: 9500,
+      newTotal: 11000,
+      change: 1500,
+      winners: 2,
+      losers: 0,
+      totalCv: 40000,
+    });
+    expect(run.summary.byRank).toEqual([
+      { rank: 'CONSULTANT', members: 3, winners: 2, losers: 0, change: 1500 },
+    ]);
+    expect(run.differences.edges.map((e: any) => [localId(e.node.distributor.id), e.node.change])).toEqual([
+      [root, 1000],
+      [a, 500],
+    ]);
+    expect(await env.DB.prepare('SELECT count(*) AS n, sum(amount) AS s FROM ledger_entry').first()).toEqual(
+      ledgerBefore,
+    );
+  });
+
   it('is staff only', async () => {
     const r = await gql(PERIOD, { p: last }, await distributorToken(a));
     expect(r.errors?.[0].message).toMatch(/Not authorized/);

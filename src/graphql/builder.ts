@@ -20,6 +20,7 @@ export const builder = new SchemaBuilder<{
   };
   Scalars: {
     DateTime: { Input: string; Output: string };
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
 }>({
@@ -78,4 +79,10 @@ builder.scalarType('DateTime', {
       });
     return new Date(v).toISOString();
   },
+});
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value.',
+  serialize: (v) => v,
+  parseValue: (v) => v,
 });

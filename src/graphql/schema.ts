@@ -11,6 +11,8 @@ import '../modules/orders/graphql';
 import '../modules/orders/import/graphql';
 import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
+import '../modules/commissions/graphql';
+import '../modules/commissions/whatif/graphql';
 import '../modules/leads/graphql';
 import '../modules/crm/graphql';
 

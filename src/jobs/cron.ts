@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
+import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 
 export const HOURLY = '0 * * * *';
@@ -15,6 +16,8 @@ export async function handleScheduled(
   if (controller.cron === HOURLY) {
     const n = await enqueueDueAutoships(env, now);
     console.log(`cron ${controller.cron}: ${n} autoship orders due`);
+    const closing = await closeDuePeriodFromCron(env, now);
+    if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);

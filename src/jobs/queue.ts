@@ -1,5 +1,7 @@
 import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
+import { handlePeriodJob } from '../modules/commissions/periods/jobs';
+import { runWhatIf } from '../modules/commissions/whatif/run';
 import { handleImportJob } from '../modules/genealogy/import/jobs';
 import { handleLeadJob } from '../modules/leads/jobs';
 import { handleOrderImportJob } from '../modules/orders/import/jobs';
@@ -25,6 +27,13 @@ export async function handleQueue(
         case 'orderImport.apply':
         case 'orderImport.cleanup':
           await handleOrderImportJob(message, message.body, env);
+          break;
+        case 'whatif.run':
+          await runWhatIf(env.DB, message.body.runId);
+          break;
+        case 'period.snapshot':
+        case 'period.compute':
+          await handlePeriodJob(message.body, env);
           break;
         case 'autoship.generate':
           await handleAutoshipJob(message.body, env, new Date());

@@ -87,7 +87,9 @@ interface ResultRow {
   carry_right: number;
 }
 
-interface LineRow {
+export interface LineRow {
+  period_id: string;
+  distributor_id: number;
   bonus: string;
   level: number;
   source_id: number;
@@ -97,7 +99,7 @@ interface LineRow {
   amount: number;
 }
 
-const CommissionLine = builder.objectRef<LineRow>('CommissionLine').implement({
+export const CommissionLine = builder.objectRef<LineRow>('CommissionLine').implement({
   fields: (t) => ({
     bonus: t.exposeString('bonus'),
     component: t.string({

@@ -1,10 +1,8 @@
 import { BONUS_NAMES, computePeriod, type PeriodResult } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
-import { membersFromSnapshot } from './members';
+import { loadPeriodInputs } from './inputs';
 import { periodById, progress } from './repository';
-import type { SnapshotChunk } from './snapshot';
-import { readVolumeLines } from './volumeLines';
 
 // Rows per INSERT: the JSON parameter stays well under D1's limits.
 const RESULT_ROWS = 10_000;
@@ -21,23 +19,8 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
     return false;
   const version = await requirePlanVersion(db, period.plan_version_id!);
   const plan = compilePlan(planOf(version));
-  const bounds = { start: Date.parse(period.starts_at!), end: Date.parse(period.ends_at!) };
-
   await progress(db, periodId, 'load', 0, period.member_count).run();
-  const { results: chunkRows } = await db
-    .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? ORDER BY chunk')
-    .bind(periodId)
-    .all<{ data: string }>();
-  const chunks = chunkRows.map((r) => JSON.parse(r.data) as SnapshotChunk);
-  // Staff may force ranks while the period is in review: read them at every run.
-  const { results: overrides } = await db
-    .prepare('SELECT distributor_id, rank_id FROM rank_override WHERE period_id = ?')
-    .bind(periodId)
-    .all<{ distributor_id: number; rank_id: string }>();
-  const forced = new Map(overrides.map((o) => [o.distributor_id, o.rank_id]));
-  for (const c of chunks) for (let j = 0; j < c.ids.length; j++) c.forced[j] = forced.get(c.ids[j]) ?? null;
-  const { ids, members } = membersFromSnapshot(chunks, plan);
-  const lines = await readVolumeLines(db, periodId, bounds, ids);
+  const { ids, members, lines, bounds } = await loadPeriodInputs(db, periodId, plan);
 
   await progress(db, periodId, 'compute', 0, members.count).run();
   const result = computePeriod({ plan, members, lines, period: bounds });

@@ -1,0 +1,154 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../../../graphql/builder';
+import { NotFoundError, ValidationError } from '../../../graphql/errors';
+import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { Distributor, visibleDistributor } from '../../genealogy/graphql';
+import { runWhatIf, startWhatIf } from './run';
+import type { RankSummary, WhatIfSummary } from './summary';
+
+interface RunRow {
+  id: number;
+  period_id: string;
+  plan_version_id: number;
+  status: string;
+  summary: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+interface DiffRow {
+  distributor_id: number;
+  base_rank: string | null;
+  new_rank: string | null;
+  base_total: number;
+  new_total: number;
+  delta: number;
+}
+
+const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').implement({
+  fields: (t) => ({
+    rank: t.exposeString('rank', { nullable: true, description: 'Paid-as rank under the draft plan.' }),
+    members: t.exposeInt('members'),
+    winners: t.exposeInt('winners'),
+    losers: t.exposeInt('losers'),
+    baseTotal: t.exposeFloat('baseTotal'),
+    newTotal: t.exposeFloat('newTotal'),
+    change: t.exposeFloat('change'),
+  }),
+});
+
+const Summary = builder.objectRef<WhatIfSummary>('WhatIfSummary').implement({
+  fields: (t) => ({
+    members: t.exposeInt('members'),
+    totalCv: t.exposeFloat('totalCv'),
+    baseTotal: t.exposeFloat('baseTotal'),
+    newTotal: t.exposeFloat('newTotal'),
+    change: t.exposeFloat('change'),
+    basePercentOfCv: t.exposeFloat('basePercentOfCv'),
+    newPercentOfCv: t.exposeFloat('newPercentOfCv'),
+    winners: t.exposeInt('winners'),
+    losers: t.exposeInt('losers'),
+    byRank: t.field({ type: [RankSummaryType], resolve: (s) => s.byRank }),
+  }),
+});
+
+const Difference = builder.objectRef<DiffRow>('WhatIfDifference').implement({
+  fields: (t) => ({
+    distributor: t.field({
+      type: Distributor,
+      nullable: true,
+      resolve: (d, _a, ctx) => visibleDistributor(ctx, d.distributor_id),
+    }),
+    baseRank: t.exposeString('base_rank', { nullable: true }),
+    newRank: t.exposeString('new_rank', { nullable: true }),
+    baseTotal: t.exposeFloat('base_total'),
+    newTotal: t.exposeFloat('new_total'),
+    change: t.exposeFloat('delta'),
+  }),
+});
+
+const WhatIfRun = builder.objectRef<RunRow>('WhatIfRun');
+builder.node(WhatIfRun, {
+  id: { resolve: (r) => r.id },
+  loadOne: (id, ctx) =>
+    ctx.viewer.kind === 'ADMIN'
+      ? ctx.db.prepare('SELECT * FROM whatif_run WHERE id = ?').bind(Number(id)).first<RunRow>()
+      : null,
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'plan_version_id' in o && 'summary' in o,
+  fields: (t) => ({
+    period: t.exposeString('period_id'),
+    status: t.exposeString('status', { description: 'QUEUED, DONE or FAILED.' }),
+    error: t.exposeString('error', { nullable: true }),
+    summary: t.field({
+      type: Summary,
+      nullable: true,
+      resolve: (r) => (r.summary ? JSON.parse(r.summary) : null),
+    }),
+    differences: t.connection({
+      type: Difference,
+      description:
+        'Distributors whose total or rank changes, biggest losses first (or gains with direction DESC).',
+      args: {
+        direction: t.arg.string({ required: false, description: 'ASC (losses first, default) or DESC.' }),
+      },
+      resolve: (r, args, ctx) => {
+        const direction = args.direction === 'DESC' ? 'DESC' : 'ASC';
+        return resolveCursorConnection<Promise<DiffRow[]>>(
+          {
+            args,
+            toCursor: (d: DiffRow) => encodeCursor([d.delta, d.distributor_id]),
+            defaultSize: 20,
+            maxSize: 100,
+          },
+          async (page) => {
+            const k = keysetClauses(['delta', 'distributor_id'], direction, page);
+            const params: SortValue[] = [r.id, ...k.params];
+            return (
+              await ctx.db
+                .prepare(
+                  `SELECT * FROM whatif_result WHERE ${['run_id = ?', ...k.where].join(' AND ')} ORDER BY ${k.orderBy} LIMIT ?`,
+                )
+                .bind(...params, k.limit)
+                .all<DiffRow>()
+            ).results;
+          },
+        );
+      },
+    }),
+  }),
+});
+
+const WhatIfInput = builder.inputType('RunWhatIfInput', {
+  fields: (t) => ({
+    period: t.string({ required: true, description: 'Any period, open or closed (YYYY-MM).' }),
+    planVersionId: t.id({ required: true, description: 'The (draft) plan version to try.' }),
+  }),
+});
+
+builder.mutationField('runWhatIf', (t) =>
+  t.field({
+    type: WhatIfRun,
+    description:
+      'Computes a period under another plan version in the background; the ledger is never touched.',
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'run' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: WhatIfInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      let planId = Number(input.planVersionId);
+      if (!Number.isInteger(planId)) {
+        const decoded = atob(String(input.planVersionId)).split(':');
+        planId = decoded[0] === 'PlanVersion' ? Number(decoded[1]) : Number.NaN;
+      }
+      if (!Number.isInteger(planId)) throw new NotFoundError('Plan version not found.');
+      const id = await startWhatIf(
+        ctx.db,
+        async (job) => void (await ctx.env.JOBS.send(job)),
+        input.period,
+        planId,
+      );
+      return (await ctx.db.prepare('SELECT * FROM whatif_run WHERE id = ?').bind(id).first<RunRow>())!;
+    },
+  }),
+);
+
+export { runWhatIf };

@@ -1,0 +1,122 @@
+import { ValidationError } from '../../../graphql/errors';
+import { computePeriod } from '../engine';
+import { isPeriodId } from '../periods/bounds';
+import { loadPeriodInputs } from '../periods/inputs';
+import { periodById } from '../periods/repository';
+import { compilePlan } from '../plan';
+import { planOf, requirePlanVersion, versionInForce } from '../versions/repository';
+import { summarize } from './summary';
+
+export type WhatIfJob = { kind: 'whatif.run'; runId: number };
+
+const ROWS = 10_000;
+
+/** Queues a what-if of any period (open or closed) under a plan version; nothing touches the ledger. */
+export async function startWhatIf(
+  db: D1Database,
+  send: (job: WhatIfJob) => Promise<void>,
+  periodId: string,
+  planVersionId: number,
+): Promise<number> {
+  if (!isPeriodId(periodId))
+    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+  await requirePlanVersion(db, planVersionId);
+  const row = await db
+    .prepare(
+      "INSERT INTO whatif_run (period_id, plan_version_id, status, created_at) VALUES (?, ?, 'QUEUED', ?) RETURNING id",
+    )
+    .bind(periodId, planVersionId, new Date().toISOString())
+    .first<{ id: number }>();
+  await send({ kind: 'whatif.run', runId: row!.id });
+  return row!.id;
+}
+
+/**
+ * Queue step: computes the period under the draft plan and compares it with the base: the stored results of
+ * a closed period, else the period computed under the plan in force (zero without one). Idempotent: a
+ * finished run is left as it is; a rerun rewrites the same rows.
+ */
+export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
+  const run = await db
+    .prepare('SELECT * FROM whatif_run WHERE id = ?')
+    .bind(runId)
+    .first<{ id: number; period_id: string; plan_version_id: number; status: string }>();
+  if (!run || run.status !== 'QUEUED') return;
+  try {
+    const draft = compilePlan(planOf(await requirePlanVersion(db, run.plan_version_id)));
+    const inputs = await loadPeriodInputs(db, run.period_id, draft);
+    const next = computePeriod({
+      plan: draft,
+      members: inputs.members,
+      lines: inputs.lines,
+      period: inputs.bounds,
+    });
+    const n = inputs.ids.length;
+    const base = new Float64Array(n);
+    const baseRank: (string | null)[] = new Array(n).fill(null);
+    const period = await periodById(db, run.period_id);
+    if (period && period.status !== 'OPEN' && period.status !== 'CLOSING') {
+      for (let after = 0; ; ) {
+        const rows = await db
+          .prepare(
+            'SELECT distributor_id, total, paid_as_rank FROM period_result WHERE period_id = ? AND distributor_id > ? ORDER BY distributor_id LIMIT ?',
+          )
+          .bind(run.period_id, after, ROWS)
+          .raw<[number, number, string | null]>();
+        if (rows.length === 0) break;
+        let i = 0;
+        for (const [id, total, rank] of rows) {
+          while (i < n && inputs.ids[i] < id) i++;
+          if (inputs.ids[i] === id) {
+            base[i] = total;
+            baseRank[i] = rank;
+          }
+        }
+        after = rows[rows.length - 1][0];
+      }
+    } else {
+      const inForce = await versionInForce(db, run.period_id);
+      if (inForce) {
+        const plan = compilePlan(planOf(inForce));
+        const r = computePeriod({
+          plan,
+          members: inputs.members,
+          lines: inputs.lines,
+          period: inputs.bounds,
+        });
+        base.set(r.total);
+        for (let i = 0; i < n; i++) baseRank[i] = r.paidAsRank[i] < 0 ? null : plan.rankIds[r.paidAsRank[i]];
+      }
+    }
+    const summary = summarize(base, next.total, next.paidAsRank, draft.rankIds, next.totals.totalCv);
+    await db.prepare('DELETE FROM whatif_result WHERE run_id = ?').bind(runId).run();
+    for (let start = 0; start < n; start += ROWS) {
+      const rows: unknown[] = [];
+      for (let i = start; i < Math.min(n, start + ROWS); i++) {
+        const nr = next.paidAsRank[i] < 0 ? null : draft.rankIds[next.paidAsRank[i]];
+        if (base[i] === next.total[i] && baseRank[i] === nr) continue;
+        rows.push([inputs.ids[i], baseRank[i], nr, base[i], next.total[i]]);
+      }
+      if (rows.length)
+        await db
+          .prepare(
+            `INSERT INTO whatif_result (run_id, distributor_id, base_rank, new_rank, base_total, new_total, delta)
+             SELECT ?1, v->>0, v->>1, v->>2, v->>3, v->>4, (v->>4) - (v->>3) FROM (SELECT value AS v FROM json_each(?2))`,
+          )
+          .bind(runId, JSON.stringify(rows))
+          .run();
+    }
+    await db
+      .prepare(
+        "UPDATE whatif_run SET status = 'DONE', summary = ?, finished_at = ? WHERE id = ? AND status = 'QUEUED'",
+      )
+      .bind(JSON.stringify(summary), new Date().toISOString(), runId)
+      .run();
+  } catch (e) {
+    // A what-if is advisory: record why it failed and let staff run it again rather than retrying blindly.
+    await db
+      .prepare("UPDATE whatif_run SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ?")
+      .bind(e instanceof Error ? e.message : String(e), new Date().toISOString(), runId)
+      .run();
+  }
+}
