@@ -170,6 +170,9 @@ describe('login', () => {
     await tryEnroll(input);
     const ok = await login(input.email as string, 'pass-word-123');
     expect(ok.__typename).toBe('MutationLoginSuccess');
+    // The e-mail is matched without regard to case or surrounding spaces.
+    const shouted = await login(` ${(input.email as string).toUpperCase()} `, 'pass-word-123');
+    expect(shouted.__typename).toBe('MutationLoginSuccess');
     expect((await gqlOk(`{ viewerRole }`, {}, ok.session.token)).viewerRole).toBe('DISTRIBUTOR');
     const staff = await login('admin@test.example', 'admin-password-123');
     expect((await gqlOk(`{ viewerRole }`, {}, staff.session.token)).viewerRole).toBe('ADMIN');
