@@ -10,6 +10,7 @@ import { isPeriodId } from './periods/bounds';
 import { queueSink } from './periods/jobs';
 import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
 import { type PeriodRow, periodById, totalsOf } from './periods/repository';
+import { type RankProgress, type Requirement, rankProgress } from './progress';
 import {
   createDraft,
   type PlanVersionRow,
@@ -506,6 +507,43 @@ builder.objectField(Distributor, 'bankAccount', (t) =>
         .prepare('SELECT iban, bic FROM distributor WHERE id = ?')
         .bind(d.id)
         .first<{ iban: string | null; bic: string | null }>();
+    },
+  }),
+);
+
+const RequirementType = builder.objectRef<Requirement>('RankRequirement').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    required: t.exposeFloat('required'),
+    current: t.exposeFloat('current'),
+    met: t.exposeBoolean('met'),
+  }),
+});
+
+const RankProgressType = builder.objectRef<RankProgress>('RankProgress').implement({
+  description: 'Live, for the open period: an estimate until the period is closed.',
+  fields: (t) => ({
+    period: t.exposeString('period'),
+    currentRank: t.exposeString('currentRank', { nullable: true }),
+    nextRank: t.exposeString('nextRank', { nullable: true }),
+    requirements: t.field({
+      type: [RequirementType],
+      description: 'The tests of the next rank.',
+      resolve: (p) => p.requirements,
+    }),
+  }),
+});
+
+builder.objectField(Distributor, 'rankProgress', (t) =>
+  t.field({
+    type: RankProgressType,
+    nullable: true,
+    description: 'What is still missing for the next rank this period (the distributor themself and staff).',
+    complexity: 10,
+    resolve: (d, _a, ctx) => {
+      const v = ctx.viewer;
+      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
+      return rankProgress(ctx.db, d, new Date());
     },
   }),
 );
