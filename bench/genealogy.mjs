@@ -1,12 +1,12 @@
 // npm run bench:genealogy [-- --sizes 10000,100000,1000000] [--port 8788] [--runs 50] [--warmup 5]
-//                          [--loader import|enroll] [--keep-state]
+//                          [--loader import|enroll] [--keep-state] [--reuse]
 //
 // For each size: generate a deterministic network, start the real worker (wrangler dev, local D1 in
 // bench/.state/<size>), load the network through the bulk import API, then time genealogy requests
 // through HTTP. Results go to stdout and bench/results/genealogy.{md,json}.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     loader: { type: 'string', default: 'import' },
     'keep-state': { type: 'boolean', default: false },
+    // Measure again against a database an earlier --keep-state run imported (its import time is kept).
+    reuse: { type: 'boolean', default: false },
   },
 });
 
@@ -50,23 +52,28 @@ const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.
 
 async function benchSize(size) {
   const dir = join(STATE, String(size));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const persistTo = resolve(dir, 'd1');
+  const reuse = args.reuse && existsSync(join(dir, 'imported.json'));
+  if (args.reuse && !reuse) throw new Error(`--reuse: no earlier import in ${dir} (run with --keep-state)`);
+  if (!reuse) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
 
   log(`\n== ${size.toLocaleString('en-US')} members ==`);
   let t = performance.now();
   const net = buildNetwork(size);
   const shape = describe(net);
-  const parts = writeParts(net, join(dir, 'parts'));
+  const parts = reuse ? [] : writeParts(net, join(dir, 'parts'));
   const picked = pickSubjects(net);
   log(`  generated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${JSON.stringify(shape)}`);
 
-  await applyMigrations(config, persistTo);
+  if (!reuse) await applyMigrations(config, persistTo);
   await d1Query(
     config,
     persistTo,
-    `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')`,
+    `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')
+     ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`,
   );
   t = performance.now();
   const worker = await startWorker({ config, port, persistTo, logFile: join(dir, 'wrangler.log') });
@@ -78,7 +85,11 @@ async function benchSize(size) {
     client.setToken(login.session.token);
 
     let load;
-    if (args.loader === 'import') {
+    let partsInfo = { count: parts.length, bytes: parts.reduce((sum, p) => sum + p.bytes, 0) };
+    if (reuse) {
+      ({ load, parts: partsInfo } = JSON.parse(readFileSync(join(dir, 'imported.json'), 'utf8')));
+      log(`  reusing the import of ${load.ranAt}`);
+    } else if (args.loader === 'import') {
       if (!(await hasImportApi(client)))
         throw new Error(
           'this worker has no createGenealogyImport mutation; use --loader enroll for small sizes',
@@ -87,7 +98,14 @@ async function benchSize(size) {
     } else {
       load = await enrollNetwork(client, parts, { log });
     }
-    log(`  loaded in ${(load.totalMs / 1000).toFixed(1)} s (upload ${(load.uploadMs / 1000).toFixed(1)} s)`);
+    if (!reuse) {
+      load.ranAt = new Date().toISOString();
+      load.commit = commit;
+      writeFileSync(join(dir, 'imported.json'), JSON.stringify({ load, parts: partsInfo }));
+      log(
+        `  loaded in ${(load.totalMs / 1000).toFixed(1)} s (upload ${(load.uploadMs / 1000).toFixed(1)} s)`,
+      );
+    }
 
     // Database ids of the measured members and of the enrollment sponsors, checked against the generator.
     const rnd = createRandom(size + 7);
@@ -103,11 +121,17 @@ async function benchSize(size) {
     for (const [name, i] of Object.entries(picked)) {
       const r = byExt.get(externalId(i));
       if (!r) throw new Error(`${name} (${externalId(i)}) is missing after the import`);
-      if (r.sponsor_depth !== net.depth[i] || r.team_size !== net.team[i])
+      // A reused database holds the earlier runs' enrollments too: teams may have grown.
+      if (
+        r.sponsor_depth !== net.depth[i] ||
+        r.team_size < net.team[i] ||
+        (!reuse && r.team_size !== net.team[i])
+      )
         throw new Error(
           `${name} (${externalId(i)}): depth/team ${r.sponsor_depth}/${r.team_size}, generated ${net.depth[i]}/${net.team[i]}`,
         );
       subjects[name] = { id: r.id, depth: r.sponsor_depth, team: r.team_size };
+      if (name === 'leaf' && r.team_size > 0) throw new Error('the leaf has a team now: import afresh');
     }
     log(`  subjects: ${JSON.stringify(subjects)}`);
     const sponsors = sponsorIdx.map((i) => byExt.get(externalId(i)).id);
@@ -119,7 +143,7 @@ async function benchSize(size) {
     log(`  1-minute load average before/after measuring: ${load1m.join(' / ')} (${cpus().length} CPUs)`);
     return {
       network: shape,
-      parts: { count: parts.length, bytes: parts.reduce((s, p) => s + p.bytes, 0) },
+      parts: partsInfo,
       loader: args.loader,
       load,
       measure,

@@ -1,76 +1,65 @@
-// The timed requests: warm-up first, then `runs` sequential requests per measurement, each checked so
-// that a fast wrong answer cannot pass for a fast right one.
+// The timed requests: warm-up first, then `runs` rounds in which every measurement sends one request
+// (round-robin, so that load from elsewhere on the machine hits all of them alike). Every answer is
+// checked, so that a fast wrong answer cannot pass for a fast right one.
 
 import { globalId } from './client.mjs';
 import { DOWNLINE, ENROLL, TEAM_STATISTICS, UPLINE } from './queries.mjs';
 import { summarize } from './stats.mjs';
 
-async function repeat(fn, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) await fn(i);
-  const times = [];
-  for (let i = 0; i < runs; i++) times.push(await fn(warmup + i));
-  return summarize(times);
-}
-
-function expectEqual(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${expected}, got ${actual}`);
+function expect(ok, what) {
+  if (!ok) throw new Error(what);
 }
 
 /**
  * `subjects`: { root, mid, leaf, deepest } as { id, depth, team } (database id, sponsor depth, team size).
- * `sponsors`: database ids of members to enroll under. `size`: members in the network.
+ * `sponsors`: database ids of members to enroll under (at least runs + warmup). `size`: members imported.
  */
-export async function measureAll(client, { subjects, sponsors, size, runs, warmup, log = () => {} }) {
-  const results = {};
-  const opts = { warmup, runs };
-  const downline = (subject, label) => async () =>
-    client.timed(DOWNLINE, { root: globalId(subject.id), first: 50 }, (d) =>
-      expectEqual(d.downline.edges.length, Math.min(50, subject.team), `${label} page size`),
-    );
-
-  // Baselines: the HTTP stack with one D1 query, and an authenticated GraphQL request that touches no
-  // genealogy data (token check + staff lookup). Everything above these is the resolvers' own cost.
-  results.health = await repeat(async () => {
-    const t0 = performance.now();
-    const res = await fetch(`${client.base}/health`);
-    await res.json();
-    return performance.now() - t0;
-  }, opts);
-  log(`  GET /health       ${fmt(results.health)}`);
-  results.viewerRole = await repeat(
-    () => client.timed('{ viewerRole }', {}, (d) => expectEqual(d.viewerRole, 'ADMIN', 'viewerRole')),
-    opts,
-  );
-  log(`  { viewerRole }    ${fmt(results.viewerRole)}`);
-
-  results.downlineRoot = await repeat(downline(subjects.root, 'root downline'), opts);
-  log(`  downline(root)    ${fmt(results.downlineRoot)}`);
-  results.downlineMid = await repeat(downline(subjects.mid, 'mid downline'), opts);
-  log(`  downline(mid)     ${fmt(results.downlineMid)}`);
-  results.downlineLeaf = await repeat(downline(subjects.leaf, 'leaf downline'), opts);
-  log(`  downline(leaf)    ${fmt(results.downlineLeaf)}`);
-  results.uplineDeepest = await repeat(
-    () =>
-      client.timed(UPLINE, { id: globalId(subjects.deepest.id) }, (d) =>
-        expectEqual(d.upline.length, subjects.deepest.depth, 'upline length'),
-      ),
-    opts,
-  );
-  log(`  upline(deepest)   ${fmt(results.uplineDeepest)}`);
-  results.teamStatisticsRoot = await repeat(
-    () =>
-      client.timed(TEAM_STATISTICS, { id: globalId(subjects.root.id) }, (d) =>
-        expectEqual(d.distributor.teamStatistics.teamSize, size - 1, 'root team size'),
-      ),
-    opts,
-  );
-  log(`  teamStats(root)   ${fmt(results.teamStatisticsRoot)}`);
-
-  // Enrollments last: they change the network. Staff enroll under sponsors spread over the tree, with
-  // the company's automatic placement (weaker leg, outermost position).
+export function measurements(client, { subjects, sponsors, size }) {
   const stamp = Date.now().toString(36);
-  results.enroll = await repeat(
-    (k) =>
+  const downline = (subject, label) => () =>
+    client.timed(DOWNLINE, { root: globalId(subject.id), first: 50 }, (d) =>
+      expect(
+        d.downline.edges.length === Math.min(50, subject.team),
+        `${label}: ${d.downline.edges.length} edges, expected ${Math.min(50, subject.team)}`,
+      ),
+    );
+  return {
+    // Baselines: the HTTP stack alone (a 404), the HTTP stack with one D1 query, and an authenticated GraphQL request that reads no
+    // genealogy data (token check + staff lookup). The genealogy requests cost this plus their own work.
+    notFound: async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${client.base}/bench-not-found`);
+      await res.arrayBuffer();
+      const ms = performance.now() - t0;
+      expect(res.status === 404, `/bench-not-found: HTTP ${res.status}`);
+      return ms;
+    },
+    health: async () => {
+      const t0 = performance.now();
+      const body = await (await fetch(`${client.base}/health`)).json();
+      const ms = performance.now() - t0;
+      expect(body.status === 'ok', `/health: ${JSON.stringify(body)}`);
+      return ms;
+    },
+    viewerRole: () =>
+      client.timed('{ viewerRole }', {}, (d) =>
+        expect(d.viewerRole === 'ADMIN', `viewerRole ${d.viewerRole}`),
+      ),
+    downlineRoot: downline(subjects.root, 'root downline'),
+    downlineMid: downline(subjects.mid, 'mid downline'),
+    downlineLeaf: downline(subjects.leaf, 'leaf downline'),
+    uplineDeepest: () =>
+      client.timed(UPLINE, { id: globalId(subjects.deepest.id) }, (d) =>
+        expect(d.upline.length === subjects.deepest.depth, `upline: ${d.upline.length} members`),
+      ),
+    // Enrollments made in earlier rounds add to the root's team.
+    teamStatisticsRoot: () =>
+      client.timed(TEAM_STATISTICS, { id: globalId(subjects.root.id) }, (d) =>
+        expect(d.distributor.teamStatistics.teamSize >= size - 1, 'root team size below the import'),
+      ),
+    // Staff enroll under sponsors spread over the tree, with the company's automatic placement (binary:
+    // weaker leg, outermost position).
+    enroll: (k) =>
       client.timed(
         ENROLL,
         {
@@ -83,11 +72,25 @@ export async function measureAll(client, { subjects, sponsors, size, runs, warmu
             sponsorId: globalId(sponsors[k % sponsors.length]),
           },
         },
-        (d) => expectEqual(d.enrollDistributor.__typename, 'MutationEnrollDistributorSuccess', 'enroll'),
+        (d) =>
+          expect(
+            d.enrollDistributor.__typename === 'MutationEnrollDistributorSuccess',
+            `enroll: ${JSON.stringify(d.enrollDistributor)}`,
+          ),
       ),
-    opts,
-  );
-  log(`  enroll            ${fmt(results.enroll)}`);
+  };
+}
+
+export async function measureAll(client, { subjects, sponsors, size, runs, warmup, log = () => {} }) {
+  const fns = measurements(client, { subjects, sponsors, size });
+  const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  for (let round = 0; round < warmup + runs; round++)
+    for (const [name, fn] of Object.entries(fns)) {
+      const ms = await fn(round);
+      if (round >= warmup) times[name].push(ms);
+    }
+  const results = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summarize(v)]));
+  for (const [k, s] of Object.entries(results)) log(`  ${k.padEnd(20)} ${fmt(s)}`);
   return results;
 }
 

@@ -16,6 +16,7 @@ const ROWS = [
   ['Import: create → DONE (s)', (r) => sec(r.load.totalMs), '≤ 60'],
   ['  of which uploading parts (s)', (r) => sec(r.load.uploadMs), ''],
   ['  of which start → DONE (s)', (r) => sec(r.load.processMs), ''],
+  ['Baseline: GET of an unknown path (no D1)', (r) => ms(r.measure.notFound), ''],
   ['Baseline: GET /health (1 D1 query)', (r) => ms(r.measure.health), ''],
   ['Baseline: `{ viewerRole }` as staff', (r) => ms(r.measure.viewerRole), ''],
   ['downline(first: 50), root', (r) => ms(r.measure.downlineRoot), '≤ 20'],
