@@ -93,7 +93,7 @@ export async function storePart(db: D1Database, importId: number, partNo: number
        first_name, last_name, email, phone, country, locale, status, joined_at, referral_code, bad, search_name)
      SELECT ?1, ?2, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, value->>15
-     FROM json_each(?3)`,
+     FROM jsonb_each(jsonb(?3))`,
   );
   await db.batch([
     db.prepare('DELETE FROM genealogy_import_row WHERE import_id = ? AND part_no = ?').bind(importId, partNo),

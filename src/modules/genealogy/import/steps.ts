@@ -521,8 +521,9 @@ const INSERT_DISTRIBUTORS = `INSERT INTO distributor (id, external_id, referral_
     s.search_name, s.email, s.phone, s.country, s.locale, s.status, s.joined_at, j.value->>3, j.value->>4,
     j.value->>5, j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11, j.value->>12,
     j.value->>13, j.value->>14, ?2, ?3, ?3
-  -- CROSS JOIN keeps json_each outside: one primary-key lookup per row, not a scan of the staged rows.
-  FROM json_each(?1) j
+  -- jsonb: each row array is parsed once, not once per ->> (text JSON is re-parsed by every extraction).
+  -- CROSS JOIN keeps jsonb_each outside: one primary-key lookup per row, not a scan of the staged rows.
+  FROM jsonb_each(jsonb(?1)) j
   CROSS JOIN genealogy_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1`;
 
 function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payload: string, width: number) {
@@ -533,7 +534,7 @@ function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payloa
       return [
         db
           .prepare(
-            'INSERT INTO downline_level (ancestor_id, level, members) SELECT value->>0, value->>1, value->>2 FROM json_each(?)',
+            'INSERT INTO downline_level (ancestor_id, level, members) SELECT value->>0, value->>1, value->>2 FROM jsonb_each(jsonb(?))',
           )
           .bind(payload),
       ];
@@ -541,7 +542,7 @@ function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payloa
       return [
         db
           .prepare(
-            'INSERT INTO downline_joins (ancestor_id, month, members) SELECT value->>0, value->>1, value->>2 FROM json_each(?)',
+            'INSERT INTO downline_joins (ancestor_id, month, members) SELECT value->>0, value->>1, value->>2 FROM jsonb_each(jsonb(?))',
           )
           .bind(payload),
       ];
@@ -550,18 +551,18 @@ function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payloa
       const json = JSON.stringify(rows);
       const sql = {
         team: `UPDATE distributor SET team_size = team_size + j.value->>1, team_active = team_active + j.value->>2
-               FROM json_each(?1) j WHERE distributor.id = j.value->>0`,
+               FROM jsonb_each(jsonb(?1)) j WHERE distributor.id = j.value->>0`,
         placement: `UPDATE distributor SET placement_team_size = placement_team_size + j.value->>1,
                  placement_child_count = placement_child_count + j.value->>2,
                  placement_open = CASE WHEN placement_child_count + j.value->>2 < ?2 THEN 1 ELSE 0 END
-               FROM json_each(?1) j WHERE distributor.id = j.value->>0`,
+               FROM jsonb_each(jsonb(?1)) j WHERE distributor.id = j.value->>0`,
         path: `UPDATE distributor SET placement_team_size = placement_team_size + j.value->>1
-               FROM json_each(?1) j WHERE distributor.placement_path = j.value->>0`,
+               FROM jsonb_each(jsonb(?1)) j WHERE distributor.placement_path = j.value->>0`,
         level: `INSERT INTO downline_level (ancestor_id, level, members)
-                SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
+                SELECT value->>0, value->>1, value->>2 FROM jsonb_each(jsonb(?1)) WHERE true
                 ON CONFLICT (ancestor_id, level) DO UPDATE SET members = members + excluded.members`,
         join: `INSERT INTO downline_joins (ancestor_id, month, members)
-               SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
+               SELECT value->>0, value->>1, value->>2 FROM jsonb_each(jsonb(?1)) WHERE true
                ON CONFLICT (ancestor_id, month) DO UPDATE SET members = members + excluded.members`,
       }[t]!;
       const stmt = db.prepare(sql);
