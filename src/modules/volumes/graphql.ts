@@ -1,20 +1,10 @@
 import { builder } from '../../graphql/builder';
+import type { GraphQLContext } from '../../graphql/context';
 import { ForbiddenError } from '../../graphql/errors';
 import { monthInZone } from '../../lib/time';
-import { loadSettings } from '../company/settings';
 import { canBrowseSubtree } from '../genealogy/access';
 import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';
-
-interface VolumeRow {
-  period: string;
-  pv: number;
-  cv: number;
-  customer_pv: number;
-  customer_cv: number;
-  gv: number;
-  gcv: number;
-  qualified_downline: number;
-}
+import type { VolumeRow } from './reads';
 
 const EMPTY = { pv: 0, cv: 0, customer_pv: 0, customer_cv: 0, gv: 0, gcv: 0, qualified_downline: 0 };
 
@@ -34,12 +24,13 @@ const Volume = builder.objectRef<VolumeRow>('Volume').implement({
   }),
 });
 
-async function volumeOf(db: D1Database, id: number, period: string): Promise<VolumeRow> {
-  const row = await db
-    .prepare('SELECT * FROM volume WHERE distributor_id = ? AND period = ?')
-    .bind(id, period)
-    .first<VolumeRow>();
-  return row ?? { period, ...EMPTY };
+/** Through the request's batch loader: the legs of a member read their volumes in one query. */
+async function volumeOf(ctx: GraphQLContext, id: number, period: string): Promise<VolumeRow> {
+  return (await ctx.loaders.volume.load([id, period])) ?? { distributor_id: id, period, ...EMPTY };
+}
+
+async function currentPeriod(ctx: GraphQLContext): Promise<string> {
+  return monthInZone(new Date(), (await ctx.loaders.settings()).timeZone);
 }
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -51,8 +42,8 @@ builder.objectFields(Distributor, (t) => ({
     args: { period: t.arg.string({ required: false }) },
     resolve: async (d, args, ctx) => {
       if (args.period != null && !PERIOD.test(args.period)) throw new Error('period must look like 2026-11.');
-      const period = args.period ?? monthInZone(new Date(), (await loadSettings(ctx.db)).timeZone);
-      return volumeOf(ctx.db, d.id, period);
+      const period = args.period ?? (await currentPeriod(ctx));
+      return volumeOf(ctx, d.id, period);
     },
   }),
   volumeHistory: t.field({
@@ -79,8 +70,8 @@ builder.objectFields(Leg, (t) => ({
     args: { period: t.arg.string({ required: false }) },
     resolve: async (leg, args, ctx) => {
       if (!leg.root) return null;
-      const period = args.period ?? monthInZone(new Date(), (await loadSettings(ctx.db)).timeZone);
-      return volumeOf(ctx.db, leg.root.id, period);
+      const period = args.period ?? (await currentPeriod(ctx));
+      return volumeOf(ctx, leg.root.id, period);
     },
   }),
 }));
@@ -90,10 +81,10 @@ builder.objectFields(TeamStatistics, (t) => ({
     type: Volume,
     description:
       'The member’s volumes this period: PV, GV (the whole team), CV, and how many of the team qualified.',
-    resolve: async (s, _a, ctx) => volumeOf(ctx.db, s.memberId, s.month),
+    resolve: async (s, _a, ctx) => volumeOf(ctx, s.memberId, s.month),
   }),
   qualifiedCount: t.int({
     description: 'Team members whose PV this period reached the company’s active threshold (activePv).',
-    resolve: async (s, _a, ctx) => (await volumeOf(ctx.db, s.memberId, s.month)).qualified_downline,
+    resolve: async (s, _a, ctx) => (await volumeOf(ctx, s.memberId, s.month)).qualified_downline,
   }),
 }));

@@ -274,9 +274,9 @@ export function markChunk(
     db
       .prepare(
         `UPDATE order_import SET step = ?2, done = (SELECT count(*) FROM order_import_chunk
-           WHERE import_id = ?1 AND kind = ?2 AND applied = 1) WHERE id = ?1`,
+           WHERE import_id = ?1 AND kind = ?3 AND applied = 1) WHERE id = ?1`,
       )
-      .bind(importId, kind),
+      .bind(importId, kind === 'volume' ? 'volumes' : kind, kind),
   ];
 }
 

@@ -80,6 +80,7 @@ const TAKEN_BY_EXISTING = `
 /** Step 1: check the whole file; store the chunk ranges (or reject with line-numbered issues). */
 export async function validateStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
+  const t0 = Date.now();
   const imp = await orderImportById(db, importId);
   if (imp?.status !== 'VALIDATING') return;
   const ps = await parts(db, importId);
@@ -113,6 +114,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
       issues.add(lineOf(part, line), `An order with externalId ${q(ext)} exists already.`);
   }
 
+  const tDup = Date.now();
   const ctx = await loadCheckContext(db);
   const n = ps.reduce((s, p) => s + p.rows, 0);
   await setProgress(db, importId, 'validate', 0, n);
@@ -135,6 +137,9 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     read += rows.length;
     await setProgress(db, importId, 'validate', read, n);
   }
+  console.log(
+    `order import ${importId}: duplicates checked in ${tDup - t0} ms, ${read} orders read and checked in ${Date.now() - tDup} ms`,
+  );
   if (issues.count > 0) {
     await reject(db, importId, issues.items, issues.count);
     return;
@@ -189,7 +194,9 @@ async function orderChunkStatements(
   ctx: CheckContext,
   lineOf: (part: number, line: number) => number,
 ): Promise<D1PreparedStatement[]> {
+  const t0 = Date.now();
   const rows = await readResolved(db, imp.id, [c.from_part!, c.from_line!], [c.to_part!, c.to_line!], END);
+  const tRead = Date.now() - t0;
   const payload: OrderPayload[] = [];
   const issues: [number, string][] = [];
   for (const r of rows) {
@@ -201,6 +208,9 @@ async function orderChunkStatements(
     payload.push(p!);
   }
   const json = JSON.stringify(payload);
+  console.log(
+    `order import ${imp.id}: chunk ${c.chunk_no} read in ${tRead} ms, checked in ${Date.now() - t0 - tRead} ms`,
+  );
   const actor = `import:${imp.id}`;
   return [
     db.prepare(INSERT_ORDERS).bind(json, imp.id, actor),
@@ -226,7 +236,10 @@ async function applyChunk(
   statements: () => Promise<D1PreparedStatement[]>,
 ) {
   try {
-    await db.batch([...markChunk(db, importId, c.chunk_no, c.kind), ...(await statements())]);
+    const list = [...markChunk(db, importId, c.chunk_no, c.kind), ...(await statements())];
+    const t0 = Date.now();
+    await db.batch(list);
+    console.log(`order import ${importId}: ${c.kind} chunk ${c.chunk_no} written in ${Date.now() - t0} ms`);
   } catch (e) {
     // Applied meanwhile by a duplicate delivery of this message: the same result.
     if (await chunkApplied(db, importId, c.chunk_no)) return;
@@ -355,8 +368,10 @@ async function loadDeltas(
  * chunks. Deterministic chunk numbers and ON CONFLICT DO NOTHING: a duplicate run changes nothing.
  */
 async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void> {
+  const t0 = Date.now();
   const settings = await loadSettings(db);
   const { tree, indexOf } = await loadTree(db);
+  console.log(`order import ${imp.id}: sponsor tree of ${tree.size} read in ${Date.now() - t0} ms`);
   const { results: periods } = await db
     .prepare('SELECT DISTINCT period FROM order_import_volume WHERE import_id = ? ORDER BY period')
     .bind(imp.id)
@@ -374,7 +389,9 @@ async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void
     }
   };
   for (const { period } of periods) {
+    const tp = Date.now();
     const deltas = await loadDeltas(db, imp.id, period, indexOf);
+    const tr = Date.now();
     let buf: string[] = [];
     let size = 2;
     const chunks: string[] = [];
@@ -389,10 +406,14 @@ async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void
       size += s.length + 1;
     });
     if (buf.length) chunks.push(`[${buf.join(',')}]`);
+    const ts = Date.now();
     for (const payload of chunks) {
       pending.push(insert.bind(imp.id, chunkNo++, period, payload));
       await flushPending(false);
     }
+    console.log(
+      `order import ${imp.id}: ${period}: ${deltas.index.length} members' deltas read in ${tr - tp} ms, rolled up in ${ts - tr} ms, ${chunks.length} chunks stored in ${Date.now() - ts} ms`,
+    );
   }
   await flushPending(true);
   const count = chunkNo - imp.order_chunks!;
