@@ -29,7 +29,7 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
       .prepare(
         `INSERT INTO dormant_member (member_type, member_id, responsible_id, last_active_period, periods, detected_for, detected_at, checked_at)
          SELECT 'DISTRIBUTOR', d.id, d.sponsor_id, la.period,
-           ${monthNumber('?2')} - coalesce(${monthNumber('la.period')}, ${monthNumber('d.joined_at')} - 1) - 1, ?2, ?4, ?4
+           ${monthNumber('?2')} - coalesce(${monthNumber('la.period')}, ${monthNumber('d.joined_at')} - 1), ?2, ?4, ?4
          FROM distributor d
          LEFT JOIN (SELECT distributor_id, max(period) AS period FROM volume WHERE pv > 0 GROUP BY distributor_id) la
            ON la.distributor_id = d.id
@@ -43,7 +43,7 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
       .prepare(
         `INSERT INTO dormant_member (member_type, member_id, responsible_id, last_active_period, periods, detected_for, detected_at, checked_at)
          SELECT 'CUSTOMER', c.id, c.owner_id, la.period,
-           ${monthNumber('?2')} - coalesce(${monthNumber('la.period')}, ${monthNumber('c.created_at')} - 1) - 1, ?2, ?4, ?4
+           ${monthNumber('?2')} - coalesce(${monthNumber('la.period')}, ${monthNumber('c.created_at')} - 1), ?2, ?4, ?4
          FROM customer c
          LEFT JOIN (SELECT customer_id, max(period) AS period FROM sales_order
                     WHERE kind = 'CUSTOMER' AND paid_at IS NOT NULL AND status IN ('PAID', 'PARTIALLY_REFUNDED')
