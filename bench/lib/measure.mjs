@@ -95,5 +95,5 @@ export async function measureAll(client, { subjects, sponsors, size, runs, warmu
 }
 
 export function fmt(s) {
-  return `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms (n=${s.n})`;
+  return `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, min ${s.min.toFixed(1)} ms (n=${s.n})`;
 }

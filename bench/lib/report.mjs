@@ -32,7 +32,7 @@ function sec(v) {
 }
 
 function ms(s) {
-  return s ? `${s.median.toFixed(1)} / ${s.p95.toFixed(1)}` : '–';
+  return s ? `${s.median.toFixed(1)} / ${s.p95.toFixed(1)} (${s.min?.toFixed(1) ?? '?'})` : '–';
 }
 
 export function loadResults(file) {
@@ -70,7 +70,8 @@ Produced by \`npm run bench:genealogy\` (bench/genealogy.mjs). Each network is g
 (preferential attachment with a few 40+ deep legs, binary placement by the weaker leg; see
 bench/lib/network.mjs), imported through the bulk import API of the worker running in \`wrangler dev\`
 (local D1), then measured through HTTP on loopback: sequential GraphQL requests after warm-up, timed on
-the client from sending the request to the parsed answer. Latencies are **median / p95 in ms**.
+the client from sending the request to the parsed answer. Latencies are **median / p95 (minimum) in ms**; the minimum shows the cost
+when nothing else competed for the CPU.
 
 ${renderTable(results)}
 

@@ -16,5 +16,5 @@ export function median(values) {
 }
 
 export function summarize(values) {
-  return { n: values.length, median: median(values), p95: percentile(values, 95) };
+  return { n: values.length, median: median(values), p95: percentile(values, 95), min: Math.min(...values) };
 }

@@ -2,12 +2,13 @@
 // wrangler D1 commands the benchmark needs. Every child process is tracked so that it is stopped on exit,
 // on errors and on Ctrl-C.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
   createWriteStream,
   existsSync,
+  mkdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -54,13 +55,28 @@ async function wrangler(args, { timeoutMs = 600_000 } = {}) {
  * Bundles the worker once and writes a wrangler config that serves that bundle, with a copy of the
  * migrations. `wrangler dev` restarts the worker whenever a source file changes; serving a snapshot
  * keeps edits made during a long run from restarting it mid-request, and every size runs the same code.
+ * `source`: 'HEAD' bundles the last commit (other people's half-done edits cannot break the run);
+ * 'worktree' bundles the files as they are.
  */
-export async function snapshotWorker(dir) {
+export async function snapshotWorker(dir, source = 'HEAD') {
   rmSync(dir, { recursive: true, force: true });
-  await wrangler(['deploy', '--dry-run', '--outdir', join(dir, 'dist')]);
-  cpSync('migrations', join(dir, 'migrations'), { recursive: true });
-  if (existsSync('.dev.vars')) copyFileSync('.dev.vars', join(dir, '.dev.vars'));
-  const config = readFileSync('wrangler.toml', 'utf8').replace(
+  const tree = join(dir, 'tree');
+  mkdirSync(tree, { recursive: true });
+  const files = ['src', 'migrations', 'wrangler.toml', 'tsconfig.json'];
+  if (source === 'HEAD') {
+    // Inside the repository, so that imports still resolve from /work/main/node_modules.
+    const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', ...files], {
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    execFileSync('tar', ['-x', '-C', tree], { input: archive });
+  } else {
+    for (const f of files) if (existsSync(f)) cpSync(f, join(tree, f), { recursive: true });
+  }
+  if (existsSync('.dev.vars')) copyFileSync('.dev.vars', join(tree, '.dev.vars'));
+  await wrangler(['deploy', '--dry-run', '-c', join(tree, 'wrangler.toml'), '--outdir', join(dir, 'dist')]);
+  cpSync(join(tree, 'migrations'), join(dir, 'migrations'), { recursive: true });
+  if (existsSync(join(tree, '.dev.vars'))) copyFileSync(join(tree, '.dev.vars'), join(dir, '.dev.vars'));
+  const config = readFileSync(join(tree, 'wrangler.toml'), 'utf8').replace(
     /^main\s*=.*$/m,
     'main = "dist/index.js"\nno_bundle = true',
   );
