@@ -13,6 +13,7 @@ import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
 import '../modules/commissions/graphql';
 import '../modules/commissions/whatif/graphql';
+import '../modules/commissions/explain/graphql';
 import '../modules/leads/graphql';
 import '../modules/crm/graphql';
 

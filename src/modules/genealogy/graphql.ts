@@ -36,7 +36,7 @@ const DownlineOrderEnum = builder.enumType('DownlineOrder', {
   },
 });
 const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
-const LegSideEnum = builder.enumType('BinaryLeg', { values: ['LEFT', 'RIGHT'] as const });
+export const LegSideEnum = builder.enumType('BinaryLeg', { values: ['LEFT', 'RIGHT'] as const });
 
 /** Loads distributors by id, dropping any the viewer may not see. */
 export async function loadVisible(
