@@ -181,6 +181,25 @@ describe('people search', () => {
     expect(await search(tokens.a, 'ingrid')).toEqual([]);
   });
 
+  it('leads: found by the distributor they are assigned to (and staff), followed on reassignment', async () => {
+    const now = new Date().toISOString();
+    const lead = await env.DB.prepare(
+      `INSERT INTO lead (source, external_id, full_name, email, phone, assigned_distributor_id, created_at, updated_at)
+       VALUES ('GENERIC', 'x-1', 'Ludmiła Leadowa', 'lu@example.pl', '+48 700 800 900', ?, ?, ?) RETURNING id`,
+    )
+      .bind(a, now, now)
+      .first<{ id: number }>();
+    expect((await search(tokens.a, 'ludmila')).map((h) => [h.kind, localId(h.id)])).toEqual([
+      ['LEAD', lead!.id],
+    ]);
+    expect(await search(tokens.b, 'ludmila')).toEqual([]);
+    expect(await search(tokens.root, 'ludmila')).toEqual([]);
+    expect(names(await search(admin, '700800900'))).toEqual(['Ludmiła Leadowa']);
+    await env.DB.prepare('UPDATE lead SET assigned_distributor_id = ? WHERE id = ?').bind(b, lead!.id).run();
+    expect(await search(tokens.a, 'ludmila')).toEqual([]);
+    expect(names(await search(tokens.b, 'ludmila'))).toEqual(['Ludmiła Leadowa']);
+  });
+
   it('pages newest first with cursors; refuses too-short queries and anonymous callers', async () => {
     for (let i = 0; i < 5; i++) await createProspect(tokens.b, { firstName: `Pagina${i}` });
     const p1 = (
