@@ -53,7 +53,7 @@ describe('order import roll-up', () => {
         ]),
       );
       const rows = new Map<number, number[]>();
-      rollUp(
+      for (const row of rollUp(
         tree,
         {
           index: Int32Array.from(buyers.map((id) => index.get(id)!)),
@@ -64,11 +64,10 @@ describe('order import roll-up', () => {
           oldPv: Float64Array.from(buyers.map((id) => own.get(id)!.old)),
         },
         activePv,
-        (row) => {
-          expect(rows.has(row[0])).toBe(false);
-          rows.set(row[0], row.slice(1));
-        },
-      );
+      )) {
+        expect(rows.has(row[0])).toBe(false);
+        rows.set(row[0], row.slice(1));
+      }
       // Naive: every buyer's volume and qualification crossing walks up its chain.
       const expected = new Map<number, number[]>();
       const at = (id: number) => {

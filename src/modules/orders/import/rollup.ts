@@ -43,16 +43,16 @@ export interface PeriodDeltas {
 }
 
 /**
- * Emits, for every member whose volume row changes, [id, pv, cv, customerPv, customerCv, gv, gcv, qualified]
+ * Yields, for every member whose volume row changes, [id, pv, cv, customerPv, customerCv, gv, gcv, qualified]
  * deltas: own volume for the members with orders, group volume for them and every sponsor ancestor, and
- * qualified_downline for the ancestors of members whose PV crossed `activePv`.
+ * qualified_downline for the ancestors of members whose PV crossed `activePv`. A generator, so that the
+ * caller can store rows as they come instead of holding a whole period's output.
  */
-export function rollUp(
+export function* rollUp(
   tree: SponsorTree,
   d: PeriodDeltas,
   activePv: number,
-  emit: (row: [number, number, number, number, number, number, number, number]) => void,
-): void {
+): Generator<[number, number, number, number, number, number, number, number]> {
   const n = tree.size;
   const gv = new Float64Array(n);
   const gcv = new Float64Array(n);
@@ -64,10 +64,7 @@ export function rollUp(
     own[i] = k;
     gv[i] += d.pv[k];
     gcv[i] += d.cv[k];
-    crossed[i] = ((d.oldPv[k] + d.pv[k] >= activePv ? 1 : 0) - (d.oldPv[k] >= activePv ? 1 : 0)) as
-      | -1
-      | 0
-      | 1;
+    crossed[i] = (d.oldPv[k] + d.pv[k] >= activePv ? 1 : 0) - (d.oldPv[k] >= activePv ? 1 : 0);
   }
   const { parent, bottomUp } = tree;
   for (let k = 0; k < n; k++) {
@@ -81,10 +78,8 @@ export function rollUp(
   for (let i = 0; i < n; i++) {
     const k = own[i];
     if (k < 0 && gv[i] === 0 && gcv[i] === 0 && qualified[i] === 0) continue;
-    emit(
-      k < 0
-        ? [tree.id[i], 0, 0, 0, 0, gv[i], gcv[i], qualified[i]]
-        : [tree.id[i], d.pv[k], d.cv[k], d.customerPv[k], d.customerCv[k], gv[i], gcv[i], qualified[i]],
-    );
+    yield k < 0
+      ? [tree.id[i], 0, 0, 0, 0, gv[i], gcv[i], qualified[i]]
+      : [tree.id[i], d.pv[k], d.cv[k], d.customerPv[k], d.customerCv[k], gv[i], gcv[i], qualified[i]];
   }
 }

@@ -37,6 +37,8 @@ const READ_CHUNK = 100_000;
 const VOLUME_JSON = 1_500_000;
 /** Wall time one apply message spends before handing over to a fresh message. */
 const APPLY_BUDGET_MS = 120_000;
+/** Batches one apply message writes before handing over (Workers allow 1,000 queries per invocation). */
+const APPLY_BUDGET_BATCHES = 150;
 export const MAX_ATTEMPTS = 5;
 const LINE_KEY = 16_777_216;
 /** Issues kept in memory while checking (all are counted). */
@@ -135,7 +137,8 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     ranges.push({ fromPart: from[0], fromLine: from[1], toPart: last[0], toLine: last[1] });
     from = [last[0], last[1]];
     read += rows.length;
-    await setProgress(db, importId, 'validate', read, n);
+    // Every tenth page: a message holds at most 1,000 queries, and a big file has hundreds of pages.
+    if (ranges.length % 10 === 0) await setProgress(db, importId, 'validate', read, n);
   }
   console.log(
     `order import ${importId}: duplicates checked in ${tDup - t0} ms, ${read} orders read and checked in ${Date.now() - tDup} ms`,
@@ -256,6 +259,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   const started = Date.now();
   let imp = await orderImportById(db, importId);
   if (imp?.status !== 'APPLYING') return;
+  let batches = 0;
   const again = async () => {
     await env.JOBS.send({ kind: 'orderImport.apply', importId });
   };
@@ -263,7 +267,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   const lineOf = lineNumbering(imp.format, await parts(db, importId));
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'orders' || c.applied) continue;
-    if (Date.now() - started > APPLY_BUDGET_MS) return again();
+    if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
     await applyChunk(db, importId, c, () => orderChunkStatements(db, imp!, c, ctx, lineOf));
   }
   if (imp.volume_chunks == null) {
@@ -274,7 +278,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   const last = imp.order_chunks! + imp.volume_chunks!;
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'volume' || c.applied || c.chunk_no >= last) continue;
-    if (Date.now() - started > APPLY_BUDGET_MS) return again();
+    if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
     await applyChunk(db, importId, c, async () => [
       db.prepare(APPLY_VOLUME).bind(await chunkPayload(db, importId, c.chunk_no), c.period, 1),
     ]);
@@ -394,25 +398,22 @@ async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void
     const tr = Date.now();
     let buf: string[] = [];
     let size = 2;
-    const chunks: string[] = [];
-    rollUp(tree, deltas, settings.activePv, (row) => {
+    const first = chunkNo;
+    const store = async () => {
+      pending.push(insert.bind(imp.id, chunkNo++, period, `[${buf.join(',')}]`));
+      buf = [];
+      size = 2;
+      await flushPending(false);
+    };
+    for (const row of rollUp(tree, deltas, settings.activePv)) {
       const s = JSON.stringify(row);
-      if (buf.length && size + s.length + 1 > VOLUME_JSON) {
-        chunks.push(`[${buf.join(',')}]`);
-        buf = [];
-        size = 2;
-      }
+      if (buf.length && size + s.length + 1 > VOLUME_JSON) await store();
       buf.push(s);
       size += s.length + 1;
-    });
-    if (buf.length) chunks.push(`[${buf.join(',')}]`);
-    const ts = Date.now();
-    for (const payload of chunks) {
-      pending.push(insert.bind(imp.id, chunkNo++, period, payload));
-      await flushPending(false);
     }
+    if (buf.length) await store();
     console.log(
-      `order import ${imp.id}: ${period}: ${deltas.index.length} members' deltas read in ${tr - tp} ms, rolled up in ${ts - tr} ms, ${chunks.length} chunks stored in ${Date.now() - ts} ms`,
+      `order import ${imp.id}: ${period}: ${deltas.index.length} members' deltas read in ${tr - tp} ms, rolled up and ${chunkNo - first} chunks stored in ${Date.now() - tr} ms`,
     );
   }
   await flushPending(true);
