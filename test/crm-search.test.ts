@@ -55,6 +55,8 @@ describe('people search', () => {
     expect(names(await search(admin, 'sondergaard'))).toEqual(['Bodil Søndergaard']);
     expect(names(await search(admin, 'aero'))).toEqual(['Cecilie Ærø']);
     expect(names(await search(admin, 'cecilie@example'))).toEqual(['Cecilie Ærø']);
+    // an initial is ignored rather than expanded to every word with that letter
+    expect(names(await search(admin, 'Ł. Wiś'))).toEqual(['Łukasz Wiśniewski']);
   });
 
   it('finds phone numbers by digits, with or without country code and punctuation', async () => {

@@ -31,8 +31,8 @@ export function matchTerms(text: string): string {
   const useful = words.filter((w) => w.length >= 2);
   if (!useful.length)
     throw new ValidationError('Type at least 2 letters.', [{ path: 'query', message: 'Too short.' }]);
-  // One-letter words (initials) only narrow a search that has a longer word.
-  return words
+  // One-letter words (initials) are left out: a one-letter prefix expands to a large part of the index.
+  return useful
     .slice(0, MAX_TERMS)
     .map((w) => `{name contact} : "${w}"*`)
     .join(' AND ');
