@@ -2,6 +2,7 @@ import { BONUS_NAMES, computePeriod, type PeriodResult } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodInputs } from './inputs';
+import { logStep } from './metered';
 import { periodById, progress } from './repository';
 
 // Rows per INSERT: the JSON parameter stays well under D1's limits.
@@ -19,12 +20,25 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
     return false;
   const version = await requirePlanVersion(db, period.plan_version_id!);
   const plan = compilePlan(planOf(version));
+  const t0 = Date.now();
   await progress(db, periodId, 'load', 0, period.member_count).run();
   const { ids, members, lines, bounds } = await loadPeriodInputs(db, periodId, plan);
 
   await progress(db, periodId, 'compute', 0, members.count).run();
+  const t1 = Date.now();
   const result = computePeriod({ plan, members, lines, period: bounds });
+  // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).
+  await progress(db, periodId, 'compute', members.count, members.count).run();
+  const t2 = Date.now();
   await writeResults(db, periodId, ids, plan.rankIds, result);
+  logStep(periodId, run, 'compute.parts', {
+    loadMs: t1 - t0,
+    engineMs: t2 - t1,
+    writeMs: Date.now() - t2,
+    members: members.count,
+    volumeLines: lines.count,
+    commissionLines: result.totals.lines,
+  });
   await db
     .prepare(
       `UPDATE commission_period SET status = 'REVIEW', totals = ?, computed_at = ?, step = 'done', step_done = step_total,

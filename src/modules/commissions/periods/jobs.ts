@@ -1,6 +1,7 @@
 import type { Env } from '../../../env';
 import { computeClosingPeriod } from './compute';
 import { closeDuePeriod, type JobSink, type PeriodJob, takeSnapshot } from './lifecycle';
+import { logStep, meteredDb } from './metered';
 
 export type { PeriodJob };
 
@@ -9,8 +10,15 @@ export function queueSink(env: Env): JobSink {
 }
 
 export async function handlePeriodJob(job: PeriodJob, env: Env): Promise<void> {
-  if (job.kind === 'period.snapshot') await takeSnapshot(env.DB, queueSink(env), job.periodId, job.run);
-  else await computeClosingPeriod(env.DB, job.periodId, job.run);
+  const { db, meter } = meteredDb(env.DB);
+  if (job.kind === 'period.snapshot') await takeSnapshot(db, queueSink(env), job.periodId, job.run);
+  else await computeClosingPeriod(db, job.periodId, job.run);
+  // The whole invocation (one queue message) against the Worker limits.
+  logStep(job.periodId, job.run, job.kind, {
+    ms: Date.now() - meter.startedAt,
+    d1Calls: meter.calls,
+    slowestD1Ms: meter.slowestMs,
+  });
 }
 
 export function closeDuePeriodFromCron(env: Env, now: Date): Promise<string | null> {

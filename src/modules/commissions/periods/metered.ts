@@ -1,0 +1,58 @@
+// Counts and times the D1 calls of one close step, so the Worker log shows each step's distance from the
+// platform limits (1,000 queries per invocation, 30 s per query or batch). bench:close reads these lines.
+// Date.now() in a Worker advances only across I/O, so a call's time includes the CPU spent just before it.
+
+export interface D1Meter {
+  calls: number;
+  slowestMs: number;
+  readonly startedAt: number;
+}
+
+const CALLS = new Set(['first', 'all', 'run', 'raw']);
+
+export function meteredDb(db: D1Database): { db: D1Database; meter: D1Meter } {
+  const meter: D1Meter = { calls: 0, slowestMs: 0, startedAt: Date.now() };
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const time = async <T>(call: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await call();
+    } finally {
+      meter.calls++;
+      meter.slowestMs = Math.max(meter.slowestMs, Date.now() - t0);
+    }
+  };
+  const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key === 'bind')
+          return (...args: unknown[]) => wrap((value as D1PreparedStatement['bind']).apply(target, args));
+        if (typeof key === 'string' && CALLS.has(key))
+          return (...args: unknown[]) =>
+            time(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    real.set(proxy, stmt);
+    return proxy;
+  };
+  const proxy = new Proxy(db, {
+    get(target, key) {
+      if (key === 'prepare') return (sql: string) => wrap(target.prepare(sql));
+      if (key === 'batch')
+        return (stmts: D1PreparedStatement[]) => time(() => target.batch(stmts.map((s) => real.get(s) ?? s)));
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db: proxy, meter };
+}
+
+/** One log line per step: `[close] <period> run <n> <step> <ms> ms ...`. */
+export function logStep(periodId: string, run: number, step: string, fields: Record<string, number>) {
+  const rest = Object.entries(fields)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  console.log(`[close] ${periodId} run ${run} ${step} ${rest}`);
+}
