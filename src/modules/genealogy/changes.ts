@@ -5,6 +5,7 @@ import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
 import { placementMoveIndexStatement } from '../crm/search/indexing';
 import { resetGroupVolume, shiftGroupVolume } from '../volumes/live';
+import { retryWhileBusy, unchangedGuard } from './concurrency';
 import {
   ancestorDistances,
   bumpPlacementAncestors,
@@ -95,7 +96,18 @@ export async function updateProfile(db: D1Database, id: number, raw: unknown): P
   return (await distributorById(db, id))!;
 }
 
-export async function moveDistributor(
+/** Staff move of a member with their subtree; retried from fresh reads if the tree changes meanwhile. */
+export function moveDistributor(
+  db: D1Database,
+  id: number,
+  tree: TreeKind,
+  newParentId: number,
+  position: number | null,
+): Promise<DistributorRow> {
+  return retryWhileBusy(() => moveOnce(db, id, tree, newParentId, position));
+}
+
+async function moveOnce(
   db: D1Database,
   id: number,
   tree: TreeKind,
@@ -132,6 +144,8 @@ async function moveSponsor(
   const active = member.team_active + (member.status === 'ACTIVE' ? 1 : 0);
   const [lo, hi] = sponsorSubtreeRange(member.sponsor_path);
   await atomic(db, [
+    unchangedGuard(db, [member], ['sponsor_path', 'team_size', 'team_active', 'status']),
+    unchangedGuard(db, [sponsor], ['sponsor_path', 'status']),
     ...shiftLevelHistogram(db, member.id, ancestorDistances(oldAncestors, member.sponsor_depth), -1),
     ...shiftLevelHistogram(db, member.id, ancestorDistances(newAncestors, newDepth), 1),
     ...shiftJoinHistogram(db, member.id, month, oldAncestors, -1),
@@ -187,6 +201,8 @@ async function movePlacement(
   const [lo, hi] = placementSubtreeRange(member.placement_path);
   const size = member.placement_team_size + 1;
   await atomic(db, [
+    unchangedGuard(db, [member], ['placement_path', 'placement_team_size']),
+    unchangedGuard(db, [parent], ['placement_path', 'status']),
     bumpPlacementAncestors(db, member.placement_path, -size),
     bumpPlacementChildren(db, member.placement_parent_id!, -1, width),
     db
@@ -212,7 +228,15 @@ async function movePlacement(
   return (await distributorById(db, member.id))!;
 }
 
-export async function setDistributorStatus(
+export function setDistributorStatus(
+  db: D1Database,
+  id: number,
+  status: 'ACTIVE' | 'SUSPENDED',
+): Promise<DistributorRow> {
+  return retryWhileBusy(() => setStatusOnce(db, id, status));
+}
+
+async function setStatusOnce(
   db: D1Database,
   id: number,
   status: 'ACTIVE' | 'SUSPENDED',
@@ -223,6 +247,7 @@ export async function setDistributorStatus(
   if (member.status === status) return member;
   const ancestors = sponsorPathIds(member.sponsor_path).slice(0, -1);
   await atomic(db, [
+    unchangedGuard(db, [member], ['sponsor_path', 'status']),
     db.prepare('UPDATE distributor SET status = ?, updated_at = ? WHERE id = ?').bind(status, nowIso(), id),
     bumpTeamCounters(db, ancestors, 0, status === 'ACTIVE' ? 1 : -1),
     event(db, id, 'STATUS', { from: member.status, to: status }),
@@ -235,11 +260,11 @@ export async function setDistributorStatus(
  * company setting says), one level shallower; the member stays in the tree as a leaf, and keeps their
  * placement position so that the placement tree and its volume flow do not change.
  */
-export async function terminateDistributor(
-  db: D1Database,
-  id: number,
-  reason: string,
-): Promise<DistributorRow> {
+export function terminateDistributor(db: D1Database, id: number, reason: string): Promise<DistributorRow> {
+  return retryWhileBusy(() => terminateOnce(db, id, reason));
+}
+
+async function terminateOnce(db: D1Database, id: number, reason: string): Promise<DistributorRow> {
   if (!reason.trim())
     throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
   const member = await requireMember(db, id);
@@ -257,6 +282,8 @@ export async function terminateDistributor(
   const month = monthInZone(new Date(member.joined_at), settings.timeZone);
   const [lo, hi] = sponsorSubtreeRange(member.sponsor_path);
   await atomic(db, [
+    unchangedGuard(db, [member], ['sponsor_path', 'team_size', 'team_active', 'status']),
+    unchangedGuard(db, [target], ['sponsor_path', 'status']),
     ...shiftLevelHistogram(db, member.id, ancestorDistances(ancestors, member.sponsor_depth), -1, false),
     ...shiftLevelHistogram(
       db,

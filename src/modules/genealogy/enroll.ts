@@ -4,6 +4,7 @@ import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { hashPassword } from '../auth/password';
 import { loadSettings, placementWidth } from '../company/settings';
+import { isStaleRead, retryWhileBusy, unchangedGuard } from './concurrency';
 import {
   addNewMemberHistograms,
   bumpPlacementAncestors,
@@ -45,27 +46,21 @@ export async function enrollDistributor(
     ]);
   // Hashed once: the slow KDF should not run again on every retry.
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  // A concurrent enrollment may take the same slot or code between our read and write: try again after a
-  // random, growing pause, so that a burst of sign-ups under one sponsor spreads out instead of colliding
-  // on every attempt.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await tryEnroll(db, input, opts, passwordHash);
-    } catch (e) {
-      const msg = String((e as Error)?.message ?? e);
-      const retryable =
+  // A concurrent write may take the same slot or code, or move the sponsor, between our reads and our
+  // batch: the unique indexes or the guard refuse the batch, and we try again from fresh reads.
+  try {
+    return await retryWhileBusy(
+      () => tryEnroll(db, input, opts, passwordHash),
+      (e) =>
+        isStaleRead(e) ||
         /UNIQUE constraint failed: distributor\.(referral_code|placement_parent_id|id|sponsor_path)/.test(
-          msg,
-        );
-      if (!retryable) throw translateUnique(e);
-      if (attempt >= MAX_ATTEMPTS - 1)
-        throw new ConflictError('Too many enrollments at the same moment; please try again.', 'BUSY');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)));
-    }
+          String((e as Error)?.message ?? e),
+        ),
+    );
+  } catch (e) {
+    throw translateUnique(e);
   }
 }
-
-const MAX_ATTEMPTS = 12;
 
 function translateUnique(e: unknown): unknown {
   const msg = String((e as Error)?.message ?? e);
@@ -177,6 +172,10 @@ async function tryEnroll(
         slot.path,
         slot.depth,
       ),
+    // The sponsor and the placement parent are still where we read them (guard after the insert: the
+    // insert fails first on a taken slot, which is retried the same way).
+    unchangedGuard(db, [sponsor], ['sponsor_path', 'status']),
+    unchangedGuard(db, [{ id: slot.parentId, placement_path: slot.parentPath }], ['placement_path']),
     bumpTeamCounters(db, ancestors, 1, 1),
     ...addNewMemberHistograms(db, ancestors, depth, monthInZone(new Date(joinedAt), settings.timeZone)),
     bumpPlacementAncestors(db, slot.path, 1),
