@@ -4,6 +4,7 @@ import { counterMismatches, expectCountersRight } from './counters';
 import {
   adminToken,
   enroll,
+  enrollConcurrently,
   genealogyState,
   gid,
   move,
@@ -83,12 +84,34 @@ describe('maintained counters', () => {
       await restore('downline_joins', joins);
       await expectCountersRight(`after undoing ${sql}`);
     }
-    // Leave an empty company for the next test.
-    await env.DB.batch(
-      ['downline_level', 'downline_joins', 'genealogy_event', 'distributor'].map((t) =>
-        env.DB.prepare(`DELETE FROM ${t}`),
-      ),
-    );
+    await emptyCompany();
+  });
+
+  it('stay right when enrollments, moves and status changes run at the same moment', async () => {
+    const admin = await adminToken('concurrent@test.example');
+    const root = await enroll(admin, null);
+    const a = await enroll(admin, root);
+    const b = await enroll(admin, root);
+    const p = await enroll(admin, a);
+    const x = await enroll(admin, p);
+    const y = await enroll(admin, x);
+    const sequentially = async (steps: (() => Promise<any>)[]) => {
+      const out = [];
+      for (const step of steps) out.push(await step());
+      return out;
+    };
+    const results = (
+      await Promise.all([
+        enrollConcurrently(admin, x, 8),
+        sequentially([0, 1, 2, 3, 4, 5].map((i) => () => move(admin, p, 'SPONSOR', i % 2 ? a : b))),
+        sequentially([0, 1, 2, 3].map((i) => () => setStatus(admin, y, i % 2 ? 'ACTIVE' : 'SUSPENDED'))),
+        sequentially([() => move(admin, y, 'PLACEMENT', b), () => move(admin, y, 'PLACEMENT', a)]),
+        Promise.all([setStatus(admin, p, 'SUSPENDED'), setStatus(admin, p, 'SUSPENDED')]),
+      ])
+    ).flat();
+    expect(results.filter((r) => !r.__typename.endsWith('Success'))).toEqual([]);
+    await expectCountersRight('after concurrent writes');
+    await emptyCompany();
   });
 
   it(`stay right through ${OPERATIONS} random operations (seed ${SEED})`, async () => {
@@ -177,6 +200,15 @@ describe('maintained counters', () => {
       expect(tally[`${kind} ok`] ?? 0, `${kind} in ${JSON.stringify(tally)}`).toBeGreaterThan(0);
   });
 });
+
+/** Leaves an empty company for the next test (each test here starts its own network from a root). */
+async function emptyCompany() {
+  await env.DB.batch(
+    ['downline_level', 'downline_joins', 'genealogy_event', 'distributor'].map((t) =>
+      env.DB.prepare(`DELETE FROM ${t}`),
+    ),
+  );
+}
 
 async function restore(table: string, rows: Record<string, unknown>[]) {
   const stmts = [env.DB.prepare(`DELETE FROM ${table}`)];
