@@ -51,7 +51,7 @@ const orderFields = {
     .optional(),
   paymentReference: z.string().trim().min(1).max(200).optional(),
 };
-const orderSchema = z
+export const orderSchema = z
   .strictObject({ ...orderFields, lines: z.array(lineSchema).min(1, 'At least one line.').max(1000) })
   .superRefine((o, ctx) => {
     if ((o.distributorExternalId == null) === (o.distributorId == null))
@@ -91,7 +91,7 @@ const isInstant = (v: unknown) => {
   const ms = Date.parse(v);
   return !Number.isNaN(ms) && new Date(ms).toISOString() === v;
 };
-function quickOrder(o: Record<string, unknown>): OrderInput | null {
+export function quickOrder(o: Record<string, unknown>): OrderInput | null {
   for (const k in o) if (!ORDER_KEYS.has(k)) return null;
   if (!isRef(o.externalId)) return null;
   const hasExt = o.distributorExternalId !== undefined;
