@@ -205,12 +205,15 @@ export interface OrderChunkRange {
 /** Stores the order chunks (ranges of staged rows) and moves the import to APPLYING. */
 export async function storeOrderChunks(db: D1Database, importId: number, ranges: OrderChunkRange[]) {
   const json = JSON.stringify(ranges.map((r, k) => [k, r.fromPart, r.fromLine, r.toPart, r.toLine]));
+  // Only while still VALIDATING: a duplicate validation finishing late must not reset applied markers.
+  const validating = `(SELECT status FROM order_import WHERE id = ?1) = 'VALIDATING'`;
   await db.batch([
-    db.prepare('DELETE FROM order_import_chunk WHERE import_id = ?').bind(importId),
+    db.prepare(`DELETE FROM order_import_chunk WHERE import_id = ?1 AND ${validating}`).bind(importId),
     db
       .prepare(
         `INSERT INTO order_import_chunk (import_id, chunk_no, kind, from_part, from_line, to_part, to_line)
-         SELECT ?1, value->>0, 'orders', value->>1, value->>2, value->>3, value->>4 FROM json_each(?2)`,
+         SELECT ?1, value->>0, 'orders', value->>1, value->>2, value->>3, value->>4 FROM json_each(?2)
+         WHERE ${validating}`,
       )
       .bind(importId, json),
     db
