@@ -2,7 +2,7 @@
 // generated network through the real worker (wrangler dev, fresh local D1 in .state-import-timing/).
 // Reuses the benchmark's generator and loader; writes no results file.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient, pbkdf2Hash } from '../bench/lib/client.mjs';
 import { importNetwork } from '../bench/lib/load.mjs';
 import { writeParts } from '../bench/lib/ndjson.mjs';
@@ -20,8 +20,10 @@ const staff = { email: 'timing@example.com', password: 'timing-password-123' };
 
 const net = buildNetwork(size);
 const parts = writeParts(net, join(dir, 'parts'));
-// A bundled snapshot: wrangler dev would restart the worker whenever someone edits a source file.
-const config = await snapshotWorker(join(dir, 'worker'));
+// A bundled snapshot of the working tree (edits not yet committed included): wrangler dev would restart
+// the worker whenever someone edits a source file. An absolute path: wrangler resolves --outdir from the
+// config's folder.
+const config = await snapshotWorker(resolve(dir, 'worker'), 'worktree');
 await applyMigrations(config, persistTo);
 await d1Query(
   config,

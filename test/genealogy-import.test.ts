@@ -440,6 +440,35 @@ describe('genealogy import: access, uploads and queue', () => {
     expect(left!.n).toBe(0);
   });
 
+  it('a bulk load into an empty company rebuilds the distributor indexes it dropped, also when it fails', async () => {
+    const indexes = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'distributor' ORDER BY name",
+        ).all()
+      ).results;
+    const before = await indexes();
+    expect(before.length).toBeGreaterThan(5);
+    const ok = await runImport(admin, 'NDJSON', importRows(randomNetwork('B', 30, 5)));
+    expect(ok.status).toBe('DONE');
+    expect(await indexes()).toEqual(before);
+    expect(await expectCountersFromScratch()).toBe(30);
+
+    await wipeGenealogy();
+    const fingerprint = await genealogyFingerprint();
+    // A counter row in the way of the first new member (id 1): the level chunk fails after the distributor
+    // chunk went in without indexes (compensation removes counter rows in the import's id range, this too).
+    await env.DB.prepare('INSERT INTO downline_level (ancestor_id, level, members) VALUES (1, 1, 99)').run();
+    const failed = await runImport(admin, 'NDJSON', importRows(randomNetwork('C', 30, 6)));
+    expect(failed.status).toBe('FAILED');
+    expect(await indexes()).toEqual(before);
+    expect(await genealogyFingerprint()).toBe(fingerprint);
+    const left = await env.DB.prepare(
+      'SELECT count(*) AS n FROM genealogy_import WHERE dropped_indexes IS NOT NULL',
+    ).first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  });
+
   it('a chunk that fails for good is compensated: FAILED, and nothing of the import remains', async () => {
     const r0 = await enroll(admin, null, { externalId: 'R0' });
     await enroll(admin, r0, { externalId: 'E1' });

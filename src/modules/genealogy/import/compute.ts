@@ -63,7 +63,7 @@ export interface ExistingDeltas {
 
 export interface ImportPlan {
   idBase: number;
-  /** Rows in apply order: by placement depth, so that sponsors and placement parents come first. */
+  /** Rows in apply order: sponsors and placement parents first (file order when it has them first). */
   applyOrder: Int32Array;
   sponsorDepth: Int32Array;
   placementParent: Int32Array;
@@ -419,9 +419,21 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     const p = pParent[x];
     if (p >= 0) newBelow[p] += newBelow[x] + (x < n ? 1 : 0);
   }
+  // File order (= id order) when every sponsor and placement parent comes before its rows, as in most
+  // files: the table and the indexes that follow the file grow at their ends, far fewer page misses than
+  // inserting by depth. Otherwise by placement depth, which always puts parents first.
+  let fileOrder = true;
+  for (let r = 0; r < n && fileOrder; r++) {
+    const s = sponsorOf[r];
+    const p = pParent[r];
+    if ((s >= r && s < n) || (p >= r && p < n)) fileOrder = false;
+  }
   const applyOrder = new Int32Array(n);
-  let ai = 0;
-  for (let j = 0; j < N; j++) if (byDepth[j] < n) applyOrder[ai++] = byDepth[j];
+  if (fileOrder) for (let r = 0; r < n; r++) applyOrder[r] = r;
+  else {
+    let ai = 0;
+    for (let j = 0; j < N; j++) if (byDepth[j] < n) applyOrder[ai++] = byDepth[j];
+  }
 
   // ---- Existing members' deltas. ----
   const idOf = (node: number) => (node < n ? idBase + node : existing.id[node - n]);

@@ -18,6 +18,8 @@ export interface ImportRow {
   id_base: number | null;
   chunk_count: number | null;
   error: string | null;
+  /** JSON [[name, sql], ...]: distributor indexes dropped for a bulk load, until rebuilt. */
+  dropped_indexes: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -273,8 +275,66 @@ export function markChunk(db: D1Database, importId: number, chunkNo: number): D1
   ];
 }
 
+/** The distributor table's named indexes (those of its UNIQUE columns have no sql and cannot be dropped). */
+async function namedDistributorIndexes(db: D1Database): Promise<[string, string][]> {
+  return db
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'distributor' AND sql IS NOT NULL ORDER BY name",
+    )
+    .raw<[string, string]>();
+}
+
+/**
+ * Bulk load into an empty company: drops the distributor table's named indexes (keeping their SQL on the
+ * import) so that the chunks insert without keeping them in step; restoreIndexes builds them again, one
+ * sorted pass each. Only before the first chunk and only while the table is empty; a second delivery
+ * finds dropped_indexes set and does nothing.
+ */
+export async function dropIndexesForBulkLoad(db: D1Database, importId: number): Promise<void> {
+  const empty = await db.prepare('SELECT NOT EXISTS (SELECT 1 FROM distributor) AS e').first<{ e: number }>();
+  if (!empty?.e) return;
+  const indexes = await namedDistributorIndexes(db);
+  await db.batch([
+    db
+      .prepare('UPDATE genealogy_import SET dropped_indexes = ? WHERE id = ? AND dropped_indexes IS NULL')
+      .bind(JSON.stringify(indexes), importId),
+    // "IF EXISTS": a second delivery may have read the list before the first one dropped them.
+    ...indexes.map(([name]) => db.prepare(`DROP INDEX IF EXISTS "${name.replaceAll('"', '""')}"`)),
+  ]);
+}
+
+/**
+ * Builds again every index a bulk load dropped that is missing (idempotent; one statement each, so that
+ * none comes near D1's time limit per batch). Returns the names that could not be built (a UNIQUE index
+ * the loaded rows violate); throws unless `tolerant`.
+ */
+export async function restoreIndexes(db: D1Database, imp: ImportRow, tolerant = false): Promise<string[]> {
+  if (imp.dropped_indexes == null) return [];
+  const present = new Set((await namedDistributorIndexes(db)).map(([name]) => name));
+  const failed: string[] = [];
+  for (const [name, sql] of JSON.parse(imp.dropped_indexes) as [string, string][]) {
+    if (present.has(name)) continue;
+    try {
+      await db.prepare(sql).run();
+    } catch (e) {
+      if (!tolerant) throw e;
+      failed.push(name);
+    }
+  }
+  return failed;
+}
+
 /** Removes what a failed import wrote (its chunks never touched existing members: that is the last batch). */
 export async function compensate(db: D1Database, imp: ImportRow, reason: string): Promise<void> {
+  // Indexes first: deleting rows checks the sponsor/placement references to them through those indexes.
+  const unbuilt = await restoreIndexes(db, imp, true);
+  if (unbuilt.length)
+    await db.batch([
+      db.prepare('CREATE INDEX IF NOT EXISTS genealogy_import_tmp_sponsor ON distributor (sponsor_id)'),
+      db.prepare(
+        'CREATE INDEX IF NOT EXISTS genealogy_import_tmp_parent ON distributor (placement_parent_id)',
+      ),
+    ]);
   if (imp.id_base != null && imp.total_rows) {
     const lo = imp.id_base;
     const hi = imp.id_base + imp.total_rows - 1;
@@ -284,9 +344,17 @@ export async function compensate(db: D1Database, imp: ImportRow, reason: string)
     ]);
     await db.prepare('DELETE FROM distributor WHERE import_id = ?').bind(imp.id).run();
   }
+  if (unbuilt.length) {
+    await restoreIndexes(db, imp);
+    await db.batch([
+      db.prepare('DROP INDEX IF EXISTS genealogy_import_tmp_sponsor'),
+      db.prepare('DROP INDEX IF EXISTS genealogy_import_tmp_parent'),
+    ]);
+  }
   await db
     .prepare(
-      `UPDATE genealogy_import SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'APPLYING'`,
+      `UPDATE genealogy_import SET status = 'FAILED', error = ?, finished_at = ?, dropped_indexes = NULL
+       WHERE id = ? AND status = 'APPLYING'`,
     )
     .bind(reason.slice(0, 2000), nowIso(), imp.id)
     .run();

@@ -11,6 +11,7 @@ import {
   chunkPayload,
   cleanup,
   compensate,
+  dropIndexesForBulkLoad,
   type ImportRow,
   importById,
   jsonChunks,
@@ -20,6 +21,7 @@ import {
   parts,
   reject,
   reserveIdBase,
+  restoreIndexes,
   setProgress,
   storeChunks,
 } from './repository';
@@ -469,34 +471,42 @@ function planChunks(
     const sp = plan.sponsorPath(r);
     const pp = plan.placementPath(r);
     const parentNode = plan.placementParent[r];
-    const sponsorId = plan.sponsorDepth[r] === 0 ? null : Number(sp.slice(0, -1).split('.').at(-2));
-    return JSON.stringify([
-      partNo[r],
-      lineInPart[r],
-      id,
-      sponsorId,
-      sp,
-      plan.sponsorDepth[r],
-      parentNode < 0 ? null : plan.idOf(parentNode),
-      parentNode < 0 ? null : plan.placementPosition[r],
-      pp,
-      plan.placementDepth[r],
-      plan.childCount[r],
-      plan.childCount[r] < width ? 1 : 0,
-      plan.teamSize[r],
-      plan.teamActive[r],
-      plan.placementTeamSize[r],
-      importedReferralCode(id),
-    ]);
+    // The sponsor's id: the path's second-to-last component ("1.5.9." -> 5).
+    const end = sp.lastIndexOf('.', sp.length - 2);
+    const sponsorId = plan.sponsorDepth[r] === 0 ? null : sp.slice(sp.lastIndexOf('.', end - 1) + 1, end);
+    // A template, not JSON.stringify: every value is a number or a string of digits, letters and dots.
+    return `[${partNo[r]},${lineInPart[r]},${id},${sponsorId ?? null},"${sp}",${plan.sponsorDepth[r]},${
+      parentNode < 0 ? null : plan.idOf(parentNode)
+    },${parentNode < 0 ? null : plan.placementPosition[r]},"${pp}",${plan.placementDepth[r]},${plan.childCount[r]},${
+      plan.childCount[r] < width ? 1 : 0
+    },${plan.teamSize[r]},${plan.teamActive[r]},${plan.placementTeamSize[r]},"${importedReferralCode(id)}"]`;
   });
   const lv = plan.levels;
   emit('level', lv.length / 3, (k) => `[${plan.idBase + lv[3 * k]},${lv[3 * k + 1]},${lv[3 * k + 2]}]`);
+  // Joins come month by month; sorted by (ancestor, month) they insert at the end of the table's key order
+  // instead of sweeping the whole table once per month. Counting sort by row, then months within a row.
   const js = plan.joins;
-  emit(
-    'join',
-    js.length / 3,
-    (k) => `[${plan.idBase + js[3 * k]},"${months[js[3 * k + 1]]}",${js[3 * k + 2]}]`,
-  );
+  const count = js.length / 3;
+  const rowStart = new Int32Array(partNo.length + 1);
+  for (let k = 0; k < count; k++) rowStart[js[3 * k] + 1]++;
+  for (let r = 0; r < partNo.length; r++) rowStart[r + 1] += rowStart[r];
+  const order = new Int32Array(count);
+  const next = rowStart.slice(0, partNo.length);
+  for (let k = 0; k < count; k++) order[next[js[3 * k]]++] = k;
+  for (let r = 0; r < partNo.length; r++)
+    for (let i = rowStart[r] + 1; i < rowStart[r + 1]; i++) {
+      const k = order[i];
+      let j = i - 1;
+      while (j >= rowStart[r] && months[js[3 * order[j] + 1]] > months[js[3 * k + 1]]) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = k;
+    }
+  emit('join', count, (i) => {
+    const k = order[i];
+    return `[${plan.idBase + js[3 * k]},"${months[js[3 * k + 1]]}",${js[3 * k + 2]}]`;
+  });
   const ex = plan.existing;
   const existing = (t: string, rows: unknown[]) => {
     for (const json of jsonChunks(rows))
@@ -591,6 +601,11 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   const width = placementWidth(await loadSettings(db));
   const started = Date.now();
   const list = await chunkList(db, importId);
+  if (imp.dropped_indexes == null && !list.some((c) => c.applied)) {
+    const tb = Date.now();
+    await dropIndexesForBulkLoad(db, importId);
+    console.log(`import ${importId}: bulk-load check (indexes dropped if empty) in ${Date.now() - tb} ms`);
+  }
   for (const c of list) {
     if (c.kind === 'existing' || c.applied) continue;
     if (Date.now() - started > APPLY_BUDGET_MS) {
@@ -613,6 +628,9 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       `import ${importId}: chunk ${c.chunk_no} (${c.kind}, ${payload.length} B) in ${Date.now() - tc} ms`,
     );
   }
+  const tr = Date.now();
+  await restoreIndexes(db, (await importById(db, importId))!);
+  console.log(`import ${importId}: indexes (re)built in ${Date.now() - tr} ms`);
   const final: D1PreparedStatement[] = [];
   for (const c of list) {
     if (c.kind !== 'existing') continue;
@@ -624,7 +642,8 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   final.push(
     db
       .prepare(
-        `UPDATE genealogy_import SET status = 'DONE', finished_at = ?, step = 'apply', done = total
+        `UPDATE genealogy_import SET status = 'DONE', finished_at = ?, step = 'apply', done = total,
+           dropped_indexes = NULL
          WHERE id = ? AND status = 'APPLYING'`,
       )
       .bind(nowIso(), importId),
@@ -641,6 +660,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
 export async function cleanupStep(env: Env, importId: number): Promise<void> {
   const imp = await importById(env.DB, importId);
   if (!imp || !['DONE', 'REJECTED', 'FAILED'].includes(imp.status)) return;
+  await restoreIndexes(env.DB, imp, true); // a safety net: DONE and FAILED have rebuilt them already
   await cleanup(env.DB, importId);
 }
 
