@@ -70,14 +70,19 @@ Produced by \`npm run bench:genealogy\` (bench/genealogy.mjs). Each network is g
 (preferential attachment with a few 40+ deep legs, binary placement by the weaker leg; see
 bench/lib/network.mjs), imported through the bulk import API of the worker running in \`wrangler dev\`
 (local D1), then measured through HTTP on loopback: sequential GraphQL requests after warm-up, timed on
-the client from sending the request to the parsed answer. Latencies are **median / p95 (minimum) in ms**; the minimum shows the cost
-when nothing else competed for the CPU.
+the client from sending the request to the parsed answer. Latencies are **median / p95 (minimum) in
+ms**; the minimum shows the cost when nothing else competed for the CPU.
 
 ${renderTable(results)}
 
 Requests per measurement: ${runs.map((r) => `${r.runs}`).join(', ')} (after ${runs[0]?.warmup ?? '?'} warm-up requests).
 Enrollments use the company's automatic placement (weaker leg, outermost) under sponsors picked at random
 over the whole network; the other queries ask for ten fields of each member.
+
+Reading the numbers: every request pays the baselines (the HTTP stack of \`wrangler dev\`, then one local
+D1 round trip per query the resolvers make, one after another); a genealogy row minus \`{ viewerRole }\`
+is roughly what its resolvers add. The machine is shared: compare the load average below with the CPU
+count before trusting a median, and prefer the minimum when the load was high.
 
 Network shape (sponsor depth = levels below the root; leaf share = members who sponsored nobody):
 ${runs.map((r) => `- ${r.network.size.toLocaleString('en-US')}: ${JSON.stringify(r.network)}`).join('\n')}
