@@ -74,7 +74,7 @@ export function ensureAdmin(persistArgs) {
 /** Enrolls the demo network; returns the demo logins. */
 export async function seedNetwork(gql) {
   const admin = await login(gql, ADMIN_EMAIL, DEMO_PASSWORD);
-  if (await isSeeded(gql, admin)) return { admin, logins: null };
+  if (await isSeeded(gql, admin)) return { admin, logins: null, ids: null };
   const rand = mulberry32(20261122);
   const ids = [];
   const children = [];
@@ -125,5 +125,5 @@ export async function seedNetwork(gql) {
         depth: i === 0 ? 'root' : undefined,
       });
   }
-  return { admin, logins };
+  return { admin, logins, ids };
 }

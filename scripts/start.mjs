@@ -2,6 +2,7 @@
 
 import { graphqlClient, startWranglerDev, waitForHealth, wranglerSync } from './lib.mjs';
 import { ADMIN_EMAIL, DEMO_PASSWORD, ensureAdmin, seedNetwork } from './seed.mjs';
+import { seedCommerce } from './seed-commerce.mjs';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const base = `http://localhost:${PORT}`;
@@ -15,7 +16,13 @@ dev.on('exit', (code) => process.exit(code ?? 0));
 await waitForHealth(base);
 
 const gql = graphqlClient(base);
-const { logins } = await seedNetwork(gql);
+const { admin, logins, ids } = await seedNetwork(gql);
+if (ids) {
+  const seeded = await seedCommerce(gql, admin, ids);
+  console.log(
+    `Seeded ${ids.length} distributors, ${seeded.products} products, ${seeded.orders} paid orders and two plans.`,
+  );
+}
 console.log(`
 mlm-crm is running.
   GraphiQL:  ${base}/graphql

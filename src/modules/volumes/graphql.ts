@@ -66,10 +66,11 @@ builder.objectFields(Leg, (t) => ({
   volume: t.field({
     type: Volume,
     nullable: true,
-    description: 'The leg’s group volume: its root’s GV (current period by default).',
+    description:
+      'Sponsor legs: the leg’s group volume, its root’s GV (current period by default). Null for placement legs: binary leg volumes are computed by the period close, not kept live.',
     args: { period: t.arg.string({ required: false }) },
     resolve: async (leg, args, ctx) => {
-      if (!leg.root) return null;
+      if (!leg.root || leg.position !== null) return null;
       const period = args.period ?? (await currentPeriod(ctx));
       return volumeOf(ctx, leg.root.id, period);
     },
