@@ -89,8 +89,23 @@ export async function applyMigrations(config, persistTo) {
   await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '-c', config, '--persist-to', persistTo]);
 }
 
-/** Runs SQL against the local database; returns the rows of the last statement. */
+/**
+ * Runs SQL against the local database; returns the rows of the last statement. Retries while the
+ * running worker holds the database (e.g. the import's clean-up job right after DONE: SQLITE_BUSY).
+ */
 export async function d1Query(config, persistTo, sql) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await d1QueryOnce(config, persistTo, sql);
+    } catch (e) {
+      if (attempt >= 20 || !/SQLITE_BUSY|database is locked/.test(String(e?.stderr ?? '') + String(e)))
+        throw e;
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  }
+}
+
+async function d1QueryOnce(config, persistTo, sql) {
   const out = await wrangler([
     'd1',
     'execute',
