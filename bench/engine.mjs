@@ -4,6 +4,9 @@
 // and memory. Each plan runs in its own child process so that peak RSS (maxRSS) belongs to that plan alone.
 // Memory: "inputs" = the typed arrays handed to the engine; "engine heap+buffers" = heapUsed + arrayBuffers
 // growth while the engine runs (sampled after finish and during lines()); "peak RSS" = the process maximum.
+// The members are prepared as the period close does (periods/members.ts, periods/compute.ts): only the arrays
+// the plan reads, plus the id map, handed over with reuseInputs (no other reference kept); "whole" figures
+// count inputs + engine + result from the RSS of Node and the bundle alone.
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -88,47 +91,55 @@ const DAY = 86_400_000;
 // Members: sponsor = a random earlier member, skewed toward recent ones (deep, realistic trees); binary
 // placement = outermost free position of a random leg below the sponsor's placement, approximated by a
 // random walk down from the sponsor to a free slot.
-const sponsor = new Int32Array(N);
-const placementParent = new Int32Array(N).fill(-1);
-const placementPosition = new Uint8Array(N);
-const left = new Int32Array(N).fill(-1);
-const right = new Int32Array(N).fill(-1);
-const status = new Uint8Array(N);
-const joinedAt = new Float64Array(N);
-sponsor[0] = -1;
-for (let i = 1; i < N; i++) {
-  const back = Math.floor(rnd() ** 3 * i) + 1;
-  const s = i - back;
-  sponsor[i] = s;
-  let p = s;
-  for (;;) {
-    const side = rnd() < 0.5 ? 0 : 1;
-    const arr = side === 0 ? left : right;
-    if (arr[p] === -1) {
-      arr[p] = i;
-      placementParent[i] = p;
-      placementPosition[i] = side;
-      break;
+globalThis.gc();
+const rssStart = process.memoryUsage().rss;
+const memStart = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const makeMembers = () => {
+  const sponsor = new Int32Array(N);
+  const placementParent = new Int32Array(N).fill(-1);
+  const placementPosition = new Uint8Array(N);
+  const left = new Int32Array(N).fill(-1);
+  const right = new Int32Array(N).fill(-1);
+  const status = new Uint8Array(N);
+  const joinedAt = new Float64Array(N);
+  sponsor[0] = -1;
+  for (let i = 1; i < N; i++) {
+    const back = Math.floor(rnd() ** 3 * i) + 1;
+    const s = i - back;
+    sponsor[i] = s;
+    let p = s;
+    for (;;) {
+      const side = rnd() < 0.5 ? 0 : 1;
+      const arr = side === 0 ? left : right;
+      if (arr[p] === -1) {
+        arr[p] = i;
+        placementParent[i] = p;
+        placementPosition[i] = side;
+        break;
+      }
+      p = arr[p];
     }
-    p = arr[p];
+    status[i] = rnd() < 0.95 ? 0 : rnd() < 0.7 ? 1 : 2;
+    joinedAt[i] = START - 400 * DAY + Math.floor(((i / N) * 430 + rnd()) * DAY);
   }
-  status[i] = rnd() < 0.95 ? 0 : rnd() < 0.7 ? 1 : 2;
-  joinedAt[i] = START - 400 * DAY + Math.floor(((i / N) * 430 + rnd()) * DAY);
-}
-const members = {
-  count: N,
-  sponsor,
-  placementParent,
-  placementPosition,
-  status,
-  joinedAt,
-  forcedRank: new Int8Array(N).fill(-1),
-  lifetimeRankBefore: new Int8Array(N).fill(-1),
-  carryInLeft: new Float64Array(N),
-  carryInRight: new Float64Array(N),
-  balanceIn: new Float64Array(N),
+  const placed = Boolean(plan.binary || plan.matrix);
+  return {
+    count: N,
+    sponsor,
+    placementParent: placed ? placementParent : undefined,
+    placementPosition: placed ? placementPosition : undefined,
+    status,
+    joinedAt: plan.fastStart ? joinedAt : undefined,
+    forcedRank: new Int8Array(N).fill(-1),
+    lifetimeRankBefore: new Int8Array(N).fill(-1),
+    carryInLeft: plan.binary ? new Float64Array(N) : undefined,
+    carryInRight: plan.binary ? new Float64Array(N) : undefined,
+    balanceIn: new Float64Array(N),
+  };
 };
-const inputBytes = Object.values(members).reduce((s, a) => s + (a?.byteLength ?? 0), 0);
+const members = makeMembers();
+const ids = Int32Array.from({ length: N }, (_, i) => i + 1); // the I/O layer's index → distributor id map
+const inputBytes = Object.values(members).reduce((s, a) => s + (a?.byteLength ?? 0), 0) + ids.byteLength;
 
 // Lines are produced in chunks of CHUNK into reused buffers, as the I/O layer would read them from D1.
 const CHUNK = 50_000;
@@ -173,7 +184,18 @@ let genCpu = 0;
 const cpu0 = process.cpuUsage();
 let feedMs = 0;
 const t0 = performance.now();
-const engine = new PeriodEngine(plan, members, { start: START, end: END });
+// Live memory (after a full GC) at the engine's fullest points: the peak a 128 MB isolate must hold.
+const live = {};
+const sampleLive = (step) => {
+  globalThis.gc();
+  live[step] = Math.max(live[step] ?? 0, mem() - memStart);
+};
+const engine = new PeriodEngine(
+  plan,
+  members,
+  { start: START, end: END },
+  { reuseInputs: true, onStep: sampleLive },
+);
 for (let from = 0; from < TOTAL_LINES; from += CHUNK) {
   const g = performance.now();
   const c0 = process.cpuUsage();
@@ -195,7 +217,10 @@ let sum = 0;
 for (const c of result.lines(5000)) {
   lineCount += c.length;
   for (let i = 0; i < c.length; i++) sum += c.amount[i];
-  if ((lineCount & 0xfffff) < 5000) peakLines = Math.max(peakLines, mem() - baseline);
+  if (lineCount <= 5000 || (lineCount & 0x3ffff) < 5000) {
+    peakLines = Math.max(peakLines, mem() - baseline);
+    sampleLive('result.lines()');
+  }
 }
 const t3 = performance.now();
 const cpu = process.cpuUsage(cpu0);
@@ -203,6 +228,7 @@ const engineCpuMs = (cpu.user + cpu.system) / 1000 - genCpu;
 globalThis.gc();
 const retained = mem() - baseline;
 if (sum !== result.totals.total) throw new Error('lines do not add up to the total');
+void ids;
 
 const engineMs = t3 - t0 - genMs;
 console.log(
@@ -212,6 +238,10 @@ console.log(
     `  inputs ${mb(inputBytes)} (members) + ${mb(Object.values(buf).reduce((s, a) => s + a.byteLength, 0))} (one line chunk)`,
     `  engine heap+buffers: after finish ${mb(afterFinish)}, during lines() ${mb(peakLines)}, retained result ${mb(retained)}`,
     `  peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}: ${mb(process.resourceUsage().maxRSS * 1024 - rssBefore)} above the RSS before the engine started (inputs, bundle and Node excluded)`,
+    `  whole (inputs + engine + result, as the period close holds them): peak RSS ${mb(process.resourceUsage().maxRSS * 1024 - rssStart)} above Node + bundle; heap+buffers after finish ${mb(afterFinish + baseline - memStart)}, during lines() ${mb(peakLines + baseline - memStart)}, retained ${mb(retained + baseline - memStart)}`,
+    `  live after GC (inputs + engine + result) at the fullest points: ${Object.entries(live)
+      .map(([k, v]) => `${k} ${mb(v)}`)
+      .join(', ')}; peak ${mb(Math.max(...Object.values(live)))}`,
     `  totals: before cap ${result.totals.beforeCap.toLocaleString('en')}, cap applied ${result.totals.capApplied}, paid ${result.totals.payout.toLocaleString('en')}`,
   ].join('\n'),
 );

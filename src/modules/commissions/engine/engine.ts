@@ -9,6 +9,7 @@ import {
   BONUS,
   BONUS_NAMES,
   type BonusName,
+  type EngineOptions,
   KIND_CUSTOMER,
   type LineChunk,
   type MemberArrays,
@@ -17,6 +18,7 @@ import {
   type PeriodTotals,
   STATUS_ACTIVE,
   type VolumeLines,
+  type Volumes,
 } from './types';
 
 /**
@@ -28,10 +30,11 @@ import {
 export class PeriodEngine {
   private readonly plan: CompiledPlan;
   private readonly n: number;
-  private readonly pv: Float64Array;
-  private readonly cv: Float64Array;
-  private readonly fastStartCv: Float64Array | null;
-  private readonly retail: Float64Array | null;
+  // Int32 until a value leaves the Int32 range, then Float64 (see Volumes).
+  private pv: Volumes;
+  private cv: Volumes;
+  private fastStartCv: Volumes | null;
+  private retail: Volumes | null;
   private ignoredLines = 0;
   private finished = false;
 
@@ -39,21 +42,23 @@ export class PeriodEngine {
     plan: Plan | CompiledPlan,
     private readonly members: MemberArrays,
     private readonly period: PeriodBounds,
+    private readonly options: EngineOptions = {},
   ) {
     this.plan = isCompiled(plan) ? plan : compilePlan(plan);
     this.n = members.count;
     checkMembers(this.plan, members);
     if (!(period.start < period.end)) throw new Error('Period start must be before its end.');
-    this.pv = new Float64Array(this.n);
-    this.cv = new Float64Array(this.n);
-    this.fastStartCv = this.plan.fastStart ? new Float64Array(this.n) : null;
-    this.retail = this.plan.retail ? new Float64Array(this.n) : null;
+    this.pv = new Int32Array(this.n);
+    this.cv = new Int32Array(this.n);
+    this.fastStartCv = this.plan.fastStart ? new Int32Array(this.n) : null;
+    this.retail = this.plan.retail ? new Int32Array(this.n) : null;
   }
 
   /** Adds a chunk of volume lines (O(lines)); lines outside [start, end) are counted and ignored. */
   addLines(lines: VolumeLines): this {
     if (this.finished) throw new Error('addLines after finish.');
-    const { n, pv, cv, fastStartCv, retail, plan } = this;
+    const { n, plan } = this;
+    let { pv, cv, fastStartCv, retail } = this;
     const { start, end } = this.period;
     const carryKits = plan.starterKitsCarryVolume;
     const joinedAt = this.members.joinedAt;
@@ -73,20 +78,24 @@ export class PeriodEngine {
       const c = kit ? 0 : lineCv[i];
       if (!Number.isSafeInteger(q) || !Number.isSafeInteger(c))
         throw new Error(`Volume line ${i}: QV and CV must be whole numbers.`);
-      pv[m] += q;
-      cv[m] += c;
+      pv = addTo(pv, m, q);
+      cv = addTo(cv, m, c);
       if (fastStartCv && c !== 0) {
         const o = orderAt ? orderAt[i] : t;
         const j = joinedAt![m];
-        if (o >= j && o < j + windowMs) fastStartCv[m] += c;
+        if (o >= j && o < j + windowMs) fastStartCv = addTo(fastStartCv, m, c);
       }
       if (retail && retailProfit && kind[i] === KIND_CUSTOMER) {
         const r = retailProfit[i];
         if (!Number.isSafeInteger(r))
           throw new Error(`Volume line ${i}: retail profit must be a whole number.`);
-        retail[m] += r;
+        retail = addTo(retail, m, r);
       }
     }
+    this.pv = pv;
+    this.cv = cv;
+    this.fastStartCv = fastStartCv;
+    this.retail = retail;
     return this;
   }
 
@@ -95,13 +104,16 @@ export class PeriodEngine {
     this.finished = true;
     const { plan, n, pv, cv, members } = this;
     const { sponsor, status } = members;
+    const reuse = this.options.reuseInputs === true;
+    if (reuse) members.joinedAt = undefined; // read by addLines only
 
-    const sponsorTree = buildTree(sponsor, n, 'Sponsor');
+    let sponsorTree = buildTree(sponsor, n, 'Sponsor');
     const order = sponsorTree.order;
 
     // Group volumes bottom-up: walking the top-down order backwards finishes every child before its parent.
-    const gv = new Float64Array(pv);
-    const gcv = new Float64Array(cv);
+    // Every partial sum is at most Σ|v| in size, so Int32 is safe when that total fits.
+    const gv = sumArray(pv);
+    const gcv = sumArray(cv);
     for (let i = n - 1; i >= 0; i--) {
       const x = order[i];
       const p = sponsor[x];
@@ -116,12 +128,22 @@ export class PeriodEngine {
 
     const paidAs = new Int8Array(n);
     computeRanks(plan, sponsorTree, pv, gv, members.forcedRank, paidAs);
-    const lifetimeRank = new Int8Array(n);
     const before = members.lifetimeRankBefore;
+    const lifetimeRank = reuse && before ? before : new Int8Array(n);
     for (let m = 0; m < n; m++) lifetimeRank[m] = Math.max(before ? before[m] : -1, paidAs[m]);
+    if (reuse) {
+      members.forcedRank = undefined;
+      members.lifetimeRankBefore = undefined;
+    }
 
+    const step = this.options.onStep ?? (() => {});
+    step('ranks');
     const stairstep = plan.stairstep ? computeStairstep(plan, sponsorTree, sponsor, pv, cv, status) : null;
+    // Children lists serve ranks and stairstep only; the level walks need the order alone.
+    if (!plan.stairstep) sponsorTree = { order, childStart: NO_INTS, childList: NO_INTS };
 
+    // Two arrays of n for every temporary from here on: binary's roll-ups, then each level walk's pending sums.
+    const scratch = { a: new Float64Array(n), b: new Float64Array(n) };
     const placementParent = plan.binary || plan.matrix ? members.placementParent! : null;
     const binary = plan.binary
       ? computeBinary(
@@ -135,12 +157,22 @@ export class PeriodEngine {
           status,
           members.carryInLeft,
           members.carryInRight,
-          { a: new Float64Array(n), b: new Float64Array(n) },
+          scratch,
+          reuse,
+          step,
         )
       : null;
     const placementOrder = plan.matrix
       ? matrixOrder(plan, n, placementParent!, members.placementPosition!)
       : null;
+    if (reuse) {
+      members.carryInLeft = undefined;
+      members.carryInRight = undefined;
+      if (!plan.matrix) {
+        members.placementParent = undefined;
+        members.placementPosition = undefined;
+      }
+    }
 
     const state: EngineState = {
       plan,
@@ -158,19 +190,24 @@ export class PeriodEngine {
       fastStartCv: this.fastStartCv,
       retail: this.retail,
       unilevelEarned: plan.matching ? new Float64Array(n) : null,
+      scratch,
+      scratchBusy: false,
     };
 
     // First pass: amounts before the cap, per member and in all; fills unilevelEarned for matching.
-    const total = new Float64Array(n);
+    let total: Volumes = new Int32Array(n); // widens like the volumes
     const byBonusBeforeCap = zeroByBonus();
     let beforeCap = 0;
     let lineCount = 0;
     const uniEarned = state.unilevelEarned;
+    let firstBlock = true;
     forEachBlock(state, 4096, (b) => {
+      if (firstBlock) step('lines');
+      firstBlock = false;
       for (let i = 0; i < b.length; i++) {
         const e = b.earner[i];
         const a = b.amount[i];
-        total[e] += a;
+        total = addTo(total, e, a);
         beforeCap += a;
         byBonusBeforeCap[BONUS_NAMES[b.bonus[i] - 1]] += a;
         if (uniEarned && b.bonus[i] === BONUS.unilevel) uniEarned[e] += a;
@@ -191,7 +228,7 @@ export class PeriodEngine {
       forEachBlock(state, 4096, (b) => {
         for (let i = 0; i < b.length; i++) {
           const a = cap.scale(b.amount[i]);
-          total[b.earner[i]] += a;
+          total = addTo(total, b.earner[i], a);
           afterCap += a;
           byBonus[BONUS_NAMES[b.bonus[i] - 1]] += a;
         }
@@ -199,20 +236,26 @@ export class PeriodEngine {
     }
 
     // Balance and payout: the whole balance is paid when positive and >= minPayout, else all of it carries.
-    const payout = new Float64Array(n);
-    const balanceOut = new Float64Array(n);
+    // The engine's own passes are over: later lines() iterations take scratch arrays of their own, for the
+    // time they run, rather than the result holding 16 bytes a member for them.
+    state.scratch = null;
+    let payout: Volumes = new Int32Array(n);
     const balanceIn = members.balanceIn;
+    // Each member's balance in is read just before its balance out is written: the same array can hold both.
+    const balanceOut = reuse && balanceIn ? balanceIn : new Float64Array(n);
+    if (reuse) members.balanceIn = undefined;
     let payoutSum = 0;
     let carried = 0;
     for (let m = 0; m < n; m++) {
       const b = (balanceIn ? balanceIn[m] : 0) + total[m];
       const pay = status[m] === STATUS_ACTIVE && b > 0 && b >= plan.minPayout ? b : 0;
-      payout[m] = pay;
+      if (pay !== 0) payout = addTo(payout, m, pay);
       balanceOut[m] = b - pay;
       payoutSum += pay;
       carried += b - pay;
     }
 
+    step('done');
     const totals: PeriodTotals = {
       lines: lineCount,
       ignoredLines: this.ignoredLines,
@@ -269,6 +312,29 @@ export function computePeriod(input: {
   const engine = new PeriodEngine(input.plan, input.members, input.period);
   for (const chunk of Array.isArray(input.lines) ? input.lines : [input.lines]) engine.addLines(chunk);
   return engine.finish();
+}
+
+const NO_INTS = new Int32Array(0);
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+
+/** a[m] += v; an Int32 array that would overflow comes back as a Float64 copy (the caller keeps the result). */
+function addTo(a: Volumes, m: number, v: number): Volumes {
+  const s = a[m] + v;
+  if (a.BYTES_PER_ELEMENT === 4 && (s > INT32_MAX || s < INT32_MIN)) {
+    const wide = new Float64Array(a);
+    wide[m] = s;
+    return wide;
+  }
+  a[m] = s;
+  return a;
+}
+
+/** A copy of v to be rolled up into subtree sums: Int32 when Σ|v| fits (no partial sum can exceed it). */
+function sumArray(v: Volumes): Volumes {
+  let abs = 0;
+  for (let m = 0; m < v.length; m++) abs += Math.abs(v[m]);
+  return abs <= INT32_MAX ? Int32Array.from(v) : Float64Array.from(v);
 }
 
 function isCompiled(plan: Plan | CompiledPlan): plan is CompiledPlan {
@@ -346,8 +412,8 @@ function computeStairstep(
   plan: CompiledPlan,
   tree: { order: Int32Array },
   sponsor: Int32Array,
-  pv: Float64Array,
-  cv: Float64Array,
+  pv: Volumes,
+  cv: Volumes,
   status: Uint8Array,
 ) {
   const n = pv.length;

@@ -2,7 +2,7 @@ import type { CompiledPlan } from '../plan/compile';
 import { type BinaryState, binaryPay, pairVolume } from './binary';
 import { applyBp } from './math';
 import type { Tree } from './trees';
-import { BINARY_PAID, BONUS, STATUS_ACTIVE } from './types';
+import { BINARY_PAID, BONUS, STATUS_ACTIVE, type Volumes } from './types';
 
 /** A reusable block of pending lines (before the period cap). */
 export class LineBuffer {
@@ -54,15 +54,18 @@ export interface EngineState {
   placementParent: Int32Array | null;
   placementOrder: Int32Array | null;
   status: Uint8Array;
-  cv: Float64Array;
+  cv: Volumes;
   active: Uint8Array;
   paidAs: Int8Array;
   binary: BinaryState | null;
   stairstep: { groupCv: Float64Array; bracket: Int8Array; leader: Uint8Array } | null;
-  fastStartCv: Float64Array | null;
-  retail: Float64Array | null;
+  fastStartCv: Volumes | null;
+  retail: Volumes | null;
   /** Each member's unilevel earnings (floored, before the cap): the matching basis. Filled by the first pass. */
   unilevelEarned: Float64Array | null;
+  /** Two arrays of n for the level walks, shared by one lines() iteration at a time (scratchBusy). */
+  scratch: { a: Float64Array; b: Float64Array } | null;
+  scratchBusy: boolean;
 }
 
 const ADVANCE_ALWAYS = 0; // no compression: every ancestor is a level, paid or not
@@ -74,7 +77,7 @@ interface Walk {
   order: Int32Array;
   parent: Int32Array;
   /** Volume each member sends up; only members with seedFlag[m] !== 0 when seedFlag is given. */
-  seeds: Float64Array;
+  seeds: Volumes;
   seedFlag: Uint8Array | null;
   rates: number[];
   /** x may earn level k when earnFlag[x] === earnValue and (minRank[k] < 0 or rank[x] >= minRank[k]). */
@@ -276,13 +279,11 @@ class RetailLines implements Producer {
   }
 }
 
-function producers(s: EngineState): Producer[] {
+function producers(s: EngineState, scratch: { a: Float64Array; b: Float64Array }): Producer[] {
   const { plan, n, cv, active, paidAs, status } = s;
   const sponsorOrder = s.sponsorTree.order;
-  // Two arrays of n shared by every level walk of this pass; garbage once the pass ends.
-  const scratchA = new Float64Array(n);
-  const scratchB = new Float64Array(n);
-  const walk = (w: Walk) => new LevelWalk(n, w, scratchA, scratchB);
+  // Every level walk of this pass uses the same two arrays of n (one walk runs at a time).
+  const walk = (w: Walk) => new LevelWalk(n, w, scratch.a, scratch.b);
   const out: Producer[] = [];
   if (plan.unilevel)
     out.push(
@@ -383,9 +384,17 @@ function producers(s: EngineState): Producer[] {
  * the matching lines (which read unilevelEarned) are produced. Matching runs last for that reason.
  */
 export function* componentLines(s: EngineState, buf: LineBuffer): Generator<void> {
-  for (const p of producers(s)) {
-    while (!p.run(buf)) yield;
-    if (buf.length) yield;
+  // The engine's scratch when free; a second iteration running alongside gets arrays of its own.
+  const own = !s.scratchBusy && s.scratch !== null;
+  const scratch = own ? s.scratch! : { a: new Float64Array(s.n), b: new Float64Array(s.n) };
+  if (own) s.scratchBusy = true;
+  try {
+    for (const p of producers(s, scratch)) {
+      while (!p.run(buf)) yield;
+      if (buf.length) yield;
+    }
+  } finally {
+    if (own) s.scratchBusy = false;
   }
 }
 

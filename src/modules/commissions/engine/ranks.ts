@@ -1,5 +1,6 @@
 import type { CompiledPlan } from '../plan/compile';
 import type { Tree } from './trees';
+import type { Volumes } from './types';
 
 /**
  * Paid-as ranks, bottom-up over the sponsor tree in one pass: a member's tests need the ranks of their legs,
@@ -10,8 +11,8 @@ import type { Tree } from './trees';
 export function computeRanks(
   plan: CompiledPlan,
   tree: Tree,
-  pv: Float64Array,
-  gv: Float64Array,
+  pv: Volumes,
+  gv: Volumes,
   forced: Int8Array | undefined,
   paidAs: Int8Array,
 ): void {

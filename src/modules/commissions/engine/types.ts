@@ -9,6 +9,13 @@ export const STATUS_TERMINATED = 2;
 export const KIND_PERSONAL = 0;
 export const KIND_CUSTOMER = 1;
 
+/**
+ * Per-member volumes and sums: Int32 while every value fits (4 bytes a member instead of 8, which is what lets
+ * 1M members fit the Worker's 128 MB), Float64 otherwise. Values are whole numbers either way; read them as
+ * numbers and never assume which one you got.
+ */
+export type Volumes = Int32Array | Float64Array;
+
 /** Binary position under the placement parent; a matrix uses 0..width-1 left to right. */
 export const LEFT = 0;
 export const RIGHT = 1;
@@ -56,6 +63,22 @@ export interface VolumeLines {
   retailProfit?: Float64Array;
   /** 1 when the line is a starter kit. */
   starterKit?: Uint8Array;
+}
+
+/**
+ * reuseInputs: the caller hands the member arrays over and keeps no other reference to them. The engine then
+ * writes results into input arrays it no longer needs (carry-out over carry-in, balance out over balance in,
+ * lifetime rank over lifetime rank before) and drops the arrays it is done with from `members` (joinedAt
+ * after the volumes, forcedRank after the ranks, placement after binary unless a matrix needs it). That is
+ * what lets a 1M-member period fit 128 MB; tests that compare inputs with results leave it off.
+ */
+export interface EngineOptions {
+  reuseInputs?: boolean;
+  /**
+   * Called at the points of finish() where the most memory is live (benchmarks sample memory there): 'ranks',
+   * 'binary' (before its temporaries go), 'lines' (first block of the first pass: walk scratch in use), 'done'.
+   */
+  onStep?: (step: string) => void;
 }
 
 /** The period as instants, half-open: start <= at < end. */
@@ -135,15 +158,19 @@ export interface PeriodTotals {
   carried: number;
 }
 
-/** Per-member results (arrays of `count`) plus totals; `lines()` regenerates the commission lines in chunks. */
+/**
+ * Per-member results (arrays of `count`) plus totals; `lines()` regenerates the commission lines in chunks
+ * (one lines() iteration at a time shares the engine's scratch memory; a second one running alongside gets its
+ * own).
+ */
 export interface PeriodResult {
   count: number;
   rankIds: string[];
-  pv: Float64Array;
-  cv: Float64Array;
+  pv: Volumes;
+  cv: Volumes;
   /** Group volume (PV of self + whole sponsor downline) and its CV counterpart. */
-  gv: Float64Array;
-  gcv: Float64Array;
+  gv: Volumes;
+  gcv: Volumes;
   /** 1 when status is ACTIVE and PV >= activePv. */
   active: Uint8Array;
   /** Rank indices, -1 = none. */
@@ -160,11 +187,11 @@ export interface PeriodResult {
   /** Stairstep: group PV/CV after breakaways, bracket index (-1 below the first); null without stairstep. */
   stairstep: { groupPv: Float64Array; groupCv: Float64Array; bracket: Int8Array } | null;
   /** Fast-start CV (volume inside each member's own window); null without fastStart. */
-  fastStartCv: Float64Array | null;
+  fastStartCv: Volumes | null;
   /** Period total per member after the period cap (sum of the member's lines). */
-  total: Float64Array;
+  total: Volumes;
   /** Paid this period, and the balance carried to the next (balanceIn + total − payout). */
-  payout: Float64Array;
+  payout: Volumes;
   balanceOut: Float64Array;
   totals: PeriodTotals;
   /** Commission lines in chunks of at most chunkSize (fresh arrays per chunk). */

@@ -1,9 +1,10 @@
-import { BONUS_NAMES, computePeriod, type PeriodResult } from '../engine';
+import { BONUS_NAMES, PeriodEngine, type PeriodResult } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
-import { loadPeriodInputs } from './inputs';
+import { loadPeriodMembers } from './inputs';
 import { logStep } from './metered';
 import { periodById, progress } from './repository';
+import { readVolumeLines } from './volumeLines';
 
 // Rows per INSERT: the JSON parameter stays well under D1's limits.
 const RESULT_ROWS = 10_000;
@@ -22,11 +23,19 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   const plan = compilePlan(planOf(version));
   const t0 = Date.now();
   await progress(db, periodId, 'load', 0, period.member_count).run();
-  const { ids, members, lines, bounds } = await loadPeriodInputs(db, periodId, plan);
+  const { ids, members, bounds } = await loadPeriodMembers(db, periodId, plan);
 
   await progress(db, periodId, 'compute', 0, members.count).run();
   const t1 = Date.now();
-  const result = computePeriod({ plan, members, lines, period: bounds });
+  // Memory (1M members must fit 128 MB): the lines stream into the engine page by page, and the member arrays
+  // are handed over (reuseInputs): results are written into the ones the engine is done with.
+  const engine = new PeriodEngine(plan, members, bounds, { reuseInputs: true });
+  let volumeLines = 0;
+  await readVolumeLines(db, periodId, bounds, ids, (chunk) => {
+    volumeLines += chunk.count;
+    engine.addLines(chunk);
+  });
+  const result = engine.finish();
   // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).
   await progress(db, periodId, 'compute', members.count, members.count).run();
   const t2 = Date.now();
@@ -36,7 +45,7 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
     engineMs: t2 - t1,
     writeMs: Date.now() - t2,
     members: members.count,
-    volumeLines: lines.count,
+    volumeLines,
     commissionLines: result.totals.lines,
   });
   await db

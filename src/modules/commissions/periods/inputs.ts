@@ -3,39 +3,61 @@ import type { MemberArrays, VolumeLines } from '../engine';
 import type { CompiledPlan } from '../plan';
 import { periodBounds } from './bounds';
 import { previousPeriod } from './lifecycle';
-import { membersFromSnapshot } from './members';
+import { indexOf, MemberBuilder, membersFromSnapshot } from './members';
 import { periodById } from './repository';
 import { readMemberChunk, type SnapshotChunk } from './snapshot';
 import { readVolumeLines } from './volumeLines';
 
-export interface PeriodInputs {
+export interface PeriodMembers {
   ids: Int32Array;
   members: MemberArrays;
-  lines: VolumeLines;
   bounds: { start: number; end: number };
 }
 
+export interface PeriodInputs extends PeriodMembers {
+  lines: VolumeLines;
+}
+
 /**
- * What the engine needs for a period: its frozen snapshot once its close has started, otherwise the live
- * tree read the same way (what-if on an open period); forced ranks as they are now; the period's lines.
+ * What the engine needs for a period, lines included (what-if, explain). A period close streams the lines
+ * into the engine instead (loadPeriodMembers + readVolumeLines with a sink): at 1M members they would not fit.
  */
 export async function loadPeriodInputs(
   db: D1Database,
   periodId: string,
   plan: CompiledPlan,
 ): Promise<PeriodInputs> {
+  const m = await loadPeriodMembers(db, periodId, plan);
+  return { ...m, lines: await readVolumeLines(db, periodId, m.bounds, m.ids) };
+}
+
+/**
+ * The period's members: its frozen snapshot once its close has started (read one chunk at a time, so only
+ * one chunk's JSON is held at once), otherwise the live tree read the same way (what-if on an open period);
+ * forced ranks as they are now.
+ */
+export async function loadPeriodMembers(
+  db: D1Database,
+  periodId: string,
+  plan: CompiledPlan,
+): Promise<PeriodMembers> {
   const period = await periodById(db, periodId);
-  let chunks: SnapshotChunk[];
+  let built: { ids: Int32Array; members: MemberArrays };
   let bounds: { start: number; end: number };
   if (period?.member_count != null) {
-    const { results } = await db
-      .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? ORDER BY chunk')
-      .bind(periodId)
-      .all<{ data: string }>();
-    chunks = results.map((r) => JSON.parse(r.data) as SnapshotChunk);
+    const builder = new MemberBuilder(period.member_count, plan);
+    for (let chunk = 0; ; chunk++) {
+      const row = await db
+        .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? AND chunk = ?')
+        .bind(periodId, chunk)
+        .first<{ data: string }>();
+      if (!row) break;
+      builder.add(JSON.parse(row.data) as SnapshotChunk);
+    }
+    built = builder.finish();
     bounds = { start: Date.parse(period.starts_at!), end: Date.parse(period.ends_at!) };
   } else {
-    chunks = [];
+    const chunks: SnapshotChunk[] = [];
     const previous = previousPeriod(periodId);
     for (let after = 0; ; ) {
       const chunk = await readMemberChunk(db, periodId, previous, after);
@@ -43,16 +65,18 @@ export async function loadPeriodInputs(
       chunks.push(chunk);
       after = chunk.ids[chunk.ids.length - 1];
     }
+    built = membersFromSnapshot(chunks, plan);
     bounds = periodBounds(periodId, (await loadSettings(db)).timeZone);
   }
-  // Staff may force ranks while the period is in review: read them at every run.
+  // Staff may force ranks while the period is in review: read them at every run (they replace the snapshot's).
   const { results: overrides } = await db
     .prepare('SELECT distributor_id, rank_id FROM rank_override WHERE period_id = ?')
     .bind(periodId)
     .all<{ distributor_id: number; rank_id: string }>();
-  const forced = new Map(overrides.map((o) => [o.distributor_id, o.rank_id]));
-  for (const c of chunks) for (let j = 0; j < c.ids.length; j++) c.forced[j] = forced.get(c.ids[j]) ?? null;
-  const { ids, members } = membersFromSnapshot(chunks, plan);
-  const lines = await readVolumeLines(db, periodId, bounds, ids);
-  return { ids, members, lines, bounds };
+  const forced = built.members.forcedRank!.fill(-1);
+  for (const o of overrides) {
+    const i = indexOf(built.ids, o.distributor_id);
+    if (i >= 0) forced[i] = plan.rankIds.indexOf(o.rank_id);
+  }
+  return { ...built, bounds };
 }

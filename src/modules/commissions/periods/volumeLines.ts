@@ -81,8 +81,15 @@ export async function readVolumeLines(
   periodId: string,
   bounds: { start: number; end: number },
   ids: Int32Array,
+  /** When given, each page of lines goes here and is not kept (the returned lines are then empty). */
+  sink?: (chunk: VolumeLines) => void,
 ): Promise<VolumeLines> {
-  const cols = new LineColumns();
+  let cols = new LineColumns();
+  const flush = () => {
+    if (!sink || cols.count === 0) return;
+    sink(cols.toLines());
+    cols = new LineColumns();
+  };
   const clamp = (t: number) => Math.min(Math.max(t, bounds.start), bounds.end - 1);
   const add = (rows: Row[], sign: 1 | -1) => {
     for (const [member, qv, cv, kind, at, orderAt, profit, kit] of rows) {
@@ -114,6 +121,7 @@ export async function readVolumeLines(
       .raw<[...Row, number]>();
     if (rows.length === 0) break;
     add(rows as unknown as Row[], 1);
+    flush();
     after = Math.max(...rows.map((r) => r[8]));
   }
   for (let after = 0; ; ) {
@@ -133,6 +141,7 @@ export async function readVolumeLines(
       .raw<[...Row, number]>();
     if (rows.length === 0) break;
     add(rows as unknown as Row[], -1);
+    flush();
     after = Math.max(...rows.map((r) => r[8]));
   }
   return cols.toLines();
