@@ -1,7 +1,8 @@
 // Deterministic order files for a generated network: `perMember` orders for every member, NDJSON parts of at
 // most `maxPartBytes`. Members whose number (index + 1) is divisible by 3 have one customer (seeded by SQL as
-// external id C<number>); one of their orders is a CUSTOMER order. Orders are paid over the last ~80 days
-// (so they fall in three or four commission periods); a few are PENDING or CANCELLED.
+// external id C<number>); one of their orders is a CUSTOMER order. Orders are paid over the `spanDays` (80)
+// days before `now` (so by default they fall in three or four commission periods); a few are PENDING or
+// CANCELLED.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,11 +21,11 @@ const DAY = 86_400_000;
 export const hasCustomer = (i) => (i + 1) % 3 === 0;
 export const customerExternalId = (i) => `C${i + 1}`;
 
-/** Writes orders-0001.ndjson, ...; returns the parts and totals. `now` (ms) anchors the payment dates. */
+/** Writes orders-0001.ndjson, ...; returns the parts and totals. Payments fall in (now - 1 h - spanDays, now - 1 h]. */
 export function writeOrderParts(
   size,
   dir,
-  { perMember = 3, now = Date.now(), maxPartBytes = 7_500_000 } = {},
+  { perMember = 3, now = Date.now(), maxPartBytes = 7_500_000, spanDays = 80 } = {},
 ) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -47,7 +48,7 @@ export function writeOrderParts(
     for (let k = 0; k < perMember; k++) {
       const r = rnd.next();
       const status = r < 0.92 ? 'PAID' : r < 0.97 ? 'PENDING' : 'CANCELLED';
-      const paidAt = now - 3_600_000 - Math.floor(rnd.next() * 80 * DAY);
+      const paidAt = now - 3_600_000 - Math.floor(rnd.next() * spanDays * DAY);
       const n = rnd.next() < 0.6 ? 1 : 2;
       const orderLines = [];
       for (let l = 0; l < n; l++) orderLines.push({ sku: rnd.pick(PRODUCTS).sku, quantity: 1 + rnd.int(3) });

@@ -132,7 +132,12 @@ async function assertPortFree(port) {
   });
 }
 
-/** Starts `wrangler dev` and resolves once /health answers; `stop()` ends it and its workerd. */
+/**
+ * Starts `wrangler dev` and resolves once /health answers; `stop()` ends it and its workerd; `pgid` is the
+ * process group of wrangler and its workerd. (Cron handlers can be fired with GET
+ * /cdn-cgi/local/scheduled?cron=...: wrangler dev always enables it, and `--test-scheduled`'s /__scheduled
+ * does not work with the bundled snapshot, which has no_bundle = true.)
+ */
 export async function startWorker({ config, port, persistTo, logFile, timeoutMs = 120_000 }) {
   await assertPortFree(port);
   const child = spawn(
@@ -181,5 +186,5 @@ export async function startWorker({ config, port, persistTo, logFile, timeoutMs 
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { base, stop };
+  return { base, stop, pgid: child.pid };
 }
