@@ -283,4 +283,86 @@ describe('import helpers', () => {
     ]);
     expect(p.issues).toEqual([[5, expect.stringContaining('locale')]]);
   });
+
+  it('the fast row check gives what rowSchema alone gives: same rows, same messages', () => {
+    const base = {
+      externalId: 'X1',
+      sponsorExternalId: 'S1',
+      placementParentExternalId: 'P1',
+      placementPosition: 1,
+      firstName: 'Åse',
+      lastName: 'Øster',
+      email: 'ase@example.dk',
+      phone: '+4512345678',
+      country: 'DK',
+      locale: 'da',
+      status: 'ACTIVE',
+      joinedAt: '2025-03-01T10:00:00.000Z',
+      referralCode: 'ASE-1',
+    };
+    const variants: Record<string, unknown>[] = [
+      {},
+      { email: ' ASE@Example.DK ' },
+      { email: 'bad@x' },
+      { email: '.a@b.co' },
+      { email: 'a..b@c.co' },
+      { email: 5 },
+      { phone: '+45 1234-5678' },
+      { phone: '+0451234567' },
+      { phone: '12345678' },
+      { country: ' dk ' },
+      { country: 'DNK' },
+      { locale: 'fr' },
+      { locale: ' da' },
+      { status: 'SUSPENDED' },
+      { status: 'active' },
+      { joinedAt: '2025-01-01T00:00:00+02:00' },
+      { joinedAt: '2025-01-01T00:00:00' },
+      { joinedAt: '2025-13-01T00:00:00Z' },
+      { joinedAt: '2025-01-01T00:00Z' },
+      { joinedAt: '2025-01-01T00:00:00.123456Z' },
+      { referralCode: ' ab_C-1 ' },
+      { referralCode: 'ab' },
+      { referralCode: 'a b c' },
+      { placementPosition: 'LEFT' },
+      { placementPosition: 'right' },
+      { placementPosition: '7' },
+      { placementPosition: 36 },
+      { placementPosition: 1.5 },
+      { placementPosition: -1 },
+      { placementParentExternalId: undefined },
+      { placementParentExternalId: undefined, placementPosition: undefined },
+      { placementParentExternalId: '   ' },
+      { extra: 1 },
+      { externalId: 5 },
+      { externalId: ' X2 ' },
+      { externalId: 'y'.repeat(64) },
+      { externalId: 'y'.repeat(65) },
+      { firstName: '   ' },
+      { firstName: 'x'.repeat(100) },
+      { firstName: 'x'.repeat(101) },
+      { lastName: ' Ø ' },
+      { sponsorExternalId: '' },
+      { sponsorExternalId: ' S9 ' },
+      { sponsorExternalId: 7 },
+      { email: null, phone: '', status: undefined, joinedAt: undefined, referralCode: undefined },
+    ];
+    const lines = variants.map((v, i) =>
+      JSON.stringify({ ...base, ...v, externalId: v.externalId ?? `X${i}` }),
+    );
+    const text = lines.join('\n');
+    const now = '2026-01-01T00:00:00.000Z';
+    const fast = parsePart('NDJSON', text, now);
+    expect(fast).toEqual(parsePart('NDJSON', text, now, false));
+    expect(fast.rows.filter((r) => r[14] === 0).length).toBeGreaterThan(15);
+    expect(fast.issues.length).toBeGreaterThan(15);
+    const csv = `${Object.keys(base).join(',')}\n${variants
+      .map((v, i) =>
+        Object.keys(base)
+          .map((k) => String({ ...base, ...v, externalId: `C${i}` }[k as keyof typeof base] ?? ''))
+          .join(','),
+      )
+      .join('\n')}`;
+    expect(parsePart('CSV', csv, now)).toEqual(parsePart('CSV', csv, now, false));
+  });
 });

@@ -1,7 +1,7 @@
 // Parsing and field validation of one uploaded part (pure, no I/O). A part holds whole lines of the file:
 // NDJSON lines, or CSV whose every part starts with the header line.
 import { z } from 'zod';
-import { DISTRIBUTOR_STATUSES } from '../model';
+import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
 import { profileFields } from '../validation';
 
 export const IMPORT_FORMATS = ['NDJSON', 'CSV'] as const;
@@ -95,8 +95,104 @@ function normalize(raw: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function validate(line: number, raw: Record<string, unknown>, now: string, out: ParsedPart): void {
+// ---- Fast path: the same rules as rowSchema, written out, for rows that pass them all. Anything it does
+// not accept goes through rowSchema, which gives the exact messages (and accepts what this is unsure of).
+// zod's object parsing costs ~7 us a row even when it can compile (Workers cannot), a third of the upload.
+const FIELDS = new Set<string>(IMPORT_FIELDS);
+const EMAIL = z.regexes.email;
+const DATETIME = z.regexes.datetime({ offset: true, local: false, precision: null });
+const PHONE = /^\+[1-9]\d{7,14}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const REFERRAL = /^[A-Za-z0-9_-]{3,32}$/;
+const isLocale = (v: unknown) => (LOCALES as readonly unknown[]).includes(v);
+const isStatus = (v: unknown) => (DISTRIBUTOR_STATUSES as readonly unknown[]).includes(v);
+
+/** A trimmed string of min..max characters, or null (also for a non-string). */
+function trimmed(v: unknown, min: number, max: number): string | null {
+  if (typeof v !== 'string') return null;
+  const t = v.trim();
+  return t.length >= min && t.length <= max ? t : null;
+}
+
+function fastRow(line: number, rec: Record<string, unknown>, now: string): StagedRow | null {
+  for (const key in rec) if (!FIELDS.has(key)) return null;
+  const ext = trimmed(rec.externalId, 1, 64);
+  const first = trimmed(rec.firstName, 1, 100);
+  const last = trimmed(rec.lastName, 1, 100);
+  if (ext == null || first == null || last == null || !isLocale(rec.locale)) return null;
+  if (typeof rec.country !== 'string') return null;
+  const country = rec.country.trim().toUpperCase();
+  if (!COUNTRY.test(country)) return null;
+  let sponsor: string | null = null;
+  if (rec.sponsorExternalId !== undefined) {
+    sponsor = trimmed(rec.sponsorExternalId, 1, 64);
+    if (sponsor == null) return null;
+  }
+  let parent: string | null = null;
+  if (rec.placementParentExternalId !== undefined) {
+    parent = trimmed(rec.placementParentExternalId, 1, 64);
+    if (parent == null) return null;
+  }
+  const pos = rec.placementPosition;
+  if (pos !== undefined && !(typeof pos === 'number' && Number.isInteger(pos) && pos >= 0 && pos <= 35))
+    return null;
+  if ((parent == null) !== (pos === undefined)) return null;
+  let email: string | null = null;
+  if (rec.email !== undefined) {
+    if (typeof rec.email !== 'string') return null;
+    email = rec.email.trim().toLowerCase();
+    if (!EMAIL.test(email) || email.length > 254) return null;
+  }
+  let phone: string | null = null;
+  if (rec.phone !== undefined) {
+    if (typeof rec.phone !== 'string') return null;
+    phone = rec.phone.replace(/[\s-]/g, '');
+    if (!PHONE.test(phone)) return null;
+  }
+  if (rec.status !== undefined && !isStatus(rec.status)) return null;
+  let joined = now;
+  if (rec.joinedAt !== undefined) {
+    if (typeof rec.joinedAt !== 'string' || !DATETIME.test(rec.joinedAt)) return null;
+    joined = new Date(rec.joinedAt).toISOString();
+  }
+  let code: string | null = null;
+  if (rec.referralCode !== undefined) {
+    if (typeof rec.referralCode !== 'string') return null;
+    code = rec.referralCode.trim();
+    if (!REFERRAL.test(code)) return null;
+  }
+  return [
+    line,
+    ext,
+    sponsor,
+    parent,
+    (pos as number | undefined) ?? null,
+    first,
+    last,
+    email,
+    phone,
+    country,
+    rec.locale as string,
+    (rec.status as string | undefined) ?? 'ACTIVE',
+    joined,
+    code,
+    0,
+  ];
+}
+
+function validate(
+  line: number,
+  raw: Record<string, unknown>,
+  now: string,
+  out: ParsedPart,
+  fast: boolean,
+): void {
   const rec = normalize(raw);
+  const row = fast ? fastRow(line, rec, now) : null;
+  if (row) {
+    out.rows.push(row);
+    return;
+  }
   const result = rowSchema.safeParse(rec);
   if (result.success) {
     const r = result.data;
@@ -129,11 +225,12 @@ function validate(line: number, raw: Record<string, unknown>, now: string, out: 
     out.rows.push([line, ext, null, null, null, null, null, null, null, null, null, null, null, null, 1]);
 }
 
-export function parsePart(format: ImportFormat, text: string, now: string): ParsedPart {
-  return format === 'NDJSON' ? parseNdjson(text, now) : parseCsv(text, now);
+/** `fast: false` checks every row with rowSchema alone (the tests compare the two). */
+export function parsePart(format: ImportFormat, text: string, now: string, fast = true): ParsedPart {
+  return format === 'NDJSON' ? parseNdjson(text, now, fast) : parseCsv(text, now, fast);
 }
 
-function parseNdjson(text: string, now: string): ParsedPart {
+function parseNdjson(text: string, now: string, fast: boolean): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
   let start = 0;
   let line = 0;
@@ -156,7 +253,7 @@ function parseNdjson(text: string, now: string): ParsedPart {
       out.issues.push([line, 'Each line must be a JSON object.']);
       continue;
     }
-    validate(line, value as Record<string, unknown>, now, out);
+    validate(line, value as Record<string, unknown>, now, out, fast);
   }
   out.lines = line;
   return out;
@@ -217,7 +314,7 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
   }
 }
 
-function parseCsv(text: string, now: string): ParsedPart {
+function parseCsv(text: string, now: string, fast: boolean): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
   let header: string[] | null = null;
   let headerLines = 0;
@@ -241,7 +338,7 @@ function parseCsv(text: string, now: string): ParsedPart {
     }
     const raw: Record<string, string> = {};
     for (let k = 0; k < header.length; k++) raw[header[k]] = rec.fields[k];
-    validate(line, raw, now, out);
+    validate(line, raw, now, out, fast);
   }
   if (!header) out.issues.push([0, 'The part is empty: every CSV part starts with the header line.']);
   out.lines = Math.max(lastLine - headerLines, 0);

@@ -8,8 +8,11 @@ import { createImport, type ImportRow, markStarted, storePart } from './reposito
 export const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 export async function uploadPart(env: Env, imp: ImportRow, partNo: number, text: string) {
+  const t0 = Date.now();
   const parsed = parsePart(imp.format, text, nowIso());
+  const t1 = Date.now();
   await storePart(env.DB, imp.id, partNo, parsed);
+  console.log(`import ${imp.id}: part ${partNo} parsed in ${t1 - t0} ms, stored in ${Date.now() - t1} ms`);
   return { part: partNo, rows: parsed.rows.length, issues: parsed.issues.length };
 }
 
