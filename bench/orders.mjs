@@ -20,7 +20,20 @@ import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.
 import { PRODUCTS, writeOrderParts } from './lib/orderFile.mjs';
 import { LOGIN } from './lib/queries.mjs';
 import { summarize } from './lib/stats.mjs';
-import { applyMigrations, d1Query, snapshotWorker, startWorker } from './lib/wrangler.mjs';
+import { applyMigrations, d1Query as d1QueryOnce, snapshotWorker, startWorker } from './lib/wrangler.mjs';
+
+/** d1Query, retried while the worker holds the database (e.g. the import's cleanup step deleting rows). */
+async function d1Query(config, persistTo, sql) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await d1QueryOnce(config, persistTo, sql);
+    } catch (e) {
+      if (attempt >= 60 || !/SQLITE_BUSY|database is locked|commit token/.test(String(e?.stdout ?? e)))
+        throw e;
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
+}
 
 const { values: args } = parseArgs({
   options: {
