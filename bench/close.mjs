@@ -521,6 +521,7 @@ function rows(r) {
     ratio: `${r.ratio}×`,
     largest: `${which} ${sec(largest)} s = ${((100 * largest) / LIMITS.wallMs).toFixed(1)} % of 15 min`,
     cpu: `≤ ${sec(r.workerd.cpuMs)} (snapshot ≤ ${sec(snapCpu)})`,
+    idle: sec(r.workerd.cpuMs + 2000),
     d1: `${calls} / ${(slowest / 1000).toFixed(2)} s`,
     mem: `${r.engine.memory.liveMb ?? '?'} MB (sampled ${r.engine.memory.peakMb} MB)`,
     rss: `${r.workerd.rssBeforeMb} → ${r.workerd.peakRssMb}`,
@@ -535,13 +536,14 @@ const ROWS = [
   ['  closing_started_at → computed_at (server, s)', 'server', ''],
   ['  snapshot step: one queue invocation (s)', 'snapshot', ''],
   ['  compute step: one queue invocation (s)', 'computeStep', ''],
-  ['    load (snapshot chunks + volume lines, s)', 'load', ''],
-  ['    engine (computePeriod, in workerd, s)', 'compute', ''],
+  ['    load: members from the snapshot chunks (s)', 'load', ''],
+  ['    volume lines read + streamed into the engine + finish (s)', 'compute', ''],
   ['    write (results + lines, incl. line generation, s)', 'write', ''],
   ['Engine-only, same data, Node (wall s)', 'engine', ''],
   ['Ratio end to end / engine-only', 'ratio', '≤ 3× at 1M'],
   ['Largest step vs 15 min queue wall limit', 'largest', ''],
   ['workerd CPU time, whole close (s, upper bound)', 'cpu', '≤ 300 per step'],
+  ['Idle-machine estimate: workerd CPU + 2 × 1 s queue wait (s)', 'idle', '≤ 60 at 1M'],
   ['D1 calls in the larger step / slowest call', 'd1', '≤ 1000 / ≤ 30 s'],
   ['JS heap + buffers after GC, peak over load + engine (Node)', 'mem', '≤ 128 MB'],
   ['workerd RSS before → peak (MB, incl. local SQLite)', 'rss', ''],
@@ -587,8 +589,11 @@ starts; both plans close the same data.
 - **End to end**: from firing the cron to seeing REVIEW (client clock); it includes the queue's batch delay
   (max_batch_timeout = 1 s) before each of the two steps.
 - **Steps** are the worker's own \`[close]\` log lines (src/modules/commissions/periods/{jobs,compute}.ts).
-  A Worker's clock advances only across I/O, so each part includes the CPU spent before its last query.
-  "write" includes producing the commission lines (the engine yields them lazily as they are written).
+  A Worker's clock advances only across I/O, so each part includes the CPU spent before its last query. The
+  compute step's parts: "load" = the member arrays from the snapshot chunks; then the volume lines are read
+  page by page and fed to the engine as they come, and the engine finishes (one figure: the engine's own share
+  is about the engine-only time); "write" = results and lines, including producing the lines (the engine
+  yields them lazily as they are written).
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
   worker) and times only the engine's calls in Node (addLines/computePeriod, finish, and draining every
@@ -603,6 +608,8 @@ starts; both plans close the same data.
   bounds it from above.
 - **CPU**: workerd's user+system time from /proc, which includes local SQLite work that production D1 does
   not bill to the Worker: an upper bound for the limit of 5 min per invocation (limits.cpu_ms = 300000).
+  Local D1 runs inside workerd, so on a busy machine wall time is inflated by waiting for a core while the
+  CPU time is not: "idle-machine estimate" adds the two queue batch waits to it (an estimate, not a run).
 
 ${renderTable(results)}
 
