@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BONUS, computePeriod, LEFT, type PeriodResult, RIGHT } from '../src/modules/commissions/engine';
 import { binaryPay } from '../src/modules/commissions/engine/binary';
 import { applyBp } from '../src/modules/commissions/engine/math';
-import { CONTRIBUTION, explainLine } from '../src/modules/commissions/explain';
+import { CONTRIBUTION, explainLine, linesOf, membersNeeded } from '../src/modules/commissions/explain';
 import { compilePlan } from '../src/modules/commissions/plan';
 import { END, randomWorld, START, type World } from './commissions-engine-helpers';
 
@@ -59,6 +59,14 @@ function check(w: World, seed: number) {
     const e = explainLine({ plan, members: w.members, lines: w.lines, period: PERIOD }, l);
     const where = `seed ${seed} earner ${l.earner} bonus ${l.bonus} L${l.level} src ${l.source}`;
     expect([e.volume, e.bp, e.beforeCap], where).toEqual([l.volume, l.bp, l.beforeCap]);
+    // The lines of the members membersNeeded names are enough (the I/O layer keeps only those).
+    const narrow = explainLine(
+      { plan, members: w.members, lines: linesOf(w.lines, membersNeeded(w.members, l)), period: PERIOD },
+      l,
+    );
+    expect([narrow.volume, narrow.beforeCap], where).toEqual([e.volume, e.beforeCap]);
+    expect([...narrow.contributions.member]).toEqual([...e.contributions.member]);
+    expect([...narrow.contributions.volume]).toEqual([...e.contributions.volume]);
     const c = e.contributions;
     let sum = 0;
     const legSum = [0, 0];

@@ -3,14 +3,15 @@ import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
-import { BONUS, type BonusName, RIGHT } from '../engine';
+import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
 import { CommissionLine, type LineRow } from '../graphql';
-import { loadPeriodInputs, type PeriodInputs } from '../periods/inputs';
+import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { indexOf } from '../periods/members';
 import { periodById } from '../periods/repository';
+import { readVolumeLines } from '../periods/volumeLines';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
-import { CONTRIBUTION, type Explanation, explainLine } from './explain';
+import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from './explain';
 
 // GraphQL for "why was I paid this": CommissionLine.explain, a page of the members behind a line, recomputed
 // from the period's frozen snapshot (so a move after the close changes nothing).
@@ -77,30 +78,34 @@ interface Explained {
   ids: Int32Array;
 }
 
-// One load of a period's frozen inputs per request, shared by every line explained in it.
-const inputsCache = new WeakMap<
-  GraphQLContext,
-  Map<string, Promise<{ inputs: PeriodInputs; plan: ReturnType<typeof compilePlan> } | null>>
->();
+type Loaded = { plan: ReturnType<typeof compilePlan>; period: PeriodMembers };
 
-function periodInputs(ctx: GraphQLContext, periodId: string) {
-  let byPeriod = inputsCache.get(ctx);
-  if (!byPeriod) {
-    byPeriod = new Map();
-    inputsCache.set(ctx, byPeriod);
+// Per request: one load of a period's frozen members, and the volume lines of each scope explained (a statement's
+// lines mostly share the earner's subtree). Only the lines of the members an explanation reads are kept.
+const requestCache = new WeakMap<GraphQLContext, Map<string, Promise<unknown>>>();
+
+function cached<T>(ctx: GraphQLContext, key: string, load: () => Promise<T>): Promise<T> {
+  let byKey = requestCache.get(ctx);
+  if (!byKey) {
+    byKey = new Map();
+    requestCache.set(ctx, byKey);
   }
-  let p = byPeriod.get(periodId);
+  let p = byKey.get(key) as Promise<T> | undefined;
   if (!p) {
-    p = (async () => {
-      const period = await periodById(ctx.db, periodId);
-      // Only a period whose close started has a frozen snapshot (and lines to explain).
-      if (!period || period.member_count == null || period.plan_version_id == null) return null;
-      const plan = compilePlan(planOf(await requirePlanVersion(ctx.db, period.plan_version_id)));
-      return { plan, inputs: await loadPeriodInputs(ctx.db, periodId, plan) };
-    })();
-    byPeriod.set(periodId, p);
+    p = load();
+    byKey.set(key, p);
   }
   return p;
+}
+
+function periodMembers(ctx: GraphQLContext, periodId: string): Promise<Loaded | null> {
+  return cached(ctx, `members:${periodId}`, async () => {
+    const period = await periodById(ctx.db, periodId);
+    // Only a period whose close started has a frozen snapshot (and lines to explain).
+    if (!period || period.member_count == null || period.plan_version_id == null) return null;
+    const plan = compilePlan(planOf(await requirePlanVersion(ctx.db, period.plan_version_id)));
+    return { plan, period: await loadPeriodMembers(ctx.db, periodId, plan) };
+  });
 }
 
 /** Same access as the statement: staff, or the earner themself once the period is committed. */
@@ -113,17 +118,32 @@ async function mayExplain(ctx: GraphQLContext, line: LineRow): Promise<boolean> 
 }
 
 async function explainRow(ctx: GraphQLContext, line: LineRow): Promise<Explained | null> {
-  const loaded = await periodInputs(ctx, line.period_id);
+  const loaded = await periodMembers(ctx, line.period_id);
   if (!loaded) return null;
-  const { plan, inputs } = loaded;
-  const earner = indexOf(inputs.ids, line.distributor_id);
+  const { plan, period } = loaded;
+  const earner = indexOf(period.ids, line.distributor_id);
   if (earner < 0) return null;
-  const source = line.source_id ? indexOf(inputs.ids, line.source_id) : -1;
-  const e = explainLine(
-    { plan, members: inputs.members, lines: inputs.lines, period: inputs.bounds },
-    { earner, bonus: BONUS[line.bonus as BonusName], level: line.level, source },
-  );
-  return { line, e, ids: inputs.ids };
+  const source = line.source_id ? indexOf(period.ids, line.source_id) : -1;
+  const ref = { earner, bonus: BONUS[line.bonus as BonusName], level: line.level, source };
+  const scope =
+    ref.bonus === BONUS.retail
+      ? 'own'
+      : ref.bonus === BONUS.binary
+        ? 'binary'
+        : ref.bonus === BONUS.matrix
+          ? `matrix${ref.level}`
+          : 'sponsor';
+  const lines = await cached(ctx, `lines:${line.period_id}:${earner}:${scope}`, async () => {
+    const need = membersNeeded(period.members, ref);
+    const kept: VolumeLines[] = [];
+    await readVolumeLines(ctx.db, line.period_id, period.bounds, period.ids, (chunk) => {
+      const mine = linesOf(chunk, need);
+      if (mine.count > 0) kept.push(mine);
+    });
+    return kept;
+  });
+  const e = explainLine({ plan, members: period.members, lines, period: period.bounds }, ref);
+  return { line, e, ids: period.ids };
 }
 
 builder.objectField(CommissionLine, 'explain', (t) =>

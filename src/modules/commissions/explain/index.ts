@@ -6,4 +6,6 @@ export {
   type Explanation,
   explainLine,
   type LineRef,
+  linesOf,
+  membersNeeded,
 } from './explain';
