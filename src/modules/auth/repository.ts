@@ -5,6 +5,10 @@ import { hashPassword, timingSafeEqual, verifyPassword } from './password';
 import { issueToken, verifyToken } from './tokens';
 import { ANONYMOUS, type Viewer } from './viewer';
 
+/** Per isolate: staff accounts confirmed recently (removal takes effect within this time). */
+const confirmedStaff = new Map<number, number>();
+const STAFF_RECHECK_MS = 30_000;
+
 /** The viewer for a request's Authorization header; an invalid credential is anonymous. */
 export async function resolveViewer(
   db: D1Database,
@@ -18,11 +22,16 @@ export async function resolveViewer(
   const subject = await verifyToken(secret, credential);
   if (!subject) return ANONYMOUS;
   if (subject.kind === 'staff') {
+    // The token is signed; the lookup only catches a removed staff account. Remember a confirmed account
+    // for a short while so that staff requests do not pay a D1 round trip each.
+    if ((confirmedStaff.get(subject.id) ?? 0) > Date.now()) return { kind: 'ADMIN', staffId: subject.id };
     const row = await db
       .prepare('SELECT id FROM staff_user WHERE id = ?')
       .bind(subject.id)
       .first<{ id: number }>();
-    return row ? { kind: 'ADMIN', staffId: row.id } : ANONYMOUS;
+    if (!row) return ANONYMOUS;
+    confirmedStaff.set(row.id, Date.now() + STAFF_RECHECK_MS);
+    return { kind: 'ADMIN', staffId: row.id };
   }
   const row = await db
     .prepare('SELECT id, sponsor_id, sponsor_path, placement_path, status FROM distributor WHERE id = ?')

@@ -1,6 +1,5 @@
 import { type KeysetPage, keysetClauses, likeContains, type SortValue } from '../../lib/keyset';
 import { DISTRIBUTOR_COLUMNS, type DistributorRow, type DistributorStatus, type TreeKind } from './model';
-import { placementSubtreeRange, sponsorSubtreeRange } from './paths';
 
 export type DownlineOrder = 'TREE' | 'DEPTH' | 'JOINED_AT' | 'NAME';
 
@@ -14,7 +13,7 @@ export interface DownlineFilter {
 }
 
 export interface DownlineQuery {
-  root: Pick<DistributorRow, 'sponsor_path' | 'sponsor_depth' | 'placement_path' | 'placement_depth'>;
+  rootId: number;
   tree: TreeKind;
   maxDepth?: number | null;
   filter?: DownlineFilter | null;
@@ -44,24 +43,29 @@ export function downlineSortKey(row: DistributorRow, columns: string[]): SortVal
   return columns.map((c) => (row as unknown as Record<string, SortValue>)[c]);
 }
 
-/** One page of a member's downline: a range scan of the subtree's path index plus filters. */
-export async function downlinePage(
+/**
+ * One page of a member's downline: a range scan of the subtree's path index plus filters. The root's path
+ * and depth are read by scalar subqueries, so the statement can travel in one batch with the root's own
+ * row (one round trip for the whole page).
+ */
+export function downlinePageStatement(
   db: D1Database,
   q: DownlineQuery,
   page: KeysetPage,
-): Promise<DownlineRow[]> {
+): D1PreparedStatement {
   const sponsor = q.tree === 'SPONSOR';
   const pathCol = sponsor ? 'sponsor_path' : 'placement_path';
   const depthCol = sponsor ? 'sponsor_depth' : 'placement_depth';
-  const rootPath = sponsor ? q.root.sponsor_path : q.root.placement_path;
-  const rootDepth = sponsor ? q.root.sponsor_depth : q.root.placement_depth;
-  const [lo, hi] = sponsor ? sponsorSubtreeRange(rootPath) : placementSubtreeRange(rootPath);
+  const root = (expr: string) => `(SELECT ${expr} FROM distributor WHERE id = ?1)`;
+  const hi = sponsor
+    ? root("substr(sponsor_path, 1, length(sponsor_path) - 1) || '/'")
+    : root("placement_path || '~'");
 
-  const where = [`${pathCol} > ?`, `${pathCol} < ?`];
-  const params: SortValue[] = [lo, hi];
+  const where = [`${pathCol} > ${root(pathCol)}`, `${pathCol} < ${hi}`];
+  const params: SortValue[] = [q.rootId];
   if (q.maxDepth != null) {
-    where.push(`${depthCol} <= ?`);
-    params.push(rootDepth + q.maxDepth);
+    where.push(`${depthCol} <= ${root(depthCol)} + ?`);
+    params.push(q.maxDepth);
   }
   const f = q.filter ?? {};
   if (f.statuses?.length) {
@@ -93,11 +97,15 @@ export async function downlinePage(
   where.push(...keyset.where);
   params.push(...keyset.params);
 
-  const sql = `SELECT ${DISTRIBUTOR_COLUMNS}, search_name, ${depthCol} - ? AS level FROM distributor
+  const sql = `SELECT ${DISTRIBUTOR_COLUMNS}, search_name, ${depthCol} - ${root(depthCol)} AS level FROM distributor
     WHERE ${where.join(' AND ')} ORDER BY ${keyset.orderBy} LIMIT ?`;
-  const { results } = await db
-    .prepare(sql)
-    .bind(rootDepth, ...params, keyset.limit)
-    .all<DownlineRow>();
-  return results;
+  return db.prepare(sql).bind(...params, keyset.limit);
+}
+
+export async function downlinePage(
+  db: D1Database,
+  q: DownlineQuery,
+  page: KeysetPage,
+): Promise<DownlineRow[]> {
+  return (await downlinePageStatement(db, q, page).all<DownlineRow>()).results;
 }

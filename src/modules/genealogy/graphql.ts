@@ -10,14 +10,20 @@ import { moveDistributor, setDistributorStatus, terminateDistributor, updateProf
 import {
   type DownlineOrder,
   type DownlineRow,
-  downlinePage,
+  downlinePageStatement,
   downlineSortColumns,
   downlineSortKey,
 } from './downline';
 import { enrollDistributor } from './enroll';
-import { DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
+import { DISTRIBUTOR_COLUMNS, DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
 import { distributorById, distributorsByIds } from './reads';
-import { legs, type TeamStatistics as TeamStatisticsShape, teamStatistics, upline } from './team';
+import {
+  legs,
+  type TeamStatistics as TeamStatisticsShape,
+  teamStatistics,
+  uplineFrom,
+  uplineStatement,
+} from './team';
 
 export const DistributorStatusEnum = builder.enumType('DistributorStatus', { values: DISTRIBUTOR_STATUSES });
 export const LocaleEnum = builder.enumType('Locale', { values: LOCALES });
@@ -57,12 +63,6 @@ export async function visibleDistributor(
   if (id == null) return null;
   const row = await ctx.loaders.distributor.load(id);
   return row && canViewDistributor(ctx.viewer, row) ? row : null;
-}
-
-async function requireVisible(db: D1Database, viewer: Viewer, id: number): Promise<DistributorRow> {
-  const [row] = await loadVisible(db, viewer, [id]);
-  if (!row) throw new NotFoundError('Distributor not found.');
-  return row;
 }
 
 /** What anyone who can see a member may see of that member's sponsor. */
@@ -131,8 +131,7 @@ builder.node(Distributor, {
       complexity: 5,
       resolve: async (r, _a, ctx) => {
         if (!canBrowseSubtree(ctx.viewer, r, 'SPONSOR')) throw new ForbiddenError('Not in your downline.');
-        const settings = await loadSettings(ctx.db);
-        return teamStatistics(ctx.db, r, settings.timeZone, new Date());
+        return teamStatistics(ctx.db, r, new Date());
       },
     }),
   }),
@@ -234,9 +233,6 @@ builder.queryFields((t) => ({
           throw new ValidationError('Give the root of the downline.', [
             { path: 'root', message: 'Required.' },
           ]);
-        const root = await requireVisible(ctx.db, ctx.viewer, rootId);
-        if (!canBrowseSubtree(ctx.viewer, root, args.tree))
-          throw new ForbiddenError('Not in your downline in that tree.');
         if (args.maxDepth != null && args.maxDepth < 1)
           throw new ValidationError('maxDepth must be at least 1.', [
             { path: 'maxDepth', message: 'At least 1.' },
@@ -249,19 +245,30 @@ builder.queryFields((t) => ({
             defaultSize: 20,
             maxSize: 100,
           },
-          (page): Promise<DownlineRow[]> =>
-            downlinePage(
-              ctx.db,
-              {
-                root,
-                tree: args.tree,
-                maxDepth: args.maxDepth,
-                filter: args.filter,
-                orderBy: args.orderBy as DownlineOrder,
-                direction: args.direction,
-              },
-              page,
-            ),
+          async (page): Promise<DownlineRow[]> => {
+            // The root (for the access check) and the page travel in one batch: one round trip.
+            const [rootResult, pageResult] = await ctx.db.batch([
+              ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(rootId),
+              downlinePageStatement(
+                ctx.db,
+                {
+                  rootId,
+                  tree: args.tree,
+                  maxDepth: args.maxDepth,
+                  filter: args.filter,
+                  orderBy: args.orderBy as DownlineOrder,
+                  direction: args.direction,
+                },
+                page,
+              ),
+            ]);
+            const root = rootResult.results[0] as DistributorRow | undefined;
+            if (!root || !canViewDistributor(ctx.viewer, root))
+              throw new NotFoundError('Distributor not found.');
+            if (!canBrowseSubtree(ctx.viewer, root, args.tree))
+              throw new ForbiddenError('Not in your downline in that tree.');
+            return pageResult.results as DownlineRow[];
+          },
         );
       },
     },
@@ -286,10 +293,18 @@ builder.queryFields((t) => ({
     },
     complexity: { field: 5, multiplier: 20 },
     resolve: async (_r, args, ctx) => {
-      const member = await requireVisible(ctx.db, ctx.viewer, Number(args.id.id));
+      const id = Number(args.id.id);
+      // The member (for the access check) and the chain above travel in one batch: one round trip.
+      const [memberResult, chain] = await ctx.db.batch([
+        ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(id),
+        uplineStatement(ctx.db, id, args.tree),
+      ]);
+      const member = memberResult.results[0] as DistributorRow | undefined;
+      if (!member || !canViewDistributor(ctx.viewer, member))
+        throw new NotFoundError('Distributor not found.');
       if (!canBrowseSubtree(ctx.viewer, member, args.tree))
         throw new ForbiddenError('Not in your downline in that tree.');
-      return upline(ctx.db, member, args.tree, uplineStopDepth(ctx.viewer, args.tree));
+      return uplineFrom(chain.results as DistributorRow[], args.tree, uplineStopDepth(ctx.viewer, args.tree));
     },
   }),
 }));

@@ -1,30 +1,27 @@
-import { selectByIds } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { DISTRIBUTOR_COLUMNS, type DistributorRow, type TreeKind } from './model';
-import { placementAncestorPaths, sponsorPathIds } from './paths';
 
-/** Ancestors of a member from the parent upward, at most up to `stopDepth` (0 = the root). */
-export async function upline(
-  db: D1Database,
-  member: DistributorRow,
-  tree: TreeKind,
-  stopDepth: number,
-): Promise<DistributorRow[]> {
-  if (tree === 'SPONSOR') {
-    const ids = sponsorPathIds(member.sponsor_path).slice(stopDepth, -1);
-    const rows = await selectByIds<DistributorRow>(
-      db,
-      `SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id IN (SELECT value FROM json_each(?)) ORDER BY sponsor_depth DESC`,
-      ids,
-    );
-    return rows;
-  }
-  const paths = placementAncestorPaths(member.placement_path).slice(stopDepth);
-  return selectByIds<DistributorRow>(
-    db,
-    `SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE placement_path IN (SELECT value FROM json_each(?)) ORDER BY placement_depth DESC`,
-    paths,
-  );
+/**
+ * Ancestors of a member from the parent upward, walked by parent id (one primary-key step per level), as
+ * one statement so that it can share a batch with the member's own row.
+ */
+export function uplineStatement(db: D1Database, memberId: number, tree: TreeKind): D1PreparedStatement {
+  const parent = tree === 'SPONSOR' ? 'sponsor_id' : 'placement_parent_id';
+  const depth = tree === 'SPONSOR' ? 'sponsor_depth' : 'placement_depth';
+  return db
+    .prepare(
+      `WITH RECURSIVE up(id) AS (
+         SELECT ${parent} FROM distributor WHERE id = ?1 AND ${parent} IS NOT NULL
+         UNION ALL
+         SELECT d.${parent} FROM up JOIN distributor d ON d.id = up.id WHERE d.${parent} IS NOT NULL)
+       SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id IN (SELECT id FROM up) ORDER BY ${depth} DESC`,
+    )
+    .bind(memberId);
+}
+
+/** The part of an upline at or below `stopDepth` (0 = up to the root). */
+export function uplineFrom(rows: DistributorRow[], tree: TreeKind, stopDepth: number): DistributorRow[] {
+  return rows.filter((r) => (tree === 'SPONSOR' ? r.sponsor_depth : r.placement_depth) >= stopDepth);
 }
 
 export interface Leg {
@@ -69,27 +66,37 @@ export interface TeamStatistics {
   levels: { level: number; members: number }[];
 }
 
-/** Sponsor-tree statistics from the maintained counters: a few index lookups whatever the team's size. */
+/**
+ * Sponsor-tree statistics from the maintained counters: a few index lookups whatever the team's size, in
+ * one batch. The company's month depends on its time zone, which the same batch reads, so the join counts
+ * of the UTC months around now are read and the right one is picked afterwards.
+ */
 export async function teamStatistics(
   db: D1Database,
   member: DistributorRow,
-  timeZone: string,
   now: Date,
 ): Promise<TeamStatistics> {
-  const month = monthInZone(now, timeZone);
-  const [levels, joins] = await db.batch([
+  const utc = now.toISOString().slice(0, 7);
+  const shift = (months: number) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1));
+    return d.toISOString().slice(0, 7);
+  };
+  const [settings, levels, joins] = await db.batch([
+    db.prepare('SELECT time_zone FROM company_settings WHERE id = 1'),
     db
       .prepare('SELECT level, members FROM downline_level WHERE ancestor_id = ? ORDER BY level')
       .bind(member.id),
     db
-      .prepare('SELECT members FROM downline_joins WHERE ancestor_id = ? AND month = ?')
-      .bind(member.id, month),
+      .prepare('SELECT month, members FROM downline_joins WHERE ancestor_id = ? AND month IN (?, ?, ?)')
+      .bind(member.id, shift(-1), utc, shift(1)),
   ]);
+  const month = monthInZone(now, (settings.results[0] as { time_zone: string }).time_zone);
+  const joined = (joins.results as { month: string; members: number }[]).find((j) => j.month === month);
   return {
     memberId: member.id,
     teamSize: member.team_size,
     activeCount: member.team_active,
-    newThisMonth: (joins.results[0] as { members: number } | undefined)?.members ?? 0,
+    newThisMonth: joined?.members ?? 0,
     month,
     levels: levels.results as { level: number; members: number }[],
   };
