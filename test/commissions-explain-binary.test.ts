@@ -3,7 +3,9 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monthInZone } from '../src/lib/time';
+import { loadPeriodInputs, loadPeriodMembers } from '../src/modules/commissions/periods/inputs';
 import { previousPeriod } from '../src/modules/commissions/periods/lifecycle';
+import { compilePlan } from '../src/modules/commissions/plan';
 import { EXAMPLE_PLANS } from '../src/modules/commissions/plans/examples';
 import { createCustomer, createProduct, order, pay } from './commerce-helpers';
 import { adminToken, distributorToken, enroll, globalId, gqlOk, localId, move } from './helpers';
@@ -141,5 +143,22 @@ describe('CommissionLine.explain (binary)', () => {
     const moved = await move(admin, c, 'PLACEMENT', d);
     expect(moved.__typename).toBe('MutationMoveDistributorSuccess');
     await check();
+  });
+});
+
+describe('period inputs', () => {
+  it('the close loads only the arrays its plan reads; what-if (two plans on the same members) gets them all', async () => {
+    const unilevel = compilePlan(EXAMPLE_PLANS.unilevelRanks as never);
+    const lean = await loadPeriodMembers(env.DB, last, unilevel);
+    expect([lean.members.placementParent, lean.members.carryInLeft, lean.members.joinedAt]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const full = await loadPeriodInputs(env.DB, last, unilevel);
+    expect(full.members.placementParent).toBeInstanceOf(Int32Array);
+    expect(full.members.carryInLeft).toBeInstanceOf(Float64Array);
+    expect(full.members.joinedAt).toBeInstanceOf(Float64Array);
+    expect([...full.members.sponsor]).toEqual([...lean.members.sponsor]);
   });
 });

@@ -19,7 +19,7 @@ export interface PeriodInputs extends PeriodMembers {
 }
 
 /**
- * What the engine needs for a period, lines included (what-if, explain). A period close streams the lines
+ * What the engine needs for a period under any plan, lines included (what-if). A period close streams the lines
  * into the engine instead (loadPeriodMembers + readVolumeLines with a sink): at 1M members they would not fit.
  */
 export async function loadPeriodInputs(
@@ -27,7 +27,7 @@ export async function loadPeriodInputs(
   periodId: string,
   plan: CompiledPlan,
 ): Promise<PeriodInputs> {
-  const m = await loadPeriodMembers(db, periodId, plan);
+  const m = await loadPeriodMembers(db, periodId, plan, true);
   return { ...m, lines: await readVolumeLines(db, periodId, m.bounds, m.ids) };
 }
 
@@ -40,12 +40,14 @@ export async function loadPeriodMembers(
   db: D1Database,
   periodId: string,
   plan: CompiledPlan,
+  /** Every member array whatever the plan needs (what-if computes the plan in force on the same members too). */
+  all = false,
 ): Promise<PeriodMembers> {
   const period = await periodById(db, periodId);
   let built: { ids: Int32Array; members: MemberArrays };
   let bounds: { start: number; end: number };
   if (period?.member_count != null) {
-    const builder = new MemberBuilder(period.member_count, plan);
+    const builder = new MemberBuilder(period.member_count, plan, all);
     for (let chunk = 0; ; chunk++) {
       const row = await db
         .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? AND chunk = ?')
@@ -65,7 +67,7 @@ export async function loadPeriodMembers(
       chunks.push(chunk);
       after = chunk.ids[chunk.ids.length - 1];
     }
-    built = membersFromSnapshot(chunks, plan);
+    built = membersFromSnapshot(chunks, plan, all);
     bounds = periodBounds(periodId, (await loadSettings(db)).timeZone);
   }
   // Staff may force ranks while the period is in review: read them at every run (they replace the snapshot's).

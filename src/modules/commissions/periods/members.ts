@@ -30,9 +30,12 @@ export class MemberBuilder {
   constructor(
     readonly count: number,
     private readonly plan: CompiledPlan,
+    /** Every array whatever the plan (what-if runs a second plan on the same members). */
+    all = false,
   ) {
     const n = count;
-    const placed = plan.binary !== null || plan.matrix !== null;
+    const placed = all || plan.binary !== null || plan.matrix !== null;
+    const binary = all || plan.binary !== null;
     this.ids = new Int32Array(n);
     this.members = {
       count: n,
@@ -40,11 +43,11 @@ export class MemberBuilder {
       placementParent: placed ? new Int32Array(n) : undefined,
       placementPosition: placed ? new Uint8Array(n) : undefined,
       status: new Uint8Array(n),
-      joinedAt: plan.fastStart ? new Float64Array(n) : undefined,
+      joinedAt: all || plan.fastStart ? new Float64Array(n) : undefined,
       forcedRank: new Int8Array(n),
       lifetimeRankBefore: new Int8Array(n),
-      carryInLeft: plan.binary ? new Float64Array(n) : undefined,
-      carryInRight: plan.binary ? new Float64Array(n) : undefined,
+      carryInLeft: binary ? new Float64Array(n) : undefined,
+      carryInRight: binary ? new Float64Array(n) : undefined,
       balanceIn: new Float64Array(n),
     };
   }
@@ -89,10 +92,12 @@ export class MemberBuilder {
 export function membersFromSnapshot(
   chunks: SnapshotChunk[],
   plan: CompiledPlan,
+  all = false,
 ): { ids: Int32Array; members: MemberArrays } {
   const b = new MemberBuilder(
     chunks.reduce((s, c) => s + c.ids.length, 0),
     plan,
+    all,
   );
   for (const c of chunks) b.add(c);
   return b.finish();
