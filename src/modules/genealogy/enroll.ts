@@ -11,7 +11,7 @@ import {
   bumpPlacementChildren,
   bumpTeamCounters,
 } from './counters';
-import type { DistributorRow } from './model';
+import { DISTRIBUTOR_COLUMNS, type DistributorRow } from './model';
 import { sponsorPathIds } from './paths';
 import { choosePlacement } from './placement';
 import { distributorById, distributorByReferralCode } from './reads';
@@ -99,8 +99,8 @@ async function tryEnroll(
   opts: EnrollOptions,
   passwordHash: string | null,
 ): Promise<DistributorRow> {
-  const settings = await loadSettings(db);
-  const sponsor = await resolveSponsor(db, input);
+  // Independent reads go out together (D1 calls overlap): one round trip instead of two.
+  const [settings, sponsor] = await Promise.all([loadSettings(db), resolveSponsor(db, input)]);
   const now = nowIso();
   const joinedAt = input.joinedAt ? new Date(input.joinedAt).toISOString() : now;
   const code = newReferralCode();
@@ -160,7 +160,7 @@ async function tryEnroll(
       .prepare(
         `INSERT INTO distributor (${columns})
          SELECT ${values}, ?13, ?14 || n.id || '.', ?15, ?16, ?17, ?18, ?19
-         FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM distributor) n RETURNING id`,
+         FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM distributor) n RETURNING ${DISTRIBUTOR_COLUMNS}`,
       )
       .bind(
         ...common,
@@ -181,5 +181,6 @@ async function tryEnroll(
     bumpPlacementAncestors(db, slot.path, 1),
     bumpPlacementChildren(db, slot.parentId, 1, placementWidth(settings)),
   ]);
-  return (await distributorById(db, (inserted.results[0] as { id: number }).id))!;
+  // A new member's counters are all zero, so the inserted row is already the answer.
+  return inserted.results[0] as DistributorRow;
 }

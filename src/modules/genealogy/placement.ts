@@ -36,8 +36,14 @@ export async function choosePlacement(
     return explicitSlot(db, width, sponsor, request.parentId, request.position);
   }
   if (settings.placementKind === 'BINARY') {
-    const leg = request.leg ? (request.leg === 'LEFT' ? 0 : 1) : await weakerLeg(db, sponsor);
-    return outermostSlot(db, sponsor, leg);
+    if (request.leg) return outermostSlot(db, sponsor, request.leg === 'LEFT' ? 0 : 1);
+    // Both outer edges are read alongside the leg sizes (the reads overlap): one round trip, not two.
+    const [leg, left, right] = await Promise.all([
+      weakerLeg(db, sponsor),
+      outermostSlot(db, sponsor, 0),
+      outermostSlot(db, sponsor, 1),
+    ]);
+    return leg === 0 ? left : right;
   }
   if (request.leg)
     throw new ValidationError('A leg applies only to binary plans.', [
