@@ -9,7 +9,7 @@
 // bench/results/orders.{md,json}.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,9 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '10' },
     'keep-state': { type: 'boolean', default: false },
+    // Measure again against the database a --keep-state run left; the import's timings (seconds: total,
+    // upload, start → DONE, start → APPLYING, network import) are given, as read from that run's output.
+    reuse: { type: 'string' },
   },
 });
 const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
@@ -170,6 +173,7 @@ async function repeat(fn) {
 
 async function benchSize(size) {
   const dir = join(STATE, `orders-${size}`);
+  if (args.reuse) return reuseSize(size, dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const persistTo = resolve(dir, 'd1');
@@ -248,57 +252,7 @@ async function benchSize(size) {
       throw new Error(`deep member at depth ${subjects.deep.sponsor_depth}`);
     log(`  subjects: ${JSON.stringify(subjects)}`);
 
-    const loadBefore = loadavg()[0];
-    const timed = async (query, variables) => {
-      const t0 = performance.now();
-      const data = await client.post(query, variables);
-      return [performance.now() - t0, data];
-    };
-    const period = month(new Date());
-    const product = PRODUCTS[0];
-    const rootVolume = async () =>
-      (await client.post(TEAM_VOLUMES, { id: globalId(subjects.root.id) })).distributor.teamStatistics.volume;
-    const gvBefore = (await rootVolume()).gv;
-    const createMs = [];
-    const payMs = [];
-    const bothMs = await repeat(async () => {
-      const [c, created] = await timed(CREATE_ORDER, {
-        input: {
-          distributorId: globalId(subjects.deep.id),
-          lines: [{ productId: products[product.sku], quantity: 1 }],
-        },
-      });
-      const order = ok(created.createOrder, 'createOrder').order;
-      const [p, paid] = await timed(MARK_PAID, { input: { id: order.id } });
-      if (ok(paid.markOrderPaid, 'markOrderPaid').order.period !== period)
-        throw new Error(`paid into ${paid.markOrderPaid.order.period}, expected ${period}`);
-      createMs.push(c);
-      payMs.push(p);
-      return c + p;
-    });
-    // Every payment rolled up the 40 levels to the root.
-    const gvAfter = (await rootVolume()).gv;
-    if (gvAfter - gvBefore !== (runs + warmup) * product.qv)
-      throw new Error(`root GV grew by ${gvAfter - gvBefore}, expected ${(runs + warmup) * product.qv}`);
-    log(`  createOrder + markOrderPaid (depth 40): ${fmt(summarize(bothMs))}`);
-
-    const team = (s, label) =>
-      repeat(async () => {
-        const [ms, d] = await timed(TEAM_VOLUMES, { id: globalId(s.id) });
-        if (d.distributor.teamStatistics.teamSize !== s.team_size)
-          throw new Error(
-            `${label}: team size ${d.distributor.teamStatistics.teamSize}, expected ${s.team_size}`,
-          );
-        return ms;
-      });
-    const teamRoot = await team(subjects.root, 'root');
-    log(`  team statistics + volumes, root: ${fmt(summarize(teamRoot))}`);
-    const teamMid = await team(subjects.mid, 'mid');
-    log(`  team statistics + volumes, mid: ${fmt(summarize(teamMid))}`);
-    const legs = (await client.post(TEAM_VOLUMES, { id: globalId(subjects.root.id) })).distributor.legs
-      .length;
-    const load1m = [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)];
-    log(`  1-minute load average before/after measuring: ${load1m.join(' / ')} (${cpus().length} CPUs)`);
+    const m = await measure(client, subjects, products);
     return {
       size,
       network: shape,
@@ -312,18 +266,12 @@ async function benchSize(size) {
       },
       import: imported,
       volumesCheck: check.map((r) => ({ period: r.period, rootGv: r.gv, qualified: r.q })),
-      subjects: { ...subjects, rootLegs: legs },
-      measure: {
-        createAndPay: summarize(bothMs),
-        create: summarize(createMs),
-        pay: summarize(payMs),
-        teamRoot: summarize(teamRoot),
-        teamMid: summarize(teamMid),
-      },
+      subjects: { ...subjects, rootLegs: m.legs },
+      measure: m.measure,
       runs,
       warmup,
       ranAt: new Date().toISOString(),
-      load1m,
+      load1m: m.load1m,
       commit,
       machine,
     };
@@ -333,12 +281,160 @@ async function benchSize(size) {
   }
 }
 
+/** The timed requests against a loaded database. */
+async function measure(client, subjects, products) {
+  const loadBefore = loadavg()[0];
+  const timed = async (query, variables) => {
+    const t0 = performance.now();
+    const data = await client.post(query, variables);
+    return [performance.now() - t0, data];
+  };
+  const period = month(new Date());
+  const product = PRODUCTS[0];
+  const rootVolume = async () =>
+    (await client.post(TEAM_VOLUMES, { id: globalId(subjects.root.id) })).distributor.teamStatistics.volume;
+  const gvBefore = (await rootVolume()).gv;
+  const createMs = [];
+  const payMs = [];
+  const bothMs = await repeat(async () => {
+    const [c, created] = await timed(CREATE_ORDER, {
+      input: {
+        distributorId: globalId(subjects.deep.id),
+        lines: [{ productId: products[product.sku], quantity: 1 }],
+      },
+    });
+    const order = ok(created.createOrder, 'createOrder').order;
+    const [p, paid] = await timed(MARK_PAID, { input: { id: order.id } });
+    if (ok(paid.markOrderPaid, 'markOrderPaid').order.period !== period)
+      throw new Error(`paid into ${paid.markOrderPaid.order.period}, expected ${period}`);
+    createMs.push(c);
+    payMs.push(p);
+    return c + p;
+  });
+  // Every payment rolled up the 40 levels to the root.
+  const gvAfter = (await rootVolume()).gv;
+  if (gvAfter - gvBefore !== (runs + warmup) * product.qv)
+    throw new Error(`root GV grew by ${gvAfter - gvBefore}, expected ${(runs + warmup) * product.qv}`);
+  log(`  createOrder + markOrderPaid (depth 40): ${fmt(summarize(bothMs))}`);
+
+  const team = (s, label) =>
+    repeat(async () => {
+      const [ms, d] = await timed(TEAM_VOLUMES, { id: globalId(s.id) });
+      if (d.distributor.teamStatistics.teamSize !== s.team_size)
+        throw new Error(
+          `${label}: team size ${d.distributor.teamStatistics.teamSize}, expected ${s.team_size}`,
+        );
+      return ms;
+    });
+  const teamRoot = await team(subjects.root, 'root');
+  log(`  team statistics + volumes, root: ${fmt(summarize(teamRoot))}`);
+  const teamMid = await team(subjects.mid, 'mid');
+  log(`  team statistics + volumes, mid: ${fmt(summarize(teamMid))}`);
+  const legs = (await client.post(TEAM_VOLUMES, { id: globalId(subjects.root.id) })).distributor.legs.length;
+  const load1m = [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)];
+  log(`  1-minute load average before/after measuring: ${load1m.join(' / ')} (${cpus().length} CPUs)`);
+  return {
+    measure: {
+      createAndPay: summarize(bothMs),
+      create: summarize(createMs),
+      pay: summarize(payMs),
+      teamRoot: summarize(teamRoot),
+      teamMid: summarize(teamMid),
+    },
+    legs,
+    load1m,
+  };
+}
+
+/** --reuse: start the worker on a kept database, read what the run imported, and measure again. */
+async function reuseSize(size, dir) {
+  const [totalS, uploadS, processS, applyingS, networkS] = args.reuse.split(',').map(Number);
+  const persistTo = resolve(dir, 'd1');
+  log(`\n== ${size.toLocaleString('en-US')} members: measuring again on ${dir} ==`);
+  await d1Query(
+    config,
+    persistTo,
+    `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')
+     ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`,
+  );
+  const [counts] = await d1Query(
+    config,
+    persistTo,
+    `SELECT (SELECT count(*) FROM sales_order) AS orders, (SELECT count(*) FROM order_line) AS lines,
+       (SELECT count(*) FROM payment) AS paid, (SELECT count(*) FROM distributor) AS members`,
+  );
+  const net = buildNetwork(size);
+  const picked = pickSubjects(net);
+  let deep = -1;
+  for (let i = 0; i < size && deep < 0; i++) if (net.depth[i] === 40) deep = i;
+  const ids = await d1Query(
+    config,
+    persistTo,
+    `SELECT external_id, id, sponsor_depth, team_size FROM distributor WHERE external_id IN ('${[picked.root, picked.mid, deep].map(externalId).join("','")}')`,
+  );
+  const byExt = new Map(ids.map((r) => [r.external_id, r]));
+  const subjects = {
+    root: byExt.get(externalId(picked.root)),
+    mid: byExt.get(externalId(picked.mid)),
+    deep: byExt.get(externalId(deep)),
+  };
+  const productRows = await d1Query(config, persistTo, 'SELECT id, sku FROM product');
+  const products = Object.fromEntries(
+    productRows.map((p) => [p.sku, Buffer.from(`Product:${p.id}`).toString('base64')]),
+  );
+  const partFiles = readdirSync(join(dir, 'orders'));
+  const bytes = partFiles.reduce((s, f) => s + statSync(join(dir, 'orders', f)).size, 0);
+  const worker = await startWorker({ config, port, persistTo, logFile: join(dir, 'wrangler-reuse.log') });
+  try {
+    const client = createClient(worker.base);
+    const login = (await client.post(LOGIN, { input: STAFF })).login;
+    if (!login.session) throw new Error(`login failed: ${JSON.stringify(login)}`);
+    client.setToken(login.session.token);
+    log(`  subjects: ${JSON.stringify(subjects)}`);
+    const m = await measure(client, subjects, products);
+    return {
+      size,
+      network: describe(net),
+      networkImportMs: networkS ? networkS * 1000 : null,
+      orders: {
+        count: counts.orders,
+        lines: counts.lines,
+        paid: counts.paid,
+        parts: partFiles.length,
+        bytes,
+      },
+      import: {
+        totalMs: totalS * 1000,
+        uploadMs: uploadS * 1000,
+        processMs: processS * 1000,
+        steps: [
+          { step: 'VALIDATING validate', atS: 0 },
+          { step: 'APPLYING orders', atS: applyingS },
+          { step: 'DONE volumes', atS: processS },
+        ],
+        fromEarlierRun: true,
+      },
+      volumesCheck: [],
+      subjects: { ...subjects, rootLegs: m.legs },
+      measure: m.measure,
+      runs,
+      warmup,
+      ranAt: new Date().toISOString(),
+      load1m: m.load1m,
+      commit,
+      machine,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
 function fmt(s) {
   return `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms (n=${s.n})`;
 }
 
 const ms = (s) => `${s.median.toFixed(1)} / ${s.p95.toFixed(1)}`;
-const sec = (v) => (v / 1000).toFixed(1);
+const sec = (v) => (v == null ? '–' : (v / 1000).toFixed(1));
 const ROWS = [
   [
     'Members (network imported first, s)',

@@ -16,8 +16,12 @@ const Volume = builder.objectRef<VolumeRow>('Volume').implement({
     cv: t.exposeInt('cv', { description: 'CV of the same orders, minor units of the payout currency.' }),
     customerPv: t.exposeInt('customer_pv', { description: 'The part of PV from customer orders.' }),
     customerCv: t.exposeInt('customer_cv'),
-    gv: t.exposeInt('gv', { description: 'PV of the member plus their whole sponsor downline.' }),
-    gcv: t.exposeInt('gcv'),
+    // Group sums outgrow GraphQL's 32-bit Int (a root's GCV in cents passes 2^31 around 100,000 members):
+    // Float carries every integer up to 2^53 exactly.
+    gv: t.exposeFloat('gv', {
+      description: 'PV of the member plus their whole sponsor downline (a whole number).',
+    }),
+    gcv: t.exposeFloat('gcv', { description: 'CV of the same, minor units (a whole number).' }),
     qualifiedDownline: t.exposeInt('qualified_downline', {
       description: 'Downline members whose PV reached the company’s active threshold this period.',
     }),
