@@ -15,6 +15,7 @@ import '../modules/commissions/graphql';
 import '../modules/commissions/whatif/graphql';
 import '../modules/commissions/explain/graphql';
 import '../modules/leads/graphql';
+import '../modules/leads/pipelineGraphql';
 import '../modules/crm/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

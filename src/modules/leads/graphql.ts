@@ -19,6 +19,7 @@ import {
 } from './config';
 import { enqueueIntakes } from './intake';
 import { LEAD_FIELDS, LEAD_SOURCES, type LeadAnswer, type Utm } from './model';
+import type { LeadStatus } from './pipeline';
 import {
   type AssignmentRow,
   assignLead,
@@ -31,8 +32,14 @@ import {
 } from './repository';
 
 const LeadSourceEnum = builder.enumType('LeadSource', { values: LEAD_SOURCES });
-const LeadStatusEnum = builder.enumType('LeadStatus', {
-  values: { NEW: { description: 'Arrived, not yet worked on.' } },
+export const LeadStatusEnum = builder.enumType('LeadStatus', {
+  values: {
+    NEW: { description: 'Arrived, not yet worked on.' },
+    CONTACTED: { description: 'Someone got in touch.' },
+    QUALIFIED: { description: 'A real prospect.' },
+    CONVERTED: { description: 'Became a customer or a distributor (see convertedTo).' },
+    LOST: { description: 'Given up, with a reason; may be reopened (CONTACTED).' },
+  },
 });
 const LeadFieldEnum = builder.enumType('LeadField', {
   description: 'A standard lead field that a sender’s field can be mapped to.',
@@ -106,7 +113,7 @@ builder.node(Lead, {
     externalId: t.exposeString('external_id', {
       description: 'Google lead_id, Meta leadgen_id, or the generic sender’s id (else a hash of the body).',
     }),
-    status: t.field({ type: LeadStatusEnum, resolve: (l) => l.status as 'NEW' }),
+    status: t.field({ type: LeadStatusEnum, resolve: (l) => l.status as LeadStatus }),
     isTest: t.boolean({ resolve: (l) => l.is_test === 1 }),
     formId: t.exposeString('form_id', { nullable: true }),
     campaignId: t.exposeString('campaign_id', { nullable: true }),
