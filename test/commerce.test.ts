@@ -10,7 +10,6 @@ import {
   refund,
   rowCounts,
   tryOrder,
-  volumeMismatches,
 } from './commerce-helpers';
 import { adminToken, distributorToken, enroll, globalId, gql, gqlOk, localId } from './helpers';
 

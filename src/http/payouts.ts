@@ -20,7 +20,7 @@ payouts.use('*', async (c, next) => {
 async function paidPeriod(db: D1Database, period: string) {
   if (!isPeriodId(period)) return 'Use a period like 2026-10.';
   const row = await periodById(db, period);
-  if (!row || row.status !== 'PAID') return `Period ${period} has no payout batch (mark it paid first).`;
+  if (row?.status !== 'PAID') return `Period ${period} has no payout batch (mark it paid first).`;
   return null;
 }
 

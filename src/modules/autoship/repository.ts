@@ -179,7 +179,7 @@ export async function generateAutoshipOrder(
   now: Date,
 ): Promise<'created' | 'skipped' | 'failed'> {
   const [a] = await autoshipsByIds(db, [job.autoshipId]);
-  if (!a || a.status !== 'ACTIVE' || a.next_date !== job.dueDate) return 'skipped';
+  if (a?.status !== 'ACTIVE' || a.next_date !== job.dueDate) return 'skipped';
   const settings = await loadSettings(db);
   const system: Viewer = { kind: 'SYSTEM', actor: `autoship:${a.id}` };
   let orderId: number | null = null;

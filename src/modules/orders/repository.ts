@@ -339,7 +339,7 @@ export async function refundOrder(db: D1Database, orderId: number, raw: unknown)
       .filter((l) => l.quantity > 0);
   const issues: { path: string; message: string }[] = [];
   const perLine = new Map<number, number>();
-  for (const [i, r] of requested.entries()) perLine.set(r.lineId, (perLine.get(r.lineId) ?? 0) + r.quantity);
+  for (const r of requested) perLine.set(r.lineId, (perLine.get(r.lineId) ?? 0) + r.quantity);
   for (const [i, r] of requested.entries()) {
     const line = lines.find((l) => l.id === r.lineId);
     if (!line) issues.push({ path: `lines.${i}.lineId`, message: 'Not a line of this order.' });

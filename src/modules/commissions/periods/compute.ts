@@ -17,8 +17,7 @@ const LINE_ROWS = 12_000;
  */
 export async function computeClosingPeriod(db: D1Database, periodId: string, run: number): Promise<boolean> {
   const period = await periodById(db, periodId);
-  if (!period || period.status !== 'CLOSING' || period.run !== run || period.member_count == null)
-    return false;
+  if (period?.status !== 'CLOSING' || period.run !== run || period.member_count == null) return false;
   const version = await requirePlanVersion(db, period.plan_version_id!);
   const plan = compilePlan(planOf(version));
   const t0 = Date.now();

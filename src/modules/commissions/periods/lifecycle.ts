@@ -91,7 +91,7 @@ export async function takeSnapshot(
   run: number,
 ): Promise<void> {
   const period = await periodById(db, periodId);
-  if (!period || period.status !== 'CLOSING' || period.run !== run) return;
+  if (period?.status !== 'CLOSING' || period.run !== run) return;
   if (period.member_count == null) {
     // A crashed earlier attempt may have left some chunks: start over, deterministically.
     const { n } = (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())!;

@@ -41,7 +41,7 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
     .prepare('SELECT * FROM whatif_run WHERE id = ?')
     .bind(runId)
     .first<{ id: number; period_id: string; plan_version_id: number; status: string }>();
-  if (!run || run.status !== 'QUEUED') return;
+  if (run?.status !== 'QUEUED') return;
   try {
     const draft = compilePlan(planOf(await requirePlanVersion(db, run.plan_version_id)));
     const inputs = await loadPeriodInputs(db, run.period_id, draft);
