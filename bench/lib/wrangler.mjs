@@ -98,7 +98,10 @@ export async function d1Query(config, persistTo, sql) {
     try {
       return await d1QueryOnce(config, persistTo, sql);
     } catch (e) {
-      if (attempt >= 20 || !/SQLITE_BUSY|database is locked/.test(String(e?.stderr ?? '') + String(e?.stdout ?? '') + String(e)))
+      if (
+        attempt >= 20 ||
+        !/SQLITE_BUSY|database is locked/.test(String(e?.stderr ?? '') + String(e?.stdout ?? '') + String(e))
+      )
         throw e;
       await new Promise((r) => setTimeout(r, 3_000));
     }
