@@ -1,4 +1,7 @@
 // Pure date arithmetic of autoship schedules, on local calendar dates ('YYYY-MM-DD').
+import { addDays, dayInZone } from '../../lib/time';
+
+export { addDays };
 
 export interface Schedule {
   intervalDays: number | null;
@@ -12,12 +15,6 @@ function parts(date: string): [number, number, number] {
 
 function format(y: number, m: number, d: number): string {
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = parts(date);
-  const t = new Date(Date.UTC(y, m - 1, d + days));
-  return format(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
 
 /** The due date after `due`: N days later, or the day of the month in the following month. */
@@ -36,11 +33,4 @@ export function firstDueDate(from: string, s: Schedule): string {
 }
 
 /** Today's date in a time zone. */
-export function localDate(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
-}
+export const localDate = dayInZone;

@@ -1,9 +1,8 @@
-import { monthInZone } from '../../lib/time';
+import { addMonths, monthInZone } from '../../lib/time';
 
 /** The month after 'YYYY-MM'. */
 export function nextMonth(period: string): string {
-  const [y, m] = period.split('-').map(Number);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return addMonths(period, 1);
 }
 
 /**

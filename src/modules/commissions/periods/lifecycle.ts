@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { atomic } from '../../../lib/db';
+import { addMonths } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { versionInForce } from '../versions/repository';
 import { isPeriodId, periodBounds } from './bounds';
@@ -15,8 +16,7 @@ export interface JobSink {
 }
 
 export function previousPeriod(period: string): string {
-  const [y, m] = period.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  return addMonths(period, -1);
 }
 
 async function requirePeriod(db: D1Database, id: string): Promise<PeriodRow> {
