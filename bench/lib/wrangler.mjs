@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -58,7 +58,9 @@ async function wrangler(args, { timeoutMs = 600_000 } = {}) {
  * `source`: 'HEAD' bundles the last commit (other people's half-done edits cannot break the run);
  * 'worktree' bundles the files as they are.
  */
-export async function snapshotWorker(dir, source = 'HEAD') {
+export async function snapshotWorker(relativeDir, source = 'HEAD') {
+  // Absolute: wrangler resolves --outdir against the config file's folder, not the working directory.
+  const dir = resolve(relativeDir);
   rmSync(dir, { recursive: true, force: true });
   const tree = join(dir, 'tree');
   mkdirSync(tree, { recursive: true });
