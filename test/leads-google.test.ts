@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, globalId } from './helpers';
 import {
   counts,
+  intake,
   intakeFingerprint,
   leadNode,
   leadRow,
@@ -103,14 +104,31 @@ describe('Google Ads lead form webhook', () => {
   it('a redelivery changes nothing, even with different bytes for the same lead_id', async () => {
     await postGoogle(sampleBody('lead-B-1'));
     await waitForIntake('GOOGLE_ADS', 'lead-B-1');
-    const before = await intakeFingerprint();
+    const before = await counts();
+    const first = {
+      intake: await intake('GOOGLE_ADS', 'lead-B-1'),
+      lead: await leadRow('GOOGLE_ADS', 'lead-B-1'),
+    };
     const again = await postGoogle(sampleBody('lead-B-1'));
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ status: 'duplicate' });
+    // Whether it was new is settled by the consumer: the sender is told only that it was taken.
+    expect(await again.json()).toEqual({ status: 'accepted' });
     const changed = await postGoogle(sampleBody('lead-B-1', ', "extra": "different bytes"'));
     expect(changed.status).toBe(200);
+    // A fresh lead behind them: once it is done, the queue has handled both redeliveries.
+    expect((await postGoogle(sampleBody('lead-B-2'))).status).toBe(200);
+    expect((await waitForIntake('GOOGLE_ADS', 'lead-B-2')).status).toBe('DONE');
     await new Promise((r) => setTimeout(r, 300));
-    expect(await intakeFingerprint()).toBe(before);
+    const after = await counts();
+    // Only the fresh lead was added: one raw event, intake, lead and assignment.
+    expect({
+      events: after.events - before.events,
+      intakes: after.intakes - before.intakes,
+      leads: after.leads - before.leads,
+      assignments: after.assignments - before.assignments,
+    }).toEqual({ events: 1, intakes: 1, leads: 1, assignments: 1 });
+    expect(await intake('GOOGLE_ADS', 'lead-B-1')).toEqual(first.intake);
+    expect(await leadRow('GOOGLE_ADS', 'lead-B-1')).toEqual(first.lead);
   });
 
   it('also accepts strict JSON with google_key, and a non-test lead is not marked', async () => {

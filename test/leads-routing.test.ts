@@ -139,4 +139,34 @@ describe('lead routing', () => {
     const rules = await gqlOk('{ leadRoutingRules { name priority distributors { id } } }', {}, admin);
     expect(rules.leadRoutingRules.map((r: any) => r.name)).toEqual(['Aarhus', 'Poland']);
   });
+  it('leads arriving together are routed together: successive members, codes and the pool side by side', async () => {
+    const code = (
+      await env.DB.prepare('SELECT referral_code FROM distributor WHERE id = ?').bind(ref).first<any>()
+    ).referral_code;
+    const bodies: Record<string, string>[] = [
+      ...Array.from({ length: 6 }, (_, i) => ({ country: 'DK', zip: `8${i}10` })),
+      { referral_code: code, country: 'DK', zip: '8000' },
+      { country: 'SE', zip: '11122' },
+    ];
+    // Sent without waiting, so that the queue hands several of them over in one batch.
+    const ids = bodies.map(() => `r-${++seq}`);
+    const answers = await Promise.all(
+      bodies.map((fields, k) =>
+        post('/webhooks/leads/web', JSON.stringify({ id: ids[k], ...fields }), {
+          authorization: `Bearer ${TOKEN}`,
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(bodies.map(() => 200));
+    const owners: (number | null)[] = [];
+    for (const id of ids) {
+      expect((await waitForIntake('GENERIC', `web:${id}`)).status).toBe('DONE');
+      owners.push((await leadRow('GENERIC', `web:${id}`)).assigned_distributor_id);
+    }
+    const ruled = owners.slice(0, 6);
+    // Round-robin holds inside one batch too: each of the three members exactly twice.
+    for (const member of [a, b, c]) expect(ruled.filter((d) => d === member).length).toBe(2);
+    expect(owners[6]).toBe(ref);
+    expect(owners[7]).toBeNull();
+  });
 });

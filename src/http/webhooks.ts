@@ -11,12 +11,14 @@ import { googleFormKeyHash, sourceByName } from '../modules/leads/config';
 import { constantTimeEqual, matchesSha256, sha256Hex, verifyHmacSignature } from '../modules/leads/crypto';
 import { genericExternalId, parseGenericBody } from '../modules/leads/generic';
 import { parseGoogleBody } from '../modules/leads/google';
-import { logRejection, storeDelivery } from '../modules/leads/intake';
+import { acceptDelivery, logRejection } from '../modules/leads/intake';
 import { parseMetaNotification } from '../modules/leads/meta';
 
 /**
- * Lead webhooks. Each one verifies the sender, keeps the raw delivery, enqueues the processing and answers
- * at once; a refused delivery writes only a rejection record.
+ * Lead webhooks. Each one verifies the sender, hands the raw delivery to the queue (or, when too big for a
+ * message, keeps it in D1 and enqueues its intakes) and answers at once; a refused delivery writes only a
+ * rejection record. Whether a lead was new is settled by the consumer, so a redelivery is answered
+ * "accepted" too and adds nothing.
  */
 export const webhooks = new Hono<{ Bindings: Env }>();
 
@@ -80,10 +82,16 @@ webhooks.post('/google-ads', async (c) => {
       stored ? `Wrong google_key for form ${envelope.formId}.` : `Unknown form ${envelope.formId}.`,
       raw.byteLength,
     );
-  const result = await storeDelivery(c.env, 'GOOGLE_ADS', null, c.req.header('content-type') ?? null, text, [
-    { externalId: envelope.leadId, ref: { formId: envelope.formId } },
-  ]);
-  return c.json({ status: result.created > 0 ? 'accepted' : 'duplicate' }, 200);
+  await acceptDelivery(
+    c.env,
+    'GOOGLE_ADS',
+    null,
+    c.req.header('content-type') ?? null,
+    text,
+    raw.byteLength,
+    [{ externalId: envelope.leadId, ref: { formId: envelope.formId } }],
+  );
+  return c.json({ status: 'accepted' }, 200);
 });
 
 // ---- Meta lead ads ----
@@ -118,15 +126,16 @@ webhooks.post('/meta', async (c) => {
   if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
   const parsed = parseMetaNotification(text);
   if (!parsed.ok) return refuse(c, endpoint, 400, parsed.reason, raw.byteLength);
-  const result = await storeDelivery(
+  await acceptDelivery(
     c.env,
     'META',
     null,
     c.req.header('content-type') ?? null,
     text,
+    raw.byteLength,
     parsed.changes.map((ch) => ({ externalId: ch.leadgenId, ref: { ...ch } })),
   );
-  return c.json({ status: 'accepted', leads: parsed.changes.length, new: result.created }, 200);
+  return c.json({ status: 'accepted', leads: parsed.changes.length }, 200);
 });
 
 // ---- Generic senders ----
@@ -157,8 +166,8 @@ webhooks.post('/leads/:source', async (c) => {
   if (parsed.fields.length === 0) return refuse(c, endpoint, 400, 'The body has no fields.', raw.byteLength);
   // The sender's id when the mapping names one; otherwise identical bodies are the same lead.
   const externalId = `${source.name}:${genericExternalId(parsed.fields, source.mapping) ?? `sha256:${await sha256Hex(text)}`}`;
-  const result = await storeDelivery(c.env, 'GENERIC', source.name, contentType, text, [
+  await acceptDelivery(c.env, 'GENERIC', source.name, contentType, text, raw.byteLength, [
     { externalId, ref: {} },
   ]);
-  return c.json({ status: result.created > 0 ? 'accepted' : 'duplicate' }, 200);
+  return c.json({ status: 'accepted' }, 200);
 });

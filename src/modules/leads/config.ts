@@ -23,12 +23,28 @@ export interface GoogleFormRow {
   updated_at: string;
 }
 
+/**
+ * Per isolate, for a short while: configuration the webhooks read on every delivery, so that a busy intake does
+ * not pay a D1 round trip for it each time. Edits through this isolate apply at once; elsewhere within
+ * CONFIG_RECHECK_MS. Only found entries are kept: a form or source registered a moment ago is never missed.
+ */
+const CONFIG_RECHECK_MS = 30_000;
+const googleKeys = new Map<string, { keySha256: string; until: number }>();
+const sources = new Map<string, { source: LeadSourceConfig; until: number }>();
+
 export async function googleFormKeyHash(db: D1Database, formId: string): Promise<string | null> {
+  const cached = googleKeys.get(formId);
+  if (cached && cached.until > Date.now()) return cached.keySha256;
   const row = await db
     .prepare('SELECT key_sha256 FROM lead_google_form WHERE form_id = ?')
     .bind(formId)
     .first<{ key_sha256: string }>();
-  return row?.key_sha256 ?? null;
+  if (!row) {
+    googleKeys.delete(formId);
+    return null;
+  }
+  googleKeys.set(formId, { keySha256: row.key_sha256, until: Date.now() + CONFIG_RECHECK_MS });
+  return row.key_sha256;
 }
 
 export async function upsertGoogleForm(db: D1Database, raw: unknown): Promise<GoogleFormRow> {
@@ -49,7 +65,8 @@ export async function upsertGoogleForm(db: D1Database, raw: unknown): Promise<Go
        RETURNING form_id, name, created_at, updated_at`,
     )
     .bind(input.formId, input.name ?? null, await sha256Hex(input.googleKey), now, now)
-    .first<GoogleFormRow>())!;
+    .first<GoogleFormRow>()
+    .finally(() => googleKeys.delete(input.formId)))!;
 }
 
 // ---- Meta pages ----
@@ -119,8 +136,16 @@ function toSource(r: LeadSourceRow): LeadSourceConfig {
 }
 
 export async function sourceByName(db: D1Database, name: string): Promise<LeadSourceConfig | null> {
+  const cached = sources.get(name);
+  if (cached && cached.until > Date.now()) return cached.source;
   const row = await db.prepare('SELECT * FROM lead_source WHERE name = ?').bind(name).first<LeadSourceRow>();
-  return row ? toSource(row) : null;
+  if (!row) {
+    sources.delete(name);
+    return null;
+  }
+  const source = toSource(row);
+  sources.set(name, { source, until: Date.now() + CONFIG_RECHECK_MS });
+  return source;
 }
 
 export async function listSources(db: D1Database): Promise<LeadSourceConfig[]> {
@@ -181,7 +206,8 @@ export async function upsertSource(db: D1Database, raw: unknown): Promise<LeadSo
       now,
       now,
     )
-    .first<LeadSourceRow>();
+    .first<LeadSourceRow>()
+    .finally(() => sources.delete(input.name));
   return toSource(row!);
 }
 

@@ -1,5 +1,7 @@
-// The webhook side of intake: keep the raw delivery and one intake row per new external lead in one batch,
-// enqueue the pending ones, answer. Redelivery of a known lead writes nothing.
+// The webhook side of intake. A verified delivery small enough for a queue message is handed to the queue
+// whole (one durable write, no D1 round trip on the request); the consumer keeps the raw delivery and one
+// intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
+// and its intakes are enqueued by id. Either way a redelivery of a known lead adds nothing.
 import type { Env } from '../../env';
 import { nowIso } from '../../lib/db';
 import { sha256Hex } from './crypto';
@@ -18,22 +20,55 @@ export interface StoredDelivery {
   enqueued: number;
 }
 
-export async function storeDelivery(
+/** A verified delivery carried whole by a queue message (bodies up to QUEUED_BODY_LIMIT bytes). */
+export interface QueuedDelivery {
+  source: LeadSource;
+  sourceName: string | null;
+  contentType: string | null;
+  body: string;
+  items: IntakeItem[];
+  receivedAt: string;
+}
+
+/** Queue messages hold at most 128 KB; what does not fit with room to spare is kept in D1 first. */
+export const QUEUED_BODY_LIMIT = 96 * 1024;
+
+/**
+ * Accepts a verified delivery: into the queue whole when it fits, else kept in D1 and its intakes enqueued.
+ * Resolves once the delivery is durable (a queue send or a D1 write has succeeded).
+ */
+export async function acceptDelivery(
   env: Env,
   source: LeadSource,
   sourceName: string | null,
   contentType: string | null,
   body: string,
+  bodyBytes: number,
   items: IntakeItem[],
-): Promise<StoredDelivery> {
-  if (items.length === 0) return { created: 0, enqueued: 0 };
-  const db = env.DB;
+): Promise<void> {
+  if (items.length === 0) return;
+  if (bodyBytes > QUEUED_BODY_LIMIT) {
+    await storeDelivery(env, source, sourceName, contentType, body, items);
+    return;
+  }
+  const delivery: QueuedDelivery = { source, sourceName, contentType, body, items, receivedAt: nowIso() };
+  await env.JOBS.send({ kind: 'leads.intake', delivery } satisfies LeadJob);
+}
+
+/**
+ * The statements that keep a delivery (raw event + one intake row per lead not seen before), for one batch;
+ * the last one lists its intakes still PENDING (new ones, and ones an earlier delivery left unprocessed).
+ */
+export async function keepStatements(
+  db: D1Database,
+  d: Omit<QueuedDelivery, 'receivedAt'> & { receivedAt?: string },
+): Promise<D1PreparedStatement[]> {
   const now = nowIso();
   // Keyed by source name too: two generic sources may receive identical bodies.
-  const sha = await sha256Hex(`${sourceName ?? ''}\u0000${body}`);
-  const rows = JSON.stringify(items.map((it) => ({ id: it.externalId, ref: JSON.stringify(it.ref) })));
-  const ids = JSON.stringify(items.map((it) => it.externalId));
-  const [, inserted, pending] = await db.batch([
+  const sha = await sha256Hex(`${d.sourceName ?? ''}\u0000${d.body}`);
+  const rows = JSON.stringify(d.items.map((it) => ({ id: it.externalId, ref: JSON.stringify(it.ref) })));
+  const ids = JSON.stringify(d.items.map((it) => it.externalId));
+  return [
     // The raw event only when it brings at least one lead not seen before.
     db
       .prepare(
@@ -43,7 +78,7 @@ export async function storeDelivery(
                        WHERE NOT EXISTS (SELECT 1 FROM lead_intake i WHERE i.source = ? AND i.external_id = j.value))
          ON CONFLICT (source, body_sha256) DO NOTHING`,
       )
-      .bind(source, sourceName, contentType, body, sha, now, ids, source),
+      .bind(d.source, d.sourceName, d.contentType, d.body, sha, d.receivedAt ?? now, ids, d.source),
     db
       .prepare(
         `INSERT INTO lead_intake (source, external_id, event_id, ref, created_at, updated_at)
@@ -52,14 +87,28 @@ export async function storeDelivery(
          WHERE NOT EXISTS (SELECT 1 FROM lead_intake i WHERE i.source = ? AND i.external_id = json_extract(j.value, '$.id'))
          ON CONFLICT (source, external_id) DO NOTHING`,
       )
-      .bind(source, source, sha, now, now, rows, source),
+      .bind(d.source, d.source, sha, now, now, rows, d.source),
     db
       .prepare(
         `SELECT id FROM lead_intake WHERE source = ? AND status = 'PENDING'
            AND external_id IN (SELECT value FROM json_each(?))`,
       )
-      .bind(source, ids),
-  ]);
+      .bind(d.source, ids),
+  ];
+}
+
+/** Keeps a delivery in D1 and enqueues its pending intakes by id (deliveries too big for a message). */
+export async function storeDelivery(
+  env: Env,
+  source: LeadSource,
+  sourceName: string | null,
+  contentType: string | null,
+  body: string,
+  items: IntakeItem[],
+): Promise<StoredDelivery> {
+  if (items.length === 0) return { created: 0, enqueued: 0 };
+  const statements = await keepStatements(env.DB, { source, sourceName, contentType, body, items });
+  const [, inserted, pending] = await env.DB.batch(statements);
   const pendingIds = (pending.results as { id: number }[]).map((r) => r.id);
   await enqueueIntakes(env, pendingIds);
   return { created: inserted.meta.changes ?? 0, enqueued: pendingIds.length };

@@ -1,26 +1,85 @@
-// Queue entry point of lead intake: one message per intake row; handling it twice changes nothing.
+// Queue entry point of lead intake: the lead messages of a batch are handled together (a few D1 round trips
+// for the whole batch, not a few per lead); handling a message twice changes nothing.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
-import { giveUpIntake, processIntake } from './process';
+import { keepStatements, type QueuedDelivery } from './intake';
+import { giveUpIntakes, processIntakes } from './process';
 
-export type LeadJob = { kind: 'leads.process'; intakeId: number };
+export type LeadJob =
+  /** A verified delivery carried whole: keep it, then process its leads. */
+  | { kind: 'leads.intake'; delivery: QueuedDelivery }
+  /** One intake row already kept in D1. */
+  | { kind: 'leads.process'; intakeId: number };
+
+export const isLeadJob = (body: JobMessage): body is LeadJob =>
+  body.kind === 'leads.intake' || body.kind === 'leads.process';
 
 /** The dead-letter queue of the jobs queue (wrangler.toml). */
 export const DLQ_NAME = 'mlm-crm-jobs-dlq';
 
 /**
- * On the jobs queue: process (a transient failure throws, so the message is retried; after the last retry
- * Queues moves it to the DLQ). On the DLQ: mark the intake FAILED; its raw event stays for a later retry.
+ * On the jobs queue: keep the carried deliveries, process every pending intake, ack each message whose
+ * intakes are settled and retry each one with a transient failure (after the last retry Queues moves it to
+ * the DLQ). On the DLQ: keep what never was, and mark the still-pending intakes FAILED; the raw event stays
+ * for a retry by staff.
  */
-export async function handleLeadJob(
-  message: Message<JobMessage>,
-  job: LeadJob,
+export async function handleLeadMessages(
+  messages: readonly Message<JobMessage>[],
   env: Env,
   queue: string,
 ): Promise<void> {
-  if (queue === DLQ_NAME) {
-    await giveUpIntake(env.DB, job.intakeId, message.attempts);
+  if (messages.length === 0) return;
+  let intakesOf: number[][];
+  try {
+    intakesOf = await keepAll(env.DB, messages);
+  } catch (e) {
+    console.error('keeping lead deliveries failed', e);
+    // On the DLQ this was the last try: the log keeps the raw deliveries so that staff can replay them.
+    if (queue === DLQ_NAME)
+      for (const m of messages) console.error('lost lead delivery', JSON.stringify(m.body));
+    for (const m of messages) m.retry();
     return;
   }
-  await processIntake(env, job.intakeId);
+  if (queue === DLQ_NAME) {
+    for (const [k, m] of messages.entries()) {
+      await giveUpIntakes(env.DB, intakesOf[k], m.attempts);
+      m.ack();
+    }
+    return;
+  }
+  let retry: Set<number>;
+  try {
+    const { transient } = await processIntakes(env, [...new Set(intakesOf.flat())]);
+    retry = new Set(transient.map((t) => t.intakeId));
+    for (const t of transient) console.error(`lead intake ${t.intakeId} will be retried`, t.error);
+  } catch (e) {
+    console.error('processing lead intakes failed', e);
+    for (const m of messages) m.retry();
+    return;
+  }
+  for (const [k, m] of messages.entries()) {
+    if (intakesOf[k].some((id) => retry.has(id))) m.retry();
+    else m.ack();
+  }
+}
+
+/** Keeps every carried delivery in one batch; the pending intake ids of each message. */
+async function keepAll(db: D1Database, messages: readonly Message<JobMessage>[]): Promise<number[][]> {
+  const plans = await Promise.all(
+    messages.map(async (m) => {
+      const job = m.body as LeadJob;
+      if (job.kind === 'leads.process') return { ids: [job.intakeId], statements: [] };
+      const d: QueuedDelivery = job.delivery;
+      return { ids: null, statements: await keepStatements(db, d) };
+    }),
+  );
+  const statements = plans.flatMap((p) => p.statements);
+  const results = statements.length > 0 ? await db.batch(statements) : [];
+  let at = 0;
+  return plans.map((p) => {
+    if (p.ids) return p.ids;
+    at += p.statements.length;
+    // The last statement of a delivery's plan lists its pending intakes.
+    return (results[at - 1].results as { id: number }[]).map((r) => r.id);
+  });
 }

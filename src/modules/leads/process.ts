@@ -6,7 +6,7 @@ import { normalizeGeneric, parseGenericBody } from './generic';
 import { normalizeGoogle, parseGoogleBody } from './google';
 import { fetchGraphLead, GraphError, type MetaChange, normalizeMeta } from './meta';
 import { countryCode, type NormalizedLead } from './model';
-import { routeLead } from './routing';
+import { type RouteDecision, routeLeads } from './routing';
 
 interface IntakeWithEvent {
   id: number;
@@ -25,43 +25,107 @@ export class PermanentIntakeError extends Error {
   override name = 'PermanentIntakeError';
 }
 
-export async function processIntake(env: Env, intakeId: number): Promise<void> {
-  const db = env.DB;
-  const intake = await db
-    .prepare(
-      `SELECT i.id, i.source, i.external_id, i.ref, i.status, i.attempts, e.body, e.content_type, e.source_name
-       FROM lead_intake i JOIN lead_event e ON e.id = i.event_id WHERE i.id = ?`,
-    )
-    .bind(intakeId)
-    .first<IntakeWithEvent>();
-  // Done (a redelivered message) or failed (waits for staff to retry it): nothing to do.
-  if (intake?.status !== 'PENDING') return;
-  await db
-    .prepare('UPDATE lead_intake SET attempts = attempts + 1, updated_at = ? WHERE id = ?')
-    .bind(nowIso(), intakeId)
-    .run();
-  try {
-    const lead = await buildLead(env, intake);
-    await saveLead(db, intake.id, lead);
-  } catch (e) {
-    const permanent = e instanceof PermanentIntakeError || (e instanceof GraphError && e.permanent);
-    const message = (e as Error).message ?? String(e);
-    await db
-      .prepare(
-        `UPDATE lead_intake SET last_error = ?, status = CASE WHEN ? THEN 'FAILED' ELSE status END, updated_at = ?
-         WHERE id = ? AND status = 'PENDING'`,
-      )
-      .bind(message.slice(0, 1000), permanent ? 1 : 0, nowIso(), intakeId)
-      .run();
-    if (permanent) {
-      console.error(`lead intake ${intakeId} failed for good: ${message}`);
-      return;
-    }
-    throw e;
-  }
+export interface ProcessOutcome {
+  /** Intakes left PENDING by a failure worth retrying, with that failure. */
+  transient: { intakeId: number; error: unknown }[];
 }
 
-async function buildLead(env: Env, intake: IntakeWithEvent): Promise<NormalizedLead> {
+/**
+ * Processes intakes together in a handful of round trips: claim and read them, fetch what Meta leads need,
+ * route them all, then write every lead, assignment and intake state in one batch. DONE and FAILED intakes
+ * (a redelivered message, or one waiting for staff) are skipped; a permanent failure marks its intake FAILED;
+ * a transient one records the error and leaves it PENDING for the caller to retry.
+ */
+export async function processIntakes(env: Env, intakeIds: number[]): Promise<ProcessOutcome> {
+  const db = env.DB;
+  if (intakeIds.length === 0) return { transient: [] };
+  const ids = JSON.stringify(intakeIds);
+  // Count the attempt and read the intakes in one round trip; the count only moves while PENDING.
+  const [, read] = await db.batch([
+    db
+      .prepare(
+        `UPDATE lead_intake SET attempts = attempts + 1, updated_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'`,
+      )
+      .bind(nowIso(), ids),
+    db
+      .prepare(
+        `SELECT i.id, i.source, i.external_id, i.ref, i.status, i.attempts, e.body, e.content_type, e.source_name
+         FROM lead_intake i JOIN lead_event e ON e.id = i.event_id
+         WHERE i.id IN (SELECT value FROM json_each(?)) AND i.status = 'PENDING' ORDER BY i.id`,
+      )
+      .bind(ids),
+  ]);
+  const intakes = read.results as IntakeWithEvent[];
+  if (intakes.length === 0) return { transient: [] };
+
+  const tokens = await metaPageTokens(db, intakes);
+  const built = await Promise.all(
+    intakes.map(async (intake) => {
+      try {
+        return { intake, lead: await buildLead(env, intake, tokens) };
+      } catch (error) {
+        return { intake, error };
+      }
+    }),
+  );
+  const ok = built.filter((b): b is { intake: IntakeWithEvent; lead: NormalizedLead } => 'lead' in b);
+  const failed = built.filter((b): b is { intake: IntakeWithEvent; error: unknown } => 'error' in b);
+  const routes = await routeLeads(
+    db,
+    ok.map((b) => b.lead),
+  );
+  const now = nowIso();
+  const transient: ProcessOutcome['transient'] = [];
+  const statements = ok.flatMap((b, k) => saveStatements(db, b.intake.id, b.lead, routes[k], now));
+  for (const { intake, error } of failed) {
+    const permanent =
+      error instanceof PermanentIntakeError || (error instanceof GraphError && error.permanent);
+    const message = (error as Error)?.message ?? String(error);
+    statements.push(
+      db
+        .prepare(
+          `UPDATE lead_intake SET last_error = ?, status = CASE WHEN ? THEN 'FAILED' ELSE status END, updated_at = ?
+           WHERE id = ? AND status = 'PENDING'`,
+        )
+        .bind(message.slice(0, 1000), permanent ? 1 : 0, now, intake.id),
+    );
+    if (permanent) console.error(`lead intake ${intake.id} failed for good: ${message}`);
+    else transient.push({ intakeId: intake.id, error });
+  }
+  if (statements.length > 0) await db.batch(statements);
+  return { transient };
+}
+
+/** Processes one intake; a transient failure is thrown (the caller's message is retried). */
+export async function processIntake(env: Env, intakeId: number): Promise<void> {
+  const { transient } = await processIntakes(env, [intakeId]);
+  if (transient.length > 0) throw transient[0].error;
+}
+
+/** The access tokens of the Meta pages the intakes name, in one read. */
+async function metaPageTokens(db: D1Database, intakes: IntakeWithEvent[]): Promise<Map<string, string>> {
+  const pages = new Set<string>();
+  for (const i of intakes)
+    if (i.source === 'META') {
+      const pageId = (JSON.parse(i.ref) as MetaChange).pageId;
+      if (pageId) pages.add(pageId);
+    }
+  if (pages.size === 0) return new Map();
+  const { results } = await db
+    .prepare(
+      'SELECT page_id, access_token FROM lead_meta_page WHERE page_id IN (SELECT value FROM json_each(?))',
+    )
+    .bind(JSON.stringify([...pages]))
+    .all<{ page_id: string; access_token: string }>();
+  return new Map(results.map((r) => [r.page_id, r.access_token]));
+}
+
+async function buildLead(
+  env: Env,
+  intake: IntakeWithEvent,
+  pageTokens: Map<string, string>,
+): Promise<NormalizedLead> {
   if (intake.source === 'GOOGLE_ADS') {
     const parsed = parseGoogleBody(intake.body);
     if (!parsed.ok) throw new PermanentIntakeError(parsed.reason);
@@ -76,21 +140,23 @@ async function buildLead(env: Env, intake: IntakeWithEvent): Promise<NormalizedL
   }
   const change = JSON.parse(intake.ref) as MetaChange;
   if (!change.pageId) throw new PermanentIntakeError('The notification names no page.');
-  const page = await env.DB.prepare('SELECT access_token FROM lead_meta_page WHERE page_id = ?')
-    .bind(change.pageId)
-    .first<{ access_token: string }>();
-  if (!page)
+  const token = pageTokens.get(change.pageId);
+  if (!token)
     throw new PermanentIntakeError(`Meta page ${change.pageId} is not configured (no access token).`);
-  const graph = await fetchGraphLead(env, change.leadgenId, page.access_token);
+  const graph = await fetchGraphLead(env, change.leadgenId, token);
   return normalizeMeta(change, graph);
 }
 
-/** Lead, first assignment and intake state in one batch; a second run finds the lead and adds nothing. */
-async function saveLead(db: D1Database, intakeId: number, lead: NormalizedLead): Promise<void> {
-  const route = await routeLead(db, lead);
-  const now = nowIso();
+/** Lead, first assignment and intake state; run again, they find the lead and add nothing. */
+function saveStatements(
+  db: D1Database,
+  intakeId: number,
+  lead: NormalizedLead,
+  route: RouteDecision,
+  now: string,
+): D1PreparedStatement[] {
   const find = 'SELECT id FROM lead WHERE source = ? AND external_id = ?';
-  await db.batch([
+  return [
     db
       .prepare(
         `INSERT INTO lead (source, source_name, external_id, intake_id, status, is_test, form_id, campaign_id, adgroup_id,
@@ -147,17 +213,18 @@ async function saveLead(db: D1Database, intakeId: number, lead: NormalizedLead):
         `UPDATE lead_intake SET status = 'DONE', last_error = NULL, lead_id = (${find}), updated_at = ? WHERE id = ?`,
       )
       .bind(lead.source, lead.externalId, now, intakeId),
-  ]);
+  ];
 }
 
 /** Called from the dead-letter queue: the retries are spent. */
-export async function giveUpIntake(db: D1Database, intakeId: number, attempts: number): Promise<void> {
+export async function giveUpIntakes(db: D1Database, intakeIds: number[], attempts: number): Promise<void> {
+  if (intakeIds.length === 0) return;
   await db
     .prepare(
       `UPDATE lead_intake SET status = 'FAILED',
          last_error = coalesce(last_error, 'unknown error') || ' (gave up after the retries; ' || ? || ' deliveries on the dead-letter queue)',
-         updated_at = ? WHERE id = ? AND status = 'PENDING'`,
+         updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'`,
     )
-    .bind(attempts, nowIso(), intakeId)
+    .bind(attempts, nowIso(), JSON.stringify(intakeIds))
     .run();
 }

@@ -1,5 +1,8 @@
 // Lead routing: referral code, then UTM tag, then the first matching rule (round-robin among its ACTIVE
 // members), else the company pool. Each decision carries its reason for the assignment history.
+// Routes a batch of leads in a few round trips: one read of the codes they name and the active rules, then
+// the round-robin turns of all rule-routed leads in one batch (its statements run in order, in one
+// transaction, so two leads of the same rule take successive members).
 import { countryCode, type NormalizedLead, normalizePostal } from './model';
 
 export type AssignmentReason = 'REFERRAL_CODE' | 'UTM' | 'RULE' | 'POOL' | 'MANUAL';
@@ -14,19 +17,52 @@ export interface RouteDecision {
 /** UTM tags that may carry a distributor's referral code, in the order they are tried. */
 const UTM_KEYS = ['content', 'term', 'campaign', 'source', 'medium'] as const;
 
-async function activeByCode(db: D1Database, code: string): Promise<{ id: number; status: string } | null> {
-  const t = code.trim();
-  if (t === '' || t.length > 100) return null;
-  return db
-    .prepare('SELECT id, status FROM distributor WHERE referral_code = ?')
-    .bind(t)
-    .first<{ id: number; status: string }>();
+interface Member {
+  id: number;
+  status: string;
 }
 
-export async function routeLead(db: D1Database, lead: NormalizedLead): Promise<RouteDecision> {
+interface Rule {
+  id: number;
+  name: string;
+  country: string | null;
+  postal_prefix: string | null;
+}
+
+/** A code as a lookup key: referral codes compare without case (the column is COLLATE NOCASE). */
+function codeOf(text: string): string | null {
+  const t = text.trim();
+  return t === '' || t.length > 100 ? null : t.toLowerCase();
+}
+
+/** "ref:CODE", "ref-CODE" or the bare code. */
+const utmCode = (value: string) => codeOf(value.replace(/^ref[:=_-]/i, ''));
+
+function codesNamed(lead: NormalizedLead): string[] {
+  const codes: string[] = [];
+  const referral = lead.referralCode ? codeOf(lead.referralCode) : null;
+  if (referral) codes.push(referral);
+  for (const key of UTM_KEYS) {
+    const value = lead.utm[key];
+    const code = value ? utmCode(value) : null;
+    if (code) codes.push(code);
+  }
+  return codes;
+}
+
+function ruleMatches(rule: Rule, country: string | null, postal: string | null): boolean {
+  return (
+    (rule.country == null || rule.country === country) &&
+    (rule.postal_prefix == null || postal?.startsWith(rule.postal_prefix) === true)
+  );
+}
+
+/** The decision by referral code or UTM tag, or the notes gathered on the way to the rules. */
+function routeByCode(lead: NormalizedLead, members: Map<string, Member>): RouteDecision | string[] {
   const notes: string[] = [];
   if (lead.referralCode) {
-    const d = await activeByCode(db, lead.referralCode);
+    const code = codeOf(lead.referralCode);
+    const d = code ? members.get(code) : undefined;
     if (d?.status === 'ACTIVE')
       return {
         distributorId: d.id,
@@ -43,50 +79,96 @@ export async function routeLead(db: D1Database, lead: NormalizedLead): Promise<R
   for (const key of UTM_KEYS) {
     const value = lead.utm[key];
     if (!value) continue;
-    // "ref:CODE", "ref-CODE" or the bare code.
-    const code = value.replace(/^ref[:=_-]/i, '');
-    const d = await activeByCode(db, code);
+    const code = utmCode(value);
+    const d = code ? members.get(code) : undefined;
     if (d?.status === 'ACTIVE')
       return { distributorId: d.id, reason: 'UTM', ruleId: null, detail: `utm_${key}=${value}` };
     if (d) notes.push(`utm_${key}=${value} names a ${d.status} member`);
   }
-  const country = countryCode(lead.country);
-  const postal = normalizePostal(lead.postalCode);
-  const { results: rules } = await db
-    .prepare(
-      `SELECT id, name, country, postal_prefix FROM lead_routing_rule
-       WHERE active = 1 AND (country IS NULL OR country = ?)
-         AND (postal_prefix IS NULL OR (? IS NOT NULL AND substr(?, 1, length(postal_prefix)) = postal_prefix))
-       ORDER BY priority, id`,
-    )
-    .bind(country, postal, postal)
-    .all<{ id: number; name: string; country: string | null; postal_prefix: string | null }>();
-  for (const rule of rules) {
-    // One statement picks and advances the turn, so concurrent leads do not both take the same member.
-    const picked = await db
+  return notes;
+}
+
+/** One statement picks and advances the turn, so concurrent leads do not both take the same member. */
+const PICK = `UPDATE lead_routing_member
+  SET turn = (SELECT max(turn) + 1 FROM lead_routing_member WHERE rule_id = ?1)
+  WHERE rule_id = ?1 AND distributor_id = (
+    SELECT m.distributor_id FROM lead_routing_member m JOIN distributor d ON d.id = m.distributor_id
+    WHERE m.rule_id = ?1 AND d.status = 'ACTIVE' ORDER BY m.turn, m.position LIMIT 1)
+  RETURNING distributor_id`;
+
+function ruleDetail(rule: Rule): string {
+  const scope = [rule.country, rule.postal_prefix && `postal ${rule.postal_prefix}*`]
+    .filter(Boolean)
+    .join(', ');
+  return `rule "${rule.name}" (${scope || 'any'}), round-robin`;
+}
+
+/** Routes leads in order: the decisions, one per lead. */
+export async function routeLeads(db: D1Database, leads: NormalizedLead[]): Promise<RouteDecision[]> {
+  if (leads.length === 0) return [];
+  const codes = [...new Set(leads.flatMap(codesNamed))];
+  const [named, active] = await db.batch([
+    db
       .prepare(
-        `UPDATE lead_routing_member
-         SET turn = (SELECT max(turn) + 1 FROM lead_routing_member WHERE rule_id = ?1)
-         WHERE rule_id = ?1 AND distributor_id = (
-           SELECT m.distributor_id FROM lead_routing_member m JOIN distributor d ON d.id = m.distributor_id
-           WHERE m.rule_id = ?1 AND d.status = 'ACTIVE' ORDER BY m.turn, m.position LIMIT 1)
-         RETURNING distributor_id`,
+        'SELECT id, status, referral_code FROM distributor WHERE referral_code IN (SELECT value FROM json_each(?))',
       )
-      .bind(rule.id)
-      .first<{ distributor_id: number }>();
-    if (picked)
-      return {
-        distributorId: picked.distributor_id,
-        reason: 'RULE',
-        ruleId: rule.id,
-        detail: `rule "${rule.name}" (${[rule.country, rule.postal_prefix && `postal ${rule.postal_prefix}*`].filter(Boolean).join(', ') || 'any'}), round-robin`,
-      };
-    notes.push(`rule "${rule.name}" has no ACTIVE member`);
+      .bind(JSON.stringify(codes)),
+    db.prepare(
+      'SELECT id, name, country, postal_prefix FROM lead_routing_rule WHERE active = 1 ORDER BY priority, id',
+    ),
+  ]);
+  const members = new Map(
+    (named.results as (Member & { referral_code: string })[]).map((m) => [m.referral_code.toLowerCase(), m]),
+  );
+  const rules = active.results as Rule[];
+
+  const decisions: (RouteDecision | null)[] = leads.map(() => null);
+  // Leads left for the rules: their matching rules in order, how far they got, and the notes so far.
+  const waiting: { index: number; rules: Rule[]; next: number; notes: string[] }[] = [];
+  leads.forEach((lead, index) => {
+    const byCode = routeByCode(lead, members);
+    if (!Array.isArray(byCode)) {
+      decisions[index] = byCode;
+      return;
+    }
+    const country = countryCode(lead.country);
+    const postal = normalizePostal(lead.postalCode);
+    waiting.push({
+      index,
+      rules: rules.filter((r) => ruleMatches(r, country, postal)),
+      next: 0,
+      notes: byCode,
+    });
+  });
+  // Each round tries every waiting lead's next rule in one batch; a rule without an ACTIVE member sends the
+  // lead on to its next rule in the following round (rare: most leads are placed in the first).
+  for (let round = waiting.filter((w) => w.rules.length > 0); round.length > 0; ) {
+    const picks = await db.batch(round.map((w) => db.prepare(PICK).bind(w.rules[w.next].id)));
+    const again: typeof round = [];
+    round.forEach((w, k) => {
+      const rule = w.rules[w.next];
+      const picked = (picks[k].results as { distributor_id: number }[])[0];
+      if (picked) {
+        decisions[w.index] = {
+          distributorId: picked.distributor_id,
+          reason: 'RULE',
+          ruleId: rule.id,
+          detail: ruleDetail(rule),
+        };
+        return;
+      }
+      w.notes.push(`rule "${rule.name}" has no ACTIVE member`);
+      w.next++;
+      if (w.next < w.rules.length) again.push(w);
+    });
+    round = again;
   }
-  return {
-    distributorId: null,
-    reason: 'POOL',
-    ruleId: null,
-    detail: notes.join('; ') || 'no referral code, UTM tag or rule matched',
-  };
+  for (const w of waiting)
+    decisions[w.index] ??= {
+      distributorId: null,
+      reason: 'POOL',
+      ruleId: null,
+      detail: w.notes.join('; ') || 'no referral code, UTM tag or rule matched',
+    };
+  return decisions as RouteDecision[];
 }
