@@ -143,11 +143,23 @@ async function assertPortFree(port) {
  * /cdn-cgi/local/scheduled?cron=...: wrangler dev always enables it, and `--test-scheduled`'s /__scheduled
  * does not work with the bundled snapshot, which has no_bundle = true.)
  */
-export async function startWorker({ config, port, persistTo, logFile, timeoutMs = 120_000 }) {
+export async function startWorker({ config, port, persistTo, logFile, timeoutMs = 120_000, extraArgs = [] }) {
   await assertPortFree(port);
   const child = spawn(
     'npx',
-    ['wrangler', 'dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo],
+    [
+      'wrangler',
+      'dev',
+      '-c',
+      config,
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      persistTo,
+      ...extraArgs,
+    ],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -192,4 +204,38 @@ export async function startWorker({ config, port, persistTo, logFile, timeoutMs 
     await new Promise((r) => setTimeout(r, 300));
   }
   return { base, stop, pgid: child.pid };
+}
+
+/**
+ * The worker's own socket inside a running `wrangler dev`, skipping wrangler's dev proxy (a second workerd
+ * that forwards every request for hot reloads; on a 2-core machine it costs more CPU than the worker).
+ * Found among the listening sockets of wrangler's process group: the one, other than `port`, answering
+ * /health like the worker. Null when it cannot be found (no `ss`, or another layout).
+ */
+export async function directWorkerUrl(worker, port) {
+  let listing;
+  try {
+    listing = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+  } catch {
+    return null;
+  }
+  const pids = new Set(
+    execFileSync('ps', ['-eo', 'pid=,pgid='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .filter(([, pgid]) => pgid === worker.pgid)
+      .map(([pid]) => pid),
+  );
+  for (const line of listing.split('\n')) {
+    const m = /127\.0\.0\.1:(\d+)\s.*pid=(\d+)/.exec(line);
+    if (!m || Number(m[1]) === port || !pids.has(Number(m[2]))) continue;
+    const url = `http://127.0.0.1:${m[1]}`;
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok && (await res.json()).status === 'ok') return url;
+    } catch {
+      // Not the worker (inspector, queue broker, loopback).
+    }
+  }
+  return null;
 }
