@@ -9,7 +9,7 @@
 // same signature) of deliveries sent up to a few seconds earlier, some of them still in flight.
 // Afterwards it waits for the queue to process every intake and checks that every unique lead exists
 // exactly once (lead, intake, raw event, assignment) and nothing else does. Results go to stdout and
-// bench/results/leads.{md,json}; the state directory is deleted unless --keep-state.
+// bench/results/<--out, default leads>.{md,json}; the state directory is deleted unless --keep-state.
 
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +43,11 @@ const { values: args } = parseArgs({
     // Bundle the files as they are instead of the last commit.
     worktree: { type: 'boolean', default: false },
     'keep-state': { type: 'boolean', default: false },
+    // Name of the results files under bench/results (without extension).
+    out: { type: 'string', default: 'leads' },
   },
 });
+if (!/^[a-z0-9-]+$/.test(args.out)) throw new Error('--out: lower-case letters, digits and -');
 if (!['direct', 'proxy'].includes(args.via)) throw new Error('--via: direct or proxy');
 const rate = Number(args.rate);
 const duration = Number(args.duration);
@@ -433,7 +436,6 @@ async function main() {
     });
     const statuses = {};
     let accepted = 0;
-    let reportedDuplicate = 0;
     let errors = 0;
     for (const r of run.results) {
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -441,9 +443,8 @@ async function main() {
         errors++;
         continue;
       }
-      const body = JSON.parse(r.body);
-      if (body.status === 'duplicate' || body.new === 0) reportedDuplicate++;
-      else accepted++;
+      // Whether a delivery was new is settled by the consumer: every taken delivery is "accepted".
+      if (JSON.parse(r.body).status === 'accepted') accepted++;
     }
     const firstError = run.results.find((r) => r.status !== 200);
     const latency = latencyStats(run.results.map((r) => r.latencyMs));
@@ -505,7 +506,6 @@ async function main() {
       wallSeconds: +(run.wallMs / 1000).toFixed(1),
       statuses,
       answeredAccepted: accepted,
-      answeredDuplicate: reportedDuplicate,
       latencyFromDueMs: latency,
       latencyFromDueMsByKind: byKind,
       serviceMs: service,
@@ -521,8 +521,8 @@ async function main() {
       exactlyOnce,
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/leads.json', `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync('bench/results/leads.md', renderMarkdown(report));
+    writeFileSync(`bench/results/${args.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`bench/results/${args.out}.md`, renderMarkdown(report));
     if (!exactlyOnce) process.exitCode = 1;
   } finally {
     await worker.stop();
@@ -545,7 +545,7 @@ function renderMarkdown(r) {
 | statuses | ${Object.entries(r.statuses)
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ')} |
-| answered "accepted" / "duplicate" | ${r.answeredAccepted} / ${r.answeredDuplicate} |
+| answered "accepted" | ${r.answeredAccepted} |
 | latency from due time p50 / p90 / p99 / max (ms) | ${ms(r.latencyFromDueMs.p50)} / ${ms(r.latencyFromDueMs.p90)} / ${ms(r.latencyFromDueMs.p99)} / ${ms(r.latencyFromDueMs.max)} |
 | on the connection p50 / p99 (ms) | ${ms(r.serviceMs.p50)} / ${ms(r.serviceMs.p99)} |
 | queue drained after the last answer | ${r.drainSecondsAfterLastAnswer} s |
