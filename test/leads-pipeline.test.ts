@@ -252,6 +252,28 @@ describe('lead conversion', () => {
     expect(r.lead.statusHistory.map((h: any) => h.to)).toEqual(['CONVERTED']);
   });
 
+  it('two simultaneous conversions into a distributor: one member enrolled and linked, the other refused', async () => {
+    const id = await newLead(d2);
+    const teamOf = async () =>
+      (await env.DB.prepare('SELECT team_size FROM distributor WHERE id = ?').bind(d2).first<any>())
+        .team_size;
+    const before = await teamOf();
+    const rs = (await Promise.all([
+      // Different e-mails, so that the unique e-mail rule cannot be what refuses the second one.
+      convert(t2, { id, to: 'DISTRIBUTOR', locale: 'en', email: `one-${Date.now()}@test.example` }),
+      convert(admin, { id, to: 'DISTRIBUTOR', locale: 'en', email: `two-${Date.now()}@test.example` }),
+    ])) as any[];
+    expect(rs.filter((r) => r.__typename === 'MutationConvertLeadSuccess')).toHaveLength(1);
+    expect(rs.filter((r) => r.__typename === 'ConflictError')).toHaveLength(1);
+    // The refused one enrolled nobody: the link was part of the enrollment's batch.
+    expect(await teamOf()).toBe(before + 1);
+    const row = await env.DB.prepare('SELECT converted_distributor_id FROM lead WHERE id = ?')
+      .bind(localId(id))
+      .first<any>();
+    const winner = rs.find((r) => r.__typename === 'MutationConvertLeadSuccess');
+    expect(row.converted_distributor_id).toBe(localId(winner.lead.convertedTo.id));
+  });
+
   it('refuses a lost lead and invalid details, writing nothing', async () => {
     const id = await newLead(d1);
     await refusedWithoutWrites(

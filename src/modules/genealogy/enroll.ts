@@ -27,6 +27,11 @@ export function newReferralCode(): string {
 export interface EnrollOptions {
   /** Staff may enroll the very first member (no sponsor) and back-date joins. */
   asAdmin: boolean;
+  /**
+   * Statements that must commit with the enrollment or not at all (they run last in its batch); they find
+   * the new member by its referral code. A guard among them that fails refuses the whole enrollment.
+   */
+  alsoInBatch?: (referralCode: string) => D1PreparedStatement[];
 }
 
 /** Enrolls one distributor under a sponsor, places them, and updates every counter, in one batch. */
@@ -139,6 +144,7 @@ async function tryEnroll(
            FROM (SELECT coalesce(max(id), 0) + 1 AS id FROM distributor) n RETURNING id`,
         )
         .bind(...common),
+      ...(opts.alsoInBatch?.(code) ?? []),
     ]);
     return (await distributorById(db, (res.results[0] as { id: number }).id))!;
   }
@@ -180,6 +186,7 @@ async function tryEnroll(
     ...addNewMemberHistograms(db, ancestors, depth, monthInZone(new Date(joinedAt), settings.timeZone)),
     bumpPlacementAncestors(db, slot.path, 1),
     bumpPlacementChildren(db, slot.parentId, 1, placementWidth(settings)),
+    ...(opts.alsoInBatch?.(code) ?? []),
   ]);
   // A new member's counters are all zero, so the inserted row is already the answer.
   return inserted.results[0] as DistributorRow;

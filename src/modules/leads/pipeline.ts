@@ -5,7 +5,6 @@ import { atomic, nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { enrollDistributor } from '../genealogy/enroll';
-import type { DistributorRow } from '../genealogy/model';
 import { profileFields } from '../genealogy/validation';
 import { type LeadRow, leadsByIds } from './repository';
 
@@ -226,19 +225,28 @@ export async function convertLead(
   }
   if (input.notes != null)
     throw new ValidationError('Notes belong to customers.', [{ path: 'notes', message: 'Not allowed.' }]);
-  // Enrollment keeps the genealogy counters in its own batch; the link follows in a guarded batch. Every
-  // check above runs first, so the only gap is a concurrent change to this very lead in between.
-  const member: DistributorRow = await enrollDistributor(
-    db,
-    { ...person, sponsorId: owner, placementParentId: input.placementParentId, leg: input.leg },
-    { asAdmin: viewer.kind === 'ADMIN' },
-  );
+  // The link and its history commit in the enrollment's own batch: a concurrent change to this lead fails
+  // the history guard and nobody is enrolled.
   try {
-    const [updated] = await atomic(db, [
-      db.prepare(convertUpdate('converted_distributor_id', '?5')).bind(...guard, member.id),
-      historyInsert(db, lead, 'CONVERTED', 'DISTRIBUTOR', actor, now),
-    ]);
-    return (updated.results as PipelineLeadRow[])[0];
+    await enrollDistributor(
+      db,
+      { ...person, sponsorId: owner, placementParentId: input.placementParentId, leg: input.leg },
+      {
+        asAdmin: viewer.kind === 'ADMIN',
+        alsoInBatch: (referralCode) => [
+          db
+            .prepare(
+              convertUpdate(
+                'converted_distributor_id',
+                '(SELECT id FROM distributor WHERE referral_code = ?5)',
+              ),
+            )
+            .bind(...guard, referralCode),
+          historyInsert(db, lead, 'CONVERTED', 'DISTRIBUTOR', actor, now),
+        ],
+      },
+    );
+    return (await db.prepare('SELECT * FROM lead WHERE id = ?').bind(lead.id).first<PipelineLeadRow>())!;
   } catch (e) {
     throw staleConflict(e);
   }
