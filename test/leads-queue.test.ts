@@ -1,8 +1,14 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import type { JobMessage } from '../src/jobs/messages';
-import { intakeFingerprint } from './leads-helpers';
+import { intake, intakeFingerprint, waitForIntake } from './leads-helpers';
 
 // The lead job handed to the worker's queue handler directly: a message delivered twice (in one batch or
 // later, or again from the dead-letter queue) changes nothing the second time.
@@ -39,6 +45,27 @@ async function storedGoogleIntake(leadId: string): Promise<number> {
   return it!.id;
 }
 
+/** A verified Google delivery as the webhook hands it to the queue. */
+function carried(leadId: string): JobMessage {
+  const body = JSON.stringify({
+    lead_id: leadId,
+    form_id: '1',
+    google_key: 'k',
+    user_column_data: [{ column_id: 'EMAIL', string_value: `${leadId}@example.com` }],
+  });
+  return {
+    kind: 'leads.intake',
+    delivery: {
+      source: 'GOOGLE_ADS',
+      sourceName: null,
+      contentType: 'application/json',
+      body,
+      items: [{ externalId: leadId, ref: { formId: '1' } }],
+      receivedAt: new Date().toISOString(),
+    },
+  };
+}
+
 describe('lead queue handling', () => {
   it('the same message twice in one batch, then again later, makes one lead and one assignment', async () => {
     const intakeId = await storedGoogleIntake('q-1');
@@ -60,6 +87,57 @@ describe('lead queue handling', () => {
     // From the dead-letter queue, a finished intake is left alone.
     await deliver('mlm-crm-jobs-dlq', [msg], 6);
     expect(await intakeFingerprint()).toBe(snapshot);
+  });
+
+  it('a carried delivery twice in one batch, again later and from the DLQ: one event, intake, lead', async () => {
+    const msg = carried('q-carried-1');
+    const first = await deliver('mlm-crm-jobs', [msg, msg]);
+    expect(first.retryMessages).toEqual([]);
+    expect(first.explicitAcks.length).toBe(2);
+    const row = await intake('GOOGLE_ADS', 'q-carried-1');
+    expect(row).toMatchObject({ status: 'DONE', attempts: 1 });
+    const snapshot = await intakeFingerprint();
+    await deliver('mlm-crm-jobs', [msg], 2);
+    await deliver('mlm-crm-jobs-dlq', [msg], 6);
+    expect(await intakeFingerprint()).toBe(snapshot);
+    const n = await env.DB.prepare(
+      `SELECT (SELECT count(*) FROM lead WHERE external_id = 'q-carried-1') AS leads,
+         (SELECT count(*) FROM lead_event WHERE id = ?) AS events`,
+    )
+      .bind(row.event_id)
+      .first<any>();
+    expect(n).toEqual({ leads: 1, events: 1 });
+  });
+
+  it('a carried delivery that reaches the dead-letter queue unkept is kept, and its intake marked FAILED', async () => {
+    const r = await deliver('mlm-crm-jobs-dlq', [carried('q-carried-dlq')], 6);
+    expect(r.explicitAcks.length).toBe(1);
+    const row = await intake('GOOGLE_ADS', 'q-carried-dlq');
+    expect(row.status).toBe('FAILED');
+    expect(row.last_error).toContain('dead-letter queue');
+    const event = await env.DB.prepare('SELECT body FROM lead_event WHERE id = ?')
+      .bind(row.event_id)
+      .first<any>();
+    expect(JSON.parse(event.body).lead_id).toBe('q-carried-dlq');
+    expect(
+      await env.DB.prepare(`SELECT count(*) AS n FROM lead WHERE external_id = 'q-carried-dlq'`).first<any>(),
+    ).toEqual({ n: 0 });
+  });
+
+  it('the hourly sweep enqueues intakes left PENDING for 15 minutes, and only those', async () => {
+    const stale = await storedGoogleIntake('q-stale');
+    const fresh = await storedGoogleIntake('q-fresh');
+    const now = new Date();
+    await env.DB.prepare('UPDATE lead_intake SET updated_at = ? WHERE id = ?')
+      .bind(new Date(now.getTime() - 16 * 60_000).toISOString(), stale)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: '0 * * * *', scheduledTime: now }), env, ctx);
+    // Through the real queue this time.
+    expect((await waitForIntake('GOOGLE_ADS', 'q-stale')).status).toBe('DONE');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await intake('GOOGLE_ADS', 'q-fresh')).status).toBe('PENDING');
+    expect(fresh).toBeGreaterThan(stale);
   });
 
   it('a message for an intake that does not exist is acknowledged and writes nothing', async () => {

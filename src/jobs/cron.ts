@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
+import { enqueueStalePendingIntakes } from '../modules/leads/intake';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -18,6 +19,8 @@ export async function handleScheduled(
     console.log(`cron ${controller.cron}: ${n} autoship orders due`);
     const closing = await closeDuePeriodFromCron(env, now);
     if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
+    const stale = await enqueueStalePendingIntakes(env, now);
+    if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);

@@ -143,3 +143,24 @@ export async function logRejection(
     console.error('could not log a webhook rejection', e);
   }
 }
+
+/** How long an intake may sit PENDING untouched before the hourly sweep enqueues it again. */
+export const STALE_PENDING_MS = 15 * 60_000;
+
+/**
+ * Enqueues intakes left PENDING and untouched for a while: a delivery kept in D1 whose enqueue failed, or a
+ * message lost. Processing is idempotent, so an intake that is merely slow is not harmed by a second message.
+ */
+export async function enqueueStalePendingIntakes(env: Env, now: Date, limit = 1000): Promise<number> {
+  const before = new Date(now.getTime() - STALE_PENDING_MS).toISOString();
+  const { results } = await env.DB.prepare(
+    `SELECT id FROM lead_intake WHERE status = 'PENDING' AND updated_at < ? ORDER BY id LIMIT ?`,
+  )
+    .bind(before, limit)
+    .all<{ id: number }>();
+  await enqueueIntakes(
+    env,
+    results.map((r) => r.id),
+  );
+  return results.length;
+}
