@@ -140,6 +140,27 @@ describe('lead queue handling', () => {
     expect(fresh).toBeGreaterThan(stale);
   });
 
+  it('the nightly run deletes webhook rejection records older than 90 days, and only those', async () => {
+    const now = new Date();
+    const at = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    for (const [reason, days] of [
+      ['old-a', 120],
+      ['old-b', 91],
+      ['recent', 89],
+    ] as const)
+      await env.DB.prepare(
+        `INSERT INTO lead_rejection (endpoint, reason, http_status, body_bytes, received_at) VALUES ('/t', ?, 401, 1, ?)`,
+      )
+        .bind(reason, at(days))
+        .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: '0 2 * * *', scheduledTime: now }), env, ctx);
+    const { results } = await env.DB.prepare(
+      `SELECT reason FROM lead_rejection WHERE endpoint = '/t' ORDER BY id`,
+    ).all<any>();
+    expect(results.map((r) => r.reason)).toEqual(['recent']);
+  });
+
   it('a message for an intake that does not exist is acknowledged and writes nothing', async () => {
     const snapshot = await intakeFingerprint();
     const r = await deliver('mlm-crm-jobs', [{ kind: 'leads.process', intakeId: 987654 }]);

@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
-import { enqueueStalePendingIntakes } from '../modules/leads/intake';
+import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/intake';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -27,5 +27,8 @@ export async function handleScheduled(
   if (controller.cron === NIGHTLY) {
     await runCrmRule('REORDER_REMINDER', env, now);
     await runCrmRule('DORMANT_MEMBER', env, now);
+    const pruned = await pruneRejections(env.DB, now);
+    if (pruned)
+      console.log(`cron ${controller.cron}: ${pruned} webhook rejection records past retention deleted`);
   }
 }

@@ -164,3 +164,26 @@ export async function enqueueStalePendingIntakes(env: Env, now: Date, limit = 10
   );
   return results.length;
 }
+
+/** Refused deliveries are kept this long (for spotting misconfigured senders and attacks), then deleted. */
+export const REJECTION_RETENTION_DAYS = 90;
+
+/** Deletes rejection records past retention, oldest first, in chunks; returns how many went. */
+export async function pruneRejections(db: D1Database, now: Date, maxChunks = 20): Promise<number> {
+  const before = new Date(now.getTime() - REJECTION_RETENTION_DAYS * 86_400_000).toISOString();
+  let deleted = 0;
+  for (let i = 0; i < maxChunks; i++) {
+    // Ids grow with time: the oldest rows come first in id order, so this stops early.
+    const r = await db
+      .prepare(
+        `DELETE FROM lead_rejection WHERE id IN (
+           SELECT id FROM lead_rejection WHERE received_at < ? ORDER BY id LIMIT 5000)`,
+      )
+      .bind(before)
+      .run();
+    const n = r.meta.changes ?? 0;
+    deleted += n;
+    if (n < 5000) break;
+  }
+  return deleted;
+}
