@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { createClient, globalId, pbkdf2Hash } from './lib/client.mjs';
 import { startFakeGraph } from './lib/fakeGraph.mjs';
 import { enrollNetwork } from './lib/load.mjs';
-import { asciiFold, COUNTRIES } from './lib/names.mjs';
+import { asciiFold, countryPicker } from './lib/names.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork } from './lib/network.mjs';
 import { runOpenLoop } from './lib/openLoop.mjs';
@@ -91,16 +91,7 @@ function loadDevVars(config) {
 // ---- the leads and the deliveries ----
 
 const rnd = createRandom(rate * 7919 + duration);
-const countryWeights = COUNTRIES.map((c) => c.weight);
-const totalWeight = countryWeights.reduce((a, b) => a + b, 0);
-function country() {
-  let x = rnd.next() * totalWeight;
-  for (const c of COUNTRIES) {
-    x -= c.weight;
-    if (x < 0) return c;
-  }
-  return COUNTRIES[0];
-}
+const country = countryPicker(rnd);
 
 /** The person behind lead number i, with how it should be routed. */
 function person(i, codes) {

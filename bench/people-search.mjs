@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
-import { asciiFold, COUNTRIES } from './lib/names.mjs';
+import { asciiFold, COUNTRIES, countryPicker } from './lib/names.mjs';
 import { buildNetwork, describe } from './lib/network.mjs';
 import { createRandom } from './lib/prng.mjs';
 import { LOGIN } from './lib/queries.mjs';
@@ -51,16 +51,7 @@ const q = (s) => (s == null ? 'NULL' : `'${String(s).replaceAll("'", "''")}'`);
 // ---- generation ----
 
 const rnd = createRandom(size * 13 + 5);
-const weights = COUNTRIES.map((c) => c.weight);
-const totalWeight = weights.reduce((a, b) => a + b, 0);
-function country() {
-  let x = rnd.next() * totalWeight;
-  for (const c of COUNTRIES) {
-    x -= c.weight;
-    if (x < 0) return c;
-  }
-  return COUNTRIES[0];
-}
+const country = countryPicker(rnd);
 const PHONE_PREFIX = { DK: '+45', PL: '+48', DE: '+49' };
 function person(i) {
   const c = country();

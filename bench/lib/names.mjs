@@ -133,3 +133,16 @@ export function asciiFold(s) {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '');
 }
+
+/** Draws countries by their weights with the given seeded random source. */
+export function countryPicker(rnd) {
+  const total = COUNTRIES.reduce((sum, c) => sum + c.weight, 0);
+  return () => {
+    let x = rnd.next() * total;
+    for (const c of COUNTRIES) {
+      x -= c.weight;
+      if (x < 0) return c;
+    }
+    return COUNTRIES[0];
+  };
+}
