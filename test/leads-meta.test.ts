@@ -157,7 +157,7 @@ describe('Meta lead notifications', () => {
   it('a notification too big for a queue message is kept in D1 before the answer, then processed', async () => {
     const id = freshId('16');
     await fakeGraphLead(id, TOKEN, graphLead(id, { full_name: ['Łucja Wielka'] }));
-    // Over QUEUED_BODY_LIMIT (96 KB), under the 1 MB Meta limit.
+    // Over QUEUED_MESSAGE_LIMIT (100 KB), under the 1 MB Meta limit.
     const body = notification([id]).replace(
       '"object":"page"',
       `"object":"page","note":"${'x'.repeat(110_000)}"`,
@@ -173,6 +173,37 @@ describe('Meta lead notifications', () => {
     expect(event.body).toBe(body);
     expect((await waitForIntake('META', id)).status).toBe('DONE');
     expect((await leadRow('META', id)).full_name).toBe('Łucja Wielka');
+  });
+
+  it('a batch with many leads is kept in D1 first (one message per intake), though its body is small', async () => {
+    // 350 changes: ~70 KB of body; carried whole, the message would name 350 intakes (~140 KB, over the
+    // queue's 128 KB) and one consumer batch would fetch thousands of leads.
+    const ids = Array.from({ length: 350 }, () => freshId('17'));
+    const body = notification(ids);
+    expect(new TextEncoder().encode(body).byteLength).toBeLessThan(100 * 1024);
+    const res = await postMeta(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'accepted', leads: 350 });
+    // Kept before the answer: every intake is there already.
+    const kept = await env.DB.prepare(
+      'SELECT count(*) AS n FROM lead_intake WHERE external_id IN (SELECT value FROM json_each(?))',
+    )
+      .bind(JSON.stringify(ids))
+      .first<any>();
+    expect(kept.n).toBe(350);
+    // The fake Graph API knows none of them: each fails for good (no retries), nothing stays PENDING.
+    for (const id of [ids[0], ids[349]]) expect((await waitForIntake('META', id)).status).toBe('FAILED');
+    const until = Date.now() + 25_000;
+    for (;;) {
+      const left = await env.DB.prepare(
+        `SELECT count(*) AS n FROM lead_intake WHERE status = 'PENDING' AND external_id IN (SELECT value FROM json_each(?))`,
+      )
+        .bind(JSON.stringify(ids))
+        .first<any>();
+      if (left.n === 0) break;
+      if (Date.now() > until) throw new Error(`${left.n} intakes still pending`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   it('a redelivered notification changes nothing and fetches nothing again', async () => {

@@ -20,7 +20,7 @@ export interface StoredDelivery {
   enqueued: number;
 }
 
-/** A verified delivery carried whole by a queue message (bodies up to QUEUED_BODY_LIMIT bytes). */
+/** A verified delivery carried whole by a queue message (up to QUEUED_MESSAGE_LIMIT bytes in all). */
 export interface QueuedDelivery {
   source: LeadSource;
   sourceName: string | null;
@@ -30,8 +30,18 @@ export interface QueuedDelivery {
   receivedAt: string;
 }
 
-/** Queue messages hold at most 128 KB; what does not fit with room to spare is kept in D1 first. */
-export const QUEUED_BODY_LIMIT = 96 * 1024;
+/**
+ * Queue messages hold at most 128 KB: a delivery whose message (body and the intake items it names, which
+ * for a big Meta batch weigh as much as the body) would not fit with room to spare is kept in D1 first.
+ */
+export const QUEUED_MESSAGE_LIMIT = 100 * 1024;
+/**
+ * A carried delivery names at most this many leads, so that a consumer batch (10 messages) stays well inside
+ * a Worker invocation's subrequest and D1 query limits; a bigger batch of leads (Meta may send one) is kept
+ * in D1 first and processed one intake per message.
+ */
+export const MAX_CARRIED_LEADS = 20;
+const encoder = new TextEncoder();
 
 /**
  * Accepts a verified delivery: into the queue whole when it fits, else kept in D1 and its intakes enqueued.
@@ -47,12 +57,15 @@ export async function acceptDelivery(
   items: IntakeItem[],
 ): Promise<void> {
   if (items.length === 0) return;
-  if (bodyBytes > QUEUED_BODY_LIMIT) {
-    await storeDelivery(env, source, sourceName, contentType, body, items);
-    return;
+  if (bodyBytes <= QUEUED_MESSAGE_LIMIT && items.length <= MAX_CARRIED_LEADS) {
+    const delivery: QueuedDelivery = { source, sourceName, contentType, body, items, receivedAt: nowIso() };
+    const message = { kind: 'leads.intake', delivery } satisfies LeadJob;
+    if (encoder.encode(JSON.stringify(message)).byteLength <= QUEUED_MESSAGE_LIMIT) {
+      await env.JOBS.send(message);
+      return;
+    }
   }
-  const delivery: QueuedDelivery = { source, sourceName, contentType, body, items, receivedAt: nowIso() };
-  await env.JOBS.send({ kind: 'leads.intake', delivery } satisfies LeadJob);
+  await storeDelivery(env, source, sourceName, contentType, body, items);
 }
 
 /**

@@ -14,6 +14,9 @@ export type LeadJob =
 export const isLeadJob = (body: JobMessage): body is LeadJob =>
   body.kind === 'leads.intake' || body.kind === 'leads.process';
 
+/** Intakes processed together at most (one claim, one routing round, one write batch each). */
+const PROCESS_CHUNK = 100;
+
 /** The dead-letter queue of the jobs queue (wrangler.toml). */
 export const DLQ_NAME = 'mlm-crm-jobs-dlq';
 
@@ -47,11 +50,16 @@ export async function handleLeadMessages(
     }
     return;
   }
-  let retry: Set<number>;
+  const retry = new Set<number>();
   try {
-    const { transient } = await processIntakes(env, [...new Set(intakesOf.flat())]);
-    retry = new Set(transient.map((t) => t.intakeId));
-    for (const t of transient) console.error(`lead intake ${t.intakeId} will be retried`, t.error);
+    const all = [...new Set(intakesOf.flat())];
+    for (let i = 0; i < all.length; i += PROCESS_CHUNK) {
+      const { transient } = await processIntakes(env, all.slice(i, i + PROCESS_CHUNK));
+      for (const t of transient) {
+        retry.add(t.intakeId);
+        console.error(`lead intake ${t.intakeId} will be retried`, t.error);
+      }
+    }
   } catch (e) {
     console.error('processing lead intakes failed', e);
     for (const m of messages) m.retry();
