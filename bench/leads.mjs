@@ -75,7 +75,7 @@ const META_PAGE = '1122334455667788';
 const META_TOKEN = 'EAAbenchPageAccessToken0123456789';
 const log = (line) => console.log(line);
 
-function loadDevVars(config) {
+function metaAppSecret(config) {
   // META_APP_SECRET as the worker sees it: the snapshot's [vars] (wrangler.toml) or its .dev.vars.
   const read = (file) => {
     try {
@@ -353,7 +353,7 @@ async function main() {
   const persistTo = resolve(STATE, 'd1');
   log(`== lead webhooks: ${rate}/s for ${duration} s, ${Math.round(dupShare * 100)} % redeliveries ==`);
   const config = await snapshotWorker(join(STATE, 'worker'), args.worktree ? 'worktree' : 'HEAD');
-  const appSecret = loadDevVars(config);
+  const appSecret = metaAppSecret(config);
   if (!appSecret) throw new Error('META_APP_SECRET not found in wrangler.toml or .dev.vars');
   // The worker fetches Meta leads from the local fake.
   const graphBase = `http://127.0.0.1:${graphPort}/v21.0`;

@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
-import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/intake';
+import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/housekeeping';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';

@@ -1,13 +1,14 @@
 import { AuthenticationError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { ExpiringMap } from '../../lib/expiringMap';
 import { API_KEY_SCOPES, type ApiKeyScope, newApiKey, parseApiKey, sha256Hex } from './apiKeys';
 import { hashPassword, timingSafeEqual, verifyPassword } from './password';
 import { issueToken, verifyToken } from './tokens';
 import { ANONYMOUS, type Viewer } from './viewer';
 
 /** Per isolate: staff accounts confirmed recently (removal takes effect within this time). */
-const confirmedStaff = new Map<number, number>();
 const STAFF_RECHECK_MS = 30_000;
+const confirmedStaff = new ExpiringMap<number, true>(STAFF_RECHECK_MS);
 
 /** The viewer for a request's Authorization header; an invalid credential is anonymous. */
 export async function resolveViewer(
@@ -24,13 +25,13 @@ export async function resolveViewer(
   if (subject.kind === 'staff') {
     // The token is signed; the lookup only catches a removed staff account. Remember a confirmed account
     // for a short while so that staff requests do not pay a D1 round trip each.
-    if ((confirmedStaff.get(subject.id) ?? 0) > Date.now()) return { kind: 'ADMIN', staffId: subject.id };
+    if (confirmedStaff.get(subject.id)) return { kind: 'ADMIN', staffId: subject.id };
     const row = await db
       .prepare('SELECT id FROM staff_user WHERE id = ?')
       .bind(subject.id)
       .first<{ id: number }>();
     if (!row) return ANONYMOUS;
-    confirmedStaff.set(row.id, Date.now() + STAFF_RECHECK_MS);
+    confirmedStaff.set(row.id, true);
     return { kind: 'ADMIN', staffId: row.id };
   }
   const row = await db

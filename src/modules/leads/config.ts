@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { ExpiringMap } from '../../lib/expiringMap';
 import { parseInput } from '../../lib/validate';
 import { sha256Hex } from './crypto';
 import type { FieldMapping } from './generic';
@@ -29,22 +30,18 @@ export interface GoogleFormRow {
  * CONFIG_RECHECK_MS. Only found entries are kept: a form or source registered a moment ago is never missed.
  */
 const CONFIG_RECHECK_MS = 30_000;
-const googleKeys = new Map<string, { keySha256: string; until: number }>();
-const sources = new Map<string, { source: LeadSourceConfig; until: number }>();
+const googleKeys = new ExpiringMap<string, string>(CONFIG_RECHECK_MS);
+const sources = new ExpiringMap<string, LeadSourceConfig>(CONFIG_RECHECK_MS);
 
 export async function googleFormKeyHash(db: D1Database, formId: string): Promise<string | null> {
   const cached = googleKeys.get(formId);
-  if (cached && cached.until > Date.now()) return cached.keySha256;
+  if (cached) return cached;
   const row = await db
     .prepare('SELECT key_sha256 FROM lead_google_form WHERE form_id = ?')
     .bind(formId)
     .first<{ key_sha256: string }>();
-  if (!row) {
-    googleKeys.delete(formId);
-    return null;
-  }
-  googleKeys.set(formId, { keySha256: row.key_sha256, until: Date.now() + CONFIG_RECHECK_MS });
-  return row.key_sha256;
+  if (row) googleKeys.set(formId, row.key_sha256);
+  return row?.key_sha256 ?? null;
 }
 
 export async function upsertGoogleForm(db: D1Database, raw: unknown): Promise<GoogleFormRow> {
@@ -137,14 +134,11 @@ function toSource(r: LeadSourceRow): LeadSourceConfig {
 
 export async function sourceByName(db: D1Database, name: string): Promise<LeadSourceConfig | null> {
   const cached = sources.get(name);
-  if (cached && cached.until > Date.now()) return cached.source;
+  if (cached) return cached;
   const row = await db.prepare('SELECT * FROM lead_source WHERE name = ?').bind(name).first<LeadSourceRow>();
-  if (!row) {
-    sources.delete(name);
-    return null;
-  }
+  if (!row) return null;
   const source = toSource(row);
-  sources.set(name, { source, until: Date.now() + CONFIG_RECHECK_MS });
+  sources.set(name, source);
   return source;
 }
 

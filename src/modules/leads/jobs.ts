@@ -77,8 +77,7 @@ async function keepAll(db: D1Database, messages: readonly Message<JobMessage>[])
     messages.map(async (m) => {
       const job = m.body as LeadJob;
       if (job.kind === 'leads.process') return { ids: [job.intakeId], statements: [] };
-      const d: QueuedDelivery = job.delivery;
-      return { ids: null, statements: await keepStatements(db, d) };
+      return { ids: null, statements: await keepStatements(db, job.delivery) };
     }),
   );
   const statements = plans.flatMap((p) => p.statements);

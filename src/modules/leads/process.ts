@@ -97,12 +97,6 @@ export async function processIntakes(env: Env, intakeIds: number[]): Promise<Pro
   return { transient };
 }
 
-/** Processes one intake; a transient failure is thrown (the caller's message is retried). */
-export async function processIntake(env: Env, intakeId: number): Promise<void> {
-  const { transient } = await processIntakes(env, [intakeId]);
-  if (transient.length > 0) throw transient[0].error;
-}
-
 /** The access tokens of the Meta pages the intakes name, in one read. */
 async function metaPageTokens(db: D1Database, intakes: IntakeWithEvent[]): Promise<Map<string, string>> {
   const pages = new Set<string>();

@@ -35,19 +35,29 @@ function codeOf(text: string): string | null {
   return t === '' || t.length > 100 ? null : t.toLowerCase();
 }
 
-/** "ref:CODE", "ref-CODE" or the bare code. */
-const utmCode = (value: string) => codeOf(value.replace(/^ref[:=_-]/i, ''));
+/** A referral code or UTM tag a lead carries, in the order they are tried; `code` is its lookup key. */
+interface CodeClaim {
+  reason: 'REFERRAL_CODE' | 'UTM';
+  code: string | null;
+  /** As written in the assignment's detail. */
+  label: string;
+}
 
-function codesNamed(lead: NormalizedLead): string[] {
-  const codes: string[] = [];
-  const referral = lead.referralCode ? codeOf(lead.referralCode) : null;
-  if (referral) codes.push(referral);
+function codeClaims(lead: NormalizedLead): CodeClaim[] {
+  const claims: CodeClaim[] = [];
+  if (lead.referralCode)
+    claims.push({ reason: 'REFERRAL_CODE', code: codeOf(lead.referralCode), label: lead.referralCode });
   for (const key of UTM_KEYS) {
     const value = lead.utm[key];
-    const code = value ? utmCode(value) : null;
-    if (code) codes.push(code);
+    // "ref:CODE", "ref-CODE" or the bare code.
+    if (value)
+      claims.push({
+        reason: 'UTM',
+        code: codeOf(value.replace(/^ref[:=_-]/i, '')),
+        label: `utm_${key}=${value}`,
+      });
   }
-  return codes;
+  return claims;
 }
 
 function ruleMatches(rule: Rule, country: string | null, postal: string | null): boolean {
@@ -58,32 +68,15 @@ function ruleMatches(rule: Rule, country: string | null, postal: string | null):
 }
 
 /** The decision by referral code or UTM tag, or the notes gathered on the way to the rules. */
-function routeByCode(lead: NormalizedLead, members: Map<string, Member>): RouteDecision | string[] {
+function routeByCode(claims: CodeClaim[], members: Map<string, Member>): RouteDecision | string[] {
   const notes: string[] = [];
-  if (lead.referralCode) {
-    const code = codeOf(lead.referralCode);
+  for (const { reason, code, label } of claims) {
     const d = code ? members.get(code) : undefined;
-    if (d?.status === 'ACTIVE')
-      return {
-        distributorId: d.id,
-        reason: 'REFERRAL_CODE',
-        ruleId: null,
-        detail: `referral code ${lead.referralCode}`,
-      };
-    notes.push(
-      d
-        ? `referral code ${lead.referralCode} belongs to a ${d.status} member`
-        : `unknown referral code ${lead.referralCode}`,
-    );
-  }
-  for (const key of UTM_KEYS) {
-    const value = lead.utm[key];
-    if (!value) continue;
-    const code = utmCode(value);
-    const d = code ? members.get(code) : undefined;
-    if (d?.status === 'ACTIVE')
-      return { distributorId: d.id, reason: 'UTM', ruleId: null, detail: `utm_${key}=${value}` };
-    if (d) notes.push(`utm_${key}=${value} names a ${d.status} member`);
+    const detail = reason === 'REFERRAL_CODE' ? `referral code ${label}` : label;
+    if (d?.status === 'ACTIVE') return { distributorId: d.id, reason, ruleId: null, detail };
+    if (reason === 'REFERRAL_CODE')
+      notes.push(d ? `${detail} belongs to a ${d.status} member` : `unknown ${detail}`);
+    else if (d) notes.push(`${detail} names a ${d.status} member`);
   }
   return notes;
 }
@@ -106,7 +99,8 @@ function ruleDetail(rule: Rule): string {
 /** Routes leads in order: the decisions, one per lead. */
 export async function routeLeads(db: D1Database, leads: NormalizedLead[]): Promise<RouteDecision[]> {
   if (leads.length === 0) return [];
-  const codes = [...new Set(leads.flatMap(codesNamed))];
+  const claims = leads.map(codeClaims);
+  const codes = [...new Set(claims.flat().flatMap((c) => (c.code ? [c.code] : [])))];
   const [named, active] = await db.batch([
     db
       .prepare(
@@ -126,7 +120,7 @@ export async function routeLeads(db: D1Database, leads: NormalizedLead[]): Promi
   // Leads left for the rules: their matching rules in order, how far they got, and the notes so far.
   const waiting: { index: number; rules: Rule[]; next: number; notes: string[] }[] = [];
   leads.forEach((lead, index) => {
-    const byCode = routeByCode(lead, members);
+    const byCode = routeByCode(claims[index], members);
     if (!Array.isArray(byCode)) {
       decisions[index] = byCode;
       return;
