@@ -1,6 +1,7 @@
 // Parsing and field validation of one uploaded part (pure, no I/O). A part holds whole lines of the file:
 // NDJSON lines, or CSV whose every part starts with the header line.
 import { z } from 'zod';
+import { csvRecords, eachNdjsonObject } from '../../../lib/records';
 import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
 import { profileFields } from '../validation';
 
@@ -232,86 +233,14 @@ export function parsePart(format: ImportFormat, text: string, now: string, fast 
 
 function parseNdjson(text: string, now: string, fast: boolean): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
-  let start = 0;
-  let line = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    line++;
-    const s = text.slice(start, end).trim();
-    start = end + 1;
-    if (!s) continue;
-    out.records++;
-    let value: unknown;
-    try {
-      value = JSON.parse(s);
-    } catch {
-      out.issues.push([line, 'Not valid JSON.']);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      out.issues.push([line, 'Each line must be a JSON object.']);
-      continue;
-    }
-    validate(line, value as Record<string, unknown>, now, out, fast);
-  }
-  out.lines = line;
+  const counted = eachNdjsonObject(
+    text,
+    (line, value) => validate(line, value, now, out, fast),
+    (line, message) => out.issues.push([line, message]),
+  );
+  out.lines = counted.lines;
+  out.records = counted.records;
   return out;
-}
-
-/** RFC 4180 records with the physical line each starts on (quoted fields may span lines). */
-export function* csvRecords(text: string): Generator<{ line: number; fields: string[]; lines: number }> {
-  let i = 0;
-  let line = 1;
-  const len = text.length;
-  while (i < len) {
-    const startLine = line;
-    const fields: string[] = [];
-    let field = '';
-    for (;;) {
-      if (i < len && text.charCodeAt(i) === 34 /* " */) {
-        i++;
-        for (;;) {
-          const q = text.indexOf('"', i);
-          if (q < 0) {
-            field += text.slice(i);
-            i = len;
-            break;
-          }
-          const chunk = text.slice(i, q);
-          for (let k = 0; k < chunk.length; k++) if (chunk.charCodeAt(k) === 10) line++;
-          field += chunk;
-          i = q + 1;
-          if (text.charCodeAt(i) === 34) {
-            field += '"';
-            i++;
-          } else break;
-        }
-      }
-      // Unquoted part (or what follows a closing quote) up to the next comma or line end.
-      let j = i;
-      while (j < len) {
-        const c = text.charCodeAt(j);
-        if (c === 44 || c === 10) break;
-        j++;
-      }
-      field += text.slice(i, j);
-      i = j;
-      if (i < len && text.charCodeAt(i) === 44) {
-        fields.push(field);
-        field = '';
-        i++;
-        continue;
-      }
-      fields.push(field.endsWith('\r') ? field.slice(0, -1) : field);
-      if (i < len) {
-        i++; // the newline
-        line++;
-      }
-      break;
-    }
-    yield { line: startLine, fields, lines: line - startLine };
-  }
 }
 
 function parseCsv(text: string, now: string, fast: boolean): ParsedPart {

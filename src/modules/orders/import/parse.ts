@@ -2,7 +2,8 @@
 // NDJSON: one order per line with its lines inline. CSV: one row per order line; consecutive rows with the
 // same externalId are one order (order fields on its first row; later rows repeat them or leave them empty).
 import { z } from 'zod';
-import { csvRecords, IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
+import { csvRecords, eachNdjsonObject } from '../../../lib/records';
+import { IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
 
 export { IMPORT_FORMATS, type ImportFormat };
 
@@ -232,45 +233,30 @@ const NUMERIC_ORDER = ['distributorId', 'customerId'];
 
 function parseNdjson(text: string, now: string): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
-  let start = 0;
-  let line = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    line++;
-    const s = text.slice(start, end).trim();
-    start = end + 1;
-    if (!s) continue;
-    out.records++;
-    let value: unknown;
-    try {
-      value = JSON.parse(s);
-    } catch {
-      out.issues.push([line, 'Not valid JSON.']);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      out.issues.push([line, 'Each line must be a JSON object.']);
-      continue;
-    }
-    const raw = normalize(value as Record<string, unknown>, []);
-    const result = parseOrder(raw);
-    if (result.success) {
-      out.rows.push(
-        stage(
-          line,
-          result.data,
-          result.data.lines.map(() => line),
-          now,
-        ),
-      );
-    } else {
-      out.issues.push([line, describe(result.error)]);
-      const bad = badOrder(line, raw.externalId);
-      if (bad) out.rows.push(bad);
-    }
-  }
-  out.lines = line;
+  const counted = eachNdjsonObject(
+    text,
+    (line, value) => {
+      const raw = normalize(value, []);
+      const result = parseOrder(raw);
+      if (result.success) {
+        out.rows.push(
+          stage(
+            line,
+            result.data,
+            result.data.lines.map(() => line),
+            now,
+          ),
+        );
+      } else {
+        out.issues.push([line, describe(result.error)]);
+        const bad = badOrder(line, raw.externalId);
+        if (bad) out.rows.push(bad);
+      }
+    },
+    (line, message) => out.issues.push([line, message]),
+  );
+  out.lines = counted.lines;
+  out.records = counted.records;
   return out;
 }
 
