@@ -18,7 +18,7 @@ import { buildNetwork, describe } from './lib/network.mjs';
 import { createRandom } from './lib/prng.mjs';
 import { LOGIN } from './lib/queries.mjs';
 import { summarize } from './lib/stats.mjs';
-import { applyMigrations, snapshotWorker, startWorker } from './lib/wrangler.mjs';
+import { applyMigrations, d1Query, snapshotWorker, startWorker } from './lib/wrangler.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -207,32 +207,6 @@ async function d1File(config, persistTo, file) {
   );
 }
 
-async function d1Command(config, persistTo, sql) {
-  const { stdout } = await run(
-    'npx',
-    [
-      'wrangler',
-      'd1',
-      'execute',
-      'DB',
-      '--local',
-      '-c',
-      config,
-      '--persist-to',
-      persistTo,
-      '--json',
-      '--command',
-      sql,
-    ],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 600_000,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
-    },
-  );
-  return JSON.parse(stdout.slice(stdout.indexOf('['))).at(-1).results;
-}
-
 async function main() {
   if (!args.reuse) rmSync(STATE, { recursive: true, force: true });
   mkdirSync(STATE, { recursive: true });
@@ -267,7 +241,7 @@ async function main() {
     }
     loadSeconds = (performance.now() - t) / 1000;
   } else {
-    const owners = await d1Command(config, persistTo, 'SELECT DISTINCT owner_id FROM customer');
+    const owners = await d1Query(config, persistTo, 'SELECT DISTINCT owner_id FROM customer');
     const set = new Set(owners.map((r) => r.owner_id - 1));
     hasCustomers = (i) => set.has(i);
     log(`  reusing ${STATE}: ${JSON.stringify(shape)}`);
@@ -281,14 +255,14 @@ async function main() {
     if (net.team[i] >= 20 && net.team[i] <= 60 && hasCustomers(i)) small = i;
   if (small < 0) throw new Error('no small-team viewer found');
   const hash = pbkdf2Hash(PASSWORD);
-  await d1Command(
+  await d1Query(
     config,
     persistTo,
     `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('bench-admin@example.com', 'Benchmark', 'ADMIN', '${hash}', '${new Date().toISOString()}')
        ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash;
      UPDATE distributor SET password_hash = '${hash}' WHERE id IN (${big + 1}, ${small + 1});`,
   );
-  const [counts] = await d1Command(
+  const [counts] = await d1Query(
     config,
     persistTo,
     `SELECT (SELECT count(*) FROM person_fts) AS indexed, (SELECT count(*) FROM distributor) AS distributors,
