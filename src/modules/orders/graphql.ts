@@ -239,6 +239,11 @@ const CreateOrderInput = builder.inputType('CreateOrderInput', {
       required: false,
       description: 'Retrying with the same key returns the first order instead of creating another.',
     }),
+    placedAt: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Staff and integrations: when an order taken earlier was placed (default now).',
+    }),
   }),
 });
 

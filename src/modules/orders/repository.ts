@@ -72,6 +72,7 @@ const createSchema = z.object({
     .min(1, 'At least one line.')
     .max(100, 'At most 100 lines.'),
   idempotencyKey: z.string().trim().min(8, 'At least 8 characters.').max(100).nullish(),
+  placedAt: z.iso.datetime().nullish(),
 });
 export type CreateOrderInput = z.infer<typeof createSchema>;
 
@@ -98,6 +99,7 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
     input.distributorId !== viewer.distributorId
   )
     throw new ForbiddenError('A distributor orders for themself or their own customers.');
+  const placedAt = orderPlacedAt(viewer, input.placedAt ?? null);
   let buyerCountry: string;
   if (input.customerId != null) {
     const [customer] = await customersByIds(db, [input.customerId]);
@@ -186,7 +188,7 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
           volume.cv,
           input.idempotencyKey ?? null,
           actor,
-          nowIso(),
+          placedAt,
         ),
       db
         .prepare(
@@ -228,6 +230,23 @@ async function sameRequestOrConflict(
   if (!same)
     throw new ConflictError('That idempotency key was used for a different order.', 'IDEMPOTENCY_KEY_REUSED');
   return existing;
+}
+
+/**
+ * When the order was placed: now, or for staff and integrations an earlier instant (an order taken on
+ * paper or in a shop and entered later), never in the future.
+ */
+function orderPlacedAt(viewer: Viewer, placedAtIso: string | null): string {
+  const now = new Date();
+  if (placedAtIso == null) return now.toISOString();
+  if (viewer.kind === 'DISTRIBUTOR')
+    throw new ForbiddenError('Only staff and integrations enter orders placed earlier.');
+  const placedAt = new Date(placedAtIso);
+  if (placedAt.getTime() > now.getTime() + 60_000)
+    throw new ValidationError('An order cannot be placed in the future.', [
+      { path: 'placedAt', message: 'In the future.' },
+    ]);
+  return placedAt.toISOString();
 }
 
 export async function requireOrder(db: D1Database, id: number): Promise<OrderRow> {
