@@ -22,11 +22,30 @@ export function wranglerSync(args, extraEnv = {}) {
   return r.stdout;
 }
 
-export function startWranglerDev(args, { quiet = false } = {}) {
+// wrangler dev's line for each request, e.g. "[wrangler:info] POST /graphql 200 OK (12ms)".
+const REQUEST_LOG = /\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \//;
+
+/**
+ * Starts `wrangler dev`. With hideRequestLogs its per-request lines are dropped (while a script seeds
+ * through the API) until showRequestLogs() is called; every other line passes through.
+ */
+export function startWranglerDev(args, { quiet = false, hideRequestLogs = false } = {}) {
   const child = spawn(WRANGLER, ['dev', ...args], {
-    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'inherit'],
     env: { ...process.env },
   });
+  let hiding = hideRequestLogs;
+  if (!quiet) {
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) if (!(hiding && REQUEST_LOG.test(line))) process.stdout.write(`${line}\n`);
+    });
+  }
+  child.showRequestLogs = () => {
+    hiding = false;
+  };
   const stop = () => {
     if (!child.killed) child.kill('SIGTERM');
   };

@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
+import { decodeGlobalId, encodeGlobalId } from '../lib/globalId';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
 import { ForbiddenError } from './errors';
@@ -39,6 +40,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // One id scheme (src/lib/globalId.ts): padded, unpadded and URL-safe spellings all decode.
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, id),
+    decodeGlobalID: (globalID) => decodeGlobalId(globalID),
     nodesOnConnection: false,
     // A connection field's own complexity multiplier is its page size; counting edges as a list of 10
     // on top of that made a 50-row page of 10 fields "too complex" (6,700 > 3,000).

@@ -2,7 +2,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
-import { isExpectedError } from './exposeErrors';
+import { asInputError, isExpectedError } from './exposeErrors';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
 
@@ -24,7 +24,8 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     (server as ServerContext).env.ENVIRONMENT !== 'production' && { title: 'mlm-crm' },
   // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
   maskedErrors: {
-    maskError: (error, message, isDev) => (isExpectedError(error) ? error : maskError(error, message, isDev)),
+    maskError: (error, message, isDev) =>
+      isExpectedError(error) ? error : (asInputError(error) ?? maskError(error, message, isDev)),
   },
   context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB, loaders: createLoaders(env.DB) }),
 });

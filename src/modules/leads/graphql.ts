@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { encodeGlobalId } from '../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { Distributor, loadVisible } from '../genealogy/graphql';
 import {
@@ -501,7 +502,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_r, { input }, ctx) => {
       await deleteRule(ctx.db, Number(input.id.id));
-      return btoa(`LeadRoutingRule:${input.id.id}`);
+      return encodeGlobalId('LeadRoutingRule', input.id.id);
     },
   }),
   retryLeadIntake: t.field({

@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../../graphql/errors';
+import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import { runWhatIf, startWhatIf } from './run';
@@ -134,12 +135,7 @@ builder.mutationField('runWhatIf', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: WhatIfInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      let planId = Number(input.planVersionId);
-      if (!Number.isInteger(planId)) {
-        const decoded = atob(String(input.planVersionId)).split(':');
-        planId = decoded[0] === 'PlanVersion' ? Number(decoded[1]) : Number.NaN;
-      }
-      if (!Number.isInteger(planId)) throw new NotFoundError('Plan version not found.');
+      const planId = planVersionNumber(String(input.planVersionId));
       const id = await startWhatIf(
         ctx.db,
         async (job) => void (await ctx.env.JOBS.send(job)),
@@ -152,3 +148,20 @@ builder.mutationField('runWhatIf', (t) =>
 );
 
 export { runWhatIf };
+
+/** The plan version a what-if names: its number or its global id; anything else is a validation error. */
+function planVersionNumber(raw: string): number {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const refuse = () =>
+    new ValidationError('Invalid plan version id.', [
+      { path: 'input.planVersionId', message: 'Not a PlanVersion id.' },
+    ]);
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalId(raw);
+  } catch {
+    throw refuse();
+  }
+  if (decoded.typename !== 'PlanVersion' || !/^\d+$/.test(decoded.id)) throw refuse();
+  return Number(decoded.id);
+}

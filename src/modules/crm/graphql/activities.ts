@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses } from '../../../lib/keyset';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import {
@@ -137,7 +138,7 @@ builder.mutationField('deleteActivity', (t) =>
     resolve: async (_r, { input }, ctx) => {
       const current = await requireOwnActivity(ctx.db, ctx.viewer, Number(input.id.id));
       await deleteActivity(ctx.db, current);
-      return btoa(`Activity:${current.id}`);
+      return encodeGlobalId('Activity', current.id);
     },
   }),
 );

@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { ownerScope } from '../actor';
@@ -207,7 +208,7 @@ builder.mutationField('deleteTask', (t) =>
       if (current.dedupe_key != null)
         throw new ConflictError('An automatic task is marked done, not deleted.', 'AUTOMATIC_TASK');
       await deleteTask(ctx.db, current);
-      return btoa(`Task:${current.id}`);
+      return encodeGlobalId('Task', current.id);
     },
   }),
 );
