@@ -114,7 +114,7 @@ describe('runWhatIf with a malformed plan version id', () => {
       );
       expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
       expect(r.data.runWhatIf.__typename).toBe('ValidationError');
-      expect(r.data.runWhatIf.issues[0].path).toBe('input.planVersionId');
+      expect(r.data.runWhatIf.issues[0].path).toBe('planVersionId');
     }
   });
 });

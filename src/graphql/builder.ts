@@ -34,8 +34,8 @@ export const builder = new SchemaBuilder<{
       loggedIn: viewer.kind !== 'ANONYMOUS',
       integration: (scope) => viewer.kind === 'INTEGRATION' && viewer.scopes.includes(scope),
     }),
-    unauthorizedError: (_parent, _context, _info, result) =>
-      new ForbiddenError(`Not authorized: ${result.message}`),
+    // scope-auth's message already reads "Not authorized to ..."; prefixing it again doubled it.
+    unauthorizedError: (_parent, _context, _info, result) => new ForbiddenError(result.message),
   },
   relay: {
     clientMutationId: 'omit',

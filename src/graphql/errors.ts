@@ -1,3 +1,4 @@
+import type { IssueCode } from '../lib/issueCodes';
 // Expected failures are returned as typed results (Pothos errors plugin), never thrown to the client as
 // internal errors. Each class here has a GraphQL object type of the same name in graphql/errorTypes.ts.
 
@@ -18,6 +19,10 @@ export abstract class ExpectedError extends Error {
 export interface FieldIssue {
   path: string;
   message: string;
+  /** Stable machine code (src/lib/issueCodes.ts); INVALID when left out. */
+  code?: IssueCode;
+  /** What a translated message needs, e.g. { min: 8 }. */
+  params?: Record<string, unknown>;
 }
 
 export class ValidationError extends ExpectedError {

@@ -25,3 +25,21 @@ export function asInputError(error: unknown): GraphQLError | null {
     extensions: { code: 'BAD_USER_INPUT' },
   });
 }
+
+/**
+ * A GraphQL error graphql-js raised about the request itself (a variable of the wrong type, a missing
+ * one) carries no code of its own: it is the caller's mistake, BAD_USER_INPUT.
+ */
+export function withRequestErrorCode(error: unknown): GraphQLError | null {
+  const e = error as GraphQLError | null;
+  if (!(e instanceof GraphQLError) || e.extensions?.code) return null;
+  // Coercion errors wrap the scalar's own GraphQLError; anything else wrapped is a server failure.
+  if (e.originalError && !(e.originalError instanceof GraphQLError)) return null;
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
+  });
+}

@@ -2,7 +2,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
-import { asInputError, isExpectedError } from './exposeErrors';
+import { asInputError, isExpectedError, withRequestErrorCode } from './exposeErrors';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
 
@@ -25,7 +25,18 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
   maskedErrors: {
     maskError: (error, message, isDev) =>
-      isExpectedError(error) ? error : (asInputError(error) ?? maskError(error, message, isDev)),
+      isExpectedError(error)
+        ? error
+        : (asInputError(error) ?? withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
+  plugins: [
+    {
+      // Errors graphql-js raises before execution (variable coercion) skip maskError: give them a code here.
+      onExecutionResult: ({ result, setResult }) => {
+        if (!result || Symbol.asyncIterator in result || !result.errors?.length) return;
+        setResult({ ...result, errors: result.errors.map((e) => withRequestErrorCode(e) ?? e) });
+      },
+    },
+  ],
   context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB, loaders: createLoaders(env.DB) }),
 });

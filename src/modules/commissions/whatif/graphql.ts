@@ -154,7 +154,7 @@ function planVersionNumber(raw: string): number {
   if (/^\d+$/.test(raw)) return Number(raw);
   const refuse = () =>
     new ValidationError('Invalid plan version id.', [
-      { path: 'input.planVersionId', message: 'Not a PlanVersion id.' },
+      { path: 'planVersionId', message: 'Not a PlanVersion id.' },
     ]);
   let decoded: { typename: string; id: string };
   try {
