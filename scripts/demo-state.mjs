@@ -16,6 +16,12 @@ export function persistArgs() {
 
 const recordPath = () => join(stateDir(), 'demo-seed.json');
 
+/** Where the worker's output goes while the demo is seeded. */
+export function seedLogPath() {
+  mkdirSync(stateDir(), { recursive: true });
+  return join(stateDir(), 'demo-seed.log');
+}
+
 /** Runs one SQL statement on the local D1; returns its rows. Throws on any failure. */
 export function localQuery(sql) {
   const out = wranglerSync(['d1', 'execute', 'DB', '--local', ...persistArgs(), '--json', '--command', sql]);

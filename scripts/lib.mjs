@@ -1,6 +1,7 @@
 // Helpers shared by the start script and the benchmarks: run wrangler, talk GraphQL, hash passwords.
 import { spawn, spawnSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 
 export const WRANGLER = 'node_modules/.bin/wrangler';
 
@@ -22,29 +23,34 @@ export function wranglerSync(args, extraEnv = {}) {
   return r.stdout;
 }
 
-// wrangler dev's line for each request, e.g. "[wrangler:info] POST /graphql 200 OK (12ms)".
-const REQUEST_LOG = /\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \//;
+// While a script seeds through the API, wrangler dev's output (a line per request and per queue batch, the
+// worker's own logs) goes to a file instead of the terminal; warnings and errors still show.
+const SHOW_WHILE_QUIET = /error|warn|✘|▲/i;
 
 /**
- * Starts `wrangler dev`. With hideRequestLogs its per-request lines are dropped (while a script seeds
- * through the API) until showRequestLogs() is called; every other line passes through.
+ * Starts `wrangler dev`. With quietLog set, its output goes to that file (warnings and errors also to the
+ * terminal) until showRequestLogs() is called.
  */
-export function startWranglerDev(args, { quiet = false, hideRequestLogs = false } = {}) {
+export function startWranglerDev(args, { quiet = false, quietLog = null } = {}) {
   const child = spawn(WRANGLER, ['dev', ...args], {
     stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'inherit'],
     env: { ...process.env },
   });
-  let hiding = hideRequestLogs;
+  let log = quietLog ? createWriteStream(quietLog) : null;
   if (!quiet) {
     let pending = '';
     child.stdout.on('data', (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop();
-      for (const line of lines) if (!(hiding && REQUEST_LOG.test(line))) process.stdout.write(`${line}\n`);
+      for (const line of lines) {
+        if (log) log.write(`${line}\n`);
+        if (!log || SHOW_WHILE_QUIET.test(line)) process.stdout.write(`${line}\n`);
+      }
     });
   }
   child.showRequestLogs = () => {
-    hiding = false;
+    log?.end();
+    log = null;
   };
   const stop = () => {
     if (!child.killed) child.kill('SIGTERM');

@@ -179,5 +179,5 @@ export async function seedCommerce(gql, admin, distributorIds, progress = () => 
     );
     orders++;
   }
-  return { products: products.length, orders };
+  return { products: products.length, productIds: products, orders };
 }

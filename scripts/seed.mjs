@@ -68,6 +68,7 @@ export async function seedNetwork(gql, admin, progress = () => {}) {
   const ids = [];
   const children = [];
   const logins = [];
+  const members = [];
   const start = Date.parse('2024-01-01T00:00:00Z');
   const span = Date.now() - start;
   for (let i = 0; i < SIZE; i++) {
@@ -105,6 +106,7 @@ export async function seedNetwork(gql, admin, progress = () => {}) {
     if (r.__typename !== 'MutationEnrollDistributorSuccess')
       throw new Error(`seed enroll failed: ${r.message}`);
     ids.push(r.distributor.id);
+    members.push({ id: r.distributor.id, country: market.country, name: `${first} ${last}`, email });
     children.push(0);
     if (sponsorIndex != null) children[sponsorIndex]++;
     if (withLogin)
@@ -115,5 +117,5 @@ export async function seedNetwork(gql, admin, progress = () => {}) {
         depth: i === 0 ? 'root' : undefined,
       });
   }
-  return { logins, ids };
+  return { logins, ids, members };
 }
