@@ -2,6 +2,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { encodeCursor, keysetClauses } from '../../../lib/keyset';
+import { actorLabel } from '../../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import {
   ACTIVITY_KINDS,
@@ -41,7 +42,11 @@ builder.node(Activity, {
       nullable: true,
       resolve: (a, _args, ctx) => resolveSubject(ctx, a.subject_type, a.subject_id),
     }),
-    author: t.exposeString('author', { description: '"distributor:<id>" or "staff:<id>".' }),
+    author: t.string({
+      description:
+        'Staff, and whoever may see the author: "distributor:<id>" or "staff:<id>". Anyone else: a public name ("Anna K.", "Staff").',
+      resolve: (a, _args, ctx) => actorLabel(ctx, a.author),
+    }),
     authorDistributor: t.field({
       type: Distributor,
       nullable: true,
