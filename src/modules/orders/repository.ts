@@ -123,10 +123,13 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
     throw new ConflictError('A terminated distributor cannot order.', 'TERMINATED');
 
   const marketCur = await marketCurrency(db, buyerCountry);
-  if (!marketCur)
-    throw new ValidationError(`No market sells in ${buyerCountry}.`, [
-      { path: 'customerId', message: 'No market.' },
+  // A customer or member may live in any ISO country; only an order needs a market there.
+  if (!marketCur) {
+    const whose = input.customerId != null ? 'customer' : 'distributor';
+    throw new ValidationError(`No market sells in ${buyerCountry}, the ${whose}'s country.`, [
+      { path: `${whose}Id`, message: `No market in ${buyerCountry}.` },
     ]);
+  }
   const currency = input.currency ?? marketCur;
   if (currency !== marketCur)
     throw new ValidationError(`The ${buyerCountry} market sells in ${marketCur}, not ${currency}.`, [
