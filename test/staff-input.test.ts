@@ -209,3 +209,57 @@ describe('imports', () => {
     expect(o).toMatchObject({ __typename: 'ValidationError', message: 'The file holds no records.' });
   });
 });
+
+describe('other staff free text', () => {
+  const run = async (mutation: string, type: string, input: Record<string, unknown>) =>
+    (
+      await gqlOk(
+        `mutation($input: ${type}!) { ${mutation}(input: $input) { __typename
+          ... on ValidationError { issues { path } } ... on Error { message } } }`,
+        { input },
+        admin,
+      )
+    )[mutation];
+
+  it('API key names, termination reasons, lead notes, product names and payment references are bounded', async () => {
+    for (const name of [MB, 'key\u202E'])
+      expect(
+        issuePaths(await run('createApiKey', 'CreateApiKeyInput', { name, scopes: ['orders:write'] })),
+      ).toEqual(['name']);
+    const victim = await enroll(admin, root);
+    for (const reason of [MB, ' ', 'x\u0000'])
+      expect(
+        issuePaths(
+          await run('terminateDistributor', 'TerminateDistributorInput', { id: gid(victim), reason }),
+        ),
+      ).toEqual(['reason']);
+    const now = new Date().toISOString();
+    const lead = await env.DB.prepare(
+      `INSERT INTO lead (source, external_id, status, full_name, created_at, updated_at)
+       VALUES ('GENERIC', 'note-test', 'NEW', 'Lea', ?, ?) RETURNING id`,
+    )
+      .bind(now, now)
+      .first<{ id: number }>();
+    expect(
+      issuePaths(
+        await run('assignLead', 'AssignLeadInput', { id: globalId('Lead', lead!.id), note: 'a\u2066b' }),
+      ),
+    ).toEqual(['note']);
+    const names = { da: 'Shake\u0000', pl: 'Shake', de: 'Shake', en: 'x\u202D' };
+    const product = await run('createProduct', 'CreateProductInput', {
+      sku: 'BAD-NAME',
+      names,
+      qv: 1,
+      cv: 1,
+      prices: [{ currency: 'DKK', retail: 100, wholesale: 50 }],
+    });
+    expect(issuePaths(product)).toEqual(['names.da', 'names.en']);
+    const sku = await createProduct(admin, 'REF-TEST', { qv: 1, cv: 1 });
+    const placed = await tryOrder(await distributorToken(a), {
+      lines: [{ productId: globalId('Product', sku), quantity: 1 }],
+    });
+    expect(
+      issuePaths(await run('markOrderPaid', 'MarkOrderPaidInput', { id: placed.order.id, reference: MB })),
+    ).toEqual(['reference']);
+  });
+});

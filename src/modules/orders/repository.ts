@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { marketCurrency, pricesOf, productsByIds } from '../catalog/repository';
@@ -266,6 +267,9 @@ export async function markOrderPaid(
   paidAtIso: string | null,
   reference: string | null,
 ): Promise<OrderRow> {
+  if (reference != null)
+    reference =
+      parseInput(z.object({ reference: freeText(200) }), { reference }, 'payment').reference || null;
   const order = await requireOrder(db, orderId);
   if (order.status !== 'PENDING')
     throw new ConflictError(
