@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { resolveViewer } from '../modules/auth/repository';
-import { pain001, payoutCsv } from '../modules/commissions/payouts/files';
+import { payoutCsv } from '../modules/commissions/payouts/csv';
+import { pain001 } from '../modules/commissions/payouts/files';
 import { payeesOf, payoutDebtor } from '../modules/commissions/payouts/repository';
 import { isPeriodId } from '../modules/commissions/periods/bounds';
 import { periodById } from '../modules/commissions/periods/repository';

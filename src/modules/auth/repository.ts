@@ -1,6 +1,9 @@
-import { AuthenticationError, ValidationError } from '../../graphql/errors';
+import { z } from 'zod';
+import { AuthenticationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { ExpiringMap } from '../../lib/expiringMap';
+import { nameText } from '../../lib/text';
+import { parseInput } from '../../lib/validate';
 import { API_KEY_SCOPES, type ApiKeyScope, newApiKey, parseApiKey, sha256Hex } from './apiKeys';
 import { hashPassword, timingSafeEqual, verifyPassword } from './password';
 import { issueToken, verifyToken } from './tokens';
@@ -97,25 +100,28 @@ export async function login(
   return { ...(await issueToken(secret, { kind: 'distributor', id: member.id })), role: 'DISTRIBUTOR' };
 }
 
+const apiKeySchema = z.object({
+  name: nameText(),
+  scopes: z
+    .array(z.string())
+    .min(1, 'At least one scope is required.')
+    .refine((s) => s.every((x) => API_KEY_SCOPES.includes(x as ApiKeyScope)), {
+      message: `Unknown scope; use ${API_KEY_SCOPES.join(', ')}.`,
+    }),
+});
+
 export async function createApiKey(
   db: D1Database,
   name: string,
   scopes: string[],
 ): Promise<{ id: number; key: string; prefix: string }> {
-  const issues = [];
-  if (!name.trim()) issues.push({ path: 'name', message: 'Name is required.' });
-  if (scopes.length === 0) issues.push({ path: 'scopes', message: 'At least one scope is required.' });
-  for (const s of scopes) {
-    if (!API_KEY_SCOPES.includes(s as ApiKeyScope))
-      issues.push({ path: 'scopes', message: `Unknown scope "${s}".` });
-  }
-  if (issues.length) throw new ValidationError('Invalid API key.', issues);
+  const input = parseInput(apiKeySchema, { name, scopes }, 'API key');
   const { key, prefix } = newApiKey();
   const row = await db
     .prepare(
       'INSERT INTO api_key (name, key_prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
     )
-    .bind(name.trim(), prefix, await sha256Hex(key), JSON.stringify([...new Set(scopes)]), nowIso())
+    .bind(input.name, prefix, await sha256Hex(key), JSON.stringify([...new Set(input.scopes)]), nowIso())
     .first<{ id: number }>();
   return { id: row!.id, key, prefix };
 }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
+import { requiredText } from '../../lib/text';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
@@ -265,8 +267,7 @@ export function terminateDistributor(db: D1Database, id: number, reason: string)
 }
 
 async function terminateOnce(db: D1Database, id: number, reason: string): Promise<DistributorRow> {
-  if (!reason.trim())
-    throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
+  reason = parseInput(z.object({ reason: requiredText() }), { reason }, 'termination').reason;
   const member = await requireMember(db, id);
   if (member.sponsor_id == null) throw new ConflictError('The root member cannot be terminated.', 'ROOT');
   if (member.status === 'TERMINATED') throw new ConflictError('Already terminated.', 'TERMINATED');
@@ -313,7 +314,7 @@ async function terminateOnce(db: D1Database, id: number, reason: string): Promis
       .prepare("UPDATE distributor SET status = 'TERMINATED', updated_at = ? WHERE id = ?")
       .bind(nowIso(), member.id),
     event(db, member.id, 'TERMINATE', {
-      reason: reason.trim(),
+      reason,
       downlineTo: target.id,
       moved: member.team_size,
     }),
