@@ -22,6 +22,9 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
     payoutDebtorName: t.exposeString('payoutDebtorName', { nullable: true, authScopes: { admin: true } }),
     payoutDebtorIban: t.exposeString('payoutDebtorIban', { nullable: true, authScopes: { admin: true } }),
     payoutDebtorBic: t.exposeString('payoutDebtorBic', { nullable: true, authScopes: { admin: true } }),
+    signOutOnSuspension: t.exposeBoolean('signOutOnSuspension', {
+      description: 'Suspending a distributor also ends all their sessions (default true).',
+    }),
   }),
 });
 
@@ -43,6 +46,7 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
     }),
     payoutDebtorIban: t.string({ required: false }),
     payoutDebtorBic: t.string({ required: false }),
+    signOutOnSuspension: t.boolean({ required: false }),
   }),
 });
 

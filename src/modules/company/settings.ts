@@ -37,6 +37,7 @@ export interface SettingsPatch {
   payoutDebtorName?: string | null;
   payoutDebtorIban?: string | null;
   payoutDebtorBic?: string | null;
+  signOutOnSuspension?: boolean | null;
 }
 
 /** The placement kind and width are fixed once members are placed; the rest can change. */
@@ -69,6 +70,7 @@ export async function updateSettings(db: D1Database, patch: SettingsPatch): Prom
   if (patch.payoutDebtorName != null) set.payoutDebtorName = patch.payoutDebtorName.trim();
   if (patch.payoutDebtorIban != null) set.payoutDebtorIban = normalizeIban(patch.payoutDebtorIban);
   if (patch.payoutDebtorBic != null) set.payoutDebtorBic = patch.payoutDebtorBic.trim().toUpperCase();
+  if (patch.signOutOnSuspension != null) set.signOutOnSuspension = patch.signOutOnSuspension;
   await drizzle(db).update(companySettings).set(set).where(eq(companySettings.id, 1));
   return loadSettings(db);
 }

@@ -13,6 +13,7 @@ export const companySettings = sqliteTable('company_settings', {
   payoutDebtorName: text('payout_debtor_name'),
   payoutDebtorIban: text('payout_debtor_iban'),
   payoutDebtorBic: text('payout_debtor_bic'),
+  signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 

@@ -14,7 +14,7 @@ const country = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 code such as DK.');
-const password = z.string().min(10, 'At least 10 characters.').max(200);
+export const password = z.string().min(10, 'At least 10 characters.').max(200);
 
 export const profileFields = {
   firstName: name,
