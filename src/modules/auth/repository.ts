@@ -61,13 +61,14 @@ export async function createApiKey(
   return { id: row!.id, key, prefix };
 }
 
+/** Sets a distributor's password; like changePassword, it ends every earlier session. */
 export async function setDistributorPassword(
   db: D1Database,
   distributorId: number,
   password: string,
 ): Promise<void> {
   await db
-    .prepare('UPDATE distributor SET password_hash = ? WHERE id = ?')
+    .prepare('UPDATE distributor SET password_hash = ?, token_version = token_version + 1 WHERE id = ?')
     .bind(await hashPassword(password), distributorId)
     .run();
 }
