@@ -7,6 +7,7 @@ import {
   ForbiddenError,
   ImportRejectedError,
   NotFoundError,
+  RateLimitedError,
   ValidationError,
 } from './errors';
 
@@ -104,6 +105,18 @@ builder.objectType(AuthenticationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (o) => o instanceof AuthenticationError,
   fields: () => ({}),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many attempts from this address or for this account (code RATE_LIMITED).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (o) => o instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Wait this long before trying again.',
+    }),
+  }),
 });
 
 builder.objectType(ImportRejectedError, {

@@ -75,6 +75,18 @@ export class AuthenticationError extends ExpectedError {
   }
 }
 
+/** Too many attempts (logins, sign-ups, API key requests) from one address or for one account. */
+export class RateLimitedError extends ExpectedError {
+  override name = 'RateLimitedError';
+  protected readonly gqlCode = 'RATE_LIMITED';
+  protected override details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts. Try again in ${retryAfterSeconds} seconds.`);
+  }
+}
+
 /** Line-numbered problems in an uploaded file. */
 export interface LineIssue {
   line: number;
@@ -101,5 +113,6 @@ export const EXPECTED_ERRORS = [
   ForbiddenError,
   ConflictError,
   AuthenticationError,
+  RateLimitedError,
   ImportRejectedError,
 ] as const;

@@ -10,6 +10,8 @@ export interface ServerContext {
   env: Env;
   ctx: ExecutionContext;
   viewer: Viewer;
+  /** CF-Connecting-IP, for per-address rate limits (null outside Cloudflare). */
+  clientAddress: string | null;
 }
 
 // Created once per isolate; env and the viewer arrive per request.
@@ -38,5 +40,12 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       },
     },
   ],
-  context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB, loaders: createLoaders(env.DB) }),
+  context: ({ env, ctx, viewer, clientAddress }) => ({
+    env,
+    ctx,
+    viewer,
+    clientAddress,
+    db: env.DB,
+    loaders: createLoaders(env.DB),
+  }),
 });

@@ -29,6 +29,9 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
         'Statuses whose commission balance is held (carried) instead of paid out. Default none: SPEC §3.1 pays any balance ≥ minPayout.',
       resolve: (s) => s.payoutHeldStatuses,
     }),
+    signOutOnSuspension: t.exposeBoolean('signOutOnSuspension', {
+      description: 'Suspending a distributor also ends all their sessions (default true).',
+    }),
   }),
 });
 
@@ -55,6 +58,7 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
       required: false,
       description: 'Replaces the list; [] pays every status.',
     }),
+    signOutOnSuspension: t.boolean({ required: false }),
   }),
 });
 

@@ -55,6 +55,7 @@ const patchSchema = z.object({
     .transform((b) => b.trim().toUpperCase())
     .nullish(),
   payoutHeldStatuses: z.array(z.enum(DISTRIBUTOR_STATUSES)).max(3).nullish(),
+  signOutOnSuspension: z.boolean().nullish(),
 });
 export type SettingsPatch = z.input<typeof patchSchema>;
 

@@ -17,6 +17,7 @@ export const companySettings = sqliteTable('company_settings', {
   payoutHeldStatuses: text('payout_held_statuses', { mode: 'json' })
     .$type<('ACTIVE' | 'SUSPENDED' | 'TERMINATED')[]>()
     .notNull(),
+  signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 

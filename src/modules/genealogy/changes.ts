@@ -248,9 +248,15 @@ async function setStatusOnce(
     throw new ConflictError('A terminated member cannot change status.', 'TERMINATED');
   if (member.status === status) return member;
   const ancestors = sponsorPathIds(member.sponsor_path).slice(0, -1);
+  // A suspension also ends the member's sessions (token version + 1) when the company setting says so.
+  const signOut = status === 'SUSPENDED' && (await loadSettings(db)).signOutOnSuspension ? 1 : 0;
   await atomic(db, [
     unchangedGuard(db, [member], ['sponsor_path', 'status']),
-    db.prepare('UPDATE distributor SET status = ?, updated_at = ? WHERE id = ?').bind(status, nowIso(), id),
+    db
+      .prepare(
+        'UPDATE distributor SET status = ?, updated_at = ?, token_version = token_version + ? WHERE id = ?',
+      )
+      .bind(status, nowIso(), signOut, id),
     bumpTeamCounters(db, ancestors, 0, status === 'ACTIVE' ? 1 : -1),
     event(db, id, 'STATUS', { from: member.status, to: status }),
   ]);

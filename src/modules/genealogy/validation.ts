@@ -11,7 +11,7 @@ const phone = z
   .transform((s) => s.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'Use international format, e.g. +45 12345678.'));
 const country = countryCode;
-const password = z.string().min(10, 'At least 10 characters.').max(200);
+export const password = z.string().min(10, 'At least 10 characters.').max(200);
 
 export const profileFields = {
   firstName: name,
