@@ -176,7 +176,7 @@ export async function seedLeads(gql, admin, base, graphBase, owners, progress = 
       .filter((l) => l.source === source)
       .sort((a, b) => a.externalId.localeCompare(b.externalId));
     for (const [i, lead] of mine.entries())
-      await work(gql, admin, lead, STATES[i], owners[i % owners.length]);
+      await work(gql, admin, lead, STATES[i], owners[(i + 1) % owners.length]);
   }
   return { leads: leads.length };
 }

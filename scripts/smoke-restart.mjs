@@ -44,7 +44,15 @@ async function start(label) {
       600_000,
     ).unref(),
   );
-  await Promise.race([running, limit]);
+  try {
+    await Promise.race([running, limit]);
+  } catch (error) {
+    // Never leave a half-started server (and its ports) behind.
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    throw error;
+  }
   await waitForHealth(base);
   const stop = async () => {
     process.kill(-child.pid, 'SIGTERM');
@@ -66,15 +74,21 @@ async function logInBoth(label, output) {
 let failed = false;
 try {
   const first = await start('first start');
-  await logInBoth('first start', first.output());
-  const blocks = await checkTour(base, `http://127.0.0.1:${PORT + 1}`);
-  console.log(`first start: the README tour's ${blocks} blocks ran as written`);
-  await first.stop();
+  try {
+    await logInBoth('first start', first.output());
+    const blocks = await checkTour(base, `http://127.0.0.1:${PORT + 1}`);
+    console.log(`first start: the README tour's ${blocks} blocks ran as written`);
+  } finally {
+    await first.stop();
+  }
   const membersFirst = seedState().members;
   console.log(`first start: seeded ${membersFirst} members, logged in as staff and as a distributor`);
   const second = await start('second start');
-  await logInBoth('second start', second.output());
-  await second.stop();
+  try {
+    await logInBoth('second start', second.output());
+  } finally {
+    await second.stop();
+  }
   const membersSecond = seedState().members;
   if (second.output().includes('Seeding the demo company'))
     throw new Error('second start: seeded again on a seeded state');
