@@ -136,7 +136,7 @@ builder.queryField('autoships', (t) =>
 const AutoshipLineInput = builder.inputType('AutoshipLineInput', {
   fields: (t) => ({
     productId: t.globalID({ required: true, for: Product }),
-    quantity: t.int({ required: true }),
+    quantity: t.int({ required: true, description: '1 to 10,000.' }),
   }),
 });
 

@@ -1,9 +1,12 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { z } from 'zod';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { boundedInt, LIMITS } from '../../lib/limits';
+import { parseInput } from '../../lib/validate';
 import { loadSettings } from '../company/settings';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import { isPeriodId } from './periods/bounds';
@@ -47,7 +50,7 @@ const Progress = builder.objectRef<PeriodRow>('PeriodProgress').implement({
 });
 
 const BonusAmount = builder.objectRef<{ bonus: string; amount: number }>('BonusAmount').implement({
-  fields: (t) => ({ bonus: t.exposeString('bonus'), amount: t.exposeFloat('amount') }),
+  fields: (t) => ({ bonus: t.exposeString('bonus'), amount: t.expose('amount', { type: 'SafeInt' }) }),
 });
 
 const PeriodTotalsType = builder
@@ -55,12 +58,12 @@ const PeriodTotalsType = builder
   .implement({
     description: 'Money in minor units of the payout currency.',
     fields: (t) => ({
-      totalCv: t.exposeFloat('totalCv'),
-      beforeCap: t.exposeFloat('beforeCap'),
+      totalCv: t.expose('totalCv', { type: 'SafeInt' }),
+      beforeCap: t.expose('beforeCap', { type: 'SafeInt' }),
       capApplied: t.exposeBoolean('capApplied'),
-      total: t.exposeFloat('total'),
-      payout: t.exposeFloat('payout'),
-      carried: t.exposeFloat('carried'),
+      total: t.expose('total', { type: 'SafeInt' }),
+      payout: t.expose('payout', { type: 'SafeInt' }),
+      carried: t.expose('carried', { type: 'SafeInt' }),
       lines: t.exposeInt('lines'),
       payoutPercentOfCv: t.float({ resolve: (x) => (x.totalCv > 0 ? (100 * x.payout) / x.totalCv : 0) }),
       byBonus: t.field({
@@ -114,12 +117,13 @@ export const CommissionLine = builder.objectRef<LineRow>('CommissionLine').imple
       },
     }),
     level: t.exposeInt('level'),
-    volume: t.exposeFloat('volume', { description: 'The volume V the rate applies to.' }),
+    volume: t.expose('volume', { type: 'SafeInt', description: 'The volume V the rate applies to.' }),
     rateBasisPoints: t.exposeInt('bp'),
-    beforeCap: t.exposeFloat('before_cap', {
+    beforeCap: t.expose('before_cap', {
+      type: 'SafeInt',
       description: 'floor(rate × V / 10000), before the period cap.',
     }),
-    amount: t.exposeFloat('amount'),
+    amount: t.expose('amount', { type: 'SafeInt' }),
   }),
 });
 
@@ -132,19 +136,19 @@ const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement(
       nullable: true,
       resolve: (r, _a, ctx) => visibleDistributor(ctx, r.distributor_id),
     }),
-    pv: t.exposeFloat('pv'),
-    cv: t.exposeFloat('cv'),
-    gv: t.exposeFloat('gv'),
-    gcv: t.exposeFloat('gcv'),
+    pv: t.expose('pv', { type: 'SafeInt' }),
+    cv: t.expose('cv', { type: 'SafeInt' }),
+    gv: t.expose('gv', { type: 'SafeInt' }),
+    gcv: t.expose('gcv', { type: 'SafeInt' }),
     active: t.boolean({ resolve: (r) => r.active === 1 }),
     paidAsRank: t.exposeString('paid_as_rank', { nullable: true }),
     lifetimeRank: t.exposeString('lifetime_rank', { nullable: true }),
-    total: t.exposeFloat('total'),
-    payout: t.exposeFloat('payout'),
-    balanceIn: t.exposeFloat('balance_in'),
-    balanceOut: t.exposeFloat('balance_out'),
-    binaryCarryLeft: t.exposeFloat('carry_left'),
-    binaryCarryRight: t.exposeFloat('carry_right'),
+    total: t.expose('total', { type: 'SafeInt' }),
+    payout: t.expose('payout', { type: 'SafeInt' }),
+    balanceIn: t.expose('balance_in', { type: 'SafeInt' }),
+    balanceOut: t.expose('balance_out', { type: 'SafeInt' }),
+    binaryCarryLeft: t.expose('carry_left', { type: 'SafeInt' }),
+    binaryCarryRight: t.expose('carry_right', { type: 'SafeInt' }),
     lines: t.field({
       type: [CommissionLine],
       resolve: async (r, _a, ctx) =>
@@ -421,7 +425,12 @@ const AdjustmentType = builder.enumType('AdjustmentType', {
 const AdjustmentInput = builder.inputType('CreateLedgerAdjustmentInput', {
   fields: (t) => ({
     distributorId: t.globalID({ required: true, for: Distributor }),
-    amount: t.int({ required: true, description: 'Minor units of the payout currency; negative to deduct.' }),
+    amount: t.field({
+      type: 'SafeInt',
+      required: true,
+      description:
+        'Minor units of the payout currency; negative to deduct; at most 1,000,000,000 either way.',
+    }),
     type: t.field({ type: AdjustmentType, required: true }),
     reason: t.string({ required: true }),
   }),
@@ -441,7 +450,7 @@ const LedgerEntry = builder
   .implement({
     fields: (t) => ({
       kind: t.exposeString('kind'),
-      amount: t.exposeInt('amount'),
+      amount: t.expose('amount', { type: 'SafeInt' }),
       currency: t.exposeString('currency'),
       period: t.exposeString('period_id', { nullable: true }),
       adjustmentType: t.exposeString('adjustment_type', { nullable: true }),
@@ -449,6 +458,10 @@ const LedgerEntry = builder
       createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
     }),
   });
+
+const adjustmentSchema = z.object({
+  amount: boundedInt(-LIMITS.adjustment, LIMITS.adjustment).refine((a) => a !== 0, 'Not 0.'),
+});
 
 builder.mutationField('createLedgerAdjustment', (t) =>
   t.field({
@@ -460,8 +473,7 @@ builder.mutationField('createLedgerAdjustment', (t) =>
     args: { input: t.arg({ type: AdjustmentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       if (ctx.viewer.kind !== 'ADMIN') throw new ForbiddenError();
-      if (input.amount === 0)
-        throw new ValidationError('The amount cannot be 0.', [{ path: 'amount', message: 'Not 0.' }]);
+      parseInput(adjustmentSchema, { amount: input.amount }, 'adjustment');
       if (!input.reason.trim())
         throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
       const id = Number(input.distributorId.id);
@@ -514,8 +526,8 @@ builder.objectField(Distributor, 'bankAccount', (t) =>
 const RequirementType = builder.objectRef<Requirement>('RankRequirement').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    required: t.exposeFloat('required'),
-    current: t.exposeFloat('current'),
+    required: t.expose('required', { type: 'SafeInt' }),
+    current: t.expose('current', { type: 'SafeInt' }),
     met: t.exposeBoolean('met'),
   }),
 });

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { z } from 'zod';
 import { ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { boundedInt, LIMITS } from '../../lib/limits';
+import { parseInput } from '../../lib/validate';
 import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
 import { type CompanySettings, companySettings } from './tables';
 
@@ -39,16 +42,18 @@ export interface SettingsPatch {
   payoutDebtorBic?: string | null;
 }
 
+/** The numbers of a patch (zod); the other fields are checked below. */
+const boundsSchema = z.object({ activePv: boundedInt(0, LIMITS.activePv).nullish() });
+
 /** The placement kind and width are fixed once members are placed; the rest can change. */
 export async function updateSettings(db: D1Database, patch: SettingsPatch): Promise<CompanySettings> {
+  parseInput(boundsSchema, patch, 'company settings');
   const issues = [];
   if (patch.name != null && !patch.name.trim()) issues.push({ path: 'name', message: 'Name is required.' });
   if (patch.timeZone != null && !isValidTimeZone(patch.timeZone))
     issues.push({ path: 'timeZone', message: `Unknown IANA time zone "${patch.timeZone}".` });
   if (patch.payoutCurrency != null && !/^[A-Z]{3}$/.test(patch.payoutCurrency))
     issues.push({ path: 'payoutCurrency', message: 'Use an ISO 4217 code such as EUR.' });
-  if (patch.activePv != null && (!Number.isInteger(patch.activePv) || patch.activePv < 0))
-    issues.push({ path: 'activePv', message: 'A whole number, 0 or more.' });
   if (
     patch.closeGraceDays != null &&
     (!Number.isInteger(patch.closeGraceDays) || patch.closeGraceDays < 0 || patch.closeGraceDays > 28)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { quantity } from '../../lib/limits';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { marketCurrency, pricesOf, productsByIds } from '../catalog/repository';
@@ -66,7 +67,7 @@ const createSchema = z.object({
     .array(
       z.object({
         productId: z.number().int().positive(),
-        quantity: z.number().int('A whole number.').positive('At least 1.'),
+        quantity: quantity(),
       }),
     )
     .min(1, 'At least one line.')
@@ -333,7 +334,7 @@ const refundSchema = z.object({
     .array(
       z.object({
         lineId: z.number().int().positive(),
-        quantity: z.number().int('A whole number.').positive('At least 1.'),
+        quantity: quantity(),
       }),
     )
     .nullish(),

@@ -12,16 +12,23 @@ const Volume = builder.objectRef<VolumeRow>('Volume').implement({
   description: 'Volumes of one commission period (live while the period is open).',
   fields: (t) => ({
     period: t.exposeString('period'),
-    pv: t.exposeInt('pv', { description: 'QV of paid orders attributed to the member.' }),
-    cv: t.exposeInt('cv', { description: 'CV of the same orders, minor units of the payout currency.' }),
-    customerPv: t.exposeInt('customer_pv', { description: 'The part of PV from customer orders.' }),
-    customerCv: t.exposeInt('customer_cv'),
+    pv: t.expose('pv', { type: 'SafeInt', description: 'QV of paid orders attributed to the member.' }),
+    cv: t.expose('cv', {
+      type: 'SafeInt',
+      description: 'CV of the same orders, minor units of the payout currency.',
+    }),
+    customerPv: t.expose('customer_pv', {
+      type: 'SafeInt',
+      description: 'The part of PV from customer orders.',
+    }),
+    customerCv: t.expose('customer_cv', { type: 'SafeInt' }),
     // Group sums outgrow GraphQL's 32-bit Int (a root's GCV in cents passes 2^31 around 100,000 members):
     // Float carries every integer up to 2^53 exactly.
-    gv: t.exposeFloat('gv', {
+    gv: t.expose('gv', {
+      type: 'SafeInt',
       description: 'PV of the member plus their whole sponsor downline (a whole number).',
     }),
-    gcv: t.exposeFloat('gcv', { description: 'CV of the same, minor units (a whole number).' }),
+    gcv: t.expose('gcv', { type: 'SafeInt', description: 'CV of the same, minor units (a whole number).' }),
     qualifiedDownline: t.exposeInt('qualified_downline', {
       description: 'Downline members whose PV reached the company’s active threshold this period.',
     }),

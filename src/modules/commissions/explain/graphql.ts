@@ -67,7 +67,7 @@ const Contribution = builder.objectRef<Item>('CommissionContribution').implement
       resolve: (c) => (c.leg < 0 ? null : c.leg === RIGHT ? 'RIGHT' : 'LEFT'),
     }),
     kind: t.field({ type: ContributionKind, resolve: (c) => kindName[c.kind] as (typeof KINDS)[number] }),
-    volume: t.exposeFloat('volume'),
+    volume: t.expose('volume', { type: 'SafeInt' }),
     rateBasisPoints: t.exposeInt('bp', { description: 'The line’s rate, applied to the sum of volumes.' }),
   }),
 });

@@ -31,19 +31,19 @@ const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').impl
     members: t.exposeInt('members'),
     winners: t.exposeInt('winners'),
     losers: t.exposeInt('losers'),
-    baseTotal: t.exposeFloat('baseTotal'),
-    newTotal: t.exposeFloat('newTotal'),
-    change: t.exposeFloat('change'),
+    baseTotal: t.expose('baseTotal', { type: 'SafeInt' }),
+    newTotal: t.expose('newTotal', { type: 'SafeInt' }),
+    change: t.expose('change', { type: 'SafeInt' }),
   }),
 });
 
 const Summary = builder.objectRef<WhatIfSummary>('WhatIfSummary').implement({
   fields: (t) => ({
     members: t.exposeInt('members'),
-    totalCv: t.exposeFloat('totalCv'),
-    baseTotal: t.exposeFloat('baseTotal'),
-    newTotal: t.exposeFloat('newTotal'),
-    change: t.exposeFloat('change'),
+    totalCv: t.expose('totalCv', { type: 'SafeInt' }),
+    baseTotal: t.expose('baseTotal', { type: 'SafeInt' }),
+    newTotal: t.expose('newTotal', { type: 'SafeInt' }),
+    change: t.expose('change', { type: 'SafeInt' }),
     basePercentOfCv: t.exposeFloat('basePercentOfCv'),
     newPercentOfCv: t.exposeFloat('newPercentOfCv'),
     winners: t.exposeInt('winners'),
@@ -61,9 +61,9 @@ const Difference = builder.objectRef<DiffRow>('WhatIfDifference').implement({
     }),
     baseRank: t.exposeString('base_rank', { nullable: true }),
     newRank: t.exposeString('new_rank', { nullable: true }),
-    baseTotal: t.exposeFloat('base_total'),
-    newTotal: t.exposeFloat('new_total'),
-    change: t.exposeFloat('delta'),
+    baseTotal: t.expose('base_total', { type: 'SafeInt' }),
+    newTotal: t.expose('new_total', { type: 'SafeInt' }),
+    change: t.expose('delta', { type: 'SafeInt' }),
   }),
 });
 
