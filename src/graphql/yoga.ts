@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { isExpectedError } from './exposeErrors';
+import { useQueryLimits } from './limitsPlugin';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
 
@@ -17,6 +18,8 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
+  // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
+  plugins: [useQueryLimits()],
   // GraphiQL with its assets inlined (no CDN is reachable in development). Loaded only when the page is
   // asked for, so that tests and API requests never load its 9 MB.
   renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),

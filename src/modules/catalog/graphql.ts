@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, likeContains } from '../../lib/keyset';
 import { LocaleEnum } from '../genealogy/graphql';
 import type { PriceRow, ProductNames, ProductRow } from './model';
@@ -74,7 +74,7 @@ builder.queryField('products', (t) =>
     },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) =>
-      resolveCursorConnection<Promise<ProductWithPrices[]>>(
+      resolvePage<Promise<ProductWithPrices[]>>(
         { args, toCursor: (p: ProductWithPrices) => encodeCursor([p.sku]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['sku'], 'ASC', page);

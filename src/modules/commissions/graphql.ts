@@ -1,8 +1,8 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { atomic, nowIso } from '../../lib/db';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { boundedInt, LIMITS } from '../../lib/limits';
@@ -188,7 +188,7 @@ builder.node(CommissionPeriod, {
       type: Statement,
       description: 'Every distributor’s result, highest total first.',
       resolve: (p, args, ctx) =>
-        resolveCursorConnection<Promise<ResultRow[]>>(
+        resolvePage<Promise<ResultRow[]>>(
           {
             args,
             toCursor: (r: ResultRow) => encodeCursor([r.total, r.distributor_id]),

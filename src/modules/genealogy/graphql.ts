@@ -1,7 +1,7 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings, placementWidth } from '../company/settings';
@@ -238,7 +238,7 @@ builder.queryFields((t) => ({
             { path: 'maxDepth', message: 'At least 1.' },
           ]);
         const columns = downlineSortColumns(args.tree, args.orderBy as DownlineOrder);
-        return resolveCursorConnection<Promise<DownlineRow[]>>(
+        return resolvePage<Promise<DownlineRow[]>>(
           {
             args,
             toCursor: (row: DownlineRow) => encodeCursor(downlineSortKey(row, columns)),

@@ -1,7 +1,7 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
@@ -169,7 +169,7 @@ builder.queryField('orders', (t) =>
         throw new ForbiddenError();
       }
       if (customerId != null) await requireCustomer(ctx.db, v, customerId);
-      return resolveCursorConnection<Promise<OrderRow[]>>(
+      return resolvePage<Promise<OrderRow[]>>(
         {
           args,
           toCursor: (o: OrderRow) => encodeCursor([o.created_at, o.id]),

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ForbiddenError } from '../../graphql/errors';
+import { checkPageSize } from '../../graphql/pages';
 import { monthInZone } from '../../lib/time';
 import { canBrowseSubtree } from '../genealogy/access';
 import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';
@@ -60,13 +61,14 @@ builder.objectFields(Distributor, (t) => ({
   volumeHistory: t.field({
     type: [Volume],
     description: 'Volumes per period, newest first.',
-    args: { last: t.arg.int({ defaultValue: 12, required: true }) },
-    complexity: { field: 2, multiplier: 12 },
+    args: { last: t.arg.int({ defaultValue: 12, required: true, description: '1 to 60.' }) },
+    complexity: (args) => ({ field: 2, multiplier: Math.min(Math.max(args.last, 1), 60) }),
     resolve: async (d, args, ctx) => {
+      checkPageSize('last', args.last, 60);
       if (!canBrowseSubtree(ctx.viewer, d, 'SPONSOR')) throw new ForbiddenError('Not in your downline.');
       const { results } = await ctx.db
         .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
-        .bind(d.id, Math.min(Math.max(args.last, 1), 60))
+        .bind(d.id, args.last)
         .all<VolumeRow>();
       return results;
     },

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
+import { resolvePage } from '../../../graphql/pages';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
 import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
@@ -168,7 +168,7 @@ builder.objectField(CommissionLine, 'explain', (t) =>
           volume: c.volume[i],
           bp: e.bp,
         });
-        const connection = await resolveCursorConnection<Item[]>(
+        const connection = await resolvePage<Item[]>(
           { args, toCursor: (i: Item) => encodeCursor([i.position]), defaultSize: 20, maxSize: 100 },
           ({ before, after, limit, inverted }) => {
             // Positions in the explanation's fixed order (deterministic for the frozen snapshot).

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import { runWhatIf, startWhatIf } from './run';
@@ -93,7 +93,7 @@ builder.node(WhatIfRun, {
       },
       resolve: (r, args, ctx) => {
         const direction = args.direction === 'DESC' ? 'DESC' : 'ASC';
-        return resolveCursorConnection<Promise<DiffRow[]>>(
+        return resolvePage<Promise<DiffRow[]>>(
           {
             args,
             toCursor: (d: DiffRow) => encodeCursor([d.delta, d.distributor_id]),

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeCursor, keysetClauses } from '../../../lib/keyset';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import {
@@ -64,7 +64,7 @@ builder.queryField('activities', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: async (_r, args, ctx) => {
       const subject = await requireSubject(ctx.db, ctx.viewer, subjectFromGlobalId(args.subjectId));
-      return resolveCursorConnection<Promise<ActivityRow[]>>(
+      return resolvePage<Promise<ActivityRow[]>>(
         {
           args,
           toCursor: (a: ActivityRow) => encodeCursor([a.occurred_at, a.id]),

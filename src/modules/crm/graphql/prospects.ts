@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
 import { ownerScope } from '../actor';
@@ -21,7 +21,7 @@ builder.queryField('prospects', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
       const owner = ownerScope(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
-      return resolveCursorConnection<Promise<ProspectRow[]>>(
+      return resolvePage<Promise<ProspectRow[]>>(
         { args, toCursor: (p: ProspectRow) => encodeCursor([p.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['id'], 'DESC', page);

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { ownerScope } from '../actor';
@@ -84,7 +84,7 @@ builder.queryField('tasks', (t) =>
       if (args.dueOnOrBefore && !isDay(args.dueOnOrBefore))
         throw new ValidationError('Invalid day.', [{ path: 'dueOnOrBefore', message: 'Use YYYY-MM-DD.' }]);
       const subject = args.subjectId ? subjectFromGlobalId(args.subjectId) : null;
-      return resolveCursorConnection<Promise<TaskRow[]>>(
+      return resolvePage<Promise<TaskRow[]>>(
         { args, toCursor: (r: TaskRow) => encodeCursor([r.due_date, r.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['due_date', 'id'], 'ASC', page);
