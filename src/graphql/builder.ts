@@ -3,6 +3,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import './idInputPlugin';
 import { GraphQLError, Kind } from 'graphql';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
@@ -25,7 +26,8 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  // idInput last: innermost, right around the relay plugin's decoding of globalID arguments.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin, 'idInput'],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: ({ viewer }) => ({
@@ -47,6 +49,9 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     defaultTypes: [],
+    // A malformed global id in a mutation's input (idInputPlugin) is a ValidationError in its payload. The
+    // decoding runs before the auth check either way; the caller learns only that the id is malformed.
+    unsafelyHandleInputErrors: true,
   },
   complexity: {
     defaultComplexity: 1,

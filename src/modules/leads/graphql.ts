@@ -492,7 +492,7 @@ builder.mutationFields((t) => ({
   deleteLeadRoutingRule: t.field({
     type: 'ID',
     authScopes: { admin: true },
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     args: {
       input: t.arg({
         required: true,

@@ -300,7 +300,7 @@ const CancelInput = builder.inputType('CancelOrderInput', {
 builder.mutationField('cancelOrder', (t) =>
   t.field({
     type: Order,
-    errors: { types: [NotFoundError, ConflictError], dataField: { name: 'order' } },
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'order' } },
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: CancelInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

@@ -125,6 +125,23 @@ const WhatIfInput = builder.inputType('RunWhatIfInput', {
   }),
 });
 
+/** The plan version's number from its global id (or the bare number); anything else is a ValidationError. */
+function planVersionNumber(raw: string): number {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  let decoded = '';
+  try {
+    decoded = atob(raw.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    // not base64: refused below
+  }
+  const m = /^PlanVersion:(\d+)$/.exec(decoded);
+  if (!m)
+    throw new ValidationError('Invalid id in planVersionId.', [
+      { path: 'planVersionId', message: 'Expected an id of a PlanVersion.' },
+    ]);
+  return Number(m[1]);
+}
+
 builder.mutationField('runWhatIf', (t) =>
   t.field({
     type: WhatIfRun,
@@ -134,12 +151,7 @@ builder.mutationField('runWhatIf', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: WhatIfInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      let planId = Number(input.planVersionId);
-      if (!Number.isInteger(planId)) {
-        const decoded = atob(String(input.planVersionId)).split(':');
-        planId = decoded[0] === 'PlanVersion' ? Number(decoded[1]) : Number.NaN;
-      }
-      if (!Number.isInteger(planId)) throw new NotFoundError('Plan version not found.');
+      const planId = planVersionNumber(String(input.planVersionId));
       const id = await startWhatIf(
         ctx.db,
         async (job) => void (await ctx.env.JOBS.send(job)),

@@ -131,7 +131,7 @@ const DeleteActivityInput = builder.inputType('DeleteActivityInput', {
 builder.mutationField('deleteActivity', (t) =>
   t.field({
     type: 'ID',
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteActivityInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

@@ -136,7 +136,7 @@ builder.mutationField('deleteProspect', (t) =>
   t.field({
     type: 'ID',
     description: 'Removes a prospect with their contact history and tasks. Returns the removed id.',
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteProspectInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

@@ -183,7 +183,7 @@ const SetTaskDoneInput = builder.inputType('SetTaskDoneInput', {
 builder.mutationField('setTaskDone', (t) =>
   t.field({
     type: Task,
-    errors: { types: [NotFoundError], dataField: { name: 'task' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'task' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: SetTaskDoneInput, required: true }) },
     resolve: async (_r, { input }, ctx) =>
@@ -199,7 +199,7 @@ builder.mutationField('deleteTask', (t) =>
   t.field({
     type: 'ID',
     description: 'Removes a task. Automatic tasks are marked done instead (the rule would make them again).',
-    errors: { types: [NotFoundError, ConflictError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteTaskInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
