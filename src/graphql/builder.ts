@@ -49,9 +49,6 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     defaultTypes: [],
-    // A malformed global id in a mutation's input (idInputPlugin) is a ValidationError in its payload. The
-    // decoding runs before the auth check either way; the caller learns only that the id is malformed.
-    unsafelyHandleInputErrors: true,
   },
   complexity: {
     defaultComplexity: 1,

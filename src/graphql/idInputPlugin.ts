@@ -4,12 +4,15 @@ import SchemaBuilder, {
   PothosValidationError,
   type SchemaTypes,
 } from '@pothos/core';
+import { wrapOrThrow } from '@pothos/plugin-errors';
 import type { GraphQLFieldResolver } from 'graphql';
 import { ValidationError } from './errors';
 
 // The relay plugin decodes every globalID argument before the resolver runs; a malformed id used to reach
 // the caller as a bare "Invalid global ID: …" without extensions.code. This plugin, wrapped right around
-// that decoding, turns it into a ValidationError (BAD_USER_INPUT) that names the argument, e.g. input.id.
+// that decoding, turns it into a ValidationError (BAD_USER_INPUT) that names the argument, e.g. input.id:
+// in the payload where the field lists ValidationError, else as a GraphQL error. Only the decoding failure
+// is handled here, so auth errors keep their usual shape (unlike the errors plugin's unsafelyHandleInputErrors).
 
 const DECODE_FAILURE = [/^Invalid global ID: ([\s\S]*)$/, /^ID: ([\s\S]*) is not of type: (.*)$/];
 
@@ -46,8 +49,14 @@ export class IdInputPlugin<Types extends SchemaTypes> extends BasePlugin<Types> 
   ): GraphQLFieldResolver<unknown, Types['Context'], object> | undefined {
     // Only fields whose arguments are mapped (decoded) can fail this way; the others stay as they are.
     if (!resolver || !fieldConfig.argMappers.length) return resolver;
-    const rethrow = (e: unknown, args: unknown): never => {
-      throw idInputError(e, args) ?? e;
+    // In the payload where the field lists ValidationError (as the errors plugin itself would put it).
+    const errorTypes = (fieldConfig.extensions?.pothosErrors ?? []) as (new (...a: never[]) => Error)[];
+    const typed = errorTypes.includes(ValidationError);
+    const rethrow = (e: unknown, args: unknown): unknown => {
+      const invalid = idInputError(e, args);
+      if (!invalid) throw e;
+      if (typed) return wrapOrThrow(invalid, errorTypes);
+      throw invalid;
     };
     return (parent, args, context, info) => {
       try {
