@@ -1,6 +1,7 @@
 // Helpers shared by the start script and the benchmarks: run wrangler, talk GraphQL, hash passwords.
 import { spawn, spawnSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 
 export const WRANGLER = 'node_modules/.bin/wrangler';
 
@@ -22,11 +23,35 @@ export function wranglerSync(args, extraEnv = {}) {
   return r.stdout;
 }
 
-export function startWranglerDev(args, { quiet = false } = {}) {
+// While a script seeds through the API, wrangler dev's output (a line per request and per queue batch, the
+// worker's own logs) goes to a file instead of the terminal; warnings and errors still show.
+const SHOW_WHILE_QUIET = /error|warn|✘|▲/i;
+
+/**
+ * Starts `wrangler dev`. With quietLog set, its output goes to that file (warnings and errors also to the
+ * terminal) until showRequestLogs() is called.
+ */
+export function startWranglerDev(args, { quiet = false, quietLog = null } = {}) {
   const child = spawn(WRANGLER, ['dev', ...args], {
-    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'inherit'],
     env: { ...process.env },
   });
+  let log = quietLog ? createWriteStream(quietLog) : null;
+  if (!quiet) {
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (log) log.write(`${line}\n`);
+        if (!log || SHOW_WHILE_QUIET.test(line)) process.stdout.write(`${line}\n`);
+      }
+    });
+  }
+  child.showRequestLogs = () => {
+    log?.end();
+    log = null;
+  };
   const stop = () => {
     if (!child.killed) child.kill('SIGTERM');
   };

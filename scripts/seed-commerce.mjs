@@ -91,7 +91,8 @@ const ok = (r, what) => {
   return r;
 };
 
-export async function seedCommerce(gql, admin, distributorIds) {
+export async function seedCommerce(gql, admin, distributorIds, progress = () => {}) {
+  progress('products and plans');
   const rand = mulberry32(7);
   const products = [];
   for (const p of PRODUCTS) {
@@ -138,7 +139,8 @@ export async function seedCommerce(gql, admin, distributorIds) {
   }
   // A third of the members buy this month, some for customers of their own.
   let orders = 0;
-  for (const id of distributorIds) {
+  for (const [i, id] of distributorIds.entries()) {
+    if (i % 25 === 0) progress(`this month's orders ${i}/${distributorIds.length}`);
     if (rand() > 0.35) continue;
     let customerId = null;
     if (rand() < 0.5) {
@@ -177,5 +179,5 @@ export async function seedCommerce(gql, admin, distributorIds) {
     );
     orders++;
   }
-  return { products: products.length, orders };
+  return { products: products.length, productIds: products, orders };
 }

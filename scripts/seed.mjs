@@ -1,6 +1,6 @@
 // Seeds the demo company through the real API (so every derived column is computed by the product itself):
 // a few hundred distributors in Denmark, Poland and Germany, in a preferential-attachment sponsor tree.
-import { hashPassword, login, sqlString, wranglerSync } from './lib.mjs';
+import { hashPassword, sqlString, wranglerSync } from './lib.mjs';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 export const ADMIN_EMAIL = 'admin@demo.mlm-crm.dev';
@@ -55,15 +55,6 @@ function mulberry32(seed) {
 const ENROLL = `mutation($input: EnrollDistributorInput!) { enrollDistributor(input: $input) { __typename
   ... on MutationEnrollDistributorSuccess { distributor { id referralCode } } ... on Error { message } } }`;
 
-export async function isSeeded(gql, token) {
-  const data = await gql(
-    '{ downline(first: 1, root: "RGlzdHJpYnV0b3I6MQ") { edges { cursor } } }',
-    {},
-    token,
-  ).catch(() => null);
-  return Boolean(data?.downline?.edges?.length);
-}
-
 export function ensureAdmin(persistArgs) {
   const sql = `INSERT INTO staff_user (email, name, role, password_hash, created_at)
     VALUES (${sqlString(ADMIN_EMAIL)}, 'Demo Admin', 'ADMIN', ${sqlString(hashPassword(DEMO_PASSWORD))}, '2026-01-01T00:00:00.000Z')
@@ -71,17 +62,17 @@ export function ensureAdmin(persistArgs) {
   wranglerSync(['d1', 'execute', 'DB', '--local', ...persistArgs, '--command', sql.replace(/\s+/g, ' ')]);
 }
 
-/** Enrolls the demo network; returns the demo logins. */
-export async function seedNetwork(gql) {
-  const admin = await login(gql, ADMIN_EMAIL, DEMO_PASSWORD);
-  if (await isSeeded(gql, admin)) return { admin, logins: null, ids: null };
+/** Enrolls the demo network (on an empty company); returns the demo logins and the members' ids. */
+export async function seedNetwork(gql, admin, progress = () => {}) {
   const rand = mulberry32(20261122);
   const ids = [];
   const children = [];
   const logins = [];
+  const members = [];
   const start = Date.parse('2024-01-01T00:00:00Z');
   const span = Date.now() - start;
   for (let i = 0; i < SIZE; i++) {
+    if (i % 25 === 0) progress(`distributors ${i}/${SIZE}`);
     const market = MARKETS[i === 0 ? 0 : Math.floor(rand() * MARKETS.length)];
     const first = market.first[Math.floor(rand() * market.first.length)];
     const last = market.last[Math.floor(rand() * market.last.length)];
@@ -115,6 +106,7 @@ export async function seedNetwork(gql) {
     if (r.__typename !== 'MutationEnrollDistributorSuccess')
       throw new Error(`seed enroll failed: ${r.message}`);
     ids.push(r.distributor.id);
+    members.push({ id: r.distributor.id, country: market.country, name: `${first} ${last}`, email });
     children.push(0);
     if (sponsorIndex != null) children[sponsorIndex]++;
     if (withLogin)
@@ -125,5 +117,5 @@ export async function seedNetwork(gql) {
         depth: i === 0 ? 'root' : undefined,
       });
   }
-  return { admin, logins, ids };
+  return { logins, ids, members };
 }

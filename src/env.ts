@@ -7,6 +7,10 @@ export interface Env {
   JOBS_DLQ: Queue<JobMessage>;
   ENVIRONMENT: string;
   JWT_SECRET: string;
+  /** Login and sign-up attempts, per client address and per account (wrangler.toml [[ratelimits]]). */
+  AUTH_ATTEMPT_LIMITER: RateLimit;
+  /** Requests authenticated by an API key, per client address and per key. */
+  API_KEY_LIMITER: RateLimit;
   /** Meta lead ads: app secret (X-Hub-Signature-256), webhook verify token, Graph API base with version. */
   META_APP_SECRET?: string;
   META_VERIFY_TOKEN?: string;

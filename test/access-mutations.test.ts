@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type AccessNetwork, buildAccessNetwork } from './access-network';
 import {
   apiKey,
+  ENROLL,
   firstError,
   gid,
   gql,
@@ -195,7 +196,10 @@ describe('login', () => {
     expect((await gqlOk(`{ me { id } }`, {}, token)).me.id).toBe(enrolled.distributor.id);
     const id = Number(atob(enrolled.distributor.id).split(':')[1]);
     expect((await terminate(net.admin, id)).__typename).toBe('MutationTerminateDistributorSuccess');
-    expect(await gqlOk(`{ me { id } viewerRole }`, {}, token)).toEqual({ me: null, viewerRole: 'ANONYMOUS' });
+    // Issue 9 §3: an invalid token is refused (UNAUTHENTICATED), not treated as anonymous.
+    const after = await gql(`{ me { id } viewerRole }`, {}, token);
+    expect(after.data).toBeUndefined();
+    expect(firstError(after).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await login(input.email as string, 'pass-word-123')).__typename).toBe('AuthenticationError');
   });
 });
@@ -242,19 +246,23 @@ describe('integration API keys', () => {
         : `${revoked.slice(0, -4)}0000`;
     const valid = await apiKey(net.admin, ['genealogy:read']);
     const forgedValid = `${valid.slice(0, -1)}${valid.endsWith('0') ? '1' : '0'}`;
-    for (const [key, role] of [
-      [other, 'INTEGRATION'],
-      [revoked, 'ANONYMOUS'],
-      [forged, 'ANONYMOUS'],
-      [forgedValid, 'ANONYMOUS'],
-      ['mlm_not_a_key', 'ANONYMOUS'],
-    ]) {
-      expect((await gqlOk(`{ viewerRole }`, {}, key)).viewerRole, key).toBe(role);
-      expect((await gqlOk(NODE, { id: gid(net.ids.A) }, key)).node).toBeNull();
-      const r: any = await expectRefusedWithoutWrites(() =>
-        tryEnroll(newMember({ sponsorId: gid(net.ids.A) }), key),
+    expect((await gqlOk(`{ viewerRole }`, {}, other)).viewerRole).toBe('INTEGRATION');
+    expect((await gqlOk(NODE, { id: gid(net.ids.A) }, other)).node).toBeNull();
+    const r: any = await expectRefusedWithoutWrites(() =>
+      tryEnroll(newMember({ sponsorId: gid(net.ids.A) }), other),
+    );
+    expect(r.__typename).toBe('ForbiddenError');
+    // Issue 9 §3: a revoked, forged or malformed key is refused outright (UNAUTHENTICATED).
+    for (const key of [revoked, forged, forgedValid, 'mlm_not_a_key']) {
+      for (const query of [`{ viewerRole }`, NODE]) {
+        const refused = await gql(query, { id: gid(net.ids.A) }, key);
+        expect(refused.data, key).toBeUndefined();
+        expect(firstError(refused).extensions?.code, key).toBe('UNAUTHENTICATED');
+      }
+      const enrolled = await withoutWrites(() =>
+        gql(ENROLL, { input: newMember({ sponsorId: gid(net.ids.A) }) }, key),
       );
-      expect(r.__typename).toBe('ForbiddenError');
+      expect(firstError(enrolled).extensions?.code, key).toBe('UNAUTHENTICATED');
     }
   });
 

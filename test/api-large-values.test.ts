@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { LIMITS } from '../src/lib/limits';
+import { BOUNDS } from '../src/lib/limits';
 import { createCustomer, createProduct, pay, rowCounts, tryOrder } from './commerce-helpers';
 import { adminToken, distributorToken, enroll, gid, globalId, gqlOk } from './helpers';
 
@@ -15,7 +15,7 @@ let product: number;
 let orderId: string;
 
 const LINES = 100;
-const TOTAL = LINES * LIMITS.quantity * LIMITS.unitPrice; // 10^14 minor units
+const TOTAL = LINES * BOUNDS.quantity * BOUNDS.unitPrice; // 10^14 minor units
 
 beforeAll(async () => {
   admin = await adminToken();
@@ -23,13 +23,13 @@ beforeAll(async () => {
   ownerToken = await distributorToken(owner);
   customer = await createCustomer(ownerToken);
   product = await createProduct(admin, 'MAX-1', {
-    qv: LIMITS.unitQv,
-    cv: LIMITS.unitCv,
-    prices: [{ currency: 'DKK', retail: LIMITS.unitPrice, wholesale: LIMITS.unitPrice }],
+    qv: BOUNDS.unitQv,
+    cv: BOUNDS.unitCv,
+    prices: [{ currency: 'DKK', retail: BOUNDS.unitPrice, wholesale: BOUNDS.unitPrice }],
   });
   const lines = Array.from({ length: LINES }, () => ({
     productId: globalId('Product', product),
-    quantity: LIMITS.quantity,
+    quantity: BOUNDS.quantity,
   }));
   const r = await tryOrder(ownerToken, { customerId: globalId('Customer', customer), lines });
   expect(r.__typename).toBe('MutationCreateOrderSuccess');
@@ -45,17 +45,17 @@ const LIST = `query($d: ID, $c: ID) { orders(distributorId: $d, customerId: $c, 
 function expectLargest(o: any) {
   expect(o.id).toBe(orderId);
   expect(o.total).toBe(TOTAL);
-  expect(o.qv).toBe(LINES * LIMITS.quantity * LIMITS.unitQv);
-  expect(o.cv).toBe(LINES * LIMITS.quantity * LIMITS.unitCv);
+  expect(o.qv).toBe(LINES * BOUNDS.quantity * BOUNDS.unitQv);
+  expect(o.cv).toBe(LINES * BOUNDS.quantity * BOUNDS.unitCv);
   expect(o.lines).toHaveLength(LINES);
   expect(o.lines[0]).toEqual({
-    quantity: LIMITS.quantity,
-    unitPrice: LIMITS.unitPrice,
-    unitRetail: LIMITS.unitPrice,
-    unitWholesale: LIMITS.unitPrice,
-    unitQv: LIMITS.unitQv,
-    unitCv: LIMITS.unitCv,
-    amount: LIMITS.quantity * LIMITS.unitPrice,
+    quantity: BOUNDS.quantity,
+    unitPrice: BOUNDS.unitPrice,
+    unitRetail: BOUNDS.unitPrice,
+    unitWholesale: BOUNDS.unitPrice,
+    unitQv: BOUNDS.unitQv,
+    unitCv: BOUNDS.unitCv,
+    amount: BOUNDS.quantity * BOUNDS.unitPrice,
   });
 }
 
@@ -89,8 +89,8 @@ it('the volumes of the largest order read back beyond 32 bits', async () => {
     { id: gid(owner) },
     admin,
   );
-  const pv = LINES * LIMITS.quantity * LIMITS.unitQv;
-  const cv = LINES * LIMITS.quantity * LIMITS.unitCv;
+  const pv = LINES * BOUNDS.quantity * BOUNDS.unitQv;
+  const cv = LINES * BOUNDS.quantity * BOUNDS.unitCv;
   expect(data.distributor.volume).toMatchObject({ pv, cv, customerPv: pv, customerCv: cv });
   expect(data.distributor.volumeHistory[0]).toEqual({ pv, cv });
 });
@@ -103,7 +103,7 @@ async function issuesOf(query: string, input: Record<string, unknown>): Promise<
 it('one unit over the quantity bound is refused and writes nothing', async () => {
   const before = await rowCounts();
   const r = await tryOrder(ownerToken, {
-    lines: [{ productId: globalId('Product', product), quantity: LIMITS.quantity + 1 }],
+    lines: [{ productId: globalId('Product', product), quantity: BOUNDS.quantity + 1 }],
   });
   expect(r.__typename).toBe('ValidationError');
   expect(r.issues).toEqual([{ path: 'lines.0.quantity', message: 'At most 10,000.' }]);
@@ -118,9 +118,9 @@ it('prices, volumes per unit, adjustments and activePv over their bounds are ref
   const created = await issuesOf(create, {
     sku: 'OVER-1',
     names,
-    qv: LIMITS.unitQv + 1,
-    cv: LIMITS.unitCv + 1,
-    prices: [{ currency: 'DKK', retail: LIMITS.unitPrice + 1, wholesale: LIMITS.unitPrice + 1 }],
+    qv: BOUNDS.unitQv + 1,
+    cv: BOUNDS.unitCv + 1,
+    prices: [{ currency: 'DKK', retail: BOUNDS.unitPrice + 1, wholesale: BOUNDS.unitPrice + 1 }],
   });
   expect(created.__typename).toBe('ValidationError');
   expect(created.issues.map((i: any) => i.path).sort()).toEqual([
@@ -140,7 +140,7 @@ it('prices, volumes per unit, adjustments and activePv over their bounds are ref
 
   const adjust = `mutation($input: CreateLedgerAdjustmentInput!) { createLedgerAdjustment(input: $input) {
     __typename ... on ValidationError { issues { path message } } } }`;
-  for (const amount of [LIMITS.adjustment + 1, -LIMITS.adjustment - 1]) {
+  for (const amount of [BOUNDS.adjustment + 1, -BOUNDS.adjustment - 1]) {
     const r = await issuesOf(adjust, {
       distributorId: gid(owner),
       amount,
@@ -155,7 +155,7 @@ it('prices, volumes per unit, adjustments and activePv over their bounds are ref
 
   const settings = `mutation($input: UpdateCompanySettingsInput!) { updateCompanySettings(input: $input) {
     __typename ... on ValidationError { issues { path message } } } }`;
-  const s = await issuesOf(settings, { activePv: LIMITS.activePv + 1 });
+  const s = await issuesOf(settings, { activePv: BOUNDS.activePv + 1 });
   expect(s).toEqual({
     __typename: 'ValidationError',
     issues: [{ path: 'activePv', message: 'At most 1,000,000.' }],

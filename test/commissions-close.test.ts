@@ -279,6 +279,29 @@ describe('period close', () => {
     expect((await download('sepa.xml', await distributorToken(a))).status).toBe(403);
   });
 
+  it('the payout files stay safe with hostile names (issue 9 §8)', async () => {
+    await gqlOk(
+      `mutation($input: UpdateDistributorProfileInput!) { updateDistributorProfile(input: $input) { __typename } }`,
+      { input: { id: globalId('Distributor', a), firstName: '=HYPERLINK("http://x")', lastName: 'Ærø 😀' } },
+      admin,
+    );
+    await gqlOk(
+      `mutation($input: UpdateCompanySettingsInput!) { updateCompanySettings(input: $input) { __typename } }`,
+      { input: { payoutDebtorName: `<&>"' Łódź` } },
+      admin,
+    );
+    const download = (path: string) =>
+      SELF.fetch(`http://localhost/payouts/${last}/${path}`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+    const csv = await (await download('payouts.csv')).text();
+    expect(csv.split('\r\n')[1]).toContain(`,${a},"'=HYPERLINK(""http://x"") Ærø 😀",`);
+    const xml = await (await download('sepa.xml')).text();
+    expect(xml).toContain('<Nm>HYPERLINK( http://x ) AEro</Nm>');
+    expect(xml).toContain('<Nm>&apos; Lodz</Nm>');
+    expect(xml).not.toContain('<&>');
+  });
+
   it('what-if: the same period under a draft plan, compared per distributor and by rank, outside the ledger', async () => {
     const draftPlan = {
       ...EXAMPLE_PLANS.unilevelRanks,

@@ -451,9 +451,9 @@ describe('balance and payout', () => {
     expect([r.payout[0], r.balanceOut[0]]).toEqual([0, -200]);
   });
 
-  it('a non-ACTIVE member is not paid out: the balance is held', () => {
+  it('a non-ACTIVE member earns nothing, but the balance carried in is paid (no status condition)', () => {
     const r = run(p, [{ sponsor: -1, balanceIn: 5_000, status: 'SUSPENDED' }], sale(300));
-    expect([r.total[0], r.payout[0], r.balanceOut[0]]).toEqual([0, 0, 5_000]);
+    expect([r.total[0], r.payout[0], r.balanceOut[0]]).toEqual([0, 5_000, 0]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinor, payoutCsv } from '../src/modules/commissions/payouts/files';
-import { isValidBic, isValidIban, sepaText } from '../src/modules/commissions/payouts/iban';
+import { payoutCsv } from '../src/modules/commissions/payouts/csv';
+import { formatMinor } from '../src/modules/commissions/payouts/files';
+import { isValidBic, isValidIban } from '../src/modules/commissions/payouts/iban';
+import { sepaText } from '../src/modules/commissions/payouts/sepa';
 
 describe('payout file helpers', () => {
   it('checks IBANs by mod-97 and BICs by shape', () => {

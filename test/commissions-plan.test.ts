@@ -79,10 +79,15 @@ describe('plan validation', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        { path: 'activePv', message: 'cannot be negative' },
-        { path: 'unilevel.levels.1', message: 'rates cannot be negative' },
-        { path: 'fastStart.levels.0', message: 'rates are whole basis points' },
-        { path: 'payout.minPayout', message: 'cannot be negative' },
+        expect.objectContaining({
+          path: 'activePv',
+          message: 'cannot be negative',
+          code: 'TOO_SMALL',
+          params: { min: 0 },
+        }),
+        expect.objectContaining({ path: 'unilevel.levels.1', message: 'rates cannot be negative' }),
+        expect.objectContaining({ path: 'fastStart.levels.0', message: 'rates are whole basis points' }),
+        expect.objectContaining({ path: 'payout.minPayout', message: 'cannot be negative' }),
       ]),
     );
   });
@@ -112,7 +117,7 @@ describe('plan validation', () => {
   it('refuses unknown fields, a missing version and a cap with more than two decimals', () => {
     expect(issuesOf({ schemaVersion: 1, unilevl: {} })[0]).toMatchObject({ path: '' });
     expect(issuesOf({})[0].path).toBe('schemaVersion');
-    expect(issuesOf({ schemaVersion: 1, payout: { capPercentOfCv: 40.125 } })[0]).toEqual({
+    expect(issuesOf({ schemaVersion: 1, payout: { capPercentOfCv: 40.125 } })[0]).toMatchObject({
       path: 'payout.capPercentOfCv',
       message: 'at most two decimals',
     });

@@ -6,6 +6,7 @@ import {
   distributorToken,
   expectSuccess,
   gid,
+  gql,
   gqlOk,
   member,
   move,
@@ -191,7 +192,10 @@ describe('termination', () => {
     }
     expect((await member(ids.A11)).placement_path).toBe(childBefore.placement_path);
     expect((await member(ids.A111)).sponsor_depth).toBe(3);
-    expect(await gqlOk('{ me { id } viewerRole }', {}, token)).toEqual({ me: null, viewerRole: 'ANONYMOUS' });
+    // Issue 9 §3: the token is refused as UNAUTHENTICATED, not read as an anonymous request.
+    const refused = await gql('{ me { id } viewerRole }', {}, token);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('refuses the root, a second termination, a reactivation, a move under a terminated member', async () => {

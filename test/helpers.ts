@@ -38,16 +38,20 @@ export async function gqlOk<T = any>(
 export async function adminToken(email = 'admin@test.example'): Promise<string> {
   const row = await env.DB.prepare(
     `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES (?, 'Admin', 'ADMIN', ?, ?)
-     ON CONFLICT (email) DO UPDATE SET name = name RETURNING id`,
+     ON CONFLICT (email) DO UPDATE SET name = name RETURNING id, token_version`,
   )
     .bind(email, await hashPassword('admin-password-123'), new Date().toISOString())
-    .first<{ id: number }>();
-  return (await issueToken(env.JWT_SECRET, { kind: 'staff', id: row!.id })).token;
+    .first<{ id: number; token_version: number }>();
+  return (await issueToken(env.JWT_SECRET, { kind: 'staff', id: row!.id, ver: row!.token_version })).token;
 }
 
-/** A session token for an existing distributor. */
+/** A session token for an existing distributor (carrying the account's current token version). */
 export async function distributorToken(id: number): Promise<string> {
-  return (await issueToken(env.JWT_SECRET, { kind: 'distributor', id })).token;
+  const row = await env.DB.prepare('SELECT token_version FROM distributor WHERE id = ?')
+    .bind(id)
+    .first<{ token_version: number }>();
+  // A token for a missing member still signs (some tests expect it to be refused); a fresh row has 0.
+  return (await issueToken(env.JWT_SECRET, { kind: 'distributor', id, ver: row?.token_version ?? 0 })).token;
 }
 
 export function globalId(type: string, id: number | string): string {

@@ -107,6 +107,8 @@ describe('lead access', () => {
       .assignLead;
     expect(refused.__typename).toBe('ValidationError');
     await setStatus(admin, d1, 'ACTIVE');
+    // The suspension signed d1 out (company setting signOutOnSuspension, on by default): sign in again.
+    t1 = await distributorToken(d1);
 
     const back = (await gqlOk(ASSIGN, { input: { id: ids.pooled } }, admin)).assignLead;
     expect(back.lead).toMatchObject({ inPool: true, assignedTo: null });

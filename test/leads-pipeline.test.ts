@@ -128,12 +128,20 @@ describe('lead statuses', () => {
         "SELECT id FROM staff_user WHERE email = 'pipeline-admin@test.example'",
       ).first<any>()
     ).id;
-    expect(reopened.lead.statusHistory).toEqual([
+    // The distributor reads a staff change as "Staff" (issue 9 §7: no internal ids); staff read the id.
+    const history = (actor: string) => [
       { from: 'NEW', to: 'CONTACTED', reason: null, actor: `distributor:${d1}` },
-      { from: 'CONTACTED', to: 'QUALIFIED', reason: null, actor: `staff:${staffId}` },
+      { from: 'CONTACTED', to: 'QUALIFIED', reason: null, actor },
       { from: 'QUALIFIED', to: 'LOST', reason: 'Not interested', actor: `distributor:${d1}` },
       { from: 'LOST', to: 'CONTACTED', reason: null, actor: `distributor:${d1}` },
-    ]);
+    ];
+    expect(reopened.lead.statusHistory).toEqual(history('Staff'));
+    const asStaff = await gqlOk(
+      'query($id: ID!) { node(id: $id) { ... on Lead { statusHistory { from to reason actor } } } }',
+      { id },
+      admin,
+    );
+    expect(asStaff.node.statusHistory).toEqual(history(`staff:${staffId}`));
   });
 
   it('refuses transitions the pipeline does not allow, writing nothing', async () => {

@@ -3,8 +3,9 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import './idInputPlugin';
 import { GraphQLError, Kind } from 'graphql';
+import { decodeGlobalId, encodeGlobalId } from '../lib/globalId';
+import './idInputPlugin';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
 import { ForbiddenError } from './errors';
@@ -36,12 +37,15 @@ export const builder = new SchemaBuilder<{
       loggedIn: viewer.kind !== 'ANONYMOUS',
       integration: (scope) => viewer.kind === 'INTEGRATION' && viewer.scopes.includes(scope),
     }),
-    unauthorizedError: (_parent, _context, _info, result) =>
-      new ForbiddenError(`Not authorized: ${result.message}`),
+    // scope-auth's message already reads "Not authorized to ..."; prefixing it again doubled it.
+    unauthorizedError: (_parent, _context, _info, result) => new ForbiddenError(result.message),
   },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // One id scheme (src/lib/globalId.ts): padded, unpadded and URL-safe spellings all decode.
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, id),
+    decodeGlobalID: (globalID) => decodeGlobalId(globalID),
     nodesOnConnection: false,
     // A connection field's own complexity multiplier is its page size; counting edges as a list of 10
     // on top of that made a 50-row page of 10 fields "too complex" (6,700 > 3,000).

@@ -6,6 +6,8 @@ export interface GraphQLContext {
   env: Env;
   db: D1Database;
   viewer: Viewer;
+  /** CF-Connecting-IP, for per-address rate limits (null outside Cloudflare). */
+  clientAddress: string | null;
   ctx: ExecutionContext;
   loaders: Loaders;
 }

@@ -1,10 +1,13 @@
+import { ISSUE_CODES, type IssueCode } from '../lib/issueCodes';
 import { builder } from './builder';
 import {
   AuthenticationError,
   ConflictError,
+  type FieldIssue as FieldIssueShape,
   ForbiddenError,
   ImportRejectedError,
   NotFoundError,
+  RateLimitedError,
   ValidationError,
 } from './errors';
 
@@ -12,11 +15,57 @@ import {
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure: nothing was written.',
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'In English; show `code` translated where you can.' }),
+    code: t.string({
+      description: `Stable machine code of the failure, for translated messages and for programs:
+VALIDATION_FAILED (see issues), NOT_FOUND, FORBIDDEN, UNAUTHENTICATED, IMPORT_REJECTED (see lines),
+RATE_LIMITED, and for ConflictError the reason of the conflict (e.g. ALREADY_REFUNDED, WRONG_STATE).`,
+      resolve: (e) => errorCode(e),
+    }),
+  }),
 });
 
-const FieldIssue = builder.objectRef<{ path: string; message: string }>('FieldIssue').implement({
-  fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
+/** The machine code of a typed error (ConflictError keeps its own reason). */
+function errorCode(e: Error): string {
+  if (e instanceof ConflictError) return e.code;
+  const byType: Record<string, string> = {
+    ValidationError: 'VALIDATION_FAILED',
+    NotFoundError: 'NOT_FOUND',
+    ForbiddenError: 'FORBIDDEN',
+    AuthenticationError: 'UNAUTHENTICATED',
+    ImportRejectedError: 'IMPORT_REJECTED',
+    RateLimitedError: 'RATE_LIMITED',
+  };
+  return (
+    byType[e.name] ??
+    e.name
+      .replace(/Error$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toUpperCase()
+  );
+}
+
+const IssueCodeEnum = builder.enumType('ValidationIssueCode', {
+  description: 'Why a field was refused; `params` on the issue carries the numbers a message needs.',
+  values: Object.fromEntries(Object.entries(ISSUE_CODES).map(([k, description]) => [k, { description }])) as {
+    [K in IssueCode]: { description: string };
+  },
+});
+
+const FieldIssue = builder.objectRef<FieldIssueShape>('FieldIssue').implement({
+  fields: (t) => ({
+    path: t.exposeString('path', {
+      description: 'Dotted path inside the input object, e.g. lines.0.quantity.',
+    }),
+    message: t.exposeString('message', { description: 'In English.' }),
+    code: t.field({ type: IssueCodeEnum, resolve: (i) => i.code ?? 'INVALID' }),
+    params: t.field({
+      type: 'JSON',
+      description: 'Parameters of the code, e.g. {"min": 8} for TOO_SHORT; {} when it has none.',
+      resolve: (i) => i.params ?? {},
+    }),
+  }),
 });
 
 export const LineIssue = builder.objectRef<{ line: number; message: string }>('LineIssue').implement({
@@ -56,6 +105,18 @@ builder.objectType(AuthenticationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (o) => o instanceof AuthenticationError,
   fields: () => ({}),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many attempts from this address or for this account (code RATE_LIMITED).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (o) => o instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Wait this long before trying again.',
+    }),
+  }),
 });
 
 builder.objectType(ImportRejectedError, {

@@ -1,3 +1,4 @@
+import type { IssueCode } from '../lib/issueCodes';
 // Expected failures are returned as typed results (Pothos errors plugin), never thrown to the client as
 // internal errors. Each class here has a GraphQL object type of the same name in graphql/errorTypes.ts.
 
@@ -18,6 +19,10 @@ export abstract class ExpectedError extends Error {
 export interface FieldIssue {
   path: string;
   message: string;
+  /** Stable machine code (src/lib/issueCodes.ts); INVALID when left out. */
+  code?: IssueCode;
+  /** What a translated message needs, e.g. { min: 8 }. */
+  params?: Record<string, unknown>;
 }
 
 export class ValidationError extends ExpectedError {
@@ -70,6 +75,18 @@ export class AuthenticationError extends ExpectedError {
   }
 }
 
+/** Too many attempts (logins, sign-ups, API key requests) from one address or for one account. */
+export class RateLimitedError extends ExpectedError {
+  override name = 'RateLimitedError';
+  protected readonly gqlCode = 'RATE_LIMITED';
+  protected override details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts. Try again in ${retryAfterSeconds} seconds.`);
+  }
+}
+
 /** Line-numbered problems in an uploaded file. */
 export interface LineIssue {
   line: number;
@@ -96,5 +113,6 @@ export const EXPECTED_ERRORS = [
   ForbiddenError,
   ConflictError,
   AuthenticationError,
+  RateLimitedError,
   ImportRejectedError,
 ] as const;

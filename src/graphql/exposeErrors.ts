@@ -1,4 +1,5 @@
-import type { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError } from 'graphql';
 import { ExpectedError } from './errors';
 
 // Query fields have no typed error results, so an expected failure thrown there (an invalid cursor, a
@@ -9,4 +10,36 @@ import { ExpectedError } from './errors';
 /** True for a GraphQL error caused by one of our expected errors: safe to show as it is. */
 export function isExpectedError(error: unknown): error is GraphQLError {
   return (error as GraphQLError | null)?.originalError instanceof ExpectedError;
+}
+
+/**
+ * Pothos refuses some input itself before a resolver runs (a global id of the wrong type for the
+ * argument): that is the caller's mistake, shown as BAD_USER_INPUT with Pothos' message.
+ */
+export function asInputError(error: unknown): GraphQLError | null {
+  const e = error as GraphQLError | null;
+  if (!(e?.originalError instanceof PothosValidationError)) return null;
+  return new GraphQLError(e.originalError.message, {
+    nodes: e.nodes,
+    path: e.path,
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
+/**
+ * A GraphQL error graphql-js raised about the request itself (a variable of the wrong type, a missing
+ * one) carries no code of its own: it is the caller's mistake, BAD_USER_INPUT.
+ */
+export function withRequestErrorCode(error: unknown): GraphQLError | null {
+  const e = error as GraphQLError | null;
+  if (!(e instanceof GraphQLError) || e.extensions?.code) return null;
+  // Coercion errors wrap the scalar's own GraphQLError; anything else wrapped is a server failure.
+  if (e.originalError && !(e.originalError instanceof GraphQLError)) return null;
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
+  });
 }

@@ -4,40 +4,54 @@ import SchemaBuilder, {
   PothosValidationError,
   type SchemaTypes,
 } from '@pothos/core';
-import { wrapOrThrow } from '@pothos/plugin-errors';
 import type { GraphQLFieldResolver } from 'graphql';
 import { ValidationError } from './errors';
 
-// The relay plugin decodes every globalID argument before the resolver runs; a malformed id used to reach
-// the caller as a bare "Invalid global ID: …" without extensions.code. This plugin, wrapped right around
-// that decoding, turns it into a ValidationError (BAD_USER_INPUT) that names the argument, e.g. input.id:
-// in the payload where the field lists ValidationError, else as a GraphQL error. Only the decoding failure
-// is handled here, so auth errors keep their usual shape (unlike the errors plugin's unsafelyHandleInputErrors).
+// The relay plugin decodes every globalID argument before the resolver runs (src/lib/globalId.ts); a
+// malformed id, or one of another type, is refused there. This plugin, wrapped right around that decoding,
+// makes the refusal a ValidationError (BAD_USER_INPUT) whose issue names the argument, e.g. `id` or
+// `lines.0.productId`, instead of always `id`. It stays a top-level error: ids are read before the field's
+// auth checks, so a typed payload would answer callers the field's auth rules have not yet admitted.
 
-const DECODE_FAILURE = [/^Invalid global ID: ([\s\S]*)$/, /^ID: ([\s\S]*) is not of type: (.*)$/];
-
-/** The path (e.g. "input.lines.0.productId") of the first place `value` occurs in `args`. */
-export function pathOf(args: unknown, value: string, at: string[] = []): string | null {
-  if (args === value) return at.join('.');
+/** The path of the first string in `args` that `matches`, relative to a mutation's input. */
+export function pathOf(args: unknown, matches: (s: string) => boolean, at: string[] = []): string | null {
+  if (typeof args === 'string') return matches(args) ? at.join('.').replace(/^input\./, '') : null;
   if (args && typeof args === 'object')
     for (const [k, v] of Object.entries(args)) {
-      const p = pathOf(v, value, [...at, k]);
+      const p = pathOf(v, matches, [...at, k]);
       if (p != null) return p;
     }
   return null;
 }
 
-/** A ValidationError for a relay decoding failure (null for any other error). */
+/** The same refusal with its issue naming the argument (null for any other error). */
 export function idInputError(error: unknown, args: unknown): ValidationError | null {
-  if (!(error instanceof PothosValidationError)) return null;
-  for (const pattern of DECODE_FAILURE) {
-    const m = pattern.exec(error.message);
-    if (!m) continue;
-    const full = pathOf(args, m[1]) ?? 'id';
-    // Issue paths are relative to a mutation's input, as parseInput's are.
-    const path = full.replace(/^input\./, '');
-    const expected = m[2] ? `an id of type ${m[2]}` : 'an id returned by this API';
-    return new ValidationError(`Invalid id in ${full}.`, [{ path, message: `Expected ${expected}.` }]);
+  // decodeGlobalId: `Invalid global ID: "<first 64 characters>".`
+  if (error instanceof ValidationError && error.message.startsWith('Invalid global ID: ')) {
+    let prefix: string | null = null;
+    try {
+      prefix = JSON.parse(error.message.slice('Invalid global ID: '.length, -1)) as string;
+    } catch {
+      // keep the issue as it is
+    }
+    const path = prefix == null ? null : pathOf(args, (s) => s.slice(0, 64) === prefix);
+    return new ValidationError(error.message, [
+      {
+        ...error.issues[0],
+        path: path ?? error.issues[0]?.path ?? 'id',
+        message: 'Not a global ID.',
+        code: 'INVALID_ID',
+      },
+    ]);
+  }
+  // The relay plugin: `ID: <id> is not of type: <Type>`.
+  const m =
+    error instanceof PothosValidationError && /^ID: ([\s\S]*) is not of type: (.*)$/.exec(error.message);
+  if (m) {
+    const path = pathOf(args, (s) => s === m[1]) ?? 'id';
+    return new ValidationError(error.message, [
+      { path, message: `Expected an ID of type ${m[2]}.`, code: 'INVALID_ID', params: { expected: m[2] } },
+    ]);
   }
   return null;
 }
@@ -49,14 +63,8 @@ export class IdInputPlugin<Types extends SchemaTypes> extends BasePlugin<Types> 
   ): GraphQLFieldResolver<unknown, Types['Context'], object> | undefined {
     // Only fields whose arguments are mapped (decoded) can fail this way; the others stay as they are.
     if (!resolver || !fieldConfig.argMappers.length) return resolver;
-    // In the payload where the field lists ValidationError (as the errors plugin itself would put it).
-    const errorTypes = (fieldConfig.extensions?.pothosErrors ?? []) as (new (...a: never[]) => Error)[];
-    const typed = errorTypes.includes(ValidationError);
-    const rethrow = (e: unknown, args: unknown): unknown => {
-      const invalid = idInputError(e, args);
-      if (!invalid) throw e;
-      if (typed) return wrapOrThrow(invalid, errorTypes);
-      throw invalid;
+    const rethrow = (e: unknown, args: unknown): never => {
+      throw idInputError(e, args) ?? e;
     };
     return (parent, args, context, info) => {
       try {

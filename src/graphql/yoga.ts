@@ -2,7 +2,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
-import { isExpectedError } from './exposeErrors';
+import { asInputError, isExpectedError, withRequestErrorCode } from './exposeErrors';
 import { useQueryLimits } from './limitsPlugin';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
@@ -11,6 +11,8 @@ export interface ServerContext {
   env: Env;
   ctx: ExecutionContext;
   viewer: Viewer;
+  /** CF-Connecting-IP, for per-address rate limits (null outside Cloudflare). */
+  clientAddress: string | null;
 }
 
 // Created once per isolate; env and the viewer arrive per request.
@@ -18,8 +20,6 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
-  // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
-  plugins: [useQueryLimits()],
   // GraphiQL with its assets inlined (no CDN is reachable in development). Loaded only when the page is
   // asked for, so that tests and API requests never load its 9 MB.
   renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -27,7 +27,28 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     (server as ServerContext).env.ENVIRONMENT !== 'production' && { title: 'mlm-crm' },
   // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
   maskedErrors: {
-    maskError: (error, message, isDev) => (isExpectedError(error) ? error : maskError(error, message, isDev)),
+    maskError: (error, message, isDev) =>
+      isExpectedError(error)
+        ? error
+        : (asInputError(error) ?? withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
-  context: ({ env, ctx, viewer }) => ({ env, ctx, viewer, db: env.DB, loaders: createLoaders(env.DB) }),
+  plugins: [
+    // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
+    useQueryLimits(),
+    {
+      // Errors graphql-js raises before execution (variable coercion) skip maskError: give them a code here.
+      onExecutionResult: ({ result, setResult }) => {
+        if (!result || Symbol.asyncIterator in result || !result.errors?.length) return;
+        setResult({ ...result, errors: result.errors.map((e) => withRequestErrorCode(e) ?? e) });
+      },
+    },
+  ],
+  context: ({ env, ctx, viewer, clientAddress }) => ({
+    env,
+    ctx,
+    viewer,
+    clientAddress,
+    db: env.DB,
+    loaders: createLoaders(env.DB),
+  }),
 });

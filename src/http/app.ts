@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { type ServerContext, yoga } from '../graphql/yoga';
-import { resolveViewer } from '../modules/auth/repository';
+import { authenticate } from '../modules/auth/authenticate';
+import { clientAddressOf } from '../modules/auth/rateLimit';
 import { imports } from './imports';
 import { orderImports } from './orderImports';
 import { payouts } from './payouts';
+import { graphqlRefusal } from './refusal';
 import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -15,8 +17,14 @@ app.get('/health', async (c) => {
 });
 
 app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
-  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
-  const server: ServerContext = { env: c.env, ctx: c.executionCtx as ExecutionContext, viewer };
+  const auth = await authenticate(c.env, c.req.raw);
+  if (auth.refusal) return graphqlRefusal(c.req.raw, auth.refusal);
+  const server: ServerContext = {
+    env: c.env,
+    ctx: c.executionCtx as ExecutionContext,
+    viewer: auth.viewer,
+    clientAddress: clientAddressOf(c.req.raw),
+  };
   return yoga.fetch(c.req.raw, server);
 });
 

@@ -1,16 +1,13 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { resolveViewer } from '../modules/auth/repository';
 import { importById } from '../modules/genealogy/import/repository';
 import { MAX_PART_BYTES, parseImportId, uploadPart } from '../modules/genealogy/import/service';
+import { staffOnly } from './staffOnly';
 
 /** Part uploads of genealogy imports: big files do not go through GraphQL. Staff only. */
 export const imports = new Hono<{ Bindings: Env }>();
 
-imports.put('/imports/genealogy/:id/parts/:partNo', async (c) => {
-  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
-  if (viewer.kind === 'ANONYMOUS') return c.json({ error: 'Sign in as staff.' }, 401);
-  if (viewer.kind !== 'ADMIN') return c.json({ error: 'Staff only.' }, 403);
+imports.put('/imports/genealogy/:id/parts/:partNo', staffOnly, async (c) => {
   const id = parseImportId(c.req.param('id'));
   const partNo = Number(c.req.param('partNo'));
   if (id == null) return c.json({ error: 'Unknown import id.' }, 404);

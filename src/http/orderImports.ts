@@ -1,16 +1,13 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { resolveViewer } from '../modules/auth/repository';
 import { orderImportById } from '../modules/orders/import/repository';
 import { MAX_PART_BYTES, parseOrderImportId, uploadPart } from '../modules/orders/import/service';
+import { staffOnly } from './staffOnly';
 
 /** Part uploads of order imports: big files do not go through GraphQL. Staff only. */
 export const orderImports = new Hono<{ Bindings: Env }>();
 
-orderImports.put('/imports/orders/:id/parts/:partNo', async (c) => {
-  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
-  if (viewer.kind === 'ANONYMOUS') return c.json({ error: 'Sign in as staff.' }, 401);
-  if (viewer.kind !== 'ADMIN') return c.json({ error: 'Staff only.' }, 403);
+orderImports.put('/imports/orders/:id/parts/:partNo', staffOnly, async (c) => {
   const id = parseOrderImportId(c.req.param('id'));
   const partNo = Number(c.req.param('partNo'));
   if (id == null) return c.json({ error: 'Unknown import id.' }, 404);

@@ -1,21 +1,17 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { resolveViewer } from '../modules/auth/repository';
-import { pain001, payoutCsv } from '../modules/commissions/payouts/files';
+import { payoutCsv } from '../modules/commissions/payouts/csv';
+import { pain001 } from '../modules/commissions/payouts/files';
 import { payeesOf, payoutDebtor } from '../modules/commissions/payouts/repository';
 import { isPeriodId } from '../modules/commissions/periods/bounds';
 import { periodById } from '../modules/commissions/periods/repository';
 import { loadSettings } from '../modules/company/settings';
+import { staffOnly } from './staffOnly';
 
 // Staff downloads of a paid period's payout batch: CSV, and a SEPA credit transfer (pain.001) for euros.
 export const payouts = new Hono<{ Bindings: Env }>();
 
-payouts.use('*', async (c, next) => {
-  const viewer = await resolveViewer(c.env.DB, c.env.JWT_SECRET, c.req.header('authorization') ?? null);
-  if (viewer.kind === 'ANONYMOUS') return c.json({ error: 'Sign in as staff.' }, 401);
-  if (viewer.kind !== 'ADMIN') return c.json({ error: 'Staff only.' }, 403);
-  await next();
-});
+payouts.use('*', staffOnly);
 
 async function paidPeriod(db: D1Database, period: string) {
   if (!isPeriodId(period)) return 'Use a period like 2026-10.';

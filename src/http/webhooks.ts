@@ -30,18 +30,23 @@ async function refuse(
   status: 400 | 401 | 403 | 404 | 413 | 415 | 503,
   reason: string,
   bytes: number | null,
+  publicReason: string = reason,
 ) {
   await logRejection(c.env, endpoint, reason, status, bytes);
-  // The public answer says what kind of problem it is, never which secret or form was wrong.
-  return c.json({ error: publicReason(status, reason) }, status);
+  // The console and the rejection record keep the whole reason; the sender gets one it can act on that
+  // never says which secret was wrong, nor whether a form exists.
+  return c.json({ error: publicReason, code: REFUSAL_CODE[status] }, status);
 }
 
-function publicReason(status: number, reason: string): string {
-  if (status === 401) return 'Invalid signature or token.';
-  if (status === 403) return 'Forbidden.';
-  if (status === 503) return 'Not configured.';
-  return reason;
-}
+const REFUSAL_CODE = {
+  400: 'BAD_REQUEST',
+  401: 'BAD_SIGNATURE',
+  403: 'UNKNOWN_FORM_OR_KEY',
+  404: 'UNKNOWN_SOURCE',
+  413: 'TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'NOT_CONFIGURED',
+} as const;
 
 /** The body within the limit, or the refusal to send. */
 async function readBody(c: C, endpoint: string, limit: number): Promise<Uint8Array<ArrayBuffer> | Response> {
@@ -81,6 +86,7 @@ webhooks.post('/google-ads', async (c) => {
       403,
       stored ? `Wrong google_key for form ${envelope.formId}.` : `Unknown form ${envelope.formId}.`,
       raw.byteLength,
+      'Unknown form or wrong key: the google_key must be the webhook key configured for this form_id.',
     );
   await acceptDelivery(
     c.env,
@@ -116,12 +122,27 @@ webhooks.get('/meta', async (c) => {
 webhooks.post('/meta', async (c) => {
   const endpoint = '/webhooks/meta';
   const secret = c.env.META_APP_SECRET;
-  if (!secret) return refuse(c, endpoint, 503, 'META_APP_SECRET is not set.', null);
+  if (!secret)
+    return refuse(
+      c,
+      endpoint,
+      503,
+      'META_APP_SECRET is not set.',
+      null,
+      'Not configured: no app secret is set.',
+    );
   const raw = await readBody(c, endpoint, MAX_META_BODY_BYTES);
   if (raw instanceof Response) return raw;
   // The signature covers the bytes as sent (Meta escapes non-ASCII); check it before any parsing.
   if (!(await verifyHmacSignature(secret, raw, c.req.header('x-hub-signature-256'))))
-    return refuse(c, endpoint, 401, 'Bad or missing X-Hub-Signature-256.', raw.byteLength);
+    return refuse(
+      c,
+      endpoint,
+      401,
+      'Bad or missing X-Hub-Signature-256.',
+      raw.byteLength,
+      'Bad signature: X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body with the app secret>.',
+    );
   const text = decodeUtf8(raw);
   if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
   const parsed = parseMetaNotification(text);
@@ -144,7 +165,8 @@ webhooks.post('/leads/:source', async (c) => {
   const name = c.req.param('source').slice(0, 64);
   const endpoint = `/webhooks/leads/${name}`;
   const source = /^[A-Za-z0-9_-]+$/.test(name) ? await sourceByName(c.env.DB, name) : null;
-  if (!source) return refuse(c, endpoint, 404, 'Unknown lead source.', null);
+  if (!source)
+    return refuse(c, endpoint, 404, 'Unknown lead source.', null, `Unknown lead source "${name}".`);
   if (!source.active) return refuse(c, endpoint, 404, 'The lead source is disabled.', null);
   const raw = await readBody(c, endpoint, MAX_LEAD_BODY_BYTES);
   if (raw instanceof Response) return raw;
@@ -157,7 +179,16 @@ webhooks.post('/leads/:source', async (c) => {
     authentic = token !== '' && (await matchesSha256(token.trim(), source.tokenSha256 ?? ''));
   }
   if (!authentic)
-    return refuse(c, endpoint, 401, `Bad ${source.auth === 'HMAC' ? 'signature' : 'token'}.`, raw.byteLength);
+    return refuse(
+      c,
+      endpoint,
+      401,
+      `Bad ${source.auth === 'HMAC' ? 'signature' : 'token'}.`,
+      raw.byteLength,
+      source.auth === 'HMAC'
+        ? `Bad signature: ${source.signatureHeader} must carry the HMAC-SHA256 of the raw body with this source's secret.`
+        : 'Bad token: send this source’s token as "Authorization: Bearer <token>" or X-Webhook-Token.',
+    );
   const text = decodeUtf8(raw);
   if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
   const contentType = c.req.header('content-type') ?? null;

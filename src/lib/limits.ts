@@ -3,7 +3,7 @@ import { z } from 'zod';
 // Upper bounds of the numbers the API accepts, so that no accepted value can overflow what it returns:
 // 100 lines × 10,000 units × 100,000,000 minor units = 10^14, far inside SafeInt (2^53 ≈ 9 × 10^15).
 
-export const LIMITS = {
+export const BOUNDS = {
   /** Units of one product on one order, autoship or refund line. */
   quantity: 10_000,
   /** A unit price (retail, wholesale, an imported order's price), minor units: 1,000,000.00. */
@@ -12,8 +12,8 @@ export const LIMITS = {
   unitQv: 1_000_000,
   /** CV per unit, minor units (at most a unit price). */
   unitCv: 100_000_000,
-  /** A ledger adjustment, either sign, minor units: 10,000,000.00. */
-  adjustment: 1_000_000_000,
+  /** A ledger adjustment, either sign, minor units: 1,000,000.00 (MAX_ADJUSTMENT in commissions). */
+  adjustment: 100_000_000,
   /** The company's active-PV threshold, points. */
   activePv: 1_000_000,
 } as const;
@@ -29,7 +29,7 @@ export function boundedInt(min: number, max: number) {
     .max(max, `At most ${fmt(max)}.`);
 }
 
-export const quantity = () => boundedInt(1, LIMITS.quantity);
-export const unitPrice = () => boundedInt(0, LIMITS.unitPrice);
-export const unitQv = () => boundedInt(0, LIMITS.unitQv);
-export const unitCv = () => boundedInt(0, LIMITS.unitCv);
+export const quantity = () => boundedInt(1, BOUNDS.quantity);
+export const unitPrice = () => boundedInt(0, BOUNDS.unitPrice);
+export const unitQv = () => boundedInt(0, BOUNDS.unitQv);
+export const unitCv = () => boundedInt(0, BOUNDS.unitCv);

@@ -1,20 +1,10 @@
 import { builder } from '../../graphql/builder';
-import { AuthenticationError, ValidationError } from '../../graphql/errors';
+import { AuthenticationError, RateLimitedError, ValidationError } from '../../graphql/errors';
+import { enforceLimit, limitKeys } from './rateLimit';
 import { createApiKey, login } from './repository';
-
-const Role = builder.enumType('Role', {
-  values: ['ADMIN', 'DISTRIBUTOR', 'INTEGRATION', 'ANONYMOUS'] as const,
-});
-
-const Session = builder
-  .objectRef<{ token: string; expiresAt: string; role: 'ADMIN' | 'DISTRIBUTOR' }>('Session')
-  .implement({
-    fields: (t) => ({
-      token: t.exposeString('token', { description: 'Send as "Authorization: Bearer <token>".' }),
-      expiresAt: t.field({ type: 'DateTime', resolve: (s) => s.expiresAt }),
-      role: t.field({ type: Role, resolve: (s) => s.role }),
-    }),
-  });
+import { Role, Session } from './sessionType';
+import './apiKeysGraphql';
+import './sessionsGraphql';
 
 const LoginInput = builder.inputType('LoginInput', {
   fields: (t) => ({ email: t.string({ required: true }), password: t.string({ required: true }) }),
@@ -23,9 +13,16 @@ const LoginInput = builder.inputType('LoginInput', {
 builder.mutationField('login', (t) =>
   t.field({
     type: Session,
-    errors: { types: [AuthenticationError], dataField: { name: 'session' } },
+    description:
+      'Sign in. Attempts are limited per client address and per e-mail (RateLimitedError over the limit).',
+    errors: { types: [AuthenticationError, RateLimitedError], dataField: { name: 'session' } },
     args: { input: t.arg({ type: LoginInput, required: true }) },
-    resolve: (_r, { input }, ctx) => login(ctx.db, ctx.env.JWT_SECRET, input.email.trim(), input.password),
+    resolve: async (_r, { input }, ctx) => {
+      const email = input.email.trim();
+      const account = `email:${email.toLowerCase().slice(0, 320)}`;
+      await enforceLimit(ctx.env.AUTH_ATTEMPT_LIMITER, limitKeys('login', ctx.clientAddress, account));
+      return login(ctx.db, ctx.env.JWT_SECRET, email, input.password);
+    },
   }),
 );
 

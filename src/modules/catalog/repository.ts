@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { unitCv, unitPrice, unitQv } from '../../lib/limits';
+import { nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { PriceRow, ProductRow } from './model';
 
-const name = z.string().trim().min(1, 'Required.').max(200);
+const name = nameText(200);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as DKK.');
 const price = z.object({
   currency,

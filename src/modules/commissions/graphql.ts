@@ -5,20 +5,20 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { resolvePage } from '../../graphql/pages';
 import { atomic, nowIso } from '../../lib/db';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
-import { boundedInt, LIMITS } from '../../lib/limits';
+import { BOUNDS } from '../../lib/limits';
+import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { loadSettings } from '../company/settings';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
-import { isPeriodId } from './periods/bounds';
 import { queueSink } from './periods/jobs';
 import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
+import { setRankOverride } from './periods/overrides';
 import { type PeriodRow, periodById, totalsOf } from './periods/repository';
 import { type RankProgress, type Requirement, rankProgress } from './progress';
 import {
   createDraft,
   type PlanVersionRow,
   planVersionById,
-  requirePlanVersion,
   scheduleVersion,
   updateDraft,
 } from './versions/repository';
@@ -258,7 +258,8 @@ builder.objectFields(Distributor, (t) => ({
         .first<ResultRow>();
     },
   }),
-  balance: t.float({
+  balance: t.field({
+    type: 'SafeInt',
     nullable: true,
     description: 'Ledger balance (earned, adjusted, not yet paid): the distributor themself and staff.',
     resolve: async (d, _a, ctx) => {
@@ -367,7 +368,14 @@ const ForceRankInput = builder.inputType('ForcePaidAsRankInput', {
   fields: (t) => ({
     period: t.string({ required: true }),
     distributorId: t.globalID({ required: true, for: Distributor }),
-    rankId: t.string({ required: false, description: 'null removes the override.' }),
+    rankId: t.string({
+      required: false,
+      description: 'The rank to pay as (a rank id of the period’s plan).',
+    }),
+    noRank: t.boolean({
+      required: false,
+      description: 'true: pay as no rank at all (give no rankId). With neither, the override is removed.',
+    }),
     reason: t.string({ required: true }),
   }),
 });
@@ -375,41 +383,16 @@ const ForceRankInput = builder.inputType('ForcePaidAsRankInput', {
 builder.mutationField('forcePaidAsRank', (t) =>
   t.field({
     type: CommissionPeriod,
-    description: 'Staff override of a paid-as rank for a period not yet committed; recompute to apply it.',
+    description:
+      'Staff override of a paid-as rank for a period not yet committed, higher or lower than computed (noRank: none at all); recompute to apply it.',
     errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'period' } },
     authScopes: { admin: true },
     args: { input: t.arg({ type: ForceRankInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       requireAdmin(ctx);
-      if (!isPeriodId(input.period))
-        throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
-      if (!input.reason.trim())
-        throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
-      const period = await periodById(ctx.db, input.period);
-      if (period && ['COMMITTED', 'PAID'].includes(period.status))
-        throw new ConflictError('A committed period never changes.', 'PERIOD_COMMITTED');
-      const id = Number(input.distributorId.id);
-      if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
-      if (input.rankId != null && period?.plan_version_id) {
-        const version = await requirePlanVersion(ctx.db, period.plan_version_id);
-        const ranks = ((JSON.parse(version.plan).ranks ?? []) as { id: string }[]).map((r) => r.id);
-        if (!ranks.includes(input.rankId))
-          throw new ValidationError('Unknown rank.', [
-            { path: 'rankId', message: `Ranks: ${ranks.join(', ')}.` },
-          ]);
-      }
-      await (input.rankId == null
-        ? ctx.db
-            .prepare('DELETE FROM rank_override WHERE period_id = ? AND distributor_id = ?')
-            .bind(input.period, id)
-            .run()
-        : ctx.db
-            .prepare(
-              `INSERT INTO rank_override (period_id, distributor_id, rank_id, reason, created_at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (period_id, distributor_id) DO UPDATE SET rank_id = excluded.rank_id, reason = excluded.reason`,
-            )
-            .bind(input.period, id, input.rankId, input.reason.trim(), nowIso())
-            .run());
+      await setRankOverride(ctx.db, { ...input, distributorId: Number(input.distributorId.id) }, async (id) =>
+        Boolean(await ctx.loaders.distributor.load(id)),
+      );
       return (
         (await periodById(ctx.db, input.period)) ??
         ({ id: input.period, status: 'OPEN', run: 0, step: null, step_done: 0, step_total: 0 } as PeriodRow)
@@ -429,7 +412,7 @@ const AdjustmentInput = builder.inputType('CreateLedgerAdjustmentInput', {
       type: 'SafeInt',
       required: true,
       description:
-        'Minor units of the payout currency; negative to deduct; at most 1,000,000,000 either way.',
+        'Minor units of the payout currency; negative to deduct; not 0, at most 100,000,000 either way.',
     }),
     type: t.field({ type: AdjustmentType, required: true }),
     reason: t.string({ required: true }),
@@ -459,8 +442,16 @@ const LedgerEntry = builder
     }),
   });
 
+/** At most a million in major units either way: anything larger is a typo, not an adjustment. */
+export const MAX_ADJUSTMENT = BOUNDS.adjustment;
 const adjustmentSchema = z.object({
-  amount: boundedInt(-LIMITS.adjustment, LIMITS.adjustment).refine((a) => a !== 0, 'Not 0.'),
+  amount: z
+    .number()
+    .int()
+    .min(-MAX_ADJUSTMENT, `At least -${MAX_ADJUSTMENT} (minor units).`)
+    .max(MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} (minor units).`)
+    .refine((a) => a !== 0, 'Not 0.'),
+  reason: requiredText(),
 });
 
 builder.mutationField('createLedgerAdjustment', (t) =>
@@ -473,9 +464,11 @@ builder.mutationField('createLedgerAdjustment', (t) =>
     args: { input: t.arg({ type: AdjustmentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       if (ctx.viewer.kind !== 'ADMIN') throw new ForbiddenError();
-      parseInput(adjustmentSchema, { amount: input.amount }, 'adjustment');
-      if (!input.reason.trim())
-        throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
+      const { amount, reason } = parseInput(
+        adjustmentSchema,
+        { amount: input.amount, reason: input.reason },
+        'ledger adjustment',
+      );
       const id = Number(input.distributorId.id);
       if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
       const settings = await loadSettings(ctx.db);
@@ -485,15 +478,7 @@ builder.mutationField('createLedgerAdjustment', (t) =>
             `INSERT INTO ledger_entry (distributor_id, kind, amount, currency, adjustment_type, reason, staff_id, created_at)
              VALUES (?, 'ADJUSTMENT', ?, ?, ?, ?, ?, ?) RETURNING *`,
           )
-          .bind(
-            id,
-            input.amount,
-            settings.payoutCurrency,
-            input.type,
-            input.reason.trim(),
-            ctx.viewer.staffId,
-            nowIso(),
-          ),
+          .bind(id, amount, settings.payoutCurrency, input.type, reason, ctx.viewer.staffId, nowIso()),
       ]);
       return res.results[0] as never;
     },

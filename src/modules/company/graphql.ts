@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder';
 import { ValidationError } from '../../graphql/errors';
+import { DistributorStatusEnum } from '../genealogy/graphql';
 import { type CompanySettings, loadSettings, placementWidth, updateSettings } from './settings';
 
 const PlacementKind = builder.enumType('PlacementKind', { values: ['BINARY', 'MATRIX'] as const });
@@ -23,6 +24,15 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
     payoutDebtorName: t.exposeString('payoutDebtorName', { nullable: true, authScopes: { admin: true } }),
     payoutDebtorIban: t.exposeString('payoutDebtorIban', { nullable: true, authScopes: { admin: true } }),
     payoutDebtorBic: t.exposeString('payoutDebtorBic', { nullable: true, authScopes: { admin: true } }),
+    payoutHeldStatuses: t.field({
+      type: [DistributorStatusEnum],
+      description:
+        'Statuses whose commission balance is held (carried) instead of paid out. Default none: SPEC §3.1 pays any balance ≥ minPayout.',
+      resolve: (s) => s.payoutHeldStatuses,
+    }),
+    signOutOnSuspension: t.exposeBoolean('signOutOnSuspension', {
+      description: 'Suspending a distributor also ends all their sessions (default true).',
+    }),
   }),
 });
 
@@ -44,6 +54,12 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
     }),
     payoutDebtorIban: t.string({ required: false }),
     payoutDebtorBic: t.string({ required: false }),
+    payoutHeldStatuses: t.field({
+      type: [DistributorStatusEnum],
+      required: false,
+      description: 'Replaces the list; [] pays every status.',
+    }),
+    signOutOnSuspension: t.boolean({ required: false }),
   }),
 });
 

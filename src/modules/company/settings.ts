@@ -1,11 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
-import { ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
-import { boundedInt, LIMITS } from '../../lib/limits';
+import { BOUNDS, boundedInt } from '../../lib/limits';
+import { LIMITS, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
+import { SEPA_MAX } from '../commissions/payouts/sepa';
+import { DISTRIBUTOR_STATUSES } from '../genealogy/model';
 import { type CompanySettings, companySettings } from './tables';
 
 export type { CompanySettings };
@@ -30,50 +32,41 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-export interface SettingsPatch {
-  name?: string | null;
-  timeZone?: string | null;
-  payoutCurrency?: string | null;
-  terminateRollUp?: 'SPONSOR' | 'COMPANY' | null;
-  activePv?: number | null;
-  closeGraceDays?: number | null;
-  payoutDebtorName?: string | null;
-  payoutDebtorIban?: string | null;
-  payoutDebtorBic?: string | null;
-}
+const patchSchema = z.object({
+  name: nameText(LIMITS.companyName).nullish(),
+  timeZone: z.string().max(64).refine(isValidTimeZone, 'Unknown IANA time zone.').nullish(),
+  payoutCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as EUR.')
+    .nullish(),
+  terminateRollUp: z.enum(['SPONSOR', 'COMPANY']).nullish(),
+  activePv: boundedInt(0, BOUNDS.activePv).nullish(),
+  closeGraceDays: z.number().int('0 to 28 days.').min(0, '0 to 28 days.').max(28, '0 to 28 days.').nullish(),
+  payoutDebtorName: nameText(SEPA_MAX.name).nullish(),
+  payoutDebtorIban: z
+    .string()
+    .max(64)
+    .refine(isValidIban, 'Not a valid IBAN.')
+    .transform(normalizeIban)
+    .nullish(),
+  payoutDebtorBic: z
+    .string()
+    .max(16)
+    .refine(isValidBic, 'Not a valid BIC.')
+    .transform((b) => b.trim().toUpperCase())
+    .nullish(),
+  payoutHeldStatuses: z.array(z.enum(DISTRIBUTOR_STATUSES)).max(3).nullish(),
+  signOutOnSuspension: z.boolean().nullish(),
+});
+export type SettingsPatch = z.input<typeof patchSchema>;
 
-/** The numbers of a patch (zod); the other fields are checked below. */
-const boundsSchema = z.object({ activePv: boundedInt(0, LIMITS.activePv).nullish() });
-
-/** The placement kind and width are fixed once members are placed; the rest can change. */
-export async function updateSettings(db: D1Database, patch: SettingsPatch): Promise<CompanySettings> {
-  parseInput(boundsSchema, patch, 'company settings');
-  const issues = [];
-  if (patch.name != null && !patch.name.trim()) issues.push({ path: 'name', message: 'Name is required.' });
-  if (patch.timeZone != null && !isValidTimeZone(patch.timeZone))
-    issues.push({ path: 'timeZone', message: `Unknown IANA time zone "${patch.timeZone}".` });
-  if (patch.payoutCurrency != null && !/^[A-Z]{3}$/.test(patch.payoutCurrency))
-    issues.push({ path: 'payoutCurrency', message: 'Use an ISO 4217 code such as EUR.' });
-  if (
-    patch.closeGraceDays != null &&
-    (!Number.isInteger(patch.closeGraceDays) || patch.closeGraceDays < 0 || patch.closeGraceDays > 28)
-  )
-    issues.push({ path: 'closeGraceDays', message: '0 to 28 days.' });
-  if (patch.payoutDebtorIban != null && !isValidIban(patch.payoutDebtorIban))
-    issues.push({ path: 'payoutDebtorIban', message: 'Not a valid IBAN.' });
-  if (patch.payoutDebtorBic != null && !isValidBic(patch.payoutDebtorBic))
-    issues.push({ path: 'payoutDebtorBic', message: 'Not a valid BIC.' });
-  if (issues.length) throw new ValidationError('Invalid company settings.', issues);
+/** The placement kind and width are fixed once members are placed; the rest can change. null = unchanged. */
+export async function updateSettings(db: D1Database, raw: SettingsPatch): Promise<CompanySettings> {
+  const patch = parseInput(patchSchema, raw, 'company settings');
   const set: Partial<CompanySettings> = { updatedAt: nowIso() };
-  if (patch.name != null) set.name = patch.name.trim();
-  if (patch.timeZone != null) set.timeZone = patch.timeZone;
-  if (patch.payoutCurrency != null) set.payoutCurrency = patch.payoutCurrency;
-  if (patch.terminateRollUp != null) set.terminateRollUp = patch.terminateRollUp;
-  if (patch.activePv != null) set.activePv = patch.activePv;
-  if (patch.closeGraceDays != null) set.closeGraceDays = patch.closeGraceDays;
-  if (patch.payoutDebtorName != null) set.payoutDebtorName = patch.payoutDebtorName.trim();
-  if (patch.payoutDebtorIban != null) set.payoutDebtorIban = normalizeIban(patch.payoutDebtorIban);
-  if (patch.payoutDebtorBic != null) set.payoutDebtorBic = patch.payoutDebtorBic.trim().toUpperCase();
+  for (const [key, value] of Object.entries(patch))
+    if (value != null) (set as Record<string, unknown>)[key] = value;
+  if (patch.payoutHeldStatuses) set.payoutHeldStatuses = [...new Set(patch.payoutHeldStatuses)];
   await drizzle(db).update(companySettings).set(set).where(eq(companySettings.id, 1));
   return loadSettings(db);
 }

@@ -13,6 +13,11 @@ export const companySettings = sqliteTable('company_settings', {
   payoutDebtorName: text('payout_debtor_name'),
   payoutDebtorIban: text('payout_debtor_iban'),
   payoutDebtorBic: text('payout_debtor_bic'),
+  /** Statuses whose commission balance is held, not paid out (SPEC §3.1 has none). */
+  payoutHeldStatuses: text('payout_held_statuses', { mode: 'json' })
+    .$type<('ACTIVE' | 'SUSPENDED' | 'TERMINATED')[]>()
+    .notNull(),
+  signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 

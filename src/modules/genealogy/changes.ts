@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
+import { requiredText } from '../../lib/text';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
@@ -246,9 +248,15 @@ async function setStatusOnce(
     throw new ConflictError('A terminated member cannot change status.', 'TERMINATED');
   if (member.status === status) return member;
   const ancestors = sponsorPathIds(member.sponsor_path).slice(0, -1);
+  // A suspension also ends the member's sessions (token version + 1) when the company setting says so.
+  const signOut = status === 'SUSPENDED' && (await loadSettings(db)).signOutOnSuspension ? 1 : 0;
   await atomic(db, [
     unchangedGuard(db, [member], ['sponsor_path', 'status']),
-    db.prepare('UPDATE distributor SET status = ?, updated_at = ? WHERE id = ?').bind(status, nowIso(), id),
+    db
+      .prepare(
+        'UPDATE distributor SET status = ?, updated_at = ?, token_version = token_version + ? WHERE id = ?',
+      )
+      .bind(status, nowIso(), signOut, id),
     bumpTeamCounters(db, ancestors, 0, status === 'ACTIVE' ? 1 : -1),
     event(db, id, 'STATUS', { from: member.status, to: status }),
   ]);
@@ -265,8 +273,7 @@ export function terminateDistributor(db: D1Database, id: number, reason: string)
 }
 
 async function terminateOnce(db: D1Database, id: number, reason: string): Promise<DistributorRow> {
-  if (!reason.trim())
-    throw new ValidationError('A reason is required.', [{ path: 'reason', message: 'Required.' }]);
+  reason = parseInput(z.object({ reason: requiredText() }), { reason }, 'termination').reason;
   const member = await requireMember(db, id);
   if (member.sponsor_id == null) throw new ConflictError('The root member cannot be terminated.', 'ROOT');
   if (member.status === 'TERMINATED') throw new ConflictError('Already terminated.', 'TERMINATED');
@@ -313,7 +320,7 @@ async function terminateOnce(db: D1Database, id: number, reason: string): Promis
       .prepare("UPDATE distributor SET status = 'TERMINATED', updated_at = ? WHERE id = ?")
       .bind(nowIso(), member.id),
     event(db, member.id, 'TERMINATE', {
-      reason: reason.trim(),
+      reason,
       downlineTo: target.id,
       moved: member.team_size,
     }),

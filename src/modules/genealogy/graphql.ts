@@ -1,8 +1,15 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
+import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings, placementWidth } from '../company/settings';
 import { canBrowseSubtree, canViewDistributor, canViewPublicProfile, uplineStopDepth } from './access';
@@ -340,7 +347,7 @@ builder.mutationField('enrollDistributor', (t) =>
     description:
       'Enroll a distributor. Staff and integrations choose any sponsor; a distributor enrolls under themself; anyone may sign up with a referral code and a password.',
     errors: {
-      types: [ValidationError, NotFoundError, ConflictError, ForbiddenError],
+      types: [ValidationError, NotFoundError, ConflictError, ForbiddenError, RateLimitedError],
       dataField: { name: 'distributor' },
     },
     args: { input: t.arg({ type: EnrollInput, required: true }) },
@@ -363,6 +370,9 @@ builder.mutationField('enrollDistributor', (t) =>
           throw new ValidationError('Sign-up needs an e-mail and a password.', [
             { path: 'password', message: 'Required.' },
           ]);
+        // Sign-ups are limited per address and per referral code, so that codes cannot be guessed.
+        const code = `code:${raw.sponsorReferralCode.trim().toLowerCase().slice(0, 64)}`;
+        await enforceLimit(ctx.env.AUTH_ATTEMPT_LIMITER, limitKeys('signup', ctx.clientAddress, code));
       }
       return enrollDistributor(ctx.db, raw, { asAdmin: staff });
     },

@@ -1,20 +1,17 @@
 import { z } from 'zod';
+import { countryCode, nameText } from '../../lib/text';
 import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
 import { DISTRIBUTOR_STATUSES, LOCALES } from './model';
 
-const name = z.string().trim().min(1, 'Required.').max(100, 'At most 100 characters.');
+const name = nameText();
 const email = z.string().trim().toLowerCase().email('Not a valid e-mail address.').max(254);
 // E.164: "+" then 8–15 digits; spaces and dashes are tolerated on input.
 const phone = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'Use international format, e.g. +45 12345678.'));
-const country = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 code such as DK.');
-const password = z.string().min(10, 'At least 10 characters.').max(200);
+const country = countryCode;
+export const password = z.string().min(10, 'At least 10 characters.').max(200);
 
 export const profileFields = {
   firstName: name,

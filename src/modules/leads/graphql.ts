@@ -1,7 +1,9 @@
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { checkPageSize, resolvePage } from '../../graphql/pages';
+import { encodeGlobalId } from '../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { actorLabel } from '../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../genealogy/graphql';
 import {
   deleteRule,
@@ -94,7 +96,10 @@ const AssignmentType = builder.objectRef<AssignmentRow>('LeadAssignment').implem
     toPool: t.boolean({ resolve: (a) => a.distributor_id == null }),
     reason: t.field({ type: AssignmentReasonEnum, resolve: (a) => a.reason }),
     detail: t.exposeString('detail', { nullable: true }),
-    assignedBy: t.exposeString('assigned_by', { description: '"router" or "staff:<id>".' }),
+    assignedBy: t.string({
+      description: '"router" or "staff:<id>" (non-staff read "Staff").',
+      resolve: (a, _args, ctx) => actorLabel(ctx, a.assigned_by),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (a) => a.created_at }),
   }),
 });
@@ -503,7 +508,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_r, { input }, ctx) => {
       await deleteRule(ctx.db, Number(input.id.id));
-      return btoa(`LeadRoutingRule:${input.id.id}`);
+      return encodeGlobalId('LeadRoutingRule', input.id.id);
     },
   }),
   retryLeadIntake: t.field({

@@ -54,7 +54,9 @@ async function workableLead(db: D1Database, viewer: Viewer, id: number): Promise
 }
 
 // The history row's lead_id is NULL (NOT NULL fails, the batch rolls back) unless the guarded update
-// applied: a concurrent change between our read and our batch is refused, never half-written.
+// applied: a concurrent change between our read and our batch is refused, never half-written. The insert
+// always directly follows that update, and changes() = 1 says the update applied (a concurrent change
+// made in the same millisecond would otherwise pass the status/updated_at check).
 const STALE = 'NOT NULL constraint failed: lead_status_change.lead_id';
 const stale = () => new ConflictError('The lead changed meanwhile; reload it and try again.', 'STALE');
 const staleConflict = (e: unknown): unknown =>
@@ -80,7 +82,8 @@ function historyInsert(
   return db
     .prepare(
       `INSERT INTO lead_status_change (lead_id, from_status, to_status, reason, actor, created_at)
-       VALUES ((SELECT id FROM lead WHERE id = ?1 AND status = ?3 AND updated_at = ?6), ?2, ?3, ?4, ?5, ?6)`,
+       VALUES ((SELECT id FROM lead WHERE id = ?1 AND status = ?3 AND updated_at = ?6 AND changes() = 1),
+         ?2, ?3, ?4, ?5, ?6)`,
     )
     .bind(lead.id, lead.status, to, reason, actor, now);
 }

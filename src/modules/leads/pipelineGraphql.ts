@@ -1,8 +1,10 @@
 // GraphQL of the lead pipeline: status history and conversion fields on Lead, setLeadStatus, convertLead.
+
 import { builder } from '../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { Customer } from '../customers/graphql';
 import { type CustomerRow, canViewCustomer, customersByIds } from '../customers/repository';
+import { actorLabel } from '../genealogy/actorLabel';
 import { Distributor, LocaleEnum, loadVisible } from '../genealogy/graphql';
 import type { DistributorRow } from '../genealogy/model';
 import { Lead, LeadStatusEnum } from './graphql';
@@ -23,7 +25,11 @@ const StatusChange = builder.objectRef<StatusChangeRow>('LeadStatusChange').impl
       nullable: true,
       description: 'Why (required for LOST); CUSTOMER or DISTRIBUTOR for a conversion.',
     }),
-    actor: t.exposeString('actor', { description: '"staff:<id>" or "distributor:<id>".' }),
+    actor: t.string({
+      description:
+        '"staff:<id>" or "distributor:<id>" for staff and whoever may see that member; else a public name ("Anna K.", "Staff").',
+      resolve: (c, _args, ctx) => actorLabel(ctx, c.actor),
+    }),
     at: t.field({ type: 'DateTime', resolve: (c) => c.created_at }),
   }),
 });

@@ -1,6 +1,9 @@
 // Lead reads with the access rule, and staff reassignment.
+import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso, selectByIds } from '../../lib/db';
+import { freeText } from '../../lib/text';
+import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import type { LeadAnswer, LeadSource, Utm } from './model';
 import type { AssignmentReason } from './routing';
@@ -86,8 +89,7 @@ export async function assignLead(
   if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Only staff assign leads.');
   const [lead] = await leadsByIds(db, [leadId]);
   if (!lead) throw new NotFoundError('Lead not found.');
-  if (note != null && note.length > 1000)
-    throw new ValidationError('Invalid assignment.', [{ path: 'note', message: 'At most 1000 characters.' }]);
+  if (note != null) note = parseInput(z.object({ note: freeText(1000) }), { note }, 'assignment').note;
   if (distributorId != null) {
     const d = await db
       .prepare('SELECT status FROM distributor WHERE id = ?')

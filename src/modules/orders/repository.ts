@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { constraintFailure, orConflict, requireChanged } from '../../lib/conflicts';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { quantity } from '../../lib/limits';
+import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { marketCurrency, pricesOf, productsByIds } from '../catalog/repository';
@@ -125,10 +126,13 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
     throw new ConflictError('A terminated distributor cannot order.', 'TERMINATED');
 
   const marketCur = await marketCurrency(db, buyerCountry);
-  if (!marketCur)
-    throw new ValidationError(`No market sells in ${buyerCountry}.`, [
-      { path: 'customerId', message: 'No market.' },
+  // A customer or member may live in any ISO country; only an order needs a market there.
+  if (!marketCur) {
+    const whose = input.customerId != null ? 'customer' : 'distributor';
+    throw new ValidationError(`No market sells in ${buyerCountry}, the ${whose}'s country.`, [
+      { path: `${whose}Id`, message: `No market in ${buyerCountry}.` },
     ]);
+  }
   const currency = input.currency ?? marketCur;
   if (currency !== marketCur)
     throw new ValidationError(`The ${buyerCountry} market sells in ${marketCur}, not ${currency}.`, [
@@ -265,6 +269,9 @@ export async function markOrderPaid(
   paidAtIso: string | null,
   reference: string | null,
 ): Promise<OrderRow> {
+  if (reference != null)
+    reference =
+      parseInput(z.object({ reference: freeText(200) }), { reference }, 'payment').reference || null;
   const order = await requireOrder(db, orderId);
   if (order.status !== 'PENDING')
     throw new ConflictError(

@@ -10,6 +10,7 @@ import {
   BONUS_NAMES,
   type BonusName,
   type EngineOptions,
+  FORCED_NO_RANK,
   KIND_CUSTOMER,
   type LineChunk,
   type MemberArrays,
@@ -17,6 +18,8 @@ import {
   type PeriodResult,
   type PeriodTotals,
   STATUS_ACTIVE,
+  STATUS_SUSPENDED,
+  STATUS_TERMINATED,
   type VolumeLines,
   type Volumes,
 } from './types';
@@ -235,7 +238,8 @@ export class PeriodEngine {
       });
     }
 
-    // Balance and payout: the whole balance is paid when positive and >= minPayout, else all of it carries.
+    // Balance and payout: the whole balance is paid when positive and >= minPayout, else all of it carries;
+    // members whose status the company holds (heldStatuses) carry it all.
     // The engine's own passes are over: later lines() iterations take scratch arrays of their own, for the
     // time they run, rather than the result holding 16 bytes a member for them.
     state.scratch = null;
@@ -246,9 +250,11 @@ export class PeriodEngine {
     if (reuse) members.balanceIn = undefined;
     let payoutSum = 0;
     let carried = 0;
+    const held = new Uint8Array(3);
+    for (const s of members.heldStatuses ?? []) held[s] = 1;
     for (let m = 0; m < n; m++) {
       const b = (balanceIn ? balanceIn[m] : 0) + total[m];
-      const pay = status[m] === STATUS_ACTIVE && b > 0 && b >= plan.minPayout ? b : 0;
+      const pay = held[status[m]] !== 1 && b > 0 && b >= plan.minPayout ? b : 0;
       if (pay !== 0) payout = addTo(payout, m, pay);
       balanceOut[m] = b - pay;
       payoutSum += pay;
@@ -463,14 +469,17 @@ function checkMembers(plan: CompiledPlan, m: MemberArrays): void {
   need('carryInLeft', m.carryInLeft, false);
   need('carryInRight', m.carryInRight, false);
   need('balanceIn', m.balanceIn, false);
+  for (const s of m.heldStatuses ?? [])
+    if (![STATUS_ACTIVE, STATUS_SUSPENDED, STATUS_TERMINATED].includes(s))
+      throw new Error(`Members: heldStatuses has ${s}, not a status.`);
   const R = plan.ranks.length;
-  for (const [name, arr] of [
-    ['forcedRank', m.forcedRank],
-    ['lifetimeRankBefore', m.lifetimeRankBefore],
+  for (const [name, arr, min] of [
+    ['forcedRank', m.forcedRank, FORCED_NO_RANK],
+    ['lifetimeRankBefore', m.lifetimeRankBefore, -1],
   ] as const) {
     if (!arr) continue;
     for (let i = 0; i < n; i++)
-      if (arr[i] < -1 || arr[i] >= R)
+      if (arr[i] < min || arr[i] >= R)
         throw new Error(`Members: ${name} of member ${i} is ${arr[i]}; plan has ${R} ranks.`);
   }
 }

@@ -1,11 +1,18 @@
 import type { CompiledPlan } from '../plan/compile';
 import type { Tree } from './trees';
-import type { Volumes } from './types';
+import { FORCED_NO_RANK, NOT_FORCED, type Volumes } from './types';
+
+/** The paid-as rank: the forced one (FORCED_NO_RANK: none) when staff forced it, else the computed one. */
+function paidAsRank(forced: Int8Array | undefined, x: number, computed: number): number {
+  const f = forced ? forced[x] : NOT_FORCED;
+  return f === NOT_FORCED ? computed : f === FORCED_NO_RANK ? -1 : f;
+}
 
 /**
  * Paid-as ranks, bottom-up over the sponsor tree in one pass: a member's tests need the ranks of their legs,
  * which are final once all their descendants are done. The paid-as rank is the highest rank whose own tests
- * pass (not the first failure); a forced rank replaces it and is what uplines' leg tests see.
+ * pass (not the first failure); a forced rank (or forced "no rank") replaces it, lower or higher, and is what
+ * uplines' leg tests see.
  * Cost O(R × (n + edges)) for R ranks: each rank test reads the member's children at most once.
  */
 export function computeRanks(
@@ -21,7 +28,7 @@ export function computeRanks(
   const R = ranks.length;
   paidAs.fill(-1);
   if (R === 0) {
-    if (forced) for (let m = 0; m < n; m++) paidAs[m] = forced[m] >= 0 ? forced[m] : -1;
+    for (let m = 0; m < n; m++) paidAs[m] = paidAsRank(forced, m, -1);
     return;
   }
   const { order, childStart, childList } = tree;
@@ -50,7 +57,7 @@ export function computeRanks(
       computed = r;
       break;
     }
-    const rank = forced && forced[x] >= 0 ? forced[x] : computed;
+    const rank = paidAsRank(forced, x, computed);
     paidAs[x] = rank;
     let best = rank;
     for (let j = c0; j < c1; j++) if (subMax[childList[j]] > best) best = subMax[childList[j]];

@@ -6,6 +6,10 @@ export const STATUS_ACTIVE = 0;
 export const STATUS_SUSPENDED = 1;
 export const STATUS_TERMINATED = 2;
 
+/** forcedRank values besides a rank index: not forced (the computed rank stands), or forced to no rank. */
+export const NOT_FORCED = -1;
+export const FORCED_NO_RANK = -2;
+
 export const KIND_PERSONAL = 0;
 export const KIND_CUSTOMER = 1;
 
@@ -33,7 +37,7 @@ export interface MemberArrays {
   status: Uint8Array;
   /** Join instant (epoch ms). Needed by fastStart. */
   joinedAt?: Float64Array;
-  /** Staff-forced paid-as rank index, -1 for none. */
+  /** Staff-forced paid-as rank index; NOT_FORCED (-1), or FORCED_NO_RANK (-2) to pay as no rank at all. */
   forcedRank?: Int8Array;
   /** Lifetime rank index before this period, -1 for none. */
   lifetimeRankBefore?: Int8Array;
@@ -42,6 +46,11 @@ export interface MemberArrays {
   carryInRight?: Float64Array;
   /** Ledger balance carried in (minor units; may be negative). */
   balanceIn?: Float64Array;
+  /**
+   * Statuses (STATUS_*) whose balance is held rather than paid out (a company setting). Default none: SPEC §3.1
+   * minPayout has no status condition.
+   */
+  heldStatuses?: readonly number[];
 }
 
 /**

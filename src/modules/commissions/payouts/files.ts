@@ -1,7 +1,8 @@
-import { sepaText } from './iban';
+import { normalizeIban } from './iban';
+import { SEPA_MAX, sepaId, sepaText } from './sepa';
 
-// Payout files, pure: CSV for any bank or payroll tool, and an ISO 20022 pain.001.001.03 SEPA credit
-// transfer for euro payouts.
+// The SEPA payout file, pure: an ISO 20022 pain.001.001.03 credit transfer for euro payouts. Every
+// free-text field is transliterated to the SEPA set and cut to its ISO length, then XML-escaped.
 
 export interface Payee {
   distributorId: number;
@@ -18,31 +19,10 @@ export interface Debtor {
   bic: string | null;
 }
 
-function csvField(v: string | number | null): string {
-  const s = v == null ? '' : String(v);
-  return /[",\n\r;]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function formatMinor(amount: number): string {
   const sign = amount < 0 ? '-' : '';
   const abs = Math.abs(amount);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-export function payoutCsv(period: string, currency: string, payees: Payee[]): string {
-  const rows = [['period', 'distributor_id', 'name', 'email', 'iban', 'bic', 'amount', 'currency']];
-  for (const p of payees)
-    rows.push([
-      period,
-      String(p.distributorId),
-      p.name,
-      p.email ?? '',
-      p.iban ?? '',
-      p.bic ?? '',
-      formatMinor(p.amount),
-      currency,
-    ]);
-  return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 function xml(s: string): string {
@@ -62,17 +42,19 @@ export function pain001(opts: {
   payees: Payee[];
 }): string {
   const payees = opts.payees.filter((p) => p.iban && p.amount > 0);
+  const msgId = sepaId(opts.messageId).slice(0, SEPA_MAX.id - 2);
+  const debtorName = sepaText(opts.debtor.name) || 'NOTPROVIDED';
   const sum = formatMinor(payees.reduce((s, p) => s + p.amount, 0));
   const tx = payees
     .map(
       (p) => `      <CdtTrfTxInf>
-        <PmtId><EndToEndId>${xml(`${opts.period}-${p.distributorId}`)}</EndToEndId></PmtId>
+        <PmtId><EndToEndId>${xml(sepaId(`${opts.period}-${p.distributorId}`))}</EndToEndId></PmtId>
         <Amt><InstdAmt Ccy="EUR">${formatMinor(p.amount)}</InstdAmt></Amt>${
           p.bic ? `\n        <CdtrAgt><FinInstnId><BIC>${xml(p.bic)}</BIC></FinInstnId></CdtrAgt>` : ''
         }
-        <Cdtr><Nm>${xml(sepaText(p.name))}</Nm></Cdtr>
-        <CdtrAcct><Id><IBAN>${xml(p.iban!)}</IBAN></Id></CdtrAcct>
-        <RmtInf><Ustrd>${xml(sepaText(`Commission ${opts.period}`, 140))}</Ustrd></RmtInf>
+        <Cdtr><Nm>${xml(sepaText(p.name) || `Distributor ${p.distributorId}`)}</Nm></Cdtr>
+        <CdtrAcct><Id><IBAN>${xml(normalizeIban(p.iban!))}</IBAN></Id></CdtrAcct>
+        <RmtInf><Ustrd>${xml(sepaText(`Commission ${opts.period}`, SEPA_MAX.remittance))}</Ustrd></RmtInf>
       </CdtTrfTxInf>`,
     )
     .join('\n');
@@ -81,22 +63,22 @@ export function pain001(opts: {
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
   <CstmrCdtTrfInitn>
     <GrpHdr>
-      <MsgId>${xml(opts.messageId)}</MsgId>
+      <MsgId>${xml(msgId)}</MsgId>
       <CreDtTm>${created}</CreDtTm>
       <NbOfTxs>${payees.length}</NbOfTxs>
       <CtrlSum>${sum}</CtrlSum>
-      <InitgPty><Nm>${xml(sepaText(opts.debtor.name))}</Nm></InitgPty>
+      <InitgPty><Nm>${xml(debtorName)}</Nm></InitgPty>
     </GrpHdr>
     <PmtInf>
-      <PmtInfId>${xml(opts.messageId)}-1</PmtInfId>
+      <PmtInfId>${xml(msgId)}-1</PmtInfId>
       <PmtMtd>TRF</PmtMtd>
       <BtchBookg>true</BtchBookg>
       <NbOfTxs>${payees.length}</NbOfTxs>
       <CtrlSum>${sum}</CtrlSum>
       <PmtTpInf><SvcLvl><Cd>SEPA</Cd></SvcLvl></PmtTpInf>
       <ReqdExctnDt>${opts.executionDate}</ReqdExctnDt>
-      <Dbtr><Nm>${xml(sepaText(opts.debtor.name))}</Nm></Dbtr>
-      <DbtrAcct><Id><IBAN>${xml(opts.debtor.iban)}</IBAN></Id></DbtrAcct>
+      <Dbtr><Nm>${xml(debtorName)}</Nm></Dbtr>
+      <DbtrAcct><Id><IBAN>${xml(normalizeIban(opts.debtor.iban))}</IBAN></Id></DbtrAcct>
       <DbtrAgt><FinInstnId>${opts.debtor.bic ? `<BIC>${xml(opts.debtor.bic)}</BIC>` : '<Othr><Id>NOTPROVIDED</Id></Othr>'}</FinInstnId></DbtrAgt>
       <ChrgBr>SLEV</ChrgBr>
 ${tx}

@@ -1,4 +1,4 @@
-// IBAN checks (ISO 13616: mod-97 = 1) and the SEPA character set, pure.
+// IBAN checks (ISO 13616: mod-97 = 1) and BIC shape, pure.
 
 export function normalizeIban(raw: string): string {
   return raw.replace(/\s+/g, '').toUpperCase();
@@ -18,29 +18,4 @@ export function isValidIban(raw: string): boolean {
 
 export function isValidBic(raw: string): boolean {
   return /^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(raw.trim().toUpperCase());
-}
-
-const SPECIAL: Record<string, string> = {
-  ł: 'l',
-  Ł: 'L',
-  ø: 'o',
-  Ø: 'O',
-  æ: 'ae',
-  Æ: 'AE',
-  ß: 'ss',
-  đ: 'd',
-  Đ: 'D',
-};
-
-/** Text in the SEPA basic Latin set (a–z A–Z 0–9 / - ? : ( ) . , ' + space), at most `max` characters. */
-export function sepaText(text: string, max = 70): string {
-  const latin = [...text]
-    .map((c) => SPECIAL[c] ?? c)
-    .join('')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9/\-?:().,'+ ]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return latin.slice(0, max);
 }

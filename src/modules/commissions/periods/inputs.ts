@@ -1,11 +1,11 @@
 import { loadSettings } from '../../company/settings';
-import type { MemberArrays, VolumeLines } from '../engine';
+import { FORCED_NO_RANK, type MemberArrays, NOT_FORCED, type VolumeLines } from '../engine';
 import type { CompiledPlan } from '../plan';
 import { periodBounds } from './bounds';
 import { previousPeriod } from './lifecycle';
 import { indexOf, MemberBuilder, membersFromSnapshot } from './members';
 import { periodById } from './repository';
-import { readMemberChunk, type SnapshotChunk } from './snapshot';
+import { readMemberChunk, type SnapshotChunk, STATUS_CODE } from './snapshot';
 import { readVolumeLines } from './volumeLines';
 
 export interface PeriodMembers {
@@ -74,11 +74,14 @@ export async function loadPeriodMembers(
   const { results: overrides } = await db
     .prepare('SELECT distributor_id, rank_id FROM rank_override WHERE period_id = ?')
     .bind(periodId)
-    .all<{ distributor_id: number; rank_id: string }>();
-  const forced = built.members.forcedRank!.fill(-1);
+    .all<{ distributor_id: number; rank_id: string | null }>();
+  const forced = built.members.forcedRank!.fill(NOT_FORCED);
   for (const o of overrides) {
     const i = indexOf(built.ids, o.distributor_id);
-    if (i >= 0) forced[i] = plan.rankIds.indexOf(o.rank_id);
+    if (i >= 0) forced[i] = o.rank_id == null ? FORCED_NO_RANK : plan.rankIds.indexOf(o.rank_id);
   }
+  // Which statuses' balances are held is a company setting, read at every run like the forced ranks.
+  const held = (await loadSettings(db)).payoutHeldStatuses;
+  built.members.heldStatuses = held.map((s) => STATUS_CODE[s]);
   return { ...built, bounds };
 }

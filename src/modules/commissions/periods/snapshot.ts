@@ -17,7 +17,7 @@ export interface SnapshotChunk {
   balance: number[];
 }
 
-const STATUS_CODE: Record<string, number> = { ACTIVE: 0, SUSPENDED: 1, TERMINATED: 2 };
+export const STATUS_CODE: Record<string, number> = { ACTIVE: 0, SUSPENDED: 1, TERMINATED: 2 };
 
 /**
  * Reads one chunk of members after `afterId`, with their forced rank for the period, binary carries from the

@@ -1,4 +1,5 @@
 import { type FieldIssue, ValidationError } from '../../../graphql/errors';
+import { issueOfZod } from '../../../lib/validate';
 import { type Plan, PlanSchema } from './schema';
 
 export type PlanCheck = { ok: true; plan: Plan } | { ok: false; issues: FieldIssue[] };
@@ -12,7 +13,7 @@ export function checkPlan(json: unknown): PlanCheck {
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      issues: parsed.error.issues.map(issueOfZod),
     };
   }
   const plan = parsed.data;

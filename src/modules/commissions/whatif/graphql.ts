@@ -1,6 +1,7 @@
 import { builder } from '../../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import { runWhatIf, startWhatIf } from './run';
@@ -125,23 +126,6 @@ const WhatIfInput = builder.inputType('RunWhatIfInput', {
   }),
 });
 
-/** The plan version's number from its global id (or the bare number); anything else is a ValidationError. */
-function planVersionNumber(raw: string): number {
-  if (/^\d+$/.test(raw)) return Number(raw);
-  let decoded = '';
-  try {
-    decoded = atob(raw.replace(/-/g, '+').replace(/_/g, '/'));
-  } catch {
-    // not base64: refused below
-  }
-  const m = /^PlanVersion:(\d+)$/.exec(decoded);
-  if (!m)
-    throw new ValidationError('Invalid id in planVersionId.', [
-      { path: 'planVersionId', message: 'Expected an id of a PlanVersion.' },
-    ]);
-  return Number(m[1]);
-}
-
 builder.mutationField('runWhatIf', (t) =>
   t.field({
     type: WhatIfRun,
@@ -164,3 +148,20 @@ builder.mutationField('runWhatIf', (t) =>
 );
 
 export { runWhatIf };
+
+/** The plan version a what-if names: its number or its global id; anything else is a validation error. */
+function planVersionNumber(raw: string): number {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const refuse = () =>
+    new ValidationError('Invalid plan version id.', [
+      { path: 'planVersionId', message: 'Not a PlanVersion id.' },
+    ]);
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalId(raw);
+  } catch {
+    throw refuse();
+  }
+  if (decoded.typename !== 'PlanVersion' || !/^\d+$/.test(decoded.id)) throw refuse();
+  return Number(decoded.id);
+}

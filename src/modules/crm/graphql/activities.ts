@@ -1,7 +1,9 @@
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses } from '../../../lib/keyset';
+import { actorLabel } from '../../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import {
   ACTIVITY_KINDS,
@@ -41,7 +43,11 @@ builder.node(Activity, {
       nullable: true,
       resolve: (a, _args, ctx) => resolveSubject(ctx, a.subject_type, a.subject_id),
     }),
-    author: t.exposeString('author', { description: '"distributor:<id>" or "staff:<id>".' }),
+    author: t.string({
+      description:
+        'Staff, and whoever may see the author: "distributor:<id>" or "staff:<id>". Anyone else: a public name ("Anna K.", "Staff").',
+      resolve: (a, _args, ctx) => actorLabel(ctx, a.author),
+    }),
     authorDistributor: t.field({
       type: Distributor,
       nullable: true,
@@ -137,7 +143,7 @@ builder.mutationField('deleteActivity', (t) =>
     resolve: async (_r, { input }, ctx) => {
       const current = await requireOwnActivity(ctx.db, ctx.viewer, Number(input.id.id));
       await deleteActivity(ctx.db, current);
-      return btoa(`Activity:${current.id}`);
+      return encodeGlobalId('Activity', current.id);
     },
   }),
 );

@@ -1,5 +1,6 @@
 import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { Customer } from '../../customers/graphql';
 import { canViewCustomer, customersByIds } from '../../customers/repository';
 import { Distributor } from '../../genealogy/graphql';
@@ -23,7 +24,7 @@ const Feedback = builder.objectRef<FeedbackRow>('Feedback').implement({
     }),
     orderId: t.id({
       nullable: true,
-      resolve: (f) => (f.order_id == null ? null : btoa(`Order:${f.order_id}`)),
+      resolve: (f) => (f.order_id == null ? null : encodeGlobalId('Order', f.order_id)),
     }),
     recordedBy: t.exposeString('recorded_by'),
     createdAt: t.field({ type: 'DateTime', resolve: (f) => f.created_at }),

@@ -1,6 +1,7 @@
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
 import { ownerScope } from '../actor';
@@ -142,7 +143,7 @@ builder.mutationField('deleteProspect', (t) =>
     resolve: async (_r, { input }, ctx) => {
       const current = await requireProspect(ctx.db, ctx.viewer, Number(input.id.id));
       await deleteProspect(ctx.db, current);
-      return btoa(`Prospect:${current.id}`);
+      return encodeGlobalId('Prospect', current.id);
     },
   }),
 );

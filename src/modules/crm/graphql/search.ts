@@ -1,5 +1,6 @@
 import { builder } from '../../../graphql/builder';
 import { resolvePage } from '../../../graphql/pages';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { type PersonHitRow, searchPeople } from '../search/query';
 import { PERSON_KINDS } from '../search/sql';
@@ -18,7 +19,7 @@ const PersonHit = builder.objectRef<PersonHitRow>('PersonHit').implement({
   fields: (t) => ({
     id: t.id({
       description: 'The person’s global id (Distributor, Customer, Prospect or Lead).',
-      resolve: (h) => btoa(`${TYPENAME[h.kind]}:${h.ref_id}`),
+      resolve: (h) => encodeGlobalId(TYPENAME[h.kind], h.ref_id),
     }),
     kind: t.field({ type: PersonKindEnum, resolve: (h) => h.kind }),
     name: t.exposeString('display'),

@@ -1,7 +1,9 @@
 import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { actorLabel } from '../../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { ownerScope } from '../actor';
 import { isDay } from '../dates';
@@ -61,7 +63,10 @@ builder.node(Task, {
       description: 'Made by an automatic follow-up rule.',
       resolve: (r) => r.created_by.startsWith('rule:'),
     }),
-    createdBy: t.exposeString('created_by'),
+    createdBy: t.string({
+      description: 'Like Activity.author: a public name unless the viewer may see who it was.',
+      resolve: (r, _a, ctx) => actorLabel(ctx, r.created_by),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.created_at }),
   }),
 });
@@ -207,7 +212,7 @@ builder.mutationField('deleteTask', (t) =>
       if (current.dedupe_key != null)
         throw new ConflictError('An automatic task is marked done, not deleted.', 'AUTOMATIC_TASK');
       await deleteTask(ctx.db, current);
-      return btoa(`Task:${current.id}`);
+      return encodeGlobalId('Task', current.id);
     },
   }),
 );

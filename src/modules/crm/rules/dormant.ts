@@ -1,6 +1,8 @@
 // DORMANT_MEMBER: distributors with no PV and customers with no paid order for the rule's N consecutive
 // complete periods (and none so far in the current one). The nightly run rewrites the dormant_member list
-// (read by the dormantMembers query) and gives the sponsor / owner one task per dormant spell.
+// (read by the dormantMembers query) and gives the sponsor / owner one task per dormant spell. A customer
+// exists from their record or their first order, whichever is earlier: history entered later (an order
+// import, orders placed earlier) counts.
 import { nowIso } from '../../../lib/db';
 import { monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
@@ -48,7 +50,9 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
          LEFT JOIN (SELECT customer_id, max(period) AS period FROM sales_order
                     WHERE kind = 'CUSTOMER' AND paid_at IS NOT NULL AND status IN ('PAID', 'PARTIALLY_REFUNDED')
                     GROUP BY customer_id) la ON la.customer_id = c.id
-         WHERE c.created_at < ?3 AND (la.period IS NULL OR la.period < ?1)
+         LEFT JOIN (SELECT customer_id, min(created_at) AS at FROM sales_order WHERE kind = 'CUSTOMER'
+                    GROUP BY customer_id) fo ON fo.customer_id = c.id
+         WHERE min(c.created_at, coalesce(fo.at, c.created_at)) < ?3 AND (la.period IS NULL OR la.period < ?1)
          ON CONFLICT (member_type, member_id) DO UPDATE SET responsible_id = excluded.responsible_id,
            last_active_period = excluded.last_active_period, periods = excluded.periods,
            detected_for = excluded.detected_for, checked_at = excluded.checked_at`,

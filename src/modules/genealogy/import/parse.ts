@@ -1,7 +1,9 @@
 // Parsing and field validation of one uploaded part (pure, no I/O). A part holds whole lines of the file:
 // NDJSON lines, or CSV whose every part starts with the header line.
 import { z } from 'zod';
+import { isIsoCountry } from '../../../lib/countries';
 import { csvRecords, eachNdjsonObject } from '../../../lib/records';
+import { hasControlOrBidi } from '../../../lib/text';
 import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
 import { profileFields } from '../validation';
 
@@ -103,7 +105,6 @@ const FIELDS = new Set<string>(IMPORT_FIELDS);
 const EMAIL = z.regexes.email;
 const DATETIME = z.regexes.datetime({ offset: true, local: false, precision: null });
 const PHONE = /^\+[1-9]\d{7,14}$/;
-const COUNTRY = /^[A-Z]{2}$/;
 const REFERRAL = /^[A-Za-z0-9_-]{3,32}$/;
 const isLocale = (v: unknown) => (LOCALES as readonly unknown[]).includes(v);
 const isStatus = (v: unknown) => (DISTRIBUTOR_STATUSES as readonly unknown[]).includes(v);
@@ -121,9 +122,10 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
   const first = trimmed(rec.firstName, 1, 100);
   const last = trimmed(rec.lastName, 1, 100);
   if (ext == null || first == null || last == null || !isLocale(rec.locale)) return null;
+  if (hasControlOrBidi(first) || hasControlOrBidi(last)) return null;
   if (typeof rec.country !== 'string') return null;
   const country = rec.country.trim().toUpperCase();
-  if (!COUNTRY.test(country)) return null;
+  if (!isIsoCountry(country)) return null;
   let sponsor: string | null = null;
   if (rec.sponsorExternalId !== undefined) {
     sponsor = trimmed(rec.sponsorExternalId, 1, 64);

@@ -156,6 +156,10 @@ export async function markStarted(db: D1Database, importId: number): Promise<Imp
       'IMPORT_RUNNING',
     );
   const total = ps.reduce((s, p) => s + p.records, 0);
+  // An empty file (or a CSV with its header only) is refused rather than "imported"; a part with issues (no
+  // header, say) goes on to be rejected with them.
+  if (total === 0 && ps.every((p) => p.issue_count === 0))
+    throw new ValidationError('The file holds no records.', [{ path: 'parts', message: 'No records.' }]);
   const row = await db
     .prepare(
       `UPDATE genealogy_import SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?

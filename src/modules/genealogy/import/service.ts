@@ -1,6 +1,7 @@
 // Use cases of the import (shared by GraphQL and the part-upload route).
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
+import { decodeGlobalId } from '../../../lib/globalId';
 import { type ImportFormat, parsePart } from './parse';
 import { createImport, type ImportRow, markStarted, storePart } from './repository';
 
@@ -34,13 +35,14 @@ export async function importInOneCall(
   return startImport(env, imp.id);
 }
 
-/** Accepts the numeric id or the Relay global ID ("GenealogyImport:<id>" in base64). */
+/** Accepts the numeric id or the Relay global ID of a GenealogyImport, in any spelling. */
 export function parseImportId(raw: string): number | null {
   if (/^\d+$/.test(raw)) return Number(raw);
   try {
-    const m = /^GenealogyImport:(\d+)$/.exec(atob(raw));
-    return m ? Number(m[1]) : null;
+    const { typename, id } = decodeGlobalId(raw);
+    return typename === 'GenealogyImport' && /^\d+$/.test(id) ? Number(id) : null;
   } catch {
+    // A malformed id names no import: the route answers 404.
     return null;
   }
 }

@@ -2,7 +2,7 @@
 // NDJSON: one order per line with its lines inline. CSV: one row per order line; consecutive rows with the
 // same externalId are one order (order fields on its first row; later rows repeat them or leave them empty).
 import { z } from 'zod';
-import { LIMITS } from '../../../lib/limits';
+import { BOUNDS } from '../../../lib/limits';
 import { csvRecords, eachNdjsonObject } from '../../../lib/records';
 import { IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
 
@@ -28,12 +28,12 @@ const ref = z.string().trim().min(1).max(64, 'At most 64 characters.');
 const whole = (min: number, msg: string) => z.number().int('Must be a whole number.').min(min, msg);
 const lineSchema = z.strictObject({
   sku: ref,
-  quantity: whole(1, 'Must be at least 1.').max(LIMITS.quantity, `At most ${LIMITS.quantity}.`),
+  quantity: whole(1, 'Must be at least 1.').max(BOUNDS.quantity, `At most ${BOUNDS.quantity}.`),
   unitPrice: whole(0, 'Must not be negative.')
-    .max(LIMITS.unitPrice, `At most ${LIMITS.unitPrice}.`)
+    .max(BOUNDS.unitPrice, `At most ${BOUNDS.unitPrice}.`)
     .optional(),
-  unitQv: whole(0, 'Must not be negative.').max(LIMITS.unitQv, `At most ${LIMITS.unitQv}.`).optional(),
-  unitCv: whole(0, 'Must not be negative.').max(LIMITS.unitCv, `At most ${LIMITS.unitCv}.`).optional(),
+  unitQv: whole(0, 'Must not be negative.').max(BOUNDS.unitQv, `At most ${BOUNDS.unitQv}.`).optional(),
+  unitCv: whole(0, 'Must not be negative.').max(BOUNDS.unitCv, `At most ${BOUNDS.unitCv}.`).optional(),
 });
 const orderFields = {
   externalId: ref,
@@ -125,9 +125,9 @@ export function quickOrder(o: Record<string, unknown>): OrderInput | null {
   for (const l of lines) {
     if (typeof l !== 'object' || l === null || Array.isArray(l)) return null;
     for (const k in l) if (!LINE_KEYS.has(k)) return null;
-    if (!isRef(l.sku) || !isInt(l.quantity, 1, LIMITS.quantity)) return null;
+    if (!isRef(l.sku) || !isInt(l.quantity, 1, BOUNDS.quantity)) return null;
     for (const k of ['unitPrice', 'unitQv', 'unitCv'] as const)
-      if (l[k] !== undefined && !isInt(l[k], 0, LIMITS[k])) return null;
+      if (l[k] !== undefined && !isInt(l[k], 0, BOUNDS[k])) return null;
   }
   return o as unknown as OrderInput;
 }

@@ -1,6 +1,7 @@
 // Use cases of the order import (shared by GraphQL and the part-upload route).
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
+import { decodeGlobalId } from '../../../lib/globalId';
 import { type ImportFormat, parsePart } from './parse';
 import { createOrderImport, markStarted, type OrderImportRow, storePart } from './repository';
 
@@ -31,13 +32,14 @@ export async function importOrdersInOneCall(
   return startOrderImport(env, imp.id);
 }
 
-/** Accepts the numeric id or the Relay global ID ("OrderImport:<id>" in base64). */
+/** Accepts the numeric id or the Relay global ID of an OrderImport, in any spelling. */
 export function parseOrderImportId(raw: string): number | null {
   if (/^\d+$/.test(raw)) return Number(raw);
   try {
-    const m = /^OrderImport:(\d+)$/.exec(atob(raw));
-    return m ? Number(m[1]) : null;
+    const { typename, id } = decodeGlobalId(raw);
+    return typename === 'OrderImport' && /^\d+$/.test(id) ? Number(id) : null;
   } catch {
+    // A malformed id names no import: the route answers 404.
     return null;
   }
 }

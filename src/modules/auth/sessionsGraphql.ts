@@ -1,0 +1,93 @@
+import { builder } from '../../graphql/builder';
+import {
+  AuthenticationError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../../graphql/errors';
+import { nowIso } from '../../lib/db';
+import { Distributor } from '../genealogy/graphql';
+import { enforceLimit, limitKeys } from './rateLimit';
+import { changePassword, raiseTokenVersion } from './sessions';
+import { Session } from './sessionType';
+import type { TokenKind } from './tokens';
+import type { Viewer } from './viewer';
+
+// Password change and signing out everywhere: both raise the account's token version (sessions.ts).
+
+/** The signed-in account of a staff or distributor session; API keys and anonymous callers have none. */
+function accountOf(viewer: Viewer): { kind: TokenKind; id: number } {
+  if (viewer.kind === 'ADMIN') return { kind: 'staff', id: viewer.staffId };
+  if (viewer.kind === 'DISTRIBUTOR') return { kind: 'distributor', id: viewer.distributorId };
+  throw new ForbiddenError('Sign in as a distributor or staff member.');
+}
+
+const SignOut = builder.objectRef<{ signedOutAt: string }>('SignOut').implement({
+  fields: (t) => ({
+    signedOutAt: t.field({
+      type: 'DateTime',
+      description: 'Every session token issued before this moment no longer works.',
+      resolve: (s) => s.signedOutAt,
+    }),
+  }),
+});
+
+const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({
+    currentPassword: t.string({ required: true }),
+    newPassword: t.string({ required: true, description: 'At least 10 characters, as at sign-up.' }),
+  }),
+});
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    type: Session,
+    description:
+      'Change your own password (distributors and staff). Every other session is signed out; the result is a fresh token for this one.',
+    errors: {
+      types: [ValidationError, AuthenticationError, RateLimitedError, ForbiddenError],
+      dataField: { name: 'session' },
+    },
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const account = accountOf(ctx.viewer);
+      const key = `${account.kind}:${account.id}`;
+      await enforceLimit(ctx.env.AUTH_ATTEMPT_LIMITER, limitKeys('password', ctx.clientAddress, key));
+      const session = await changePassword(ctx.db, ctx.env.JWT_SECRET, account, input);
+      return { ...session, role: account.kind === 'staff' ? ('ADMIN' as const) : ('DISTRIBUTOR' as const) };
+    },
+  }),
+);
+
+builder.mutationField('signOutEverywhere', (t) =>
+  t.field({
+    type: SignOut,
+    description: 'End every session of your account, this one included.',
+    errors: { types: [ForbiddenError], dataField: { name: 'signOut' } },
+    resolve: async (_r, _a, ctx) => {
+      const account = accountOf(ctx.viewer);
+      await raiseTokenVersion(ctx.db, account.kind, account.id);
+      return { signedOutAt: nowIso() };
+    },
+  }),
+);
+
+const SignOutDistributorInput = builder.inputType('SignOutDistributorInput', {
+  fields: (t) => ({ distributorId: t.globalID({ required: true, for: Distributor }) }),
+});
+
+builder.mutationField('signOutDistributor', (t) =>
+  t.field({
+    type: SignOut,
+    description: 'Staff: end every session of a distributor (for example after a leaked password).',
+    errors: { types: [NotFoundError], dataField: { name: 'signOut' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SignOutDistributorInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const ver = await raiseTokenVersion(ctx.db, 'distributor', Number(input.distributorId.id));
+      if (ver == null) throw new NotFoundError('Distributor not found.');
+      return { signedOutAt: nowIso() };
+    },
+  }),
+);
