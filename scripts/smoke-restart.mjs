@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkTour } from './check-tour.mjs';
 import { seedState } from './demo-state.mjs';
 import { graphqlClient, login, waitForHealth } from './lib.mjs';
 import { ADMIN_EMAIL, DEMO_PASSWORD } from './seed.mjs';
@@ -66,6 +67,8 @@ let failed = false;
 try {
   const first = await start('first start');
   await logInBoth('first start', first.output());
+  const blocks = await checkTour(base, `http://127.0.0.1:${PORT + 1}`);
+  console.log(`first start: the README tour's ${blocks} blocks ran as written`);
   await first.stop();
   const membersFirst = seedState().members;
   console.log(`first start: seeded ${membersFirst} members, logged in as staff and as a distributor`);

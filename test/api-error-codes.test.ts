@@ -86,11 +86,14 @@ describe('outside development', () => {
     const admin = await adminToken();
     // The real worker, with its database failing the way a D1 outage does (the only way to force an
     // unexpected error without planting a bug).
+    // Sign-in reads still work; the plan table fails.
     const failingDb = new Proxy(env.DB, {
       get: (target, key) =>
-        key === 'prepare' || key === 'batch'
-          ? () => {
-              throw new Error('D1_ERROR: disk I/O error at /work/src/modules/secret.ts:12');
+        key === 'prepare'
+          ? (sql: string) => {
+              if (sql.includes('plan_version'))
+                throw new Error('D1_ERROR: disk I/O error at /work/src/modules/secret.ts:12');
+              return target.prepare(sql);
             }
           : Reflect.get(target, key),
     });

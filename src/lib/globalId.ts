@@ -27,7 +27,7 @@ export function decodeGlobalId(raw: string): DecodedGlobalId {
   const id = colon > 0 ? text!.slice(colon + 1) : '';
   if (!TYPENAME.test(typename) || id === '')
     throw new ValidationError(`Invalid global ID: ${JSON.stringify(raw.slice(0, 64))}.`, [
-      { path: 'id', message: 'Not a global ID.' },
+      { path: 'id', message: 'Not a global ID.', code: 'INVALID_ID' },
     ]);
   return { typename, id };
 }

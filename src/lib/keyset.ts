@@ -22,7 +22,12 @@ export function decodeCursor(cursor: string, arity: number): SortValue[] {
     // fall through
   }
   throw new ValidationError('Invalid cursor.', [
-    { path: 'cursor', message: 'Use a cursor returned by this connection.' },
+    {
+      path: 'cursor',
+      message: 'Use a cursor returned by this connection.',
+      code: 'INVALID_FORMAT',
+      params: { format: 'cursor' },
+    },
   ]);
 }
 

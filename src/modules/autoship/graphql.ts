@@ -174,7 +174,7 @@ builder.mutationField('createAutoship', (t) =>
       } else {
         if (!input.distributorId)
           throw new ValidationError('Say who owns the autoship.', [
-            { path: 'distributorId', message: 'Required.' },
+            { path: 'distributorId', message: 'Required.', code: 'REQUIRED' },
           ]);
         owner = Number(input.distributorId.id);
       }

@@ -127,7 +127,7 @@ export async function updateAutoship(
   const today = localDate(new Date(), settings.timeZone);
   if (input.nextDate && input.nextDate < today)
     throw new ValidationError('The next date cannot be in the past.', [
-      { path: 'nextDate', message: 'In the past.' },
+      { path: 'nextDate', message: 'In the past.', code: 'INVALID_VALUE' },
     ]);
   let next = input.nextDate ?? current.next_date;
   // Resuming never back-fills the missed cycles: the next delivery is today at the earliest.

@@ -35,7 +35,9 @@ export async function createProduct(db: D1Database, raw: unknown): Promise<Produ
   const input = parseInput(productSchema, raw, 'product');
   const exists = await db.prepare('SELECT 1 FROM product WHERE sku = ?').bind(input.sku).first();
   if (exists)
-    throw new ValidationError('That SKU exists already.', [{ path: 'sku', message: 'Already in use.' }]);
+    throw new ValidationError('That SKU exists already.', [
+      { path: 'sku', message: 'Already in use.', code: 'ALREADY_IN_USE' },
+    ]);
   await checkMarketCurrencies(
     db,
     input.prices.map((p) => p.currency),
@@ -111,7 +113,12 @@ async function checkMarketCurrencies(db: D1Database, currencies: string[]): Prom
   const bad = currencies.filter((c) => !sold.has(c));
   if (bad.length)
     throw new ValidationError('No market sells in that currency.', [
-      { path: 'prices', message: `Not a market currency: ${bad.join(', ')}.` },
+      {
+        path: 'prices',
+        message: `Not a market currency: ${bad.join(', ')}.`,
+        code: 'INVALID_VALUE',
+        params: { values: bad },
+      },
     ]);
 }
 

@@ -80,7 +80,9 @@ export async function createTask(
     owner = viewer.distributorId;
   } else if (viewer.kind === 'ADMIN') {
     if (ownerId == null)
-      throw new ValidationError('Say whose task it is.', [{ path: 'ownerId', message: 'Required.' }]);
+      throw new ValidationError('Say whose task it is.', [
+        { path: 'ownerId', message: 'Required.', code: 'REQUIRED' },
+      ]);
     owner = ownerId;
     const exists = await db.prepare('SELECT 1 FROM distributor WHERE id = ?').bind(owner).first();
     if (!exists) throw new NotFoundError('Owner not found.');

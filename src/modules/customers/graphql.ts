@@ -142,7 +142,7 @@ builder.mutationField('createCustomer', (t) =>
       } else {
         if (!ownerId)
           throw new ValidationError('Say who owns the customer.', [
-            { path: 'ownerId', message: 'Required.' },
+            { path: 'ownerId', message: 'Required.', code: 'REQUIRED' },
           ]);
         owner = Number(ownerId.id);
       }

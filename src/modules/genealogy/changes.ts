@@ -91,7 +91,7 @@ export async function updateProfile(db: D1Database, id: number, raw: unknown): P
   } catch (e) {
     if (String(e).includes('UNIQUE constraint failed: distributor.email'))
       throw new ValidationError('That e-mail address is already in use.', [
-        { path: 'email', message: 'Already in use.' },
+        { path: 'email', message: 'Already in use.', code: 'ALREADY_IN_USE' },
       ]);
     throw e;
   }
@@ -195,7 +195,12 @@ async function movePlacement(
   }
   if (pos < 0 || pos >= width)
     throw new ValidationError('Placement position out of range.', [
-      { path: 'position', message: `Use 0 to ${width - 1}.` },
+      {
+        path: 'position',
+        message: `Use 0 to ${width - 1}.`,
+        code: 'INVALID_VALUE',
+        params: { min: 0, max: width - 1 },
+      },
     ]);
   if (parent.id === member.placement_parent_id && pos === member.placement_position) return member;
   if (taken.has(pos)) throw new ConflictError('That placement position is taken.', 'POSITION_TAKEN');

@@ -72,11 +72,11 @@ function translateUnique(e: unknown): unknown {
   const msg = String((e as Error)?.message ?? e);
   if (msg.includes('UNIQUE constraint failed: distributor.email'))
     return new ValidationError('That e-mail address is already in use.', [
-      { path: 'email', message: 'Already in use.' },
+      { path: 'email', message: 'Already in use.', code: 'ALREADY_IN_USE' },
     ]);
   if (msg.includes('UNIQUE constraint failed: distributor.external_id'))
     return new ValidationError('That external id is already in use.', [
-      { path: 'externalId', message: 'Already in use.' },
+      { path: 'externalId', message: 'Already in use.', code: 'ALREADY_IN_USE' },
     ]);
   // Lost a race the retries did not resolve, e.g. two enrollments of the root at once.
   const failure = constraintFailure(e);
@@ -138,11 +138,13 @@ async function tryEnroll(
 
   if (!sponsor) {
     if (!opts.asAdmin)
-      throw new ValidationError('A sponsor is required.', [{ path: 'sponsor', message: 'Required.' }]);
+      throw new ValidationError('A sponsor is required.', [
+        { path: 'sponsor', message: 'Required.', code: 'REQUIRED' },
+      ]);
     const existing = await db.prepare('SELECT 1 FROM distributor LIMIT 1').first();
     if (existing)
       throw new ValidationError('A sponsor is required: the company already has its root member.', [
-        { path: 'sponsor', message: 'Required.' },
+        { path: 'sponsor', message: 'Required.', code: 'REQUIRED' },
       ]);
     const [res] = await atomic(db, [
       db

@@ -238,11 +238,11 @@ builder.queryFields((t) => ({
             : null;
         if (rootId == null)
           throw new ValidationError('Give the root of the downline.', [
-            { path: 'root', message: 'Required.' },
+            { path: 'root', message: 'Required.', code: 'REQUIRED' },
           ]);
         if (args.maxDepth != null && args.maxDepth < 1)
           throw new ValidationError('maxDepth must be at least 1.', [
-            { path: 'maxDepth', message: 'At least 1.' },
+            { path: 'maxDepth', message: 'At least 1.', code: 'TOO_SMALL', params: { min: 1 } },
           ]);
         const columns = downlineSortColumns(args.tree, args.orderBy as DownlineOrder);
         return resolvePage<Promise<DownlineRow[]>>(
@@ -368,7 +368,7 @@ builder.mutationField('enrollDistributor', (t) =>
           throw new ForbiddenError('Sign up with a referral code.');
         if (!raw.password || !raw.email)
           throw new ValidationError('Sign-up needs an e-mail and a password.', [
-            { path: 'password', message: 'Required.' },
+            { path: 'password', message: 'Required.', code: 'REQUIRED' },
           ]);
         // Sign-ups are limited per address and per referral code, so that codes cannot be guessed.
         const code = `code:${raw.sponsorReferralCode.trim().toLowerCase().slice(0, 64)}`;

@@ -61,7 +61,12 @@ async function explicitSlot(
 ): Promise<PlacementSlot> {
   if (position < 0 || position >= width)
     throw new ValidationError('Placement position out of range.', [
-      { path: 'placementPosition', message: `Use 0 to ${width - 1}.` },
+      {
+        path: 'placementPosition',
+        message: `Use 0 to ${width - 1}.`,
+        code: 'INVALID_VALUE',
+        params: { min: 0, max: width - 1 },
+      },
     ]);
   const parent = await distributorById(db, parentId);
   if (!parent) throw new NotFoundError('Placement parent not found.');

@@ -293,7 +293,12 @@ export async function saveRule(db: D1Database, id: number | null, raw: unknown):
   const missing = input.distributorIds.filter((d) => !known.some((k) => k.id === d));
   if (missing.length)
     throw new ValidationError('Unknown distributor.', [
-      { path: 'distributorIds', message: `Not found: ${missing.join(', ')}` },
+      {
+        path: 'distributorIds',
+        message: `Not found: ${missing.join(', ')}`,
+        code: 'NOT_FOUND',
+        params: { ids: missing },
+      },
     ]);
   if (id != null && !(await ruleById(db, id))) throw new NotFoundError('Routing rule not found.');
   const now = nowIso();

@@ -490,7 +490,10 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError], dataField: { name: 'rule' } },
     args: { input: t.arg({ type: RuleInput(true), required: true }) },
     resolve: (_r, { input }, ctx) => {
-      if (!input.id) throw new ValidationError('Say which rule.', [{ path: 'id', message: 'Required.' }]);
+      if (!input.id)
+        throw new ValidationError('Say which rule.', [
+          { path: 'id', message: 'Required.', code: 'REQUIRED' },
+        ]);
       return saveRule(ctx.db, Number(input.id.id), ruleFields(input));
     },
   }),

@@ -108,7 +108,9 @@ export async function setLeadStatus(
       { path: 'status', message: 'Use convertLead.' },
     ]);
   if (input.status === 'LOST' && !reason)
-    throw new ValidationError('Say why the lead was lost.', [{ path: 'reason', message: 'Required.' }]);
+    throw new ValidationError('Say why the lead was lost.', [
+      { path: 'reason', message: 'Required.', code: 'REQUIRED' },
+    ]);
   if (!transitionAllowed(from, input.status))
     throw new ConflictError(`A ${from} lead cannot become ${input.status}.`, 'TRANSITION_NOT_ALLOWED');
   const now = nowIso();

@@ -114,7 +114,7 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
   } else {
     if (distributorId == null)
       throw new ValidationError('Say whose order it is.', [
-        { path: 'distributorId', message: 'Required for staff.' },
+        { path: 'distributorId', message: 'Required for staff.', code: 'REQUIRED' },
       ]);
     const d = await distributorById(db, distributorId);
     if (!d) throw new NotFoundError('Distributor not found.');
@@ -130,7 +130,7 @@ export async function createOrder(db: D1Database, viewer: Viewer, raw: unknown):
   if (!marketCur) {
     const whose = input.customerId != null ? 'customer' : 'distributor';
     throw new ValidationError(`No market sells in ${buyerCountry}, the ${whose}'s country.`, [
-      { path: `${whose}Id`, message: `No market in ${buyerCountry}.` },
+      { path: `${whose}Id`, message: `No market in ${buyerCountry}.`, code: 'INVALID_VALUE' },
     ]);
   }
   const currency = input.currency ?? marketCur;
@@ -250,7 +250,7 @@ function orderPlacedAt(viewer: Viewer, placedAtIso: string | null): string {
   const placedAt = new Date(placedAtIso);
   if (placedAt.getTime() > now.getTime() + 60_000)
     throw new ValidationError('An order cannot be placed in the future.', [
-      { path: 'placedAt', message: 'In the future.' },
+      { path: 'placedAt', message: 'In the future.', code: 'INVALID_VALUE' },
     ]);
   return placedAt.toISOString();
 }
@@ -282,11 +282,11 @@ export async function markOrderPaid(
   const paidAt = paidAtIso ? new Date(paidAtIso) : now;
   if (paidAt.getTime() > now.getTime() + 60_000)
     throw new ValidationError('A payment cannot be in the future.', [
-      { path: 'paidAt', message: 'In the future.' },
+      { path: 'paidAt', message: 'In the future.', code: 'INVALID_VALUE' },
     ]);
   if (paidAt.getTime() < Date.parse(order.created_at) - 60_000)
     throw new ValidationError('A payment cannot precede its order.', [
-      { path: 'paidAt', message: 'Before the order.' },
+      { path: 'paidAt', message: 'Before the order.', code: 'INVALID_VALUE' },
     ]);
   const settings = await loadSettings(db);
   const period = await periodForInstant(db, paidAt, settings.timeZone);

@@ -22,7 +22,9 @@ export function previousPeriod(period: string): string {
 
 async function requirePeriod(db: D1Database, id: string): Promise<PeriodRow> {
   if (!isPeriodId(id))
-    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+    throw new ValidationError('Invalid period.', [
+      { path: 'period', message: 'Use YYYY-MM.', code: 'INVALID_FORMAT', params: { format: 'YYYY-MM' } },
+    ]);
   const row = await periodById(db, id);
   if (!row) throw new NotFoundError(`Period ${id} has not been closed yet.`);
   return row;
@@ -39,7 +41,9 @@ export async function startClose(
   now: Date,
 ): Promise<PeriodRow> {
   if (!isPeriodId(periodId))
-    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+    throw new ValidationError('Invalid period.', [
+      { path: 'period', message: 'Use YYYY-MM.', code: 'INVALID_FORMAT', params: { format: 'YYYY-MM' } },
+    ]);
   const settings = await loadSettings(db);
   const bounds = periodBounds(periodId, settings.timeZone);
   if (now.getTime() < bounds.end)

@@ -66,7 +66,14 @@ export async function scheduleVersion(
   fromPeriod: string,
 ): Promise<PlanVersionRow> {
   if (!isPeriodId(fromPeriod))
-    throw new ValidationError('Invalid period.', [{ path: 'effectiveFrom', message: 'Use YYYY-MM.' }]);
+    throw new ValidationError('Invalid period.', [
+      {
+        path: 'effectiveFrom',
+        message: 'Use YYYY-MM.',
+        code: 'INVALID_FORMAT',
+        params: { format: 'YYYY-MM' },
+      },
+    ]);
   const current = await requirePlanVersion(db, id);
   parsePlan(JSON.parse(current.plan));
   const closed = await db

@@ -154,7 +154,7 @@ function planVersionNumber(raw: string): number {
   if (/^\d+$/.test(raw)) return Number(raw);
   const refuse = () =>
     new ValidationError('Invalid plan version id.', [
-      { path: 'planVersionId', message: 'Not a PlanVersion id.' },
+      { path: 'planVersionId', message: 'Not a PlanVersion id.', code: 'INVALID_ID' },
     ]);
   let decoded: { typename: string; id: string };
   try {

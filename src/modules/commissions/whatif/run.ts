@@ -19,7 +19,9 @@ export async function startWhatIf(
   planVersionId: number,
 ): Promise<number> {
   if (!isPeriodId(periodId))
-    throw new ValidationError('Invalid period.', [{ path: 'period', message: 'Use YYYY-MM.' }]);
+    throw new ValidationError('Invalid period.', [
+      { path: 'period', message: 'Use YYYY-MM.', code: 'INVALID_FORMAT', params: { format: 'YYYY-MM' } },
+    ]);
   await requirePlanVersion(db, planVersionId);
   const row = await db
     .prepare(

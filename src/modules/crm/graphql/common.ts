@@ -30,7 +30,7 @@ export function subjectFromGlobalId(gid: { typename: string; id: string }, path 
   const id = Number(gid.id);
   if (!type || !Number.isSafeInteger(id))
     throw new ValidationError('Not a person’s id.', [
-      { path, message: 'Use the id of a customer, prospect, distributor or lead.' },
+      { path, message: 'Use the id of a customer, prospect, distributor or lead.', code: 'INVALID_ID' },
     ]);
   return { type, id };
 }

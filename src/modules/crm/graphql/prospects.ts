@@ -83,7 +83,9 @@ function ownerForWrite(
   }
   if (v.kind !== 'ADMIN') throw new ForbiddenError();
   if (!ownerId)
-    throw new ValidationError('Say whose prospect it is.', [{ path: 'ownerId', message: 'Required.' }]);
+    throw new ValidationError('Say whose prospect it is.', [
+      { path: 'ownerId', message: 'Required.', code: 'REQUIRED' },
+    ]);
   return Number(ownerId.id);
 }
 

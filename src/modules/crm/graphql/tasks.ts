@@ -87,7 +87,14 @@ builder.queryField('tasks', (t) =>
     resolve: (_r, args, ctx) => {
       const owner = ownerScope(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
       if (args.dueOnOrBefore && !isDay(args.dueOnOrBefore))
-        throw new ValidationError('Invalid day.', [{ path: 'dueOnOrBefore', message: 'Use YYYY-MM-DD.' }]);
+        throw new ValidationError('Invalid day.', [
+          {
+            path: 'dueOnOrBefore',
+            message: 'Use YYYY-MM-DD.',
+            code: 'INVALID_FORMAT',
+            params: { format: 'YYYY-MM-DD' },
+          },
+        ]);
       const subject = args.subjectId ? subjectFromGlobalId(args.subjectId) : null;
       return resolvePage<Promise<TaskRow[]>>(
         { args, toCursor: (r: TaskRow) => encodeCursor([r.due_date, r.id]), defaultSize: 20, maxSize: 100 },

@@ -22,7 +22,7 @@ export async function importProspects(
   const bytes = new TextEncoder().encode(content).length;
   if (bytes > MAX_IMPORT_BYTES)
     throw new ValidationError(`The file is too large (${bytes} bytes; at most ${MAX_IMPORT_BYTES}).`, [
-      { path: 'content', message: 'Too large.' },
+      { path: 'content', message: 'Too large.', code: 'TOO_LARGE' },
     ]);
   await requireOwner(db, ownerId);
   const { records, errors } = format === 'CSV' ? parseCsv(content) : parseVcard(content);

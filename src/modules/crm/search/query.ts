@@ -23,14 +23,16 @@ export function matchTerms(text: string): string {
     const digits = q.replace(/\D/g, '');
     if (digits.length < 3)
       throw new ValidationError('Type at least 3 digits of a phone number.', [
-        { path: 'query', message: 'Too short.' },
+        { path: 'query', message: 'Too short.', code: 'TOO_SHORT' },
       ]);
     return `{contact} : "${digits}"*`;
   }
   const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.toLowerCase());
   const useful = words.filter((w) => w.length >= 2);
   if (!useful.length)
-    throw new ValidationError('Type at least 2 letters.', [{ path: 'query', message: 'Too short.' }]);
+    throw new ValidationError('Type at least 2 letters.', [
+      { path: 'query', message: 'Too short.', code: 'TOO_SHORT' },
+    ]);
   // One-letter words (initials) are left out: a one-letter prefix expands to a large part of the index.
   return useful
     .slice(0, MAX_TERMS)
@@ -59,7 +61,9 @@ export async function searchPeople(
   page: { afterRowid: number | null; beforeRowid: number | null; limit: number; inverted: boolean },
 ): Promise<PersonHitRow[]> {
   if (text.length > 200)
-    throw new ValidationError('Query too long.', [{ path: 'query', message: 'At most 200 characters.' }]);
+    throw new ValidationError('Query too long.', [
+      { path: 'query', message: 'At most 200 characters.', code: 'TOO_LONG', params: { max: 200 } },
+    ]);
   const scope = scopeTerms(viewer, kinds);
   const match = scope ? `(${matchTerms(text)}) AND ${scope}` : matchTerms(text);
   const where = ['person_fts MATCH ?1'];

@@ -153,7 +153,12 @@ builder.mutationField('importGenealogy', (t) =>
     resolve: (_r, { input }, ctx) => {
       if (new TextEncoder().encode(input.content).length > MAX_PART_BYTES)
         throw new ValidationError('Content too large: upload it in parts.', [
-          { path: 'content', message: `At most ${MAX_PART_BYTES} bytes.` },
+          {
+            path: 'content',
+            message: `At most ${MAX_PART_BYTES} bytes.`,
+            code: 'TOO_LARGE',
+            params: { max: MAX_PART_BYTES },
+          },
         ]);
       return importInOneCall(ctx.env, input.format, input.content, viewerStaffId(ctx.viewer as never));
     },

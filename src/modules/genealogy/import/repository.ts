@@ -145,7 +145,9 @@ export async function markStarted(db: D1Database, importId: number): Promise<Imp
     throw new ConflictError(`The import is already ${imp.status}.`, 'ALREADY_STARTED');
   const ps = await parts(db, importId);
   if (ps.length === 0)
-    throw new ValidationError('Upload at least one part first.', [{ path: 'id', message: 'No parts.' }]);
+    throw new ValidationError('Upload at least one part first.', [
+      { path: 'id', message: 'No parts.', code: 'TOO_FEW', params: { min: 1 } },
+    ]);
   const running = await db
     .prepare("SELECT id FROM genealogy_import WHERE status IN ('VALIDATING', 'APPLYING') AND id != ? LIMIT 1")
     .bind(importId)
@@ -159,7 +161,9 @@ export async function markStarted(db: D1Database, importId: number): Promise<Imp
   // An empty file (or a CSV with its header only) is refused rather than "imported"; a part with issues (no
   // header, say) goes on to be rejected with them.
   if (total === 0 && ps.every((p) => p.issue_count === 0))
-    throw new ValidationError('The file holds no records.', [{ path: 'parts', message: 'No records.' }]);
+    throw new ValidationError('The file holds no records.', [
+      { path: 'parts', message: 'No records.', code: 'TOO_FEW', params: { min: 1 } },
+    ]);
   const row = await db
     .prepare(
       `UPDATE genealogy_import SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
