@@ -152,6 +152,10 @@ it('page sizes out of range are refused with a clear error, not silently cut', a
     const r = await gql(query, vars, admin);
     expect(firstError(r), query).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
   }
+  const big = await gql('{ orders(first: 1000) { edges { node { id } } } }', {}, admin);
+  expect(firstError(big).extensions?.issues).toEqual([
+    { path: 'first', message: 'Between 1 and 100; got 1000.', code: 'TOO_LARGE', params: { max: 100 } },
+  ]);
   const ok = await gql('{ orders(first: 100) { edges { node { id } } } }', {}, admin);
   expect(ok.errors).toBeUndefined();
 });

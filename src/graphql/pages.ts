@@ -10,7 +10,9 @@ export const MAX_PAGE_SIZE = 100;
 export function checkPageSize(name: string, value: number | null | undefined, max: number): void {
   if (value == null || (value >= 1 && value <= max)) return;
   throw new ValidationError(`${name} must be between 1 and ${max}.`, [
-    { path: name, message: `Between 1 and ${max}; got ${value}.` },
+    value < 1
+      ? { path: name, message: `Between 1 and ${max}; got ${value}.`, code: 'TOO_SMALL', params: { min: 1 } }
+      : { path: name, message: `Between 1 and ${max}; got ${value}.`, code: 'TOO_LARGE', params: { max } },
   ]);
 }
 
