@@ -3,8 +3,9 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { decodeGlobalId, encodeGlobalId } from '../lib/globalId';
+import './idInputPlugin';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
 import { ForbiddenError } from './errors';
@@ -22,10 +23,12 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
+    SafeInt: { Input: number; Output: number };
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  // idInput last: innermost, right around the relay plugin's decoding of globalID arguments.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin, 'idInput'],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: ({ viewer }) => ({
@@ -89,4 +92,22 @@ builder.scalarType('JSON', {
   description: 'Any JSON value.',
   serialize: (v) => v,
   parseValue: (v) => v,
+});
+
+/** Refuses a value that is not a whole number JavaScript (and JSON) carries exactly. */
+function safeInt(v: unknown, what: 'input' | 'output'): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  const message = `SafeInt must be a whole number between -(2^53 - 1) and 2^53 - 1: ${String(v).slice(0, 40)}.`;
+  // On input a GraphQLError, so the client sees why the value was refused; on output a server fault.
+  if (what === 'input') throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+  throw new TypeError(message);
+}
+
+builder.scalarType('SafeInt', {
+  description:
+    'A whole number from -(2^53 - 1) to 2^53 - 1 (exact in JSON and JavaScript). Every money amount (minor units), volume (PV, QV, CV, GV) and sum of them uses it, since company totals pass the 32-bit Int.',
+  serialize: (v) => safeInt(v, 'output'),
+  parseValue: (v) => safeInt(v, 'input'),
+  parseLiteral: (node) =>
+    safeInt(node.kind === Kind.INT ? Number(node.value) : 'value' in node ? node.value : node.kind, 'input'),
 });

@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { asInputError, isExpectedError, withRequestErrorCode } from './exposeErrors';
+import { useQueryLimits } from './limitsPlugin';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
 
@@ -32,6 +33,8 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
         : (asInputError(error) ?? withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
   plugins: [
+    // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
+    useQueryLimits(),
     {
       // Errors graphql-js raises before execution (variable coercion) skip maskError: give them a code here.
       onExecutionResult: ({ result, setResult }) => {

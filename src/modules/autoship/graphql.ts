@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { productsByIds } from '../catalog/repository';
@@ -106,7 +106,7 @@ builder.queryField('autoships', (t) =>
     resolve: (_r, args, ctx) => {
       const v = ctx.viewer;
       if (v.kind !== 'DISTRIBUTOR' && v.kind !== 'ADMIN') throw new ForbiddenError();
-      return resolveCursorConnection<Promise<AutoshipRow[]>>(
+      return resolvePage<Promise<AutoshipRow[]>>(
         { args, toCursor: (a: AutoshipRow) => encodeCursor([a.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['id'], 'DESC', page);
@@ -136,7 +136,7 @@ builder.queryField('autoships', (t) =>
 const AutoshipLineInput = builder.inputType('AutoshipLineInput', {
   fields: (t) => ({
     productId: t.globalID({ required: true, for: Product }),
-    quantity: t.int({ required: true }),
+    quantity: t.int({ required: true, description: '1 to 10,000.' }),
   }),
 });
 

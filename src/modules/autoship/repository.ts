@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso, selectByIds } from '../../lib/db';
+import { quantity } from '../../lib/limits';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { productsByIds } from '../catalog/repository';
@@ -43,9 +44,7 @@ export async function requireAutoship(db: D1Database, viewer: Viewer, id: number
 }
 
 const lines = z
-  .array(
-    z.object({ productId: z.number().int().positive(), quantity: z.number().int().positive('At least 1.') }),
-  )
+  .array(z.object({ productId: z.number().int().positive(), quantity: quantity() }))
   .min(1, 'At least one line.')
   .max(50);
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD.');

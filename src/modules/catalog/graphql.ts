@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, likeContains } from '../../lib/keyset';
 import { LocaleEnum } from '../genealogy/graphql';
 import type { PriceRow, ProductNames, ProductRow } from './model';
@@ -21,8 +21,8 @@ const Price = builder.objectRef<PriceRow>('Price').implement({
   description: 'Prices in minor units of the currency.',
   fields: (t) => ({
     currency: t.exposeString('currency'),
-    retail: t.exposeInt('retail'),
-    wholesale: t.exposeInt('wholesale'),
+    retail: t.expose('retail', { type: 'SafeInt' }),
+    wholesale: t.expose('wholesale', { type: 'SafeInt' }),
   }),
 });
 
@@ -50,8 +50,9 @@ builder.node(Product, {
       resolve: (p, args) => (JSON.parse(p.names) as ProductNames)[args.locale ?? 'en'],
     }),
     names: t.field({ type: ProductNamesType, resolve: (p) => JSON.parse(p.names) }),
-    qv: t.exposeInt('qv', { description: 'Qualifying volume per unit (points).' }),
-    cv: t.exposeInt('cv', {
+    qv: t.expose('qv', { type: 'SafeInt', description: 'Qualifying volume per unit (points).' }),
+    cv: t.expose('cv', {
+      type: 'SafeInt',
       description: 'Commissionable volume per unit, minor units of the payout currency.',
     }),
     isStarterKit: t.boolean({ resolve: (p) => p.is_starter_kit === 1 }),
@@ -73,7 +74,7 @@ builder.queryField('products', (t) =>
     },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) =>
-      resolveCursorConnection<Promise<ProductWithPrices[]>>(
+      resolvePage<Promise<ProductWithPrices[]>>(
         { args, toCursor: (p: ProductWithPrices) => encodeCursor([p.sku]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['sku'], 'ASC', page);
@@ -107,8 +108,8 @@ const NamesInput = builder.inputType('ProductNamesInput', {
 const PriceInput = builder.inputType('PriceInput', {
   fields: (t) => ({
     currency: t.string({ required: true }),
-    retail: t.int({ required: true }),
-    wholesale: t.int({ required: true }),
+    retail: t.field({ type: 'SafeInt', required: true, description: 'Minor units, 0 to 100,000,000.' }),
+    wholesale: t.field({ type: 'SafeInt', required: true, description: 'Minor units, 0 to 100,000,000.' }),
   }),
 });
 
@@ -116,8 +117,8 @@ const CreateProductInput = builder.inputType('CreateProductInput', {
   fields: (t) => ({
     sku: t.string({ required: true }),
     names: t.field({ type: NamesInput, required: true }),
-    qv: t.int({ required: true }),
-    cv: t.int({ required: true }),
+    qv: t.field({ type: 'SafeInt', required: true, description: 'Per unit, 0 to 1,000,000.' }),
+    cv: t.field({ type: 'SafeInt', required: true, description: 'Per unit, minor units, 0 to 100,000,000.' }),
     isStarterKit: t.boolean({ required: false }),
     prices: t.field({ type: [PriceInput], required: true }),
   }),
@@ -137,8 +138,12 @@ const UpdateProductInput = builder.inputType('UpdateProductInput', {
   fields: (t) => ({
     id: t.globalID({ required: true, for: Product }),
     names: t.field({ type: NamesInput, required: false }),
-    qv: t.int({ required: false }),
-    cv: t.int({ required: false }),
+    qv: t.field({ type: 'SafeInt', required: false, description: 'Per unit, 0 to 1,000,000.' }),
+    cv: t.field({
+      type: 'SafeInt',
+      required: false,
+      description: 'Per unit, minor units, 0 to 100,000,000.',
+    }),
     active: t.boolean({ required: false }),
     prices: t.field({ type: [PriceInput], required: false, description: 'Replaces all prices.' }),
   }),

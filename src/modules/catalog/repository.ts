@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { unitCv, unitPrice, unitQv } from '../../lib/limits';
 import { nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { PriceRow, ProductRow } from './model';
@@ -9,8 +10,8 @@ const name = nameText(200);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as DKK.');
 const price = z.object({
   currency,
-  retail: z.number().int('Minor units: an integer.').min(0),
-  wholesale: z.number().int('Minor units: an integer.').min(0),
+  retail: unitPrice(),
+  wholesale: unitPrice(),
 });
 
 const productSchema = z.object({
@@ -21,8 +22,8 @@ const productSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9._-]+$/, 'Letters, digits, dot, dash, underscore.'),
   names: z.object({ da: name, pl: name, de: name, en: name }),
-  qv: z.number().int().min(0),
-  cv: z.number().int().min(0),
+  qv: unitQv(),
+  cv: unitCv(),
   isStarterKit: z.boolean().default(false),
   prices: z
     .array(price)
@@ -62,8 +63,8 @@ export async function createProduct(db: D1Database, raw: unknown): Promise<Produ
 
 const updateSchema = z.object({
   names: z.object({ da: name, pl: name, de: name, en: name }).nullish(),
-  qv: z.number().int().min(0).nullish(),
-  cv: z.number().int().min(0).nullish(),
+  qv: unitQv().nullish(),
+  cv: unitCv().nullish(),
   active: z.boolean().nullish(),
   prices: productSchema.shape.prices.nullish(),
 });

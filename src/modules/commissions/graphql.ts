@@ -1,10 +1,11 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { atomic, nowIso } from '../../lib/db';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { BOUNDS } from '../../lib/limits';
 import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { loadSettings } from '../company/settings';
@@ -49,7 +50,7 @@ const Progress = builder.objectRef<PeriodRow>('PeriodProgress').implement({
 });
 
 const BonusAmount = builder.objectRef<{ bonus: string; amount: number }>('BonusAmount').implement({
-  fields: (t) => ({ bonus: t.exposeString('bonus'), amount: t.exposeFloat('amount') }),
+  fields: (t) => ({ bonus: t.exposeString('bonus'), amount: t.expose('amount', { type: 'SafeInt' }) }),
 });
 
 const PeriodTotalsType = builder
@@ -57,12 +58,12 @@ const PeriodTotalsType = builder
   .implement({
     description: 'Money in minor units of the payout currency.',
     fields: (t) => ({
-      totalCv: t.exposeFloat('totalCv'),
-      beforeCap: t.exposeFloat('beforeCap'),
+      totalCv: t.expose('totalCv', { type: 'SafeInt' }),
+      beforeCap: t.expose('beforeCap', { type: 'SafeInt' }),
       capApplied: t.exposeBoolean('capApplied'),
-      total: t.exposeFloat('total'),
-      payout: t.exposeFloat('payout'),
-      carried: t.exposeFloat('carried'),
+      total: t.expose('total', { type: 'SafeInt' }),
+      payout: t.expose('payout', { type: 'SafeInt' }),
+      carried: t.expose('carried', { type: 'SafeInt' }),
       lines: t.exposeInt('lines'),
       payoutPercentOfCv: t.float({ resolve: (x) => (x.totalCv > 0 ? (100 * x.payout) / x.totalCv : 0) }),
       byBonus: t.field({
@@ -116,12 +117,13 @@ export const CommissionLine = builder.objectRef<LineRow>('CommissionLine').imple
       },
     }),
     level: t.exposeInt('level'),
-    volume: t.exposeFloat('volume', { description: 'The volume V the rate applies to.' }),
+    volume: t.expose('volume', { type: 'SafeInt', description: 'The volume V the rate applies to.' }),
     rateBasisPoints: t.exposeInt('bp'),
-    beforeCap: t.exposeFloat('before_cap', {
+    beforeCap: t.expose('before_cap', {
+      type: 'SafeInt',
       description: 'floor(rate × V / 10000), before the period cap.',
     }),
-    amount: t.exposeFloat('amount'),
+    amount: t.expose('amount', { type: 'SafeInt' }),
   }),
 });
 
@@ -134,19 +136,19 @@ const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement(
       nullable: true,
       resolve: (r, _a, ctx) => visibleDistributor(ctx, r.distributor_id),
     }),
-    pv: t.exposeFloat('pv'),
-    cv: t.exposeFloat('cv'),
-    gv: t.exposeFloat('gv'),
-    gcv: t.exposeFloat('gcv'),
+    pv: t.expose('pv', { type: 'SafeInt' }),
+    cv: t.expose('cv', { type: 'SafeInt' }),
+    gv: t.expose('gv', { type: 'SafeInt' }),
+    gcv: t.expose('gcv', { type: 'SafeInt' }),
     active: t.boolean({ resolve: (r) => r.active === 1 }),
     paidAsRank: t.exposeString('paid_as_rank', { nullable: true }),
     lifetimeRank: t.exposeString('lifetime_rank', { nullable: true }),
-    total: t.exposeFloat('total'),
-    payout: t.exposeFloat('payout'),
-    balanceIn: t.exposeFloat('balance_in'),
-    balanceOut: t.exposeFloat('balance_out'),
-    binaryCarryLeft: t.exposeFloat('carry_left'),
-    binaryCarryRight: t.exposeFloat('carry_right'),
+    total: t.expose('total', { type: 'SafeInt' }),
+    payout: t.expose('payout', { type: 'SafeInt' }),
+    balanceIn: t.expose('balance_in', { type: 'SafeInt' }),
+    balanceOut: t.expose('balance_out', { type: 'SafeInt' }),
+    binaryCarryLeft: t.expose('carry_left', { type: 'SafeInt' }),
+    binaryCarryRight: t.expose('carry_right', { type: 'SafeInt' }),
     lines: t.field({
       type: [CommissionLine],
       resolve: async (r, _a, ctx) =>
@@ -186,7 +188,7 @@ builder.node(CommissionPeriod, {
       type: Statement,
       description: 'Every distributor’s result, highest total first.',
       resolve: (p, args, ctx) =>
-        resolveCursorConnection<Promise<ResultRow[]>>(
+        resolvePage<Promise<ResultRow[]>>(
           {
             args,
             toCursor: (r: ResultRow) => encodeCursor([r.total, r.distributor_id]),
@@ -256,7 +258,8 @@ builder.objectFields(Distributor, (t) => ({
         .first<ResultRow>();
     },
   }),
-  balance: t.float({
+  balance: t.field({
+    type: 'SafeInt',
     nullable: true,
     description: 'Ledger balance (earned, adjusted, not yet paid): the distributor themself and staff.',
     resolve: async (d, _a, ctx) => {
@@ -405,7 +408,8 @@ const AdjustmentType = builder.enumType('AdjustmentType', {
 const AdjustmentInput = builder.inputType('CreateLedgerAdjustmentInput', {
   fields: (t) => ({
     distributorId: t.globalID({ required: true, for: Distributor }),
-    amount: t.int({
+    amount: t.field({
+      type: 'SafeInt',
       required: true,
       description:
         'Minor units of the payout currency; negative to deduct; not 0, at most 100,000,000 either way.',
@@ -429,7 +433,7 @@ const LedgerEntry = builder
   .implement({
     fields: (t) => ({
       kind: t.exposeString('kind'),
-      amount: t.exposeInt('amount'),
+      amount: t.expose('amount', { type: 'SafeInt' }),
       currency: t.exposeString('currency'),
       period: t.exposeString('period_id', { nullable: true }),
       adjustmentType: t.exposeString('adjustment_type', { nullable: true }),
@@ -439,7 +443,7 @@ const LedgerEntry = builder
   });
 
 /** At most a million in major units either way: anything larger is a typo, not an adjustment. */
-export const MAX_ADJUSTMENT = 100_000_000;
+export const MAX_ADJUSTMENT = BOUNDS.adjustment;
 const adjustmentSchema = z.object({
   amount: z
     .number()
@@ -507,8 +511,8 @@ builder.objectField(Distributor, 'bankAccount', (t) =>
 const RequirementType = builder.objectRef<Requirement>('RankRequirement').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    required: t.exposeFloat('required'),
-    current: t.exposeFloat('current'),
+    required: t.expose('required', { type: 'SafeInt' }),
+    current: t.expose('current', { type: 'SafeInt' }),
     met: t.exposeBoolean('met'),
   }),
 });

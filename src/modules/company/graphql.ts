@@ -14,7 +14,8 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
     placementKind: t.field({ type: PlacementKind, resolve: (s) => s.placementKind }),
     placementWidth: t.int({ resolve: (s) => placementWidth(s) }),
     terminateRollUp: t.field({ type: TerminateRollUp, resolve: (s) => s.terminateRollUp }),
-    activePv: t.exposeInt('activePv', {
+    activePv: t.expose('activePv', {
+      type: 'SafeInt',
       description: 'PV at which a member counts as active in live figures.',
     }),
     closeGraceDays: t.exposeInt('closeGraceDays', {
@@ -45,7 +46,7 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
     timeZone: t.string({ required: false }),
     payoutCurrency: t.string({ required: false }),
     terminateRollUp: t.field({ type: TerminateRollUp, required: false }),
-    activePv: t.int({ required: false }),
+    activePv: t.field({ type: 'SafeInt', required: false, description: '0 to 1,000,000.' }),
     closeGraceDays: t.int({ required: false }),
     payoutDebtorName: t.string({
       required: false,

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
 import { nowIso } from '../../lib/db';
+import { BOUNDS, boundedInt } from '../../lib/limits';
 import { LIMITS, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
@@ -39,7 +40,7 @@ const patchSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as EUR.')
     .nullish(),
   terminateRollUp: z.enum(['SPONSOR', 'COMPANY']).nullish(),
-  activePv: z.number().int('A whole number, 0 or more.').min(0, 'A whole number, 0 or more.').nullish(),
+  activePv: boundedInt(0, BOUNDS.activePv).nullish(),
   closeGraceDays: z.number().int('0 to 28 days.').min(0, '0 to 28 days.').max(28, '0 to 28 days.').nullish(),
   payoutDebtorName: nameText(SEPA_MAX.name).nullish(),
   payoutDebtorIban: z

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, likeContains, type SortValue } from '../../lib/keyset';
 import { Distributor, LocaleEnum, visibleDistributor } from '../genealogy/graphql';
 import {
@@ -67,7 +67,7 @@ builder.queryField('customers', (t) =>
       } else if (v.kind !== 'ADMIN' && !(v.kind === 'INTEGRATION' && v.scopes.includes('orders:write'))) {
         throw new ForbiddenError();
       }
-      return resolveCursorConnection<Promise<CustomerRow[]>>(
+      return resolvePage<Promise<CustomerRow[]>>(
         { args, toCursor: (c: CustomerRow) => encodeCursor([c.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['id'], 'DESC', page);

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { constraintFailure } from '../../lib/conflicts';
 import { atomic, nowIso } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
@@ -77,6 +78,13 @@ function translateUnique(e: unknown): unknown {
     return new ValidationError('That external id is already in use.', [
       { path: 'externalId', message: 'Already in use.', code: 'ALREADY_IN_USE' },
     ]);
+  // Lost a race the retries did not resolve, e.g. two enrollments of the root at once.
+  const failure = constraintFailure(e);
+  if (failure?.kind === 'UNIQUE' && failure.on.startsWith('distributor.'))
+    return new ConflictError(
+      'A concurrent enrollment took the same place in the tree; reload and try again.',
+      'CONCURRENT_ENROLLMENT',
+    );
   return e;
 }
 

@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import {
@@ -8,6 +7,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';
@@ -245,7 +245,7 @@ builder.queryFields((t) => ({
             { path: 'maxDepth', message: 'At least 1.', code: 'TOO_SMALL', params: { min: 1 } },
           ]);
         const columns = downlineSortColumns(args.tree, args.orderBy as DownlineOrder);
-        return resolveCursorConnection<Promise<DownlineRow[]>>(
+        return resolvePage<Promise<DownlineRow[]>>(
           {
             args,
             toCursor: (row: DownlineRow) => encodeCursor(downlineSortKey(row, columns)),

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { checkPageSize, resolvePage } from '../../graphql/pages';
 import { encodeGlobalId } from '../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { actorLabel } from '../genealogy/actorLabel';
@@ -215,7 +215,7 @@ builder.queryField('leads', (t) =>
         params.push(args.source);
       }
       if (args.includeTest === false) where.push('is_test = 0');
-      return resolveCursorConnection<Promise<LeadRow[]>>(
+      return resolvePage<Promise<LeadRow[]>>(
         { args, toCursor: (l: LeadRow) => encodeCursor([l.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['id'], 'DESC', page);
@@ -365,17 +365,19 @@ builder.queryFields((t) => ({
     type: [FailedIntake],
     authScopes: { admin: true },
     description: 'Deliveries whose processing failed (the raw event is kept; retryLeadIntake tries again).',
-    args: { first: t.arg.int({ required: false }) },
-    resolve: async (_r, args, ctx) =>
-      (
+    args: { first: t.arg.int({ required: false, description: '1 to 100 (default 50).' }) },
+    resolve: async (_r, args, ctx) => {
+      checkPageSize('first', args.first, 100);
+      return (
         await ctx.db
           .prepare(
             `SELECT id, source, external_id, attempts, last_error, updated_at FROM lead_intake
              WHERE status = 'FAILED' ORDER BY id DESC LIMIT ?`,
           )
-          .bind(Math.min(Math.max(args.first ?? 50, 1), 100))
+          .bind(args.first ?? 50)
           .all<FailedIntakeRow>()
-      ).results,
+      ).results;
+    },
   }),
 }));
 
@@ -498,7 +500,7 @@ builder.mutationFields((t) => ({
   deleteLeadRoutingRule: t.field({
     type: 'ID',
     authScopes: { admin: true },
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     args: {
       input: t.arg({
         required: true,

@@ -58,10 +58,18 @@ async function workableLead(db: D1Database, viewer: Viewer, id: number): Promise
 // always directly follows that update, and changes() = 1 says the update applied (a concurrent change
 // made in the same millisecond would otherwise pass the status/updated_at check).
 const STALE = 'NOT NULL constraint failed: lead_status_change.lead_id';
+const stale = () => new ConflictError('The lead changed meanwhile; reload it and try again.', 'STALE');
 const staleConflict = (e: unknown): unknown =>
-  String((e as Error)?.message ?? e).includes(STALE)
-    ? new ConflictError('The lead changed meanwhile; reload it and try again.', 'STALE')
-    : e;
+  String((e as Error)?.message ?? e).includes(STALE) ? stale() : e;
+
+/** True when the lead is no longer as we read it (another request changed or converted it). */
+async function leadChanged(db: D1Database, lead: PipelineLeadRow): Promise<boolean> {
+  const row = await db
+    .prepare('SELECT 1 AS same FROM lead WHERE id = ? AND status = ? AND updated_at = ?')
+    .bind(lead.id, lead.status, lead.updated_at)
+    .first();
+  return row == null;
+}
 
 function historyInsert(
   db: D1Database,
@@ -253,6 +261,9 @@ export async function convertLead(
     );
     return (await db.prepare('SELECT * FROM lead WHERE id = ?').bind(lead.id).first<PipelineLeadRow>())!;
   } catch (e) {
+    // A concurrent conversion enrolled the same person first, so the enrollment fails on the e-mail before
+    // the history guard is reached: the loser of that race gets the conflict, not "e-mail in use".
+    if (e instanceof ValidationError && (await leadChanged(db, lead))) throw stale();
     throw staleConflict(e);
   }
 }

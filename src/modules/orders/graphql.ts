@@ -1,7 +1,7 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { resolvePage } from '../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
@@ -62,21 +62,24 @@ builder.node(OrderLine, {
     }),
     quantity: t.exposeInt('quantity'),
     refundedQuantity: t.exposeInt('refunded_quantity'),
-    unitPrice: t.exposeInt('unit_price', { description: 'What the buyer pays per unit, minor units.' }),
-    unitRetail: t.exposeInt('unit_retail'),
-    unitWholesale: t.exposeInt('unit_wholesale'),
-    unitQv: t.exposeInt('unit_qv'),
-    unitCv: t.exposeInt('unit_cv'),
+    unitPrice: t.expose('unit_price', {
+      type: 'SafeInt',
+      description: 'What the buyer pays per unit, minor units.',
+    }),
+    unitRetail: t.expose('unit_retail', { type: 'SafeInt' }),
+    unitWholesale: t.expose('unit_wholesale', { type: 'SafeInt' }),
+    unitQv: t.expose('unit_qv', { type: 'SafeInt' }),
+    unitCv: t.expose('unit_cv', { type: 'SafeInt' }),
     isStarterKit: t.boolean({ resolve: (l) => l.is_starter_kit === 1 }),
-    amount: t.int({ resolve: (l) => l.quantity * l.unit_price }),
+    amount: t.field({ type: 'SafeInt', resolve: (l) => l.quantity * l.unit_price }),
   }),
 });
 
 const Refund = builder.objectRef<RefundRow>('Refund').implement({
   fields: (t) => ({
-    amount: t.exposeInt('amount'),
-    qv: t.exposeInt('qv'),
-    cv: t.exposeInt('cv'),
+    amount: t.expose('amount', { type: 'SafeInt' }),
+    qv: t.expose('qv', { type: 'SafeInt' }),
+    cv: t.expose('cv', { type: 'SafeInt' }),
     period: t.exposeString('period', { description: 'The commission period whose volume it lowered.' }),
     clawback: t.boolean({
       description:
@@ -100,9 +103,9 @@ builder.node(Order, {
     kind: t.field({ type: OrderKindEnum, resolve: (o) => o.kind }),
     status: t.field({ type: OrderStatusEnum, resolve: (o) => o.status }),
     currency: t.exposeString('currency'),
-    total: t.exposeInt('total', { description: 'Minor units of the currency.' }),
-    qv: t.exposeInt('qv'),
-    cv: t.exposeInt('cv'),
+    total: t.expose('total', { type: 'SafeInt', description: 'Minor units of the currency.' }),
+    qv: t.expose('qv', { type: 'SafeInt' }),
+    cv: t.expose('cv', { type: 'SafeInt' }),
     distributor: t.field({
       type: Distributor,
       nullable: true,
@@ -166,7 +169,7 @@ builder.queryField('orders', (t) =>
         throw new ForbiddenError();
       }
       if (customerId != null) await requireCustomer(ctx.db, v, customerId);
-      return resolveCursorConnection<Promise<OrderRow[]>>(
+      return resolvePage<Promise<OrderRow[]>>(
         {
           args,
           toCursor: (o: OrderRow) => encodeCursor([o.created_at, o.id]),
@@ -217,7 +220,7 @@ builder.queryField('orders', (t) =>
 const LineInput = builder.inputType('OrderLineInput', {
   fields: (t) => ({
     productId: t.globalID({ required: true, for: Product }),
-    quantity: t.int({ required: true }),
+    quantity: t.int({ required: true, description: '1 to 10,000.' }),
   }),
 });
 
@@ -297,7 +300,7 @@ const CancelInput = builder.inputType('CancelOrderInput', {
 builder.mutationField('cancelOrder', (t) =>
   t.field({
     type: Order,
-    errors: { types: [NotFoundError, ConflictError], dataField: { name: 'order' } },
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'order' } },
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: CancelInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
@@ -310,7 +313,7 @@ builder.mutationField('cancelOrder', (t) =>
 const RefundLineInput = builder.inputType('RefundLineInput', {
   fields: (t) => ({
     lineId: t.globalID({ required: true, for: OrderLine }),
-    quantity: t.int({ required: true }),
+    quantity: t.int({ required: true, description: '1 to 10,000.' }),
   }),
 });
 const RefundInput = builder.inputType('RefundOrderInput', {

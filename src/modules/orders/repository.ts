@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { constraintFailure, orConflict, requireChanged } from '../../lib/conflicts';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { quantity } from '../../lib/limits';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
@@ -67,7 +69,7 @@ const createSchema = z.object({
     .array(
       z.object({
         productId: z.number().int().positive(),
-        quantity: z.number().int('A whole number.').positive('At least 1.'),
+        quantity: quantity(),
       }),
     )
     .min(1, 'At least one line.')
@@ -298,9 +300,11 @@ export async function markOrderPaid(
           'INSERT INTO payment (order_id, paid_at, reference, recorded_by, created_at) VALUES (?, ?, ?, ?, ?)',
         )
         .bind(order.id, paidAt.toISOString(), reference, actorOf(viewer), now.toISOString()),
+      // A status other than PENDING (cancelled meanwhile) becomes a value the status CHECK refuses.
       db
         .prepare(
-          "UPDATE sales_order SET status = 'PAID', paid_at = ?, period = ?, payment_reference = ? WHERE id = ?",
+          `UPDATE sales_order SET status = CASE status WHEN 'PENDING' THEN 'PAID' ELSE 'CHANGED' END,
+             paid_at = ?, period = ?, payment_reference = ? WHERE id = ?`,
         )
         .bind(paidAt.toISOString(), period, reference, order.id),
       ...applyVolumeChange(db, {
@@ -315,8 +319,11 @@ export async function markOrderPaid(
       }),
     ]);
   } catch (e) {
-    if (String(e).includes('UNIQUE constraint failed: payment.order_id'))
+    const failure = constraintFailure(e);
+    if (failure?.kind === 'UNIQUE' && failure.on.includes('payment.order_id'))
       throw new ConflictError('The order is paid already.', 'ALREADY_PAID');
+    if (failure?.kind === 'CHECK' && failure.on.includes('status'))
+      throw new ConflictError('The order changed meanwhile (cancelled?); reload it.', 'NOT_PENDING');
     throw e;
   }
   return (await orderById(db, order.id))!;
@@ -326,12 +333,16 @@ export async function cancelOrder(db: D1Database, orderId: number): Promise<Orde
   const order = await requireOrder(db, orderId);
   if (order.status !== 'PENDING')
     throw new ConflictError('Only a pending order can be cancelled; refund a paid one.', 'NOT_PENDING');
-  await db
+  const result = await db
     .prepare(
       "UPDATE sales_order SET status = 'CANCELLED', cancelled_at = ? WHERE id = ? AND status = 'PENDING'",
     )
     .bind(nowIso(), orderId)
     .run();
+  requireChanged(
+    result,
+    () => new ConflictError('The order changed meanwhile (paid?); reload it.', 'NOT_PENDING'),
+  );
   return (await orderById(db, orderId))!;
 }
 
@@ -340,7 +351,7 @@ const refundSchema = z.object({
     .array(
       z.object({
         lineId: z.number().int().positive(),
-        quantity: z.number().int('A whole number.').positive('At least 1.'),
+        quantity: quantity(),
       }),
     )
     .nullish(),
@@ -369,13 +380,14 @@ export async function refundOrder(db: D1Database, orderId: number, raw: unknown)
   for (const [i, r] of requested.entries()) {
     const line = lines.find((l) => l.id === r.lineId);
     if (!line) issues.push({ path: `lines.${i}.lineId`, message: 'Not a line of this order.' });
+    else if (line.refunded_quantity === line.quantity) throw refundedMeanwhile();
     else if (perLine.get(line.id)! > line.quantity - line.refunded_quantity)
       issues.push({
         path: `lines.${i}.quantity`,
         message: `At most ${line.quantity - line.refunded_quantity} can be refunded.`,
       });
   }
-  if (requested.length === 0) issues.push({ path: 'lines', message: 'Nothing left to refund.' });
+  if (requested.length === 0) throw refundedMeanwhile();
   if (issues.length) throw new ValidationError('Invalid refund.', issues);
 
   let amount = 0;
@@ -388,50 +400,60 @@ export async function refundOrder(db: D1Database, orderId: number, raw: unknown)
     qv += v.qv;
     cv += v.cv;
   }
-  const remaining =
-    lines.reduce((s, l) => s + l.quantity - l.refunded_quantity, 0) -
-    [...perLine.values()].reduce((a, b) => a + b, 0);
   const settings = await loadSettings(db);
   const clawback = await isPeriodFrozen(db, order.period!);
   const period = clawback ? await periodForInstant(db, new Date(), settings.timeZone) : order.period!;
   const member = (await distributorById(db, order.distributor_id))!;
   const customer = order.kind === 'CUSTOMER';
-  await atomic(db, [
-    // The line CHECK (refunded_quantity <= quantity) aborts the batch if a concurrent refund got there first.
-    db
-      .prepare(
-        `UPDATE order_line SET refunded_quantity = refunded_quantity + json_extract(r.value, '$[1]')
+  // The line CHECK (refunded_quantity <= quantity) aborts the batch if a concurrent refund got there first.
+  const guard = [{ kind: 'CHECK' as const, on: 'refunded_quantity' }];
+  await orConflict(
+    () =>
+      atomic(db, [
+        db
+          .prepare(
+            `UPDATE order_line SET refunded_quantity = refunded_quantity + json_extract(r.value, '$[1]')
          FROM json_each(?1) r WHERE order_line.id = json_extract(r.value, '$[0]') AND order_line.order_id = ?2`,
-      )
-      .bind(JSON.stringify([...perLine]), order.id),
-    db
-      .prepare('UPDATE sales_order SET status = ? WHERE id = ?')
-      .bind(remaining === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED', order.id),
-    db
-      .prepare(
-        'INSERT INTO refund (order_id, amount, qv, cv, period, clawback, reason, lines, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .bind(
-        order.id,
-        amount,
-        qv,
-        cv,
-        period,
-        clawback ? 1 : 0,
-        input.reason,
-        JSON.stringify([...perLine].map(([lineId, quantity]) => ({ lineId, quantity }))),
-        nowIso(),
-      ),
-    ...applyVolumeChange(db, {
-      distributorId: member.id,
-      ancestors: sponsorPathIds(member.sponsor_path).slice(0, -1),
-      period,
-      qv: -qv,
-      cv: -cv,
-      customerQv: customer ? -qv : 0,
-      customerCv: customer ? -cv : 0,
-      activePv: settings.activePv,
-    }),
-  ]);
+          )
+          .bind(JSON.stringify([...perLine]), order.id),
+        // From the lines as this batch leaves them, so that concurrent partial refunds end REFUNDED.
+        db
+          .prepare(
+            `UPDATE sales_order SET status = CASE WHEN (SELECT sum(quantity - refunded_quantity) FROM order_line
+           WHERE order_id = ?1) = 0 THEN 'REFUNDED' ELSE 'PARTIALLY_REFUNDED' END WHERE id = ?1`,
+          )
+          .bind(order.id),
+        db
+          .prepare(
+            'INSERT INTO refund (order_id, amount, qv, cv, period, clawback, reason, lines, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .bind(
+            order.id,
+            amount,
+            qv,
+            cv,
+            period,
+            clawback ? 1 : 0,
+            input.reason,
+            JSON.stringify([...perLine].map(([lineId, quantity]) => ({ lineId, quantity }))),
+            nowIso(),
+          ),
+        ...applyVolumeChange(db, {
+          distributorId: member.id,
+          ancestors: sponsorPathIds(member.sponsor_path).slice(0, -1),
+          period,
+          qv: -qv,
+          cv: -cv,
+          customerQv: customer ? -qv : 0,
+          customerCv: customer ? -cv : 0,
+          activePv: settings.activePv,
+        }),
+      ]),
+    guard,
+    refundedMeanwhile,
+  );
   return (await orderById(db, order.id))!;
 }
+
+const refundedMeanwhile = () =>
+  new ConflictError('Those units are refunded already; reload the order.', 'ALREADY_REFUNDED');

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ForbiddenError } from '../../graphql/errors';
+import { checkPageSize } from '../../graphql/pages';
 import { monthInZone } from '../../lib/time';
 import { canBrowseSubtree } from '../genealogy/access';
 import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';
@@ -12,16 +13,23 @@ const Volume = builder.objectRef<VolumeRow>('Volume').implement({
   description: 'Volumes of one commission period (live while the period is open).',
   fields: (t) => ({
     period: t.exposeString('period'),
-    pv: t.exposeInt('pv', { description: 'QV of paid orders attributed to the member.' }),
-    cv: t.exposeInt('cv', { description: 'CV of the same orders, minor units of the payout currency.' }),
-    customerPv: t.exposeInt('customer_pv', { description: 'The part of PV from customer orders.' }),
-    customerCv: t.exposeInt('customer_cv'),
+    pv: t.expose('pv', { type: 'SafeInt', description: 'QV of paid orders attributed to the member.' }),
+    cv: t.expose('cv', {
+      type: 'SafeInt',
+      description: 'CV of the same orders, minor units of the payout currency.',
+    }),
+    customerPv: t.expose('customer_pv', {
+      type: 'SafeInt',
+      description: 'The part of PV from customer orders.',
+    }),
+    customerCv: t.expose('customer_cv', { type: 'SafeInt' }),
     // Group sums outgrow GraphQL's 32-bit Int (a root's GCV in cents passes 2^31 around 100,000 members):
     // Float carries every integer up to 2^53 exactly.
-    gv: t.exposeFloat('gv', {
+    gv: t.expose('gv', {
+      type: 'SafeInt',
       description: 'PV of the member plus their whole sponsor downline (a whole number).',
     }),
-    gcv: t.exposeFloat('gcv', { description: 'CV of the same, minor units (a whole number).' }),
+    gcv: t.expose('gcv', { type: 'SafeInt', description: 'CV of the same, minor units (a whole number).' }),
     qualifiedDownline: t.exposeInt('qualified_downline', {
       description: 'Downline members whose PV reached the company’s active threshold this period.',
     }),
@@ -53,13 +61,14 @@ builder.objectFields(Distributor, (t) => ({
   volumeHistory: t.field({
     type: [Volume],
     description: 'Volumes per period, newest first.',
-    args: { last: t.arg.int({ defaultValue: 12, required: true }) },
-    complexity: { field: 2, multiplier: 12 },
+    args: { last: t.arg.int({ defaultValue: 12, required: true, description: '1 to 60.' }) },
+    complexity: (args) => ({ field: 2, multiplier: Math.min(Math.max(args.last, 1), 60) }),
     resolve: async (d, args, ctx) => {
+      checkPageSize('last', args.last, 60);
       if (!canBrowseSubtree(ctx.viewer, d, 'SPONSOR')) throw new ForbiddenError('Not in your downline.');
       const { results } = await ctx.db
         .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
-        .bind(d.id, Math.min(Math.max(args.last, 1), 60))
+        .bind(d.id, args.last)
         .all<VolumeRow>();
       return results;
     },

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
+import { resolvePage } from '../../../graphql/pages';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
 import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
@@ -67,7 +67,7 @@ const Contribution = builder.objectRef<Item>('CommissionContribution').implement
       resolve: (c) => (c.leg < 0 ? null : c.leg === RIGHT ? 'RIGHT' : 'LEFT'),
     }),
     kind: t.field({ type: ContributionKind, resolve: (c) => kindName[c.kind] as (typeof KINDS)[number] }),
-    volume: t.exposeFloat('volume'),
+    volume: t.expose('volume', { type: 'SafeInt' }),
     rateBasisPoints: t.exposeInt('bp', { description: 'The line’s rate, applied to the sum of volumes.' }),
   }),
 });
@@ -168,7 +168,7 @@ builder.objectField(CommissionLine, 'explain', (t) =>
           volume: c.volume[i],
           bp: e.bp,
         });
-        const connection = await resolveCursorConnection<Item[]>(
+        const connection = await resolvePage<Item[]>(
           { args, toCursor: (i: Item) => encodeCursor([i.position]), defaultSize: 20, maxSize: 100 },
           ({ before, after, limit, inverted }) => {
             // Positions in the explanation's fixed order (deterministic for the frozen snapshot).

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { requireChanged } from '../../../lib/conflicts';
 import { atomic } from '../../../lib/db';
 import { addMonths } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
@@ -66,7 +67,7 @@ export async function startClose(
     );
   const version = await versionInForce(db, periodId);
   if (!version) throw new ConflictError(`No plan version is in force for ${periodId}.`, 'NO_PLAN');
-  await atomic(db, [
+  const [started] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO commission_period (id, status, plan_version_id, starts_at, ends_at, run, closing_started_at, step, step_done, step_total)
@@ -83,6 +84,8 @@ export async function startClose(
       ),
     db.prepare('UPDATE plan_version SET used = 1 WHERE id = ?').bind(version.id),
   ]);
+  // A concurrent close got there first (the upsert changed no row): that caller sends the job.
+  requireChanged(started, () => changedMeanwhile(periodId, 'ALREADY_CLOSING'));
   await jobs.send({ kind: 'period.snapshot', periodId, run: 1 });
   return (await periodById(db, periodId))!;
 }
@@ -135,12 +138,13 @@ export async function recompute(db: D1Database, jobs: JobSink, periodId: string)
       'NOT_IN_REVIEW',
     );
   const run = period.run + 1;
-  await db
+  const result = await db
     .prepare(
       "UPDATE commission_period SET status = 'CLOSING', run = ?, step = 'compute', step_done = 0, step_total = 0 WHERE id = ? AND status = 'REVIEW'",
     )
     .bind(run, periodId)
     .run();
+  requireChanged(result, () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
   await jobs.send({ kind: 'period.compute', periodId, run });
   return (await periodById(db, periodId))!;
 }
@@ -157,7 +161,7 @@ export async function commit(db: D1Database, periodId: string, now: Date): Promi
       'NOT_IN_REVIEW',
     );
   const settings = await loadSettings(db);
-  await atomic(db, [
+  const committed = await atomic(db, [
     db
       .prepare(
         `INSERT OR IGNORE INTO ledger_entry (distributor_id, kind, amount, currency, period_id, created_at, dedupe_key)
@@ -178,6 +182,8 @@ export async function commit(db: D1Database, periodId: string, now: Date): Promi
       )
       .bind(now.toISOString(), periodId),
   ]);
+  // The ledger rows are keyed, so a second commit wrote nothing; its caller lost the race.
+  requireChanged(committed[2], () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
   return (await periodById(db, periodId))!;
 }
 
@@ -187,7 +193,7 @@ export async function markPaid(db: D1Database, periodId: string, now: Date): Pro
   if (period.status !== 'COMMITTED')
     throw new ConflictError(`Only a committed period can be paid (it is ${period.status}).`, 'NOT_COMMITTED');
   const settings = await loadSettings(db);
-  await atomic(db, [
+  const paid = await atomic(db, [
     db
       .prepare(
         `INSERT OR IGNORE INTO payout_batch (period_id, currency, count, total, created_at)
@@ -208,7 +214,13 @@ export async function markPaid(db: D1Database, periodId: string, now: Date): Pro
       )
       .bind(now.toISOString(), periodId),
   ]);
+  requireChanged(paid[2], () => changedMeanwhile(periodId, 'NOT_COMMITTED'));
   return (await periodById(db, periodId))!;
+}
+
+/** The loser of a race between two transitions of one period. */
+function changedMeanwhile(periodId: string, code: string): ConflictError {
+  return new ConflictError(`Period ${periodId} changed meanwhile (a concurrent request); reload it.`, code);
 }
 
 /** Cron: starts the close of last month once its grace days (late payments) have passed. */

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
@@ -32,19 +32,19 @@ const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').impl
     members: t.exposeInt('members'),
     winners: t.exposeInt('winners'),
     losers: t.exposeInt('losers'),
-    baseTotal: t.exposeFloat('baseTotal'),
-    newTotal: t.exposeFloat('newTotal'),
-    change: t.exposeFloat('change'),
+    baseTotal: t.expose('baseTotal', { type: 'SafeInt' }),
+    newTotal: t.expose('newTotal', { type: 'SafeInt' }),
+    change: t.expose('change', { type: 'SafeInt' }),
   }),
 });
 
 const Summary = builder.objectRef<WhatIfSummary>('WhatIfSummary').implement({
   fields: (t) => ({
     members: t.exposeInt('members'),
-    totalCv: t.exposeFloat('totalCv'),
-    baseTotal: t.exposeFloat('baseTotal'),
-    newTotal: t.exposeFloat('newTotal'),
-    change: t.exposeFloat('change'),
+    totalCv: t.expose('totalCv', { type: 'SafeInt' }),
+    baseTotal: t.expose('baseTotal', { type: 'SafeInt' }),
+    newTotal: t.expose('newTotal', { type: 'SafeInt' }),
+    change: t.expose('change', { type: 'SafeInt' }),
     basePercentOfCv: t.exposeFloat('basePercentOfCv'),
     newPercentOfCv: t.exposeFloat('newPercentOfCv'),
     winners: t.exposeInt('winners'),
@@ -62,9 +62,9 @@ const Difference = builder.objectRef<DiffRow>('WhatIfDifference').implement({
     }),
     baseRank: t.exposeString('base_rank', { nullable: true }),
     newRank: t.exposeString('new_rank', { nullable: true }),
-    baseTotal: t.exposeFloat('base_total'),
-    newTotal: t.exposeFloat('new_total'),
-    change: t.exposeFloat('delta'),
+    baseTotal: t.expose('base_total', { type: 'SafeInt' }),
+    newTotal: t.expose('new_total', { type: 'SafeInt' }),
+    change: t.expose('delta', { type: 'SafeInt' }),
   }),
 });
 
@@ -94,7 +94,7 @@ builder.node(WhatIfRun, {
       },
       resolve: (r, args, ctx) => {
         const direction = args.direction === 'DESC' ? 'DESC' : 'ASC';
-        return resolveCursorConnection<Promise<DiffRow[]>>(
+        return resolvePage<Promise<DiffRow[]>>(
           {
             args,
             toCursor: (d: DiffRow) => encodeCursor([d.delta, d.distributor_id]),

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';
@@ -70,7 +70,7 @@ builder.queryField('activities', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: async (_r, args, ctx) => {
       const subject = await requireSubject(ctx.db, ctx.viewer, subjectFromGlobalId(args.subjectId));
-      return resolveCursorConnection<Promise<ActivityRow[]>>(
+      return resolvePage<Promise<ActivityRow[]>>(
         {
           args,
           toCursor: (a: ActivityRow) => encodeCursor([a.occurred_at, a.id]),
@@ -137,7 +137,7 @@ const DeleteActivityInput = builder.inputType('DeleteActivityInput', {
 builder.mutationField('deleteActivity', (t) =>
   t.field({
     type: 'ID',
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteActivityInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
@@ -22,7 +22,7 @@ builder.queryField('prospects', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
       const owner = ownerScope(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
-      return resolveCursorConnection<Promise<ProspectRow[]>>(
+      return resolvePage<Promise<ProspectRow[]>>(
         { args, toCursor: (p: ProspectRow) => encodeCursor([p.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['id'], 'DESC', page);
@@ -139,7 +139,7 @@ builder.mutationField('deleteProspect', (t) =>
   t.field({
     type: 'ID',
     description: 'Removes a prospect with their contact history and tasks. Returns the removed id.',
-    errors: { types: [NotFoundError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteProspectInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

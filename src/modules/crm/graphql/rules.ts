@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Customer } from '../../customers/graphql';
 import { customersByIds } from '../../customers/repository';
@@ -121,7 +121,7 @@ builder.queryField('dormantMembers', (t) =>
     resolve: (_r, args, ctx) => {
       if (ctx.viewer.kind !== 'ADMIN' && ctx.viewer.kind !== 'DISTRIBUTOR') throw new ForbiddenError();
       const responsible = ownerScope(ctx.viewer, args.responsibleId ? Number(args.responsibleId.id) : null);
-      return resolveCursorConnection<Promise<DormantRow[]>>(
+      return resolvePage<Promise<DormantRow[]>>(
         {
           args,
           toCursor: (r: DormantRow) => encodeCursor([r.member_type, r.member_id]),

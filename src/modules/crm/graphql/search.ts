@@ -1,5 +1,5 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { type PersonHitRow, searchPeople } from '../search/query';
@@ -40,7 +40,7 @@ builder.queryField('searchPeople', (t) =>
     },
     complexity: (args) => ({ field: 3, multiplier: Math.min(args.first ?? args.last ?? 20, 50) }),
     resolve: (_r, args, ctx) =>
-      resolveCursorConnection<Promise<PersonHitRow[]>>(
+      resolvePage<Promise<PersonHitRow[]>>(
         { args, toCursor: (h: PersonHitRow) => encodeCursor([h.rowid]), defaultSize: 20, maxSize: 50 },
         (page) =>
           searchPeople(ctx.db, ctx.viewer, args.query, args.kinds?.length ? args.kinds : null, {

@@ -1,6 +1,6 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';
@@ -96,7 +96,7 @@ builder.queryField('tasks', (t) =>
           },
         ]);
       const subject = args.subjectId ? subjectFromGlobalId(args.subjectId) : null;
-      return resolveCursorConnection<Promise<TaskRow[]>>(
+      return resolvePage<Promise<TaskRow[]>>(
         { args, toCursor: (r: TaskRow) => encodeCursor([r.due_date, r.id]), defaultSize: 20, maxSize: 100 },
         async (page) => {
           const k = keysetClauses(['due_date', 'id'], 'ASC', page);
@@ -195,7 +195,7 @@ const SetTaskDoneInput = builder.inputType('SetTaskDoneInput', {
 builder.mutationField('setTaskDone', (t) =>
   t.field({
     type: Task,
-    errors: { types: [NotFoundError], dataField: { name: 'task' } },
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'task' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: SetTaskDoneInput, required: true }) },
     resolve: async (_r, { input }, ctx) =>
@@ -211,7 +211,7 @@ builder.mutationField('deleteTask', (t) =>
   t.field({
     type: 'ID',
     description: 'Removes a task. Automatic tasks are marked done instead (the rule would make them again).',
-    errors: { types: [NotFoundError, ConflictError], dataField: { name: 'deletedId' } },
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'deletedId' } },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: DeleteTaskInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {

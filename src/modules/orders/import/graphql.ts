@@ -1,6 +1,7 @@
 import { builder } from '../../../graphql/builder';
 import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { LineIssue } from '../../../graphql/errorTypes';
+import { checkPageSize } from '../../../graphql/pages';
 import { IMPORT_FORMATS } from './parse';
 import {
   createOrderImport,
@@ -70,10 +71,12 @@ builder.node(OrderImport, {
       type: [LineIssue],
       description:
         'Why the file was REJECTED: line-numbered (1-based, whole file; CSV header = line 1), by line.',
-      args: { first: t.arg.int({ required: false, defaultValue: 100 }) },
+      args: { first: t.arg.int({ required: false, defaultValue: 100, description: '1 to 1000.' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? 100, 1000) / 10 }),
-      resolve: (r, args, ctx) =>
-        orderImportIssues(ctx.db, r.id, Math.max(0, Math.min(args.first ?? 100, 1000))),
+      resolve: (r, args, ctx) => {
+        checkPageSize('first', args.first, 1000);
+        return orderImportIssues(ctx.db, r.id, args.first ?? 100);
+      },
     }),
   }),
 });

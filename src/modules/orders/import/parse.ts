@@ -2,6 +2,7 @@
 // NDJSON: one order per line with its lines inline. CSV: one row per order line; consecutive rows with the
 // same externalId are one order (order fields on its first row; later rows repeat them or leave them empty).
 import { z } from 'zod';
+import { BOUNDS } from '../../../lib/limits';
 import { csvRecords, eachNdjsonObject } from '../../../lib/records';
 import { IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
 
@@ -27,10 +28,12 @@ const ref = z.string().trim().min(1).max(64, 'At most 64 characters.');
 const whole = (min: number, msg: string) => z.number().int('Must be a whole number.').min(min, msg);
 const lineSchema = z.strictObject({
   sku: ref,
-  quantity: whole(1, 'Must be at least 1.'),
-  unitPrice: whole(0, 'Must not be negative.').optional(),
-  unitQv: whole(0, 'Must not be negative.').optional(),
-  unitCv: whole(0, 'Must not be negative.').optional(),
+  quantity: whole(1, 'Must be at least 1.').max(BOUNDS.quantity, `At most ${BOUNDS.quantity}.`),
+  unitPrice: whole(0, 'Must not be negative.')
+    .max(BOUNDS.unitPrice, `At most ${BOUNDS.unitPrice}.`)
+    .optional(),
+  unitQv: whole(0, 'Must not be negative.').max(BOUNDS.unitQv, `At most ${BOUNDS.unitQv}.`).optional(),
+  unitCv: whole(0, 'Must not be negative.').max(BOUNDS.unitCv, `At most ${BOUNDS.unitCv}.`).optional(),
 });
 const orderFields = {
   externalId: ref,
@@ -86,7 +89,8 @@ const ORDER_KEYS = new Set<string>([...ORDER_FIELDS, 'lines']);
 const LINE_KEYS = new Set<string>(LINE_FIELDS);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isRef = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 64 && v.trim() === v;
-const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isInstant = (v: unknown) => {
   if (typeof v !== 'string' || !INSTANT.test(v)) return false;
   const ms = Date.parse(v);
@@ -121,9 +125,9 @@ export function quickOrder(o: Record<string, unknown>): OrderInput | null {
   for (const l of lines) {
     if (typeof l !== 'object' || l === null || Array.isArray(l)) return null;
     for (const k in l) if (!LINE_KEYS.has(k)) return null;
-    if (!isRef(l.sku) || !isInt(l.quantity, 1)) return null;
+    if (!isRef(l.sku) || !isInt(l.quantity, 1, BOUNDS.quantity)) return null;
     for (const k of ['unitPrice', 'unitQv', 'unitCv'] as const)
-      if (l[k] !== undefined && !isInt(l[k], 0)) return null;
+      if (l[k] !== undefined && !isInt(l[k], 0, BOUNDS[k])) return null;
   }
   return o as unknown as OrderInput;
 }
