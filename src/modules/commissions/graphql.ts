@@ -8,7 +8,6 @@ import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
 import { BOUNDS } from '../../lib/limits';
 import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
-import { loadSettings } from '../company/settings';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import { queueSink } from './periods/jobs';
 import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
@@ -471,7 +470,7 @@ builder.mutationField('createLedgerAdjustment', (t) =>
       );
       const id = Number(input.distributorId.id);
       if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
-      const settings = await loadSettings(ctx.db);
+      const settings = await ctx.loaders.settings();
       const [res] = await atomic(ctx.db, [
         ctx.db
           .prepare(

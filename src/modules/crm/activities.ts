@@ -3,8 +3,8 @@ import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { isIsoInstant } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
-import { actorOf } from './actor';
 import { type ResolvedSubject, requireSubject, type SubjectType } from './subjects';
 
 export const ACTIVITY_KINDS = ['CALL', 'EMAIL', 'SMS', 'MEETING', 'NOTE'] as const;

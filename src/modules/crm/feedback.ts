@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { canViewCustomer, customersByIds } from '../customers/repository';
-import { actorOf } from './actor';
 
 export interface FeedbackRow {
   id: number;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
-import { actorOf } from './actor';
 import { isDay } from './dates';
 import { requireSubject, type SubjectRef, type SubjectType } from './subjects';
 

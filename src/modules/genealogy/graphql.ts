@@ -11,7 +11,7 @@ import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';
-import { loadSettings, placementWidth } from '../company/settings';
+import { placementWidth } from '../company/settings';
 import { canBrowseSubtree, canViewDistributor, canViewPublicProfile, uplineStopDepth } from './access';
 import { moveDistributor, setDistributorStatus, terminateDistributor, updateProfile } from './changes';
 import {
@@ -130,7 +130,7 @@ builder.node(Distributor, {
       complexity: { field: 5, multiplier: 10 },
       resolve: async (r, args, ctx) => {
         if (!canBrowseSubtree(ctx.viewer, r, args.tree)) throw new ForbiddenError('Not in your downline.');
-        return legs(ctx.db, r, args.tree, placementWidth(await loadSettings(ctx.db)));
+        return legs(ctx.db, r, args.tree, placementWidth(await ctx.loaders.settings()));
       },
     }),
     teamStatistics: t.field({

@@ -5,23 +5,8 @@
 import type { Env } from '../../env';
 import { nowIso } from '../../lib/db';
 import { sha256Hex } from './crypto';
-import type { LeadJob } from './jobs';
+import type { IntakeItem, LeadJob, QueuedDelivery } from './messages';
 import type { LeadSource } from './model';
-
-export interface IntakeItem {
-  externalId: string;
-  ref: Record<string, unknown>;
-}
-
-/** A verified delivery carried whole by a queue message (up to QUEUED_MESSAGE_LIMIT bytes in all). */
-export interface QueuedDelivery {
-  source: LeadSource;
-  sourceName: string | null;
-  contentType: string | null;
-  body: string;
-  items: IntakeItem[];
-  receivedAt: string;
-}
 
 /**
  * Queue messages hold at most 128 KB: a delivery whose message (body and the intake items it names, which

@@ -2,14 +2,11 @@
 // for the whole batch, not a few per lead); handling a message twice changes nothing.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
-import { keepStatements, type QueuedDelivery } from './intake';
+import { keepStatements } from './intake';
+import type { LeadJob } from './messages';
 import { giveUpIntakes, processIntakes } from './process';
 
-export type LeadJob =
-  /** A verified delivery carried whole: keep it, then process its leads. */
-  | { kind: 'leads.intake'; delivery: QueuedDelivery }
-  /** One intake row already kept in D1. */
-  | { kind: 'leads.process'; intakeId: number };
+export type { LeadJob };
 
 export const isLeadJob = (body: JobMessage): body is LeadJob =>
   body.kind === 'leads.intake' || body.kind === 'leads.process';

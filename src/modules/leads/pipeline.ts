@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { enrollDistributor } from '../genealogy/enroll';
 import { profileFields } from '../genealogy/validation';
@@ -37,15 +38,14 @@ export function transitionAllowed(from: LeadStatus, to: LeadStatus): boolean {
   return false;
 }
 
-function actorOf(viewer: Viewer): string {
-  if (viewer.kind === 'ADMIN') return `staff:${viewer.staffId}`;
-  if (viewer.kind === 'DISTRIBUTOR') return `distributor:${viewer.distributorId}`;
-  throw new ForbiddenError();
+/** Leads are worked by people: staff, or the distributor they are assigned to (not integrations). */
+function requireWorker(viewer: Viewer): void {
+  if (viewer.kind !== 'ADMIN' && viewer.kind !== 'DISTRIBUTOR') throw new ForbiddenError();
 }
 
 /** The lead, if the viewer may work on it: staff any lead, a distributor the leads assigned to them. */
 async function workableLead(db: D1Database, viewer: Viewer, id: number): Promise<PipelineLeadRow> {
-  actorOf(viewer); // refuses anonymous and integration callers
+  requireWorker(viewer);
   const [lead] = (await leadsByIds(db, [id])) as PipelineLeadRow[];
   if (!lead) throw new NotFoundError('Lead not found.');
   if (viewer.kind === 'DISTRIBUTOR' && lead.assigned_distributor_id !== viewer.distributorId)

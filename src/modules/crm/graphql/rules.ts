@@ -5,7 +5,7 @@ import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset
 import { Customer } from '../../customers/graphql';
 import { customersByIds } from '../../customers/repository';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
-import { ownerScope } from '../actor';
+import { ownerScope } from '../ownerScope';
 import { CRM_RULES, type CrmRuleRow, listRules, updateRule } from '../rules/settings';
 
 const CrmRuleEnum = builder.enumType('CrmRule', {
