@@ -1,5 +1,5 @@
-import type { AutoshipJob } from '../modules/autoship/jobs';
-import type { PeriodJob } from '../modules/commissions/periods/jobs';
+import type { AutoshipJob } from '../modules/autoship/messages';
+import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
 import type { ImportJob } from '../modules/genealogy/import/jobs';
 import type { LeadJob } from '../modules/leads/messages';
