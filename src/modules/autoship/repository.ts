@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso, selectByIds } from '../../lib/db';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { quantity } from '../../lib/limits';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
@@ -208,7 +208,7 @@ export async function generateAutoshipOrder(
   let next = nextDueDate(job.dueDate, { intervalDays: a.interval_days, dayOfMonth: a.day_of_month });
   while (next <= today)
     next = nextDueDate(next, { intervalDays: a.interval_days, dayOfMonth: a.day_of_month });
-  await db.batch([
+  await atomic(db, [
     db
       .prepare(
         'INSERT OR IGNORE INTO autoship_run (autoship_id, due_date, order_id, error, created_at) VALUES (?, ?, ?, ?, ?)',

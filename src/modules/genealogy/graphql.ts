@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
+import { atomic } from '../../lib/db';
 import { encodeCursor } from '../../lib/keyset';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';
@@ -254,7 +255,7 @@ builder.queryFields((t) => ({
           },
           async (page): Promise<DownlineRow[]> => {
             // The root (for the access check) and the page travel in one batch: one round trip.
-            const [rootResult, pageResult] = await ctx.db.batch([
+            const [rootResult, pageResult] = await atomic(ctx.db, [
               ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(rootId),
               downlinePageStatement(
                 ctx.db,
@@ -302,7 +303,7 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       const id = Number(args.id.id);
       // The member (for the access check) and the chain above travel in one batch: one round trip.
-      const [memberResult, chain] = await ctx.db.batch([
+      const [memberResult, chain] = await atomic(ctx.db, [
         ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(id),
         uplineStatement(ctx.db, id, args.tree),
       ]);

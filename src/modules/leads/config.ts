@@ -1,7 +1,7 @@
 // Intake configuration kept in D1 and edited by staff: Google forms, Meta pages, generic sources, routing.
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { ExpiringMap } from '../../lib/expiringMap';
 import { parseInput } from '../../lib/validate';
 import { sha256Hex } from './crypto';
@@ -315,7 +315,7 @@ export async function saveRule(db: D1Database, id: number | null, raw: unknown):
     (await db
       .prepare('SELECT coalesce(max(id), 0) + 1 AS next FROM lead_routing_rule')
       .first<{ next: number }>())!.next;
-  await db.batch([
+  await atomic(db, [
     id == null
       ? db
           .prepare(
@@ -349,7 +349,7 @@ export async function saveRule(db: D1Database, id: number | null, raw: unknown):
 
 export async function deleteRule(db: D1Database, id: number): Promise<void> {
   if (!(await ruleById(db, id))) throw new NotFoundError('Routing rule not found.');
-  await db.batch([
+  await atomic(db, [
     db.prepare('DELETE FROM lead_routing_member WHERE rule_id = ?').bind(id),
     db.prepare('DELETE FROM lead_routing_rule WHERE id = ?').bind(id),
   ]);

@@ -3,7 +3,7 @@
 // intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
 // and its intakes are enqueued by id. Either way a redelivery of a known lead adds nothing.
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { sha256Hex } from './crypto';
 import type { IntakeItem, LeadJob, QueuedDelivery } from './messages';
 import type { LeadSource } from './model';
@@ -98,7 +98,7 @@ async function storeDelivery(
   items: IntakeItem[],
 ): Promise<void> {
   const statements = await keepStatements(env.DB, { source, sourceName, contentType, body, items });
-  const results = await env.DB.batch(statements);
+  const results = await atomic(env.DB, statements);
   const pending = results[results.length - 1].results as { id: number }[];
   await enqueueIntakes(
     env,

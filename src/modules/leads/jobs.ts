@@ -2,6 +2,7 @@
 // for the whole batch, not a few per lead); handling a message twice changes nothing.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
+import { atomic } from '../../lib/db';
 import { keepStatements } from './intake';
 import type { LeadJob } from './messages';
 import { giveUpIntakes, processIntakes } from './process';
@@ -78,7 +79,7 @@ async function keepAll(db: D1Database, messages: readonly Message<JobMessage>[])
     }),
   );
   const statements = plans.flatMap((p) => p.statements);
-  const results = statements.length > 0 ? await db.batch(statements) : [];
+  const results = statements.length > 0 ? await atomic(db, statements) : [];
   let at = 0;
   return plans.map((p) => {
     if (p.ids) return p.ids;

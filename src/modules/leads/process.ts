@@ -1,6 +1,6 @@
 // The queued half of intake: turn a stored delivery into a lead, route it, record the assignment.
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { sourceByName } from './config';
 import { normalizeGeneric, parseGenericBody } from './generic';
 import { normalizeGoogle, parseGoogleBody } from './google';
@@ -41,7 +41,7 @@ export async function processIntakes(env: Env, intakeIds: number[]): Promise<Pro
   if (intakeIds.length === 0) return { transient: [] };
   const ids = JSON.stringify(intakeIds);
   // Count the attempt and read the intakes in one round trip; the count only moves while PENDING.
-  const [, read] = await db.batch([
+  const [, read] = await atomic(db, [
     db
       .prepare(
         `UPDATE lead_intake SET attempts = attempts + 1, updated_at = ?
@@ -93,7 +93,7 @@ export async function processIntakes(env: Env, intakeIds: number[]): Promise<Pro
     if (permanent) console.error(`lead intake ${intake.id} failed for good: ${message}`);
     else transient.push({ intakeId: intake.id, error });
   }
-  if (statements.length > 0) await db.batch(statements);
+  if (statements.length > 0) await atomic(db, statements);
   return { transient };
 }
 

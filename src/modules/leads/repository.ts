@@ -1,7 +1,7 @@
 // Lead reads with the access rule, and staff reassignment.
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso, selectByIds } from '../../lib/db';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
@@ -102,7 +102,7 @@ export async function assignLead(
       ]);
   }
   const now = nowIso();
-  const [, updated] = await db.batch([
+  const [, updated] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO lead_assignment (lead_id, distributor_id, reason, rule_id, detail, assigned_by, created_at)

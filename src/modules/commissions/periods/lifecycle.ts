@@ -102,7 +102,7 @@ export async function takeSnapshot(
   if (period.member_count == null) {
     // A crashed earlier attempt may have left some chunks: start over, deterministically.
     const { n } = (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())!;
-    await db.batch([
+    await atomic(db, [
       db.prepare('DELETE FROM period_snapshot_chunk WHERE period_id = ?').bind(periodId),
       progress(db, periodId, 'snapshot', 0, n),
     ]);
@@ -114,7 +114,7 @@ export async function takeSnapshot(
       if (chunk.ids.length === 0) break;
       count += chunk.ids.length;
       after = chunk.ids[chunk.ids.length - 1];
-      await db.batch([
+      await atomic(db, [
         db
           .prepare('INSERT OR REPLACE INTO period_snapshot_chunk (period_id, chunk, data) VALUES (?, ?, ?)')
           .bind(periodId, chunkNo, JSON.stringify(chunk)),
