@@ -15,6 +15,7 @@ import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
 import { setRankOverride } from './periods/overrides';
 import { type PeriodRow, periodById, totalsOf } from './periods/repository';
 import { type RankProgress, type Requirement, rankProgress } from './progress';
+import type { commissionLine, periodResult } from './tables';
 import {
   createDraft,
   type PlanVersionRow,
@@ -73,35 +74,9 @@ const PeriodTotalsType = builder
     }),
   });
 
-interface ResultRow {
-  period_id: string;
-  distributor_id: number;
-  pv: number;
-  cv: number;
-  gv: number;
-  gcv: number;
-  active: number;
-  paid_as_rank: string | null;
-  lifetime_rank: string | null;
-  total: number;
-  payout: number;
-  balance_in: number;
-  balance_out: number;
-  carry_left: number;
-  carry_right: number;
-}
+type ResultRow = typeof periodResult.$inferSelect;
 
-export interface LineRow {
-  period_id: string;
-  distributor_id: number;
-  bonus: string;
-  level: number;
-  source_id: number;
-  volume: number;
-  bp: number;
-  before_cap: number;
-  amount: number;
-}
+export type LineRow = typeof commissionLine.$inferSelect;
 
 export const CommissionLine = builder.objectRef<LineRow>('CommissionLine').implement({
   fields: (t) => ({
