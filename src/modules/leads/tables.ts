@@ -177,7 +177,8 @@ export const leadStatusChange = sqliteTable('lead_status_change', {
   lead_id: integer()
     .notNull()
     .references(() => lead.id),
-  from_status: text().notNull(),
+  /** No CHECK in SQL; the pipeline writes only its own statuses. */
+  from_status: text({ enum: ['NEW', 'CONTACTED', 'QUALIFIED', 'CONVERTED', 'LOST'] }).notNull(),
   to_status: text({ enum: ['NEW', 'CONTACTED', 'QUALIFIED', 'CONVERTED', 'LOST'] }).notNull(),
   reason: text(),
   /** 'staff:<id>' or 'distributor:<id>'. */
