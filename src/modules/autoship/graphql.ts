@@ -17,6 +17,7 @@ import {
   requireAutoship,
   updateAutoship,
 } from './repository';
+import type { autoshipRun } from './tables';
 
 const AutoshipStatus = builder.enumType('AutoshipStatus', {
   values: ['ACTIVE', 'PAUSED', 'CANCELLED'] as const,
@@ -33,11 +34,7 @@ const AutoshipLine = builder.objectRef<{ productId: number; quantity: number }>(
   }),
 });
 
-interface RunRow {
-  due_date: string;
-  order_id: number | null;
-  error: string | null;
-}
+type RunRow = Pick<typeof autoshipRun.$inferSelect, 'due_date' | 'order_id' | 'error'>;
 
 const AutoshipRun = builder.objectRef<RunRow>('AutoshipRun').implement({
   fields: (t) => ({

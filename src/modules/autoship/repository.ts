@@ -9,19 +9,9 @@ import { loadSettings } from '../company/settings';
 import { requireCustomer } from '../customers/repository';
 import { createOrder } from '../orders/repository';
 import { firstDueDate, localDate, nextDueDate } from './schedule';
+import type { autoship } from './tables';
 
-export interface AutoshipRow {
-  id: number;
-  distributor_id: number;
-  customer_id: number | null;
-  lines: string;
-  interval_days: number | null;
-  day_of_month: number | null;
-  next_date: string;
-  status: 'ACTIVE' | 'PAUSED' | 'CANCELLED';
-  created_at: string;
-  updated_at: string;
-}
+export type AutoshipRow = typeof autoship.$inferSelect;
 
 export function canViewAutoship(viewer: Viewer, a: Pick<AutoshipRow, 'distributor_id'>): boolean {
   if (viewer.kind === 'ADMIN') return true;

@@ -3,37 +3,11 @@
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import { type PeriodRow, periodById } from './periods/repository';
+import type { commissionLine, periodResult } from './tables';
 import type { PlanVersionRow } from './versions/repository';
 
-export interface ResultRow {
-  period_id: string;
-  distributor_id: number;
-  pv: number;
-  cv: number;
-  gv: number;
-  gcv: number;
-  active: number;
-  paid_as_rank: string | null;
-  lifetime_rank: string | null;
-  total: number;
-  payout: number;
-  balance_in: number;
-  balance_out: number;
-  carry_left: number;
-  carry_right: number;
-}
-
-export interface LineRow {
-  period_id: string;
-  distributor_id: number;
-  bonus: string;
-  level: number;
-  source_id: number;
-  volume: number;
-  bp: number;
-  before_cap: number;
-  amount: number;
-}
+export type ResultRow = typeof periodResult.$inferSelect;
+export type LineRow = typeof commissionLine.$inferSelect;
 
 /** A member's statement, balance and bank account: the member themself and staff only. */
 export function mayReadMoneyOf(viewer: Viewer, distributorId: number): boolean {

@@ -4,23 +4,10 @@ import { nowIso, selectByIds } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { profileFields } from '../genealogy/validation';
+import type { customer } from './tables';
 
-export interface CustomerRow {
-  id: number;
-  owner_id: number;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  country: string;
-  locale: 'da' | 'pl' | 'de' | 'en';
-  notes: string | null;
-  consent_email_at: string | null;
-  consent_sms_at: string | null;
-  consent_source: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A customer as the customer API reads it (the import's external_id aside). */
+export type CustomerRow = Omit<typeof customer.$inferSelect, 'external_id'>;
 
 /** SPEC §5: a distributor sees only their own customers; staff see all; integrations with orders:write too. */
 export function canViewCustomer(viewer: Viewer, c: Pick<CustomerRow, 'owner_id'>): boolean {

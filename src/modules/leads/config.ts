@@ -7,6 +7,7 @@ import { parseInput } from '../../lib/validate';
 import { sha256Hex } from './crypto';
 import type { FieldMapping } from './generic';
 import { LEAD_FIELDS, normalizePostal } from './model';
+import type { leadGoogleForm, leadMetaPage, leadRoutingRule, leadSource } from './tables';
 
 const idDigits = z
   .string()
@@ -17,12 +18,7 @@ const secret = z.string().min(16, 'At least 16 characters.').max(500);
 
 // ---- Google Ads forms ----
 
-export interface GoogleFormRow {
-  form_id: string;
-  name: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type GoogleFormRow = Omit<typeof leadGoogleForm.$inferSelect, 'key_sha256'>;
 
 /**
  * Per isolate, for a short while: configuration the webhooks read on every delivery, so that a busy intake does
@@ -68,12 +64,7 @@ export async function upsertGoogleForm(db: D1Database, raw: unknown): Promise<Go
 
 // ---- Meta pages ----
 
-export interface MetaPageRow {
-  page_id: string;
-  name: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type MetaPageRow = Omit<typeof leadMetaPage.$inferSelect, 'access_token'>;
 
 export async function upsertMetaPage(db: D1Database, raw: unknown): Promise<MetaPageRow> {
   const input = parseInput(
@@ -106,17 +97,7 @@ export interface LeadSourceConfig {
   updatedAt: string;
 }
 
-interface LeadSourceRow {
-  name: string;
-  auth: 'TOKEN' | 'HMAC';
-  token_sha256: string | null;
-  hmac_secret: string | null;
-  signature_header: string;
-  field_mapping: string;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
+type LeadSourceRow = typeof leadSource.$inferSelect;
 
 function toSource(r: LeadSourceRow): LeadSourceConfig {
   return {
@@ -219,17 +200,8 @@ export interface RoutingRule {
   updatedAt: string;
 }
 
-interface RuleRow {
-  id: number;
-  name: string;
-  priority: number;
-  country: string | null;
-  postal_prefix: string | null;
-  active: number;
-  created_at: string;
-  updated_at: string;
-  members: string;
-}
+/** A rule with its members as JSON. */
+type RuleRow = typeof leadRoutingRule.$inferSelect & { members: string };
 
 const RULE_SELECT = `SELECT r.*, (SELECT json_group_array(distributor_id) FROM
     (SELECT distributor_id FROM lead_routing_member m WHERE m.rule_id = r.id ORDER BY position)) AS members

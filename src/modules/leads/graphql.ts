@@ -32,6 +32,7 @@ import {
   parseAnswers,
   parseUtm,
 } from './repository';
+import type { leadIntake } from './tables';
 
 const LeadSourceEnum = builder.enumType('LeadSource', { values: LEAD_SOURCES });
 export const LeadStatusEnum = builder.enumType('LeadStatus', {
@@ -381,14 +382,10 @@ builder.queryFields((t) => ({
   }),
 }));
 
-interface FailedIntakeRow {
-  id: number;
-  source: (typeof LEAD_SOURCES)[number];
-  external_id: string;
-  attempts: number;
-  last_error: string | null;
-  updated_at: string;
-}
+type FailedIntakeRow = Pick<
+  typeof leadIntake.$inferSelect,
+  'id' | 'source' | 'external_id' | 'attempts' | 'last_error' | 'updated_at'
+>;
 
 const FailedIntake = builder.objectRef<FailedIntakeRow>('FailedLeadIntake').implement({
   fields: (t) => ({

@@ -7,28 +7,16 @@ import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { enrollDistributor } from '../genealogy/enroll';
 import { profileFields } from '../genealogy/validation';
-import { type LeadRow, leadsByIds } from './repository';
+import { leadsByIds } from './repository';
+import type { lead, leadStatusChange } from './tables';
 
 export const LEAD_STATUSES = ['NEW', 'CONTACTED', 'QUALIFIED', 'CONVERTED', 'LOST'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 const OPEN: readonly LeadStatus[] = ['NEW', 'CONTACTED', 'QUALIFIED'];
 
-export interface PipelineLeadRow extends LeadRow {
-  lost_reason: string | null;
-  converted_customer_id: number | null;
-  converted_distributor_id: number | null;
-  converted_at: string | null;
-}
+export type PipelineLeadRow = typeof lead.$inferSelect;
 
-export interface StatusChangeRow {
-  id: number;
-  lead_id: number;
-  from_status: LeadStatus;
-  to_status: LeadStatus;
-  reason: string | null;
-  actor: string;
-  created_at: string;
-}
+export type StatusChangeRow = typeof leadStatusChange.$inferSelect;
 
 /** Moves setLeadStatus allows (CONVERTED is reached only through convertLead). */
 export function transitionAllowed(from: LeadStatus, to: LeadStatus): boolean {

@@ -7,18 +7,14 @@ import { normalizeGoogle, parseGoogleBody } from './google';
 import { fetchGraphLead, GraphError, type MetaChange, normalizeMeta } from './meta';
 import { countryCode, type NormalizedLead } from './model';
 import { type RouteDecision, routeLeads } from './routing';
+import type { leadEvent, leadIntake } from './tables';
 
-interface IntakeWithEvent {
-  id: number;
-  source: 'GOOGLE_ADS' | 'META' | 'GENERIC';
-  external_id: string;
-  ref: string;
-  status: 'PENDING' | 'DONE' | 'FAILED';
-  attempts: number;
-  body: string;
-  content_type: string | null;
-  source_name: string | null;
-}
+/** An intake joined with its raw event. */
+type IntakeWithEvent = Pick<
+  typeof leadIntake.$inferSelect,
+  'id' | 'source' | 'external_id' | 'ref' | 'status' | 'attempts'
+> &
+  Pick<typeof leadEvent.$inferSelect, 'body' | 'content_type' | 'source_name'>;
 
 /** Cannot succeed by retrying (bad stored data, missing configuration): the intake fails at once. */
 export class PermanentIntakeError extends Error {

@@ -6,6 +6,7 @@
 
 import { atomic } from '../../lib/db';
 import { countryCode, type NormalizedLead, normalizePostal } from './model';
+import type { leadRoutingRule } from './tables';
 
 export type AssignmentReason = 'REFERRAL_CODE' | 'UTM' | 'RULE' | 'POOL' | 'MANUAL';
 
@@ -24,12 +25,7 @@ interface Member {
   status: string;
 }
 
-interface Rule {
-  id: number;
-  name: string;
-  country: string | null;
-  postal_prefix: string | null;
-}
+type Rule = Pick<typeof leadRoutingRule.$inferSelect, 'id' | 'name' | 'country' | 'postal_prefix'>;
 
 /** A code as a lookup key: referral codes compare without case (the column is COLLATE NOCASE). */
 function codeOf(text: string): string | null {

@@ -1,16 +1,7 @@
 // Reads of the live volume table.
+import type { volume } from './tables';
 
-export interface VolumeRow {
-  distributor_id: number;
-  period: string;
-  pv: number;
-  cv: number;
-  customer_pv: number;
-  customer_cv: number;
-  gv: number;
-  gcv: number;
-  qualified_downline: number;
-}
+export type VolumeRow = typeof volume.$inferSelect;
 
 /** The volume rows of many members in one period, in one statement. */
 export async function volumesOf(
