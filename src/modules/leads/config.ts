@@ -326,3 +326,21 @@ export async function deleteRule(db: D1Database, id: number): Promise<void> {
     db.prepare('DELETE FROM lead_routing_rule WHERE id = ?').bind(id),
   ]);
 }
+
+/** The configured Google lead forms (never their keys). */
+export async function listGoogleForms(db: D1Database): Promise<GoogleFormRow[]> {
+  return (
+    await db
+      .prepare('SELECT form_id, name, created_at, updated_at FROM lead_google_form ORDER BY form_id')
+      .all<GoogleFormRow>()
+  ).results;
+}
+
+/** The configured Meta pages (never their tokens). */
+export async function listMetaPages(db: D1Database): Promise<MetaPageRow[]> {
+  return (
+    await db
+      .prepare('SELECT page_id, name, created_at, updated_at FROM lead_meta_page ORDER BY page_id')
+      .all<MetaPageRow>()
+  ).results;
+}
