@@ -16,3 +16,16 @@ export async function volumesOf(
     .all<VolumeRow>();
   return results;
 }
+
+/** A member's volumes per period, newest first. */
+export async function volumeHistory(
+  db: D1Database,
+  distributorId: number,
+  last: number,
+): Promise<VolumeRow[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
+    .bind(distributorId, last)
+    .all<VolumeRow>();
+  return results;
+}
