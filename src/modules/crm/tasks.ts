@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { type KeysetPage, type PageFilter, selectPage } from '../../lib/keyset';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
@@ -157,4 +158,36 @@ export async function openTasksDue(
     .bind(...params, limit)
     .all<TaskRow>();
   return results;
+}
+
+export interface TaskListFilter {
+  owner: number | null;
+  status?: 'OPEN' | 'DONE' | 'ALL' | null;
+  kind?: string | null;
+  dueOnOrBefore?: string | null;
+  subject?: { type: string; id: number } | null;
+}
+
+/** One page of tasks by due day, then id. */
+export function tasksPage(db: D1Database, filter: TaskListFilter, page: KeysetPage): Promise<TaskRow[]> {
+  const f: PageFilter = { where: [], params: [] };
+  if (filter.owner != null) {
+    f.where.push('owner_id = ?');
+    f.params.push(filter.owner);
+  }
+  if (filter.status === 'OPEN') f.where.push('done_at IS NULL');
+  if (filter.status === 'DONE') f.where.push('done_at IS NOT NULL');
+  if (filter.kind) {
+    f.where.push('kind = ?');
+    f.params.push(filter.kind);
+  }
+  if (filter.dueOnOrBefore) {
+    f.where.push('due_date <= ?');
+    f.params.push(filter.dueOnOrBefore);
+  }
+  if (filter.subject) {
+    f.where.push('subject_type = ? AND subject_id = ?');
+    f.params.push(filter.subject.type, filter.subject.id);
+  }
+  return selectPage<TaskRow>(db, 'task', ['due_date', 'id'], 'ASC', f, page);
 }

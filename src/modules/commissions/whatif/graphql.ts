@@ -2,15 +2,11 @@ import { builder } from '../../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
 import { decodeGlobalId } from '../../../lib/globalId';
-import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { encodeCursor } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
-import type { whatifResult, whatifRun } from '../tables';
+import { type DiffRow, type RunRow, whatIfDifferences, whatIfRunById } from './reads';
 import { runWhatIf, startWhatIf } from './run';
 import type { RankSummary, WhatIfSummary } from './summary';
-
-type RunRow = Omit<typeof whatifRun.$inferSelect, 'finished_at'>;
-
-type DiffRow = Omit<typeof whatifResult.$inferSelect, 'run_id'>;
 
 const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').implement({
   fields: (t) => ({
@@ -57,10 +53,7 @@ const Difference = builder.objectRef<DiffRow>('WhatIfDifference').implement({
 const WhatIfRun = builder.objectRef<RunRow>('WhatIfRun');
 builder.node(WhatIfRun, {
   id: { resolve: (r) => r.id },
-  loadOne: (id, ctx) =>
-    ctx.viewer.kind === 'ADMIN'
-      ? ctx.db.prepare('SELECT * FROM whatif_run WHERE id = ?').bind(Number(id)).first<RunRow>()
-      : null,
+  loadOne: (id, ctx) => (ctx.viewer.kind === 'ADMIN' ? whatIfRunById(ctx.db, Number(id)) : null),
   isTypeOf: (o) => typeof o === 'object' && o !== null && 'plan_version_id' in o && 'summary' in o,
   fields: (t) => ({
     period: t.exposeString('period_id'),
@@ -87,18 +80,7 @@ builder.node(WhatIfRun, {
             defaultSize: 20,
             maxSize: 100,
           },
-          async (page) => {
-            const k = keysetClauses(['delta', 'distributor_id'], direction, page);
-            const params: SortValue[] = [r.id, ...k.params];
-            return (
-              await ctx.db
-                .prepare(
-                  `SELECT * FROM whatif_result WHERE ${['run_id = ?', ...k.where].join(' AND ')} ORDER BY ${k.orderBy} LIMIT ?`,
-                )
-                .bind(...params, k.limit)
-                .all<DiffRow>()
-            ).results;
-          },
+          (page) => whatIfDifferences(ctx.db, r.id, direction, page),
         );
       },
     }),
@@ -128,7 +110,7 @@ builder.mutationField('runWhatIf', (t) =>
         input.period,
         planId,
       );
-      return (await ctx.db.prepare('SELECT * FROM whatif_run WHERE id = ?').bind(id).first<RunRow>())!;
+      return (await whatIfRunById(ctx.db, id))!;
     },
   }),
 );

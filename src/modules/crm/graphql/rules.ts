@@ -1,13 +1,13 @@
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
-import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { encodeCursor } from '../../../lib/keyset';
 import { Customer } from '../../customers/graphql';
 import { customersByIds } from '../../customers/repository';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { ownerScope } from '../ownerScope';
+import { type DormantRow, dormantPage } from '../rules/dormant';
 import { CRM_RULES, type CrmRuleRow, listRules, updateRule } from '../rules/settings';
-import type { dormantMember } from '../tables';
 
 const CrmRuleEnum = builder.enumType('CrmRule', {
   values: {
@@ -64,8 +64,6 @@ builder.mutationField('updateCrmRule', (t) =>
   }),
 );
 
-type DormantRow = Omit<typeof dormantMember.$inferSelect, 'checked_at'>;
-
 const DormantTypeEnum = builder.enumType('DormantMemberType', {
   values: ['DISTRIBUTOR', 'CUSTOMER'] as const,
 });
@@ -121,26 +119,7 @@ builder.queryField('dormantMembers', (t) =>
           defaultSize: 20,
           maxSize: 100,
         },
-        async (page) => {
-          const k = keysetClauses(['member_type', 'member_id'], 'ASC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (responsible != null) {
-            where.push('responsible_id = ?');
-            params.push(responsible);
-          }
-          if (args.memberType) {
-            where.push('member_type = ?');
-            params.push(args.memberType);
-          }
-          const { results } = await ctx.db
-            .prepare(
-              `SELECT * FROM dormant_member ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`,
-            )
-            .bind(...params, k.limit)
-            .all<DormantRow>();
-          return results;
-        },
+        (page) => dormantPage(ctx.db, { responsible, memberType: args.memberType }, page),
       );
     },
   }),

@@ -2,7 +2,7 @@ import { builder } from '../../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
-import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { encodeCursor } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { isDay } from '../dates';
@@ -16,6 +16,7 @@ import {
   TASK_KINDS,
   type TaskRow,
   tasksByIds,
+  tasksPage,
   updateTask,
 } from '../tasks';
 import { CrmSubject, resolveSubject, subjectFromGlobalId } from './common';
@@ -98,35 +99,12 @@ builder.queryField('tasks', (t) =>
       const subject = args.subjectId ? subjectFromGlobalId(args.subjectId) : null;
       return resolvePage<Promise<TaskRow[]>>(
         { args, toCursor: (r: TaskRow) => encodeCursor([r.due_date, r.id]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['due_date', 'id'], 'ASC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (owner != null) {
-            where.push('owner_id = ?');
-            params.push(owner);
-          }
-          if (args.status === 'OPEN') where.push('done_at IS NULL');
-          if (args.status === 'DONE') where.push('done_at IS NOT NULL');
-          if (args.kind) {
-            where.push('kind = ?');
-            params.push(args.kind);
-          }
-          if (args.dueOnOrBefore) {
-            where.push('due_date <= ?');
-            params.push(args.dueOnOrBefore);
-          }
-          if (subject) {
-            where.push('subject_type = ? AND subject_id = ?');
-            params.push(subject.type, subject.id);
-          }
-          const sql = `SELECT * FROM task ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, k.limit)
-            .all<TaskRow>();
-          return results;
-        },
+        (page) =>
+          tasksPage(
+            ctx.db,
+            { owner, status: args.status, kind: args.kind, dueOnOrBefore: args.dueOnOrBefore, subject },
+            page,
+          ),
       );
     },
   }),

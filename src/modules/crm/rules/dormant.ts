@@ -4,9 +4,11 @@
 // exists from their record or their first order, whichever is earlier: history entered later (an order
 // import, orders placed earlier) counts.
 import { atomic, nowIso } from '../../../lib/db';
+import { type KeysetPage, type PageFilter, selectPage } from '../../../lib/keyset';
 import { monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { addMonths, dayInZone, startOfDayInZone } from '../dates';
+import type { dormantMember } from '../tables';
 import { ruleSettings } from './settings';
 
 const monthNumber = (col: string) =>
@@ -80,4 +82,24 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
   void dist;
   void cust;
   return tasks.meta.changes ?? 0;
+}
+
+export type DormantRow = Omit<typeof dormantMember.$inferSelect, 'checked_at'>;
+
+/** One page of the dormant list, optionally of one responsible distributor and one member type. */
+export function dormantPage(
+  db: D1Database,
+  filter: { responsible: number | null; memberType?: 'DISTRIBUTOR' | 'CUSTOMER' | null },
+  page: KeysetPage,
+): Promise<DormantRow[]> {
+  const f: PageFilter = { where: [], params: [] };
+  if (filter.responsible != null) {
+    f.where.push('responsible_id = ?');
+    f.params.push(filter.responsible);
+  }
+  if (filter.memberType) {
+    f.where.push('member_type = ?');
+    f.params.push(filter.memberType);
+  }
+  return selectPage<DormantRow>(db, 'dormant_member', ['member_type', 'member_id'], 'ASC', f, page);
 }
