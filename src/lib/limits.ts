@@ -33,3 +33,6 @@ export const quantity = () => boundedInt(1, BOUNDS.quantity);
 export const unitPrice = () => boundedInt(0, BOUNDS.unitPrice);
 export const unitQv = () => boundedInt(0, BOUNDS.unitQv);
 export const unitCv = () => boundedInt(0, BOUNDS.unitCv);
+
+/** ISO 20022 (pain.001) field lengths the SEPA file keeps: names, remittance text, message/payment ids. */
+export const SEPA_MAX = { name: 70, remittance: 140, id: 35 } as const;

@@ -1,5 +1,9 @@
 // PBKDF2-SHA256 from WebCrypto: the slow KDF that Workers provide natively.
 // Workers cap PBKDF2 at 100,000 iterations; the count is stored in the hash so it can be raised later.
+import { z } from 'zod';
+
+/** A new password: 10 to 200 characters (sign-up, change, staff reset). */
+export const passwordRule = z.string().min(10, 'At least 10 characters.').max(200);
 
 const ITERATIONS = 100_000;
 const encoder = new TextEncoder();

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { AuthenticationError } from '../../graphql/errors';
 import { parseInput } from '../../lib/validate';
-import { password as passwordRule } from '../genealogy/validation';
-import { hashPassword, verifyPassword } from './password';
+import { hashPassword, passwordRule, verifyPassword } from './password';
 import { issueToken, type TokenKind } from './tokens';
 
 // Taking sessions back: every token carries its account's token_version; raising the version makes every

@@ -3,10 +3,9 @@ import { drizzle } from 'drizzle-orm/d1';
 import { z } from 'zod';
 import { nowIso } from '../../lib/db';
 import { isValidBic, isValidIban, normalizeIban } from '../../lib/iban';
-import { BOUNDS, boundedInt } from '../../lib/limits';
+import { BOUNDS, boundedInt, SEPA_MAX } from '../../lib/limits';
 import { LIMITS, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
-import { SEPA_MAX } from '../commissions/payouts/sepa';
 import { DISTRIBUTOR_STATUSES } from '../genealogy/model';
 import { type CompanySettings, companySettings } from './tables';
 

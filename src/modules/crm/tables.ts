@@ -111,20 +111,3 @@ export const feedback = sqliteTable('feedback', {
   recorded_by: text().notNull(),
   created_at: text().notNull(),
 });
-
-/**
- * People search (rowid = id * 4 + kind code), an FTS5 virtual table: created and queried with hand-written
- * SQL (src/modules/crm/search/), modelled here for its row type only. FTS5 columns have no declared type;
- * these are the types the triggers write.
- */
-export const personFts = sqliteTable('person_fts', {
-  name: text().notNull(),
-  contact: text().notNull(),
-  scope: text().notNull(),
-  pscope: text().notNull(),
-  kind: text({ enum: ['DISTRIBUTOR', 'CUSTOMER', 'PROSPECT', 'LEAD'] }).notNull(),
-  ref_id: integer().notNull(),
-  display: text().notNull(),
-  email: text(),
-  phone: text(),
-});

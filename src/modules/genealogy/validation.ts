@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidBic, isValidIban, normalizeIban } from '../../lib/iban';
 import { countryCode, nameText } from '../../lib/text';
+import { passwordRule } from '../auth/password';
 import { DISTRIBUTOR_STATUSES, LOCALES } from './model';
 
 const name = nameText();
@@ -11,7 +12,7 @@ const phone = z
   .transform((s) => s.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'Use international format, e.g. +45 12345678.'));
 const country = countryCode;
-export const password = z.string().min(10, 'At least 10 characters.').max(200);
+export const password = passwordRule;
 
 export const profileFields = {
   firstName: name,

@@ -2,8 +2,8 @@
 // tokens), so that a distributor's search costs about the same in a company of a million as in a small one.
 import { ForbiddenError, ValidationError } from '../../graphql/errors';
 import type { Viewer } from '../auth/viewer';
-import type { personFts } from '../crm/tables';
 import { foldText, KIND_CODES, type PersonKind } from './sql';
+import type { personFts } from './tables';
 
 /** A hit: the index row's rowid and what is shown of it. */
 export type PersonHitRow = { rowid: number } & Pick<

@@ -1,4 +1,6 @@
 // The SEPA character set (EPC basic Latin: a–z A–Z 0–9 / - ? : ( ) . , ' + space), pure.
+import { SEPA_MAX } from '../../../lib/limits';
+
 // Letters are transliterated as the EPC guidelines do (diacritics dropped: ü→u, å→a, ś→s), with the
 // letters that have no diacritic form spelled out (ł→l, ø→o, æ→ae, ß→ss); anything else (emoji,
 // symbols, control characters) is dropped.
@@ -24,7 +26,7 @@ const SPECIAL: Record<string, string> = {
 };
 
 /** ISO 20022 lengths: names 70, unstructured remittance 140, identifiers 35. */
-export const SEPA_MAX = { name: 70, remittance: 140, id: 35 } as const;
+export { SEPA_MAX };
 
 /** Text in the SEPA set, at most `max` characters, spaces collapsed. */
 export function sepaText(text: string, max: number = SEPA_MAX.name): string {
