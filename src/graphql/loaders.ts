@@ -1,8 +1,27 @@
 import DataLoader from 'dataloader';
+import type { ProductRow } from '../modules/catalog/model';
+import { productsByIds } from '../modules/catalog/repository';
 import { type CompanySettings, loadSettings } from '../modules/company/settings';
+import type { ProspectRow } from '../modules/crm/prospects/model';
+import { prospectsByIds } from '../modules/crm/prospects/repository';
+import { type CustomerRow, customersByIds } from '../modules/customers/repository';
 import type { DistributorRow } from '../modules/genealogy/model';
 import { distributorsByIds } from '../modules/genealogy/reads';
+import { type AssignmentRow, assignmentsOfLeads } from '../modules/leads/repository';
+import type { OrderLineRow } from '../modules/orders/model';
+import { linesOfOrders } from '../modules/orders/repository';
 import { type VolumeRow, volumesOf } from '../modules/volumes/reads';
+
+/** A loader of rows by id from one `…ByIds` read (missing ids load as null). */
+function byIds<T extends { id: number }>(read: (ids: readonly number[]) => Promise<T[]>) {
+  return new DataLoader<number, T | null>(
+    async (ids) => {
+      const byId = new Map((await read(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
+}
 
 /**
  * Per-request batch loaders: nested fields of a page of 50 rows make one query, not 50. No caching across
@@ -32,6 +51,25 @@ export function createLoaders(db: D1Database) {
         return keys.map(([id, period]) => rows.get(`${id}|${period}`) ?? null);
       },
       { cache: false, maxBatchSize: 1000, cacheKeyFn: (k) => `${k[0]}|${k[1]}` },
+    ),
+    customer: byIds<CustomerRow>((ids) => customersByIds(db, ids)),
+    prospect: byIds<ProspectRow>((ids) => prospectsByIds(db, ids)),
+    product: byIds<ProductRow>((ids) => productsByIds(db, ids)),
+    /** The lines of orders, by order id: a page of orders reads its lines in one query. */
+    orderLines: new DataLoader<number, OrderLineRow[]>(
+      async (orderIds) => {
+        const rows = await linesOfOrders(db, orderIds);
+        return orderIds.map((id) => rows.filter((r) => r.order_id === id));
+      },
+      { cache: false, maxBatchSize: 500 },
+    ),
+    /** Assignment histories, by lead id. */
+    leadAssignments: new DataLoader<number, AssignmentRow[]>(
+      async (leadIds) => {
+        const rows = await assignmentsOfLeads(db, leadIds);
+        return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
+      },
+      { cache: false, maxBatchSize: 500 },
     ),
     /** Company settings, read once per request (many fields need the time zone). */
     settings: once(() => loadSettings(db)),

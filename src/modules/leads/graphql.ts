@@ -4,7 +4,7 @@ import { checkPageSize, resolvePage } from '../../graphql/pages';
 import { encodeGlobalId } from '../../lib/globalId';
 import { encodeCursor } from '../../lib/keyset';
 import { actorLabel } from '../genealogy/actorLabel';
-import { Distributor, loadVisible } from '../genealogy/graphql';
+import { Distributor, loadVisible, visibleDistributor } from '../genealogy/graphql';
 import {
   deleteRule,
   type GoogleFormRow,
@@ -27,7 +27,6 @@ import type { LeadStatus } from './pipeline';
 import {
   type AssignmentRow,
   assignLead,
-  assignmentsOf,
   canViewLead,
   type LeadRow,
   leadsByIds,
@@ -156,16 +155,13 @@ builder.node(Lead, {
       type: Distributor,
       nullable: true,
       description: 'Null while the lead is in the company pool.',
-      resolve: async (l, _a, ctx) =>
-        l.assigned_distributor_id == null
-          ? null
-          : (await loadVisible(ctx.db, ctx.viewer, [l.assigned_distributor_id]))[0],
+      resolve: (l, _a, ctx) => visibleDistributor(ctx, l.assigned_distributor_id),
     }),
     inPool: t.boolean({ resolve: (l) => l.assigned_distributor_id == null }),
     assignments: t.field({
       type: [AssignmentType],
       description: 'Assignment history, oldest first.',
-      resolve: (l, _a, ctx) => assignmentsOf(ctx.db, l.id),
+      resolve: (l, _a, ctx) => ctx.loaders.leadAssignments.load(l.id),
     }),
     submittedAt: t.field({ type: 'DateTime', nullable: true, resolve: (l) => l.submitted_at }),
     createdAt: t.field({ type: 'DateTime', resolve: (l) => l.created_at }),

@@ -37,6 +37,20 @@ export async function assignmentsOf(db: D1Database, leadId: number): Promise<Ass
   return results;
 }
 
+/** The assignment histories of many leads in one query, by lead then id. */
+export async function assignmentsOfLeads(
+  db: D1Database,
+  leadIds: readonly number[],
+): Promise<AssignmentRow[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT * FROM lead_assignment WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY lead_id, id',
+    )
+    .bind(JSON.stringify(leadIds))
+    .all<AssignmentRow>();
+  return results;
+}
+
 /** Staff: give the lead to an ACTIVE distributor, or back to the pool (distributorId null). */
 export async function assignLead(
   db: D1Database,

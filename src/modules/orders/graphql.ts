@@ -4,26 +4,17 @@ import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
-import { canViewCustomer, customersByIds, requireCustomer } from '../customers/repository';
+import { canViewCustomer, requireCustomer } from '../customers/repository';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import {
   canViewOrder,
-  lineProduct,
   orderListDistributor,
   ordersPage,
   requireVisibleOrder,
   visibleOrderLines,
 } from './lists';
 import type { OrderLineRow, OrderRow, RefundRow } from './model';
-import {
-  cancelOrder,
-  createOrder,
-  linesOf,
-  markOrderPaid,
-  ordersByIds,
-  refundOrder,
-  refundsOf,
-} from './repository';
+import { cancelOrder, createOrder, markOrderPaid, ordersByIds, refundOrder, refundsOf } from './repository';
 
 const OrderKindEnum = builder.enumType('OrderKind', { values: ['PERSONAL', 'CUSTOMER'] as const });
 const OrderStatusEnum = builder.enumType('OrderStatus', {
@@ -40,7 +31,7 @@ builder.node(OrderLine, {
     product: t.field({
       type: Product,
       nullable: true,
-      resolve: (l, _a, ctx) => lineProduct(ctx.db, l) as never,
+      resolve: (l, _a, ctx) => ctx.loaders.product.load(l.product_id) as never,
     }),
     quantity: t.exposeInt('quantity'),
     refundedQuantity: t.exposeInt('refunded_quantity'),
@@ -98,11 +89,11 @@ builder.node(Order, {
       nullable: true,
       resolve: async (o, _a, ctx) => {
         if (o.customer_id == null) return null;
-        const [c] = await customersByIds(ctx.db, [o.customer_id]);
+        const c = await ctx.loaders.customer.load(o.customer_id);
         return c && canViewCustomer(ctx.viewer, c) ? c : null;
       },
     }),
-    lines: t.field({ type: [OrderLine], resolve: (o, _a, ctx) => linesOf(ctx.db, o.id) }),
+    lines: t.field({ type: [OrderLine], resolve: (o, _a, ctx) => ctx.loaders.orderLines.load(o.id) }),
     refunds: t.field({ type: [Refund], resolve: (o, _a, ctx) => refundsOf(ctx.db, o.id) }),
     createdAt: t.field({ type: 'DateTime', resolve: (o) => o.created_at }),
     paidAt: t.field({

@@ -3,8 +3,6 @@
 import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
-import type { ProductRow } from '../catalog/model';
-import { productById } from '../catalog/repository';
 import type { OrderLineRow, OrderRow } from './model';
 import { requireOrder } from './repository';
 
@@ -35,10 +33,6 @@ export async function visibleOrderLines(
     .bind(JSON.stringify(ids))
     .all<OrderLineRow & { distributor_id: number }>();
   return ids.map((id) => results.find((r) => r.id === id && canViewOrder(viewer, r)) ?? null);
-}
-
-export function lineProduct(db: D1Database, line: OrderLineRow): Promise<ProductRow | null> {
-  return productById(db, line.product_id);
 }
 
 export interface OrderListFilter {

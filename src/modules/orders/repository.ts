@@ -36,6 +36,15 @@ export async function linesOf(db: D1Database, orderId: number): Promise<OrderLin
   return results;
 }
 
+/** The lines of many orders in one query, by order then line. */
+export async function linesOfOrders(db: D1Database, orderIds: readonly number[]): Promise<OrderLineRow[]> {
+  return selectByIds<OrderLineRow>(
+    db,
+    'SELECT * FROM order_line WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, id',
+    orderIds,
+  );
+}
+
 export async function refundsOf(db: D1Database, orderId: number): Promise<RefundRow[]> {
   const { results } = await db
     .prepare('SELECT * FROM refund WHERE order_id = ? ORDER BY id')

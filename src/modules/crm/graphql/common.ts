@@ -2,12 +2,13 @@ import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
 import { ValidationError } from '../../../graphql/errors';
 import { Customer } from '../../customers/graphql';
-import type { CustomerRow } from '../../customers/repository';
-import { Distributor } from '../../genealogy/graphql';
+import { type CustomerRow, canViewCustomer } from '../../customers/repository';
+import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import type { DistributorRow } from '../../genealogy/model';
 import { Lead } from '../../leads/graphql';
 import type { LeadRow } from '../leadsBridge';
 import type { ProspectRow } from '../prospects/model';
+import { canViewProspect } from '../prospects/repository';
 import { type SubjectRef, type SubjectType, visibleSubject } from '../subjects';
 import { Prospect } from './prospectType';
 
@@ -51,9 +52,32 @@ export async function resolveSubject(
   id: number | null,
 ): Promise<CustomerRow | ProspectRow | DistributorRow | LeadRow | null> {
   if (!type || id == null) return null;
-  const s = await visibleSubject(ctx.db, ctx.viewer, { type, id });
-  if (!s) return null;
-  return Object.assign(s.row, { [TYPE_MARK]: TYPENAME_OF_SUBJECT[type] }) as unknown as CustomerRow;
+  const row = await loadedSubject(ctx, type, id);
+  if (!row) return null;
+  return Object.assign(row, { [TYPE_MARK]: TYPENAME_OF_SUBJECT[type] }) as unknown as CustomerRow;
+}
+
+/** A subject row through the request's loaders (a page of tasks or activities reads each kind once). */
+async function loadedSubject(
+  ctx: GraphQLContext,
+  type: SubjectType,
+  id: number,
+): Promise<CustomerRow | ProspectRow | DistributorRow | LeadRow | null> {
+  switch (type) {
+    case 'CUSTOMER': {
+      const c = await ctx.loaders.customer.load(id);
+      return c && canViewCustomer(ctx.viewer, c) ? c : null;
+    }
+    case 'PROSPECT': {
+      const p = await ctx.loaders.prospect.load(id);
+      return p && canViewProspect(ctx.viewer, p) ? p : null;
+    }
+    case 'DISTRIBUTOR':
+      return visibleDistributor(ctx, id);
+    default:
+      // Leads have their own visibility rules (assignment history): read one by one.
+      return ((await visibleSubject(ctx.db, ctx.viewer, { type, id }))?.row as LeadRow | undefined) ?? null;
+  }
 }
 
 export const DayScalarNote = 'A day, YYYY-MM-DD, in the company time zone.';

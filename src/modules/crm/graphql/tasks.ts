@@ -4,7 +4,7 @@ import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';
-import { Distributor, loadVisible } from '../../genealogy/graphql';
+import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import { isDay } from '../dates';
 import { ownerScope } from '../ownerScope';
 import {
@@ -58,7 +58,7 @@ builder.node(Task, {
     owner: t.field({
       type: Distributor,
       nullable: true,
-      resolve: async (r, _a, ctx) => (await loadVisible(ctx.db, ctx.viewer, [r.owner_id]))[0],
+      resolve: (r, _a, ctx) => visibleDistributor(ctx, r.owner_id),
     }),
     automatic: t.boolean({
       description: 'Made by an automatic follow-up rule.',
