@@ -75,7 +75,7 @@ describe('list pages run a constant number of statements', () => {
     [
       'leads',
       `query($first: Int!) { leads(first: $first) { edges { node { id fullName status assignedTo { firstName }
-        assignments { distributor { firstName } } } } } }`,
+        assignments { distributor { firstName } } statusHistory { from to } } } } }`,
     ],
     [
       'customers',

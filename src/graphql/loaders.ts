@@ -7,6 +7,7 @@ import { prospectsByIds } from '../modules/crm/prospects/repository';
 import { type CustomerRow, customersByIds } from '../modules/customers/repository';
 import type { DistributorRow } from '../modules/genealogy/model';
 import { distributorsByIds } from '../modules/genealogy/reads';
+import { type StatusChangeRow, statusHistories } from '../modules/leads/pipeline';
 import { type AssignmentRow, assignmentsOfLeads } from '../modules/leads/repository';
 import type { OrderLineRow } from '../modules/orders/model';
 import { linesOfOrders } from '../modules/orders/repository';
@@ -67,6 +68,14 @@ export function createLoaders(db: D1Database) {
     leadAssignments: new DataLoader<number, AssignmentRow[]>(
       async (leadIds) => {
         const rows = await assignmentsOfLeads(db, leadIds);
+        return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
+      },
+      { cache: false, maxBatchSize: 500 },
+    ),
+    /** Status histories, by lead id. */
+    leadStatusHistory: new DataLoader<number, StatusChangeRow[]>(
+      async (leadIds) => {
+        const rows = await statusHistories(db, leadIds);
         return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
       },
       { cache: false, maxBatchSize: 500 },

@@ -125,6 +125,20 @@ export async function setLeadStatus(
   }
 }
 
+/** The status histories of many leads in one query, by lead then id. */
+export async function statusHistories(
+  db: D1Database,
+  leadIds: readonly number[],
+): Promise<StatusChangeRow[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT * FROM lead_status_change WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY lead_id, id',
+    )
+    .bind(JSON.stringify(leadIds))
+    .all<StatusChangeRow>();
+  return results;
+}
+
 export async function statusHistory(db: D1Database, leadId: number): Promise<StatusChangeRow[]> {
   const { results } = await db
     .prepare('SELECT * FROM lead_status_change WHERE lead_id = ? ORDER BY id')

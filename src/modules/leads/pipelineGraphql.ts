@@ -14,7 +14,6 @@ import {
   type PipelineLeadRow,
   type StatusChangeRow,
   setLeadStatus,
-  statusHistory,
 } from './pipeline';
 
 const StatusChange = builder.objectRef<StatusChangeRow>('LeadStatusChange').implement({
@@ -59,7 +58,7 @@ builder.objectFields(Lead, (t) => ({
   statusHistory: t.field({
     type: [StatusChange],
     description: 'Every status change, oldest first.',
-    resolve: (l, _a, ctx) => statusHistory(ctx.db, l.id),
+    resolve: (l, _a, ctx) => ctx.loaders.leadStatusHistory.load(l.id),
   }),
   convertedAt: t.field({
     type: 'DateTime',
