@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { isIsoCountry } from '../../../lib/countries';
 import { csvRecords, eachNdjsonObject } from '../../../lib/records';
 import { hasControlOrBidi } from '../../../lib/text';
+import type { ImportFormat } from '../../imports/limits';
 import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
 import { profileFields } from '../validation';
-
-export const IMPORT_FORMATS = ['NDJSON', 'CSV'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export const IMPORT_FIELDS = [
   'externalId',

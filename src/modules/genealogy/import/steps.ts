@@ -3,28 +3,24 @@
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
 import { loadSettings, placementWidth } from '../../company/settings';
-import { importedReferralCode, monthResolver } from './codes';
+import { APPLY_BUDGET_MS, jsonChunks, LINE_KEY, MAX_ISSUES, MAX_JSON_PARAM } from '../../imports/limits';
+import { monthResolver } from '../../imports/months';
+import * as records from '../../imports/records';
+import { importedReferralCode } from './codes';
 import { computeImport, type ExistingNodes, type ImportPlan, REF_BROKEN, REF_NONE } from './compute';
 import {
   type ChunkKind,
   chunkList,
-  chunkPayload,
   cleanup,
   compensate,
   dropIndexesForBulkLoad,
   type ImportRow,
-  importById,
-  jsonChunks,
-  MAX_ISSUES,
-  MAX_JSON_PARAM,
   markChunk,
-  parts,
-  reject,
   reserveIdBase,
   restoreIndexes,
-  setProgress,
   storeChunks,
 } from './repository';
+import { GENEALOGY_IMPORT } from './table';
 
 const READ_CHUNK = 50_000;
 /** Rows per validation read: their JSON stays well under D1's ~2 MB per value (~100 bytes a row). */
@@ -44,10 +40,6 @@ type ReadRow = [
   number | null,
   string | null,
 ];
-const LINE_KEY = 16_777_216; // part_no * LINE_KEY + line orders rows in file order
-/** Wall time one apply message spends before handing over to a fresh message. */
-const APPLY_BUDGET_MS = 120_000;
-export const MAX_ATTEMPTS = 5;
 
 interface Issue {
   line: number;
@@ -119,11 +111,11 @@ const takenByExisting = (column: string) => `
 export async function validateStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
   const t0 = Date.now();
-  const imp = await importById(db, importId);
+  const imp = await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId);
   if (imp?.status !== 'VALIDATING') return;
   const settings = await loadSettings(db);
   const width = placementWidth(settings);
-  const ps = await parts(db, importId);
+  const ps = await records.parts(db, GENEALOGY_IMPORT, importId);
 
   // File-global line numbers: parts in order; CSV counts its header once, as line 1.
   const offsets = new Map<number, number>();
@@ -202,7 +194,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   console.log(`import ${importId}: uniqueness checks in ${Date.now() - t0} ms`);
   // ---- Read the rows into typed arrays, in keyset chunks. ----
   const n = ps.reduce((s, p) => s + p.rows, 0);
-  await setProgress(db, importId, 'validate', 0, n);
+  await records.setProgress(db, GENEALOGY_IMPORT, importId, 'validate', 0, n);
   const partNo = new Int32Array(n);
   const lineInPart = new Int32Array(n);
   const line = new Int32Array(n);
@@ -322,7 +314,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     after = [last[0], last[1]];
     if (i - progressAt >= READ_CHUNK || i === n) {
       progressAt = i;
-      await setProgress(db, importId, 'validate', i, n);
+      await records.setProgress(db, GENEALOGY_IMPORT, importId, 'validate', i, n);
     }
   }
 
@@ -386,13 +378,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     const all = result.ok
       ? issues.items
       : issues.items.concat(result.issues.map((x) => ({ line: line[x.row], message: x.message })));
-    const counted = all.length + issues.uncounted;
-    await reject(db, importId, all);
-    if (counted !== all.length)
-      await db
-        .prepare('UPDATE genealogy_import SET issue_count = ? WHERE id = ?')
-        .bind(counted, importId)
-        .run();
+    await records.reject(db, GENEALOGY_IMPORT, importId, all, all.length + issues.uncounted);
     return;
   }
   const months = [...monthIndex.keys()];
@@ -619,14 +605,6 @@ function chunkStatements(db: D1Database, imp: ImportRow, kind: ChunkKind, payloa
   }
 }
 
-async function chunkApplied(db: D1Database, importId: number, chunkNo: number): Promise<boolean> {
-  const row = await db
-    .prepare('SELECT applied FROM genealogy_import_chunk WHERE import_id = ? AND chunk_no = ?')
-    .bind(importId, chunkNo)
-    .first<{ applied: number }>();
-  return row?.applied === 1;
-}
-
 /**
  * Step 2: applies the chunks in order, one batch each (chunk + its marker). The changes to existing
  * members and the DONE status go last, in one batch: until then a failure can be undone by deleting
@@ -634,7 +612,7 @@ async function chunkApplied(db: D1Database, importId: number, chunkNo: number): 
  */
 export async function applyStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
-  const imp = await importById(db, importId);
+  const imp = await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId);
   if (imp?.status !== 'APPLYING') return;
   const width = placementWidth(await loadSettings(db));
   const started = Date.now();
@@ -650,7 +628,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       await env.JOBS.send({ kind: 'genealogyImport.apply', importId });
       return;
     }
-    const payload = await chunkPayload(db, importId, c.chunk_no);
+    const payload = await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no);
     const tc = Date.now();
     try {
       await db.batch([
@@ -659,7 +637,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       ]);
     } catch (e) {
       // Applied meanwhile by a duplicate delivery of this message: the same result.
-      if (await chunkApplied(db, importId, c.chunk_no)) continue;
+      if (await records.chunkApplied(db, GENEALOGY_IMPORT, importId, c.chunk_no)) continue;
       throw e;
     }
     console.log(
@@ -667,14 +645,20 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
     );
   }
   const tr = Date.now();
-  await restoreIndexes(db, (await importById(db, importId))!);
+  await restoreIndexes(db, (await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId))!);
   console.log(`import ${importId}: indexes (re)built in ${Date.now() - tr} ms`);
   const final: D1PreparedStatement[] = [];
   for (const c of list) {
     if (c.kind !== 'existing') continue;
     final.push(
       ...markChunk(db, importId, c.chunk_no),
-      ...chunkStatements(db, imp, c.kind, await chunkPayload(db, importId, c.chunk_no), width),
+      ...chunkStatements(
+        db,
+        imp,
+        c.kind,
+        await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no),
+        width,
+      ),
     );
   }
   final.push(
@@ -689,14 +673,14 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   try {
     await db.batch(final);
   } catch (e) {
-    if ((await importById(db, importId))?.status === 'DONE') return;
+    if ((await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId))?.status === 'DONE') return;
     throw e;
   }
   await env.JOBS.send({ kind: 'genealogyImport.cleanup', importId });
 }
 
 export async function cleanupStep(env: Env, importId: number): Promise<void> {
-  const imp = await importById(env.DB, importId);
+  const imp = await records.importById<ImportRow>(env.DB, GENEALOGY_IMPORT, importId);
   if (!imp || !['DONE', 'REJECTED', 'FAILED'].includes(imp.status)) return;
   await restoreIndexes(env.DB, imp, true); // a safety net: DONE and FAILED have rebuilt them already
   await cleanup(env.DB, importId);
@@ -709,7 +693,7 @@ export function isPermanent(e: unknown): boolean {
 
 /** After the last attempt (or a conflict): undo what was written and mark the import FAILED. */
 export async function failImport(env: Env, importId: number, e: unknown): Promise<void> {
-  const imp = await importById(env.DB, importId);
+  const imp = await records.importById<ImportRow>(env.DB, GENEALOGY_IMPORT, importId);
   if (!imp) return;
   const reason = String((e as Error)?.message ?? e);
   if (imp.status === 'APPLYING') await compensate(env.DB, imp, reason);

@@ -4,9 +4,7 @@
 import { z } from 'zod';
 import { BOUNDS } from '../../../lib/limits';
 import { csvRecords, eachNdjsonObject } from '../../../lib/records';
-import { IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
-
-export { IMPORT_FORMATS, type ImportFormat };
+import type { ImportFormat } from '../../imports/limits';
 
 export const ORDER_FIELDS = [
   'externalId',

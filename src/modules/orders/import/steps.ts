@@ -4,6 +4,8 @@
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
+import { APPLY_BUDGET_MS, LINE_KEY, MAX_ISSUES } from '../../imports/limits';
+import * as records from '../../imports/records';
 import {
   type CheckContext,
   checkOrder,
@@ -14,33 +16,23 @@ import {
 } from './check';
 import {
   type ChunkInfo,
-  chunkApplied,
   chunkList,
-  chunkPayload,
   cleanup,
-  MAX_ISSUES,
   markChunk,
   type OrderChunkRange,
   type OrderImportRow,
-  orderImportById,
-  parts,
-  reject,
-  setProgress,
   storeOrderChunks,
 } from './repository';
 import { buildTree, type PeriodDeltas, rollUp, type SponsorTree } from './rollup';
+import { ORDER_IMPORT } from './table';
 
 /** Orders per chunk: one keyset page at validation, one batch when applied (payload well under 2 MB). */
 export const ORDER_CHUNK = 10_000;
 const READ_CHUNK = 100_000;
 /** Largest volume payload per chunk (characters). */
 const VOLUME_JSON = 1_500_000;
-/** Wall time one apply message spends before handing over to a fresh message. */
-const APPLY_BUDGET_MS = 120_000;
 /** Batches one apply message writes before handing over (Workers allow 1,000 queries per invocation). */
 const APPLY_BUDGET_BATCHES = 150;
-export const MAX_ATTEMPTS = 5;
-const LINE_KEY = 16_777_216;
 /** Issues kept in memory while checking (all are counted). */
 const KEEP_ISSUES = 20 * MAX_ISSUES;
 
@@ -83,9 +75,9 @@ const TAKEN_BY_EXISTING = `
 export async function validateStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
   const t0 = Date.now();
-  const imp = await orderImportById(db, importId);
+  const imp = await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId);
   if (imp?.status !== 'VALIDATING') return;
-  const ps = await parts(db, importId);
+  const ps = await records.parts(db, ORDER_IMPORT, importId);
   const lineOf = lineNumbering(imp.format, ps);
   const issues = new Issues();
   for (const p of ps) {
@@ -119,7 +111,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   const tDup = Date.now();
   const ctx = await loadCheckContext(db);
   const n = ps.reduce((s, p) => s + p.rows, 0);
-  await setProgress(db, importId, 'validate', 0, n);
+  await records.setProgress(db, ORDER_IMPORT, importId, 'validate', 0, n);
   const ranges: OrderChunkRange[] = [];
   let from: [number, number] = [0, 0];
   let read = 0;
@@ -138,13 +130,13 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     from = [last[0], last[1]];
     read += rows.length;
     // Every tenth page: a message holds at most 1,000 queries, and a big file has hundreds of pages.
-    if (ranges.length % 10 === 0) await setProgress(db, importId, 'validate', read, n);
+    if (ranges.length % 10 === 0) await records.setProgress(db, ORDER_IMPORT, importId, 'validate', read, n);
   }
   console.log(
     `order import ${importId}: duplicates checked in ${tDup - t0} ms, ${read} orders read and checked in ${Date.now() - tDup} ms`,
   );
   if (issues.count > 0) {
-    await reject(db, importId, issues.items, issues.count);
+    await records.reject(db, ORDER_IMPORT, importId, issues.items, issues.count);
     return;
   }
   await storeOrderChunks(db, importId, ranges);
@@ -245,7 +237,7 @@ async function applyChunk(
     console.log(`order import ${importId}: ${c.kind} chunk ${c.chunk_no} written in ${Date.now() - t0} ms`);
   } catch (e) {
     // Applied meanwhile by a duplicate delivery of this message: the same result.
-    if (await chunkApplied(db, importId, c.chunk_no)) return;
+    if (await records.chunkApplied(db, ORDER_IMPORT, importId, c.chunk_no)) return;
     throw e;
   }
 }
@@ -257,14 +249,14 @@ async function applyChunk(
 export async function applyStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
   const started = Date.now();
-  let imp = await orderImportById(db, importId);
+  let imp = await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId);
   if (imp?.status !== 'APPLYING') return;
   let batches = 0;
   const again = async () => {
     await env.JOBS.send({ kind: 'orderImport.apply', importId });
   };
   const ctx = await loadCheckContext(db);
-  const lineOf = lineNumbering(imp.format, await parts(db, importId));
+  const lineOf = lineNumbering(imp.format, await records.parts(db, ORDER_IMPORT, importId));
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'orders' || c.applied) continue;
     if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
@@ -273,14 +265,16 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   if (imp.volume_chunks == null) {
     if (Date.now() - started > APPLY_BUDGET_MS / 2) return again();
     await computeVolumes(db, imp);
-    imp = (await orderImportById(db, importId))!;
+    imp = (await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId))!;
   }
   const last = imp.order_chunks! + imp.volume_chunks!;
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'volume' || c.applied || c.chunk_no >= last) continue;
     if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
     await applyChunk(db, importId, c, async () => [
-      db.prepare(APPLY_VOLUME).bind(await chunkPayload(db, importId, c.chunk_no), c.period, 1),
+      db
+        .prepare(APPLY_VOLUME)
+        .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, 1),
     ]);
   }
   await db
@@ -428,7 +422,7 @@ async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void
 }
 
 export async function cleanupStep(env: Env, importId: number): Promise<void> {
-  const imp = await orderImportById(env.DB, importId);
+  const imp = await records.importById<OrderImportRow>(env.DB, ORDER_IMPORT, importId);
   if (!imp || !['DONE', 'REJECTED', 'FAILED'].includes(imp.status)) return;
   await cleanup(env.DB, importId);
 }
@@ -446,7 +440,7 @@ export function isPermanent(e: unknown): boolean {
  */
 export async function failImport(env: Env, importId: number, e: unknown): Promise<void> {
   const db = env.DB;
-  const imp = await orderImportById(db, importId);
+  const imp = await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId);
   if (!imp) return;
   const reason = String((e as Error)?.message ?? e).slice(0, 2000);
   if (imp.status === 'APPLYING') {
@@ -456,12 +450,14 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
         db
           .prepare('UPDATE order_import_chunk SET applied = applied - 1 WHERE import_id = ? AND chunk_no = ?')
           .bind(importId, c.chunk_no),
-        db.prepare(APPLY_VOLUME).bind(await chunkPayload(db, importId, c.chunk_no), c.period, -1),
+        db
+          .prepare(APPLY_VOLUME)
+          .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, -1),
       ]);
     }
     const ofImport = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
       WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
-    for (const p of await parts(db, importId))
+    for (const p of await records.parts(db, ORDER_IMPORT, importId))
       await db.batch([
         db.prepare(`DELETE FROM payment WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
         db.prepare(`DELETE FROM order_line WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
