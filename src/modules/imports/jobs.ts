@@ -3,6 +3,7 @@
 import type { Env } from '../../env';
 import type { ImportJobOf, ImportKind, ImportStep } from './kind';
 import { MAX_ATTEMPTS } from './limits';
+import { isPermanent } from './steps';
 
 export async function handleImportJob(
   kind: ImportKind,
@@ -15,7 +16,7 @@ export async function handleImportJob(
     await kind.steps[step](env, job.importId);
   } catch (e) {
     // Cleanup only frees staging rows: it retries until it succeeds and never fails the import.
-    if (step !== 'cleanup' && (kind.steps.isPermanent(e) || message.attempts >= MAX_ATTEMPTS)) {
+    if (step !== 'cleanup' && (isPermanent(e) || message.attempts >= MAX_ATTEMPTS)) {
       console.error(`${kind.path} import failed for good`, job, e);
       await kind.steps.fail(env, job.importId, e);
       return;

@@ -61,8 +61,6 @@ export interface ImportSteps {
   validate(env: Env, importId: number): Promise<void>;
   apply(env: Env, importId: number): Promise<void>;
   cleanup(env: Env, importId: number): Promise<void>;
-  /** A failure no retry will mend (the import is given up at once). */
-  isPermanent(e: unknown): boolean;
   /** Compensation: undo what was written and mark the import FAILED. */
   fail(env: Env, importId: number, e: unknown): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { ImportJobOf } from '../../imports/kind';
 import { defineImportKind } from '../../imports/service';
 import { parsePart } from './parse';
 import { stageRows } from './repository';
-import { applyStep, cleanupStep, failImport, isPermanent, validateStep } from './steps';
+import { applyStep, cleanupStep, failImport, validateStep } from './steps';
 import { GENEALOGY_IMPORT } from './table';
 
 export type ImportJob = ImportJobOf<'genealogyImport'>;
@@ -13,5 +13,5 @@ export const genealogyImports = defineImportKind({
   ...GENEALOGY_IMPORT,
   parse: parsePart,
   stage: stageRows,
-  steps: { validate: validateStep, apply: applyStep, cleanup: cleanupStep, isPermanent, fail: failImport },
+  steps: { validate: validateStep, apply: applyStep, cleanup: cleanupStep, fail: failImport },
 });

@@ -3,9 +3,22 @@
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
 import { loadSettings, placementWidth } from '../../company/settings';
-import { APPLY_BUDGET_MS, jsonChunks, LINE_KEY, MAX_ISSUES, MAX_JSON_PARAM } from '../../imports/limits';
+import { jsonChunks, LINE_KEY, MAX_ISSUES, MAX_JSON_PARAM } from '../../imports/limits';
 import { monthResolver } from '../../imports/months';
 import * as records from '../../imports/records';
+import {
+  addPartIssues,
+  applyBudget,
+  applyChunkOnce,
+  failureReason,
+  failValidating,
+  ImportIssues,
+  isFinished,
+  type LineOf,
+  lineNumbering,
+  lineOfKey,
+  sendStep,
+} from '../../imports/steps';
 import { importedReferralCode } from './codes';
 import { computeImport, type ExistingNodes, type ImportPlan, REF_BROKEN, REF_NONE } from './compute';
 import {
@@ -41,42 +54,22 @@ type ReadRow = [
   string | null,
 ];
 
-interface Issue {
-  line: number;
-  message: string;
-}
-
-/** Issues, keeping at most MAX_ISSUES messages but counting all. */
-class IssueList {
-  items: Issue[] = [];
-  uncounted = 0;
-  add(line: number, message: string) {
-    this.items.push({ line, message });
-  }
-  get size() {
-    return this.items.length + this.uncounted;
-  }
-}
-
 /** A uniqueness problem found in SQL: rows of the file that repeat a value (after its first line). */
 async function sqlIssues(
   db: D1Database,
   sql: string,
   importId: number,
-  lineOf: (part: number, line: number) => number,
+  lineOf: LineOf,
   format: (value: string, first: number | null) => string,
-  issues: IssueList,
+  issues: ImportIssues,
 ) {
   const results = await db
     .prepare(sql)
     .bind(importId, MAX_ISSUES)
     .raw<[number, number, string, number | null, number]>();
   for (const [part, line, value, first] of results)
-    issues.add(
-      lineOf(part, line),
-      format(value, first == null ? null : lineOf(Math.floor(first / LINE_KEY), first % LINE_KEY)),
-    );
-  if (results.length) issues.uncounted += results[0][4] - results.length;
+    issues.add(lineOf(part, line), format(value, first == null ? null : lineOfKey(lineOf, first)));
+  if (results.length) issues.more(results[0][4] - results.length);
 }
 
 /**
@@ -107,220 +100,216 @@ const takenByExisting = (column: string) => `
   JOIN distributor d ON d.${column} = r.${column}
   WHERE r.import_id = ?1 AND r.bad = 0 ORDER BY r.part_no, r.line LIMIT ?2`;
 
-/** Step 1: check the whole file, compute the result, and store it in chunks (or reject with issues). */
-export async function validateStep(env: Env, importId: number): Promise<void> {
-  const db = env.DB;
-  const t0 = Date.now();
-  const imp = await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId);
-  if (imp?.status !== 'VALIDATING') return;
-  const settings = await loadSettings(db);
-  const width = placementWidth(settings);
-  const ps = await records.parts(db, GENEALOGY_IMPORT, importId);
+/** The unique columns of a distributor: as the file names them, and as SQL compares them. */
+const UNIQUE_COLUMNS = [
+  { field: 'externalId', inFile: 'external_id', existing: 'external_id' },
+  { field: 'email', inFile: 'email', existing: 'email' },
+  // Referral codes repeat in the file whatever their case; beside existing members the column decides.
+  { field: 'referralCode', inFile: 'lower(referral_code)', existing: 'referral_code' },
+] as const;
 
-  // File-global line numbers: parts in order; CSV counts its header once, as line 1.
-  const offsets = new Map<number, number>();
-  let acc = imp.format === 'CSV' ? 1 : 0;
-  for (const p of ps) {
-    offsets.set(p.part_no, acc);
-    acc += p.lines;
-  }
-  const lineOf = (part: number, line: number) => Math.max(1, offsets.get(part)! + line);
-
-  const issues = new IssueList();
-  for (const p of ps) {
-    const kept = JSON.parse(p.issues) as [number, string][];
-    for (const [line, message] of kept)
-      issues.add(lineOf(p.part_no, line), line === 0 ? `Part ${p.part_no}: ${message}` : message);
-    issues.uncounted += p.issue_count - kept.length;
-  }
-
-  const existingCount =
-    (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())?.n ?? 0;
+/**
+ * Values the file repeats, then (once the company has members) values existing distributors hold
+ * already: every repeated value after its first line, every taken value, each with its line.
+ */
+async function uniquenessIssues(
+  db: D1Database,
+  importId: number,
+  lineOf: LineOf,
+  existingCount: number,
+  issues: ImportIssues,
+) {
   const q = (v: string) => JSON.stringify(v);
-  if (await anyRepeat(db, importId, 'external_id'))
+  for (const c of UNIQUE_COLUMNS)
+    if (await anyRepeat(db, importId, c.inFile))
+      await sqlIssues(
+        db,
+        repeatsInFile(c.inFile),
+        importId,
+        lineOf,
+        (v, f) => `Duplicate ${c.field} ${q(v)} (first on line ${f}).`,
+        issues,
+      );
+  if (existingCount === 0) return;
+  for (const c of UNIQUE_COLUMNS)
     await sqlIssues(
       db,
-      repeatsInFile('external_id'),
+      takenByExisting(c.existing),
       importId,
       lineOf,
-      (v, f) => `Duplicate externalId ${q(v)} (first on line ${f}).`,
+      (v) => `${c.field} ${q(v)} already belongs to an existing distributor.`,
       issues,
     );
-  if (await anyRepeat(db, importId, 'email'))
-    await sqlIssues(
-      db,
-      repeatsInFile('email'),
-      importId,
-      lineOf,
-      (v, f) => `Duplicate email ${q(v)} (first on line ${f}).`,
-      issues,
-    );
-  if (await anyRepeat(db, importId, 'lower(referral_code)'))
-    await sqlIssues(
-      db,
-      repeatsInFile('lower(referral_code)'),
-      importId,
-      lineOf,
-      (v, f) => `Duplicate referralCode ${q(v)} (first on line ${f}).`,
-      issues,
-    );
-  if (existingCount > 0) {
-    await sqlIssues(
-      db,
-      takenByExisting('external_id'),
-      importId,
-      lineOf,
-      (v) => `externalId ${q(v)} already belongs to an existing distributor.`,
-      issues,
-    );
-    await sqlIssues(
-      db,
-      takenByExisting('email'),
-      importId,
-      lineOf,
-      (v) => `email ${q(v)} already belongs to an existing distributor.`,
-      issues,
-    );
-    await sqlIssues(
-      db,
-      takenByExisting('referral_code'),
-      importId,
-      lineOf,
-      (v) => `referralCode ${q(v)} already belongs to an existing distributor.`,
-      issues,
-    );
-  }
+}
 
-  console.log(`import ${importId}: uniqueness checks in ${Date.now() - t0} ms`);
-  // ---- Read the rows into typed arrays, in keyset chunks. ----
-  const n = ps.reduce((s, p) => s + p.rows, 0);
+/** The file's rows in typed arrays (index = file order), as computeImport takes them. */
+interface FileRows {
+  n: number;
+  partNo: Int32Array;
+  lineInPart: Int32Array;
+  /** File-global line. */
+  line: Int32Array;
+  bad: Uint8Array;
+  position: Int16Array;
+  active: Uint8Array;
+  month: Int32Array;
+  /** Sponsor / parent as a row key of the file (part_no * LINE_KEY + line), or -1. */
+  sponsorKey: Float64Array;
+  parentKey: Float64Array;
+  /** Sponsor / parent as an existing distributor id, or 0. */
+  sponsorId: Int32Array;
+  parentId: Int32Array;
+  /** Resolved references: a row index, an existing node, REF_NONE or REF_BROKEN. */
+  sponsor: Int32Array;
+  parent: Int32Array;
+  /** Join month -> index into the month counters. */
+  monthIndex: Map<string, number>;
+}
+
+function fileRows(n: number): FileRows {
+  return {
+    n,
+    partNo: new Int32Array(n),
+    lineInPart: new Int32Array(n),
+    line: new Int32Array(n),
+    bad: new Uint8Array(n),
+    position: new Int16Array(n).fill(-1),
+    active: new Uint8Array(n),
+    month: new Int32Array(n),
+    sponsorKey: new Float64Array(n).fill(-1),
+    parentKey: new Float64Array(n).fill(-1),
+    sponsorId: new Int32Array(n),
+    parentId: new Int32Array(n),
+    sponsor: new Int32Array(n).fill(REF_NONE),
+    parent: new Int32Array(n).fill(REF_NONE),
+    monthIndex: new Map(),
+  };
+}
+
+/**
+ * One keyset page of staged rows with their references looked up (file row or existing distributor).
+ * One JSON text per read: D1 hands a result over value by value, and a million rows of thirteen values
+ * cost several times what the same rows as one string per few thousand do.
+ */
+async function readPage(db: D1Database, importId: number, after: [number, number], limit: number) {
+  const text = await db
+    .prepare(
+      `SELECT json_group_array(json_array(part_no, line, bad, position, status, joined_at, sref, sid,
+         CASE WHEN sponsor_ext IS NOT NULL AND sref IS NULL AND sid IS NULL THEN sponsor_ext END,
+         sponsor_ext IS NULL, pref, pid,
+         CASE WHEN parent_ext IS NOT NULL AND pref IS NULL AND pid IS NULL THEN parent_ext END)
+         ORDER BY part_no, line)
+       FROM (
+         SELECT r.part_no, r.line, r.bad, r.position, r.status, r.joined_at, r.sponsor_ext, r.parent_ext,
+           (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
+             WHERE s.import_id = r.import_id AND s.external_id = r.sponsor_ext ORDER BY s.part_no, s.line LIMIT 1) AS sref,
+           (SELECT d.id FROM distributor d WHERE d.external_id = r.sponsor_ext) AS sid,
+           (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
+             WHERE s.import_id = r.import_id AND s.external_id = r.parent_ext ORDER BY s.part_no, s.line LIMIT 1) AS pref,
+           (SELECT d.id FROM distributor d WHERE d.external_id = r.parent_ext) AS pid
+         FROM genealogy_import_row r
+         WHERE r.import_id = ?1 AND (r.part_no, r.line) > (?2, ?3)
+         ORDER BY r.part_no, r.line LIMIT ?4
+       )`,
+    )
+    .bind(importId, after[0], after[1], limit)
+    .raw<[string]>();
+  return JSON.parse(text[0][0]) as ReadRow[];
+}
+
+/** What reading a row needs besides the row. */
+interface ReadContext {
+  lineOf: LineOf;
+  monthOf: (iso: string) => string;
+  existingCount: number;
+  issues: ImportIssues;
+  /** The row without sponsor (the company's first member), or -1. */
+  rootRow: number;
+}
+
+/** Puts one read row into the arrays at index i; reports unknown references and extra roots. */
+function takeRow(rows: FileRows, i: number, row: ReadRow, cx: ReadContext) {
+  const [part, ln, isBad, pos, status, joined, sref, sid, unknownS, noSponsor, pref, pid, unknownP] = row;
+  const q = JSON.stringify;
+  rows.partNo[i] = part;
+  rows.lineInPart[i] = ln;
+  const gl = cx.lineOf(part, ln);
+  rows.line[i] = gl;
+  if (isBad) {
+    rows.bad[i] = 1;
+    rows.sponsor[i] = REF_BROKEN;
+    return;
+  }
+  rows.active[i] = status === 'ACTIVE' ? 1 : 0;
+  const mo = cx.monthOf(joined!);
+  let mi = rows.monthIndex.get(mo);
+  if (mi === undefined) {
+    mi = rows.monthIndex.size;
+    rows.monthIndex.set(mo, mi);
+  }
+  rows.month[i] = mi;
+  if (unknownS != null) {
+    cx.issues.add(
+      gl,
+      `Unknown sponsor ${q(unknownS)}: neither a row of the file nor an existing distributor.`,
+    );
+    rows.sponsor[i] = REF_BROKEN;
+  } else if (noSponsor) {
+    if (cx.existingCount > 0) {
+      cx.issues.add(gl, 'sponsorExternalId is required: the company already has its first member.');
+      rows.sponsor[i] = REF_BROKEN;
+    } else if (cx.rootRow >= 0) {
+      cx.issues.add(
+        gl,
+        `sponsorExternalId is required: line ${rows.line[cx.rootRow]} is the company's first member.`,
+      );
+      rows.sponsor[i] = REF_BROKEN;
+    } else cx.rootRow = i;
+  } else if (sref != null) rows.sponsorKey[i] = sref;
+  else rows.sponsorId[i] = sid!;
+  if (unknownP != null) {
+    cx.issues.add(gl, `Unknown placement parent ${q(unknownP)}.`);
+    rows.parent[i] = REF_BROKEN;
+  } else if (pref != null) rows.parentKey[i] = pref;
+  else if (pid != null) rows.parentId[i] = pid;
+  if (pos != null) rows.position[i] = pos;
+}
+
+/** Reads every staged row into typed arrays, in keyset pages, reporting progress as it goes. */
+async function readRows(db: D1Database, importId: number, n: number, cx: ReadContext): Promise<FileRows> {
   await records.setProgress(db, GENEALOGY_IMPORT, importId, 'validate', 0, n);
-  const partNo = new Int32Array(n);
-  const lineInPart = new Int32Array(n);
-  const line = new Int32Array(n);
-  const bad = new Uint8Array(n);
-  const position = new Int16Array(n).fill(-1);
-  const active = new Uint8Array(n);
-  const month = new Int32Array(n);
-  const sponsorKey = new Float64Array(n).fill(-1); // file row key, or -1
-  const sponsorId = new Int32Array(n); // existing distributor id, or 0
-  const parentKey = new Float64Array(n).fill(-1);
-  const parentId = new Int32Array(n);
-  const sponsor = new Int32Array(n).fill(REF_NONE);
-  const parent = new Int32Array(n).fill(REF_NONE);
-  const monthIndex = new Map<string, number>();
-  const monthOf = monthResolver(settings.timeZone);
-  let rootRow = -1;
+  const rows = fileRows(n);
   let i = 0;
   let after: [number, number] = [0, 0];
   let rowsPerRead = ROWS_PER_READ;
   let progressAt = 0;
   while (i < n) {
-    // One JSON text per read: D1 hands a result over value by value, and a million rows of thirteen values
-    // cost several times what the same rows as one string per few thousand do.
-    let results: ReadRow[];
+    let page: ReadRow[];
     try {
-      const text = await db
-        .prepare(
-          `SELECT json_group_array(json_array(part_no, line, bad, position, status, joined_at, sref, sid,
-             CASE WHEN sponsor_ext IS NOT NULL AND sref IS NULL AND sid IS NULL THEN sponsor_ext END,
-             sponsor_ext IS NULL, pref, pid,
-             CASE WHEN parent_ext IS NOT NULL AND pref IS NULL AND pid IS NULL THEN parent_ext END)
-             ORDER BY part_no, line)
-           FROM (
-             SELECT r.part_no, r.line, r.bad, r.position, r.status, r.joined_at, r.sponsor_ext, r.parent_ext,
-               (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
-                 WHERE s.import_id = r.import_id AND s.external_id = r.sponsor_ext ORDER BY s.part_no, s.line LIMIT 1) AS sref,
-               (SELECT d.id FROM distributor d WHERE d.external_id = r.sponsor_ext) AS sid,
-               (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
-                 WHERE s.import_id = r.import_id AND s.external_id = r.parent_ext ORDER BY s.part_no, s.line LIMIT 1) AS pref,
-               (SELECT d.id FROM distributor d WHERE d.external_id = r.parent_ext) AS pid
-             FROM genealogy_import_row r
-             WHERE r.import_id = ?1 AND (r.part_no, r.line) > (?2, ?3)
-             ORDER BY r.part_no, r.line LIMIT ?4
-           )`,
-        )
-        .bind(importId, after[0], after[1], rowsPerRead)
-        .raw<[string]>();
-      results = JSON.parse(text[0][0]) as ReadRow[];
+      page = await readPage(db, importId, after, rowsPerRead);
     } catch (e) {
       // Text over D1's size limit (rows with long unknown references): fewer rows per read.
       if (!/too big|TOOBIG/i.test(String(e)) || rowsPerRead <= 250) throw e;
       rowsPerRead = Math.floor(rowsPerRead / 4);
       continue;
     }
-    if (results.length === 0) break;
-    for (const [
-      part,
-      ln,
-      isBad,
-      pos,
-      status,
-      joined,
-      sref,
-      sid,
-      unknownS,
-      noSponsor,
-      pref,
-      pid,
-      unknownP,
-    ] of results) {
-      partNo[i] = part;
-      lineInPart[i] = ln;
-      const gl = lineOf(part, ln);
-      line[i] = gl;
-      if (isBad) {
-        bad[i] = 1;
-        sponsor[i] = REF_BROKEN;
-        i++;
-        continue;
-      }
-      active[i] = status === 'ACTIVE' ? 1 : 0;
-      const mo = monthOf(joined!);
-      let mi = monthIndex.get(mo);
-      if (mi === undefined) {
-        mi = monthIndex.size;
-        monthIndex.set(mo, mi);
-      }
-      month[i] = mi;
-      if (unknownS != null) {
-        issues.add(
-          gl,
-          `Unknown sponsor ${q(unknownS)}: neither a row of the file nor an existing distributor.`,
-        );
-        sponsor[i] = REF_BROKEN;
-      } else if (noSponsor) {
-        if (existingCount > 0) {
-          issues.add(gl, 'sponsorExternalId is required: the company already has its first member.');
-          sponsor[i] = REF_BROKEN;
-        } else if (rootRow >= 0) {
-          issues.add(
-            gl,
-            `sponsorExternalId is required: line ${line[rootRow]} is the company's first member.`,
-          );
-          sponsor[i] = REF_BROKEN;
-        } else rootRow = i;
-      } else if (sref != null) sponsorKey[i] = sref;
-      else sponsorId[i] = sid!;
-      if (unknownP != null) {
-        issues.add(gl, `Unknown placement parent ${q(unknownP)}.`);
-        parent[i] = REF_BROKEN;
-      } else if (pref != null) parentKey[i] = pref;
-      else if (pid != null) parentId[i] = pid;
-      if (pos != null) position[i] = pos;
-      i++;
-    }
-    const last = results[results.length - 1];
+    if (page.length === 0) break;
+    for (const row of page) takeRow(rows, i++, row, cx);
+    const last = page[page.length - 1];
     after = [last[0], last[1]];
     if (i - progressAt >= READ_CHUNK || i === n) {
       progressAt = i;
       await records.setProgress(db, GENEALOGY_IMPORT, importId, 'validate', i, n);
     }
   }
+  return rows;
+}
 
-  // File references -> row indexes (rows are in (part, line) order: binary search).
+/** File references -> row indexes (rows are in (part, line) order: binary search); the existing sponsors named. */
+function resolveFileRefs(rows: FileRows): number[] {
+  const { n } = rows;
   const key = new Float64Array(n);
-  for (let r = 0; r < n; r++) key[r] = partNo[r] * LINE_KEY + lineInPart[r];
+  for (let r = 0; r < n; r++) key[r] = rows.partNo[r] * LINE_KEY + rows.lineInPart[r];
   const rowOfKey = (k: number) => {
     let lo = 0;
     let hi = n - 1;
@@ -334,29 +323,57 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   };
   const existingSponsorIds = new Set<number>();
   for (let r = 0; r < n; r++) {
-    if (sponsorKey[r] >= 0) sponsor[r] = rowOfKey(sponsorKey[r]);
-    if (parentKey[r] >= 0) parent[r] = rowOfKey(parentKey[r]);
-    if (sponsorId[r]) existingSponsorIds.add(sponsorId[r]);
+    if (rows.sponsorKey[r] >= 0) rows.sponsor[r] = rowOfKey(rows.sponsorKey[r]);
+    if (rows.parentKey[r] >= 0) rows.parent[r] = rowOfKey(rows.parentKey[r]);
+    if (rows.sponsorId[r]) existingSponsorIds.add(rows.sponsorId[r]);
   }
+  return [...existingSponsorIds];
+}
 
-  // ---- Existing members: sponsors named by the file and their placement subtrees. ----
-  const existing = await loadExisting(db, [...existingSponsorIds], n);
-  for (let r = 0; r < n; r++) {
-    if (sponsorId[r]) sponsor[r] = existing.nodeOf.get(sponsorId[r])!;
-    if (parentId[r]) {
-      const node = existing.nodeOf.get(parentId[r]);
+/** Existing-member references -> their nodes; a parent outside the sponsor's placement downline is an issue. */
+function resolveExistingRefs(rows: FileRows, existing: LoadedExisting, issues: ImportIssues) {
+  for (let r = 0; r < rows.n; r++) {
+    if (rows.sponsorId[r]) rows.sponsor[r] = existing.nodeOf.get(rows.sponsorId[r])!;
+    if (rows.parentId[r]) {
+      const node = existing.nodeOf.get(rows.parentId[r]);
       if (node === undefined) {
         issues.add(
-          line[r],
+          rows.line[r],
           'The placement parent must be the sponsor or in the sponsor’s placement downline.',
         );
-        parent[r] = REF_BROKEN;
-      } else parent[r] = node;
+        rows.parent[r] = REF_BROKEN;
+      } else rows.parent[r] = node;
     }
   }
+}
 
+/** Step 1: check the whole file, compute the result, and store it in chunks (or reject with issues). */
+export async function validateStep(env: Env, importId: number): Promise<void> {
+  const db = env.DB;
+  const t0 = Date.now();
+  const imp = await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId);
+  if (imp?.status !== 'VALIDATING') return;
+  const settings = await loadSettings(db);
+  const width = placementWidth(settings);
+  const ps = await records.parts(db, GENEALOGY_IMPORT, importId);
+  const lineOf = lineNumbering(imp.format, ps);
+  const issues = new ImportIssues();
+  addPartIssues(issues, ps, lineOf);
+  const existingCount =
+    (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())?.n ?? 0;
+  await uniquenessIssues(db, importId, lineOf, existingCount, issues);
+  console.log(`import ${importId}: uniqueness checks in ${Date.now() - t0} ms`);
+
+  const n = ps.reduce((s, p) => s + p.rows, 0);
+  const monthOf = monthResolver(settings.timeZone);
+  const rows = await readRows(db, importId, n, { lineOf, monthOf, existingCount, issues, rootRow: -1 });
+  // Existing members: sponsors named by the file and their placement subtrees.
+  const existing = await loadExisting(db, resolveFileRefs(rows), n);
+  resolveExistingRefs(rows, existing, issues);
   console.log(`import ${importId}: checked and read ${n} rows in ${Date.now() - t0} ms`);
+
   const idBase = await reserveIdBase(db, importId);
+  const { line, sponsor, parent, position, active, month, bad } = rows;
   const result = computeImport(
     {
       kind: settings.placementKind,
@@ -368,28 +385,25 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
       position,
       active,
       month,
-      months: monthIndex.size,
+      months: rows.monthIndex.size,
       bad,
       existing: existing.nodes,
     },
     idBase,
   );
-  if (!result.ok || issues.size > 0) {
-    const all = result.ok
-      ? issues.items
-      : issues.items.concat(result.issues.map((x) => ({ line: line[x.row], message: x.message })));
-    await records.reject(db, GENEALOGY_IMPORT, importId, all, all.length + issues.uncounted);
+  if (!result.ok || issues.count > 0) {
+    if (!result.ok) for (const x of result.issues) issues.add(line[x.row], x.message);
+    await records.reject(db, GENEALOGY_IMPORT, importId, issues.items, issues.count);
     return;
   }
-  const months = [...monthIndex.keys()];
   const t1 = Date.now();
-  const chunks = planChunks(result.plan, partNo, lineInPart, months, width);
+  const chunks = planChunks(result.plan, rows.partNo, rows.lineInPart, [...rows.monthIndex.keys()], width);
   const t2 = Date.now();
   await storeChunks(db, importId, chunks);
   console.log(
     `import ${importId}: computed+read existing ${t1 - t0} ms, serialized ${t2 - t1} ms, stored ${chunks.length} chunks ${Date.now() - t2} ms`,
   );
-  await env.JOBS.send({ kind: 'genealogyImport.apply', importId });
+  await sendStep(env, GENEALOGY_IMPORT, 'apply', importId);
 }
 
 interface LoadedExisting {
@@ -615,7 +629,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   const imp = await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId);
   if (imp?.status !== 'APPLYING') return;
   const width = placementWidth(await loadSettings(db));
-  const started = Date.now();
+  const budget = applyBudget();
   const list = await chunkList(db, importId);
   if (imp.dropped_indexes == null && !list.some((c) => c.applied)) {
     const tb = Date.now();
@@ -624,22 +638,13 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   }
   for (const c of list) {
     if (c.kind === 'existing' || c.applied) continue;
-    if (Date.now() - started > APPLY_BUDGET_MS) {
-      await env.JOBS.send({ kind: 'genealogyImport.apply', importId });
-      return;
-    }
+    if (!budget.hasTime()) return sendStep(env, GENEALOGY_IMPORT, 'apply', importId);
     const payload = await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no);
     const tc = Date.now();
-    try {
-      await db.batch([
-        ...markChunk(db, importId, c.chunk_no),
-        ...chunkStatements(db, imp, c.kind, payload, width),
-      ]);
-    } catch (e) {
-      // Applied meanwhile by a duplicate delivery of this message: the same result.
-      if (await records.chunkApplied(db, GENEALOGY_IMPORT, importId, c.chunk_no)) continue;
-      throw e;
-    }
+    await applyChunkOnce(db, GENEALOGY_IMPORT, importId, c.chunk_no, () => [
+      ...markChunk(db, importId, c.chunk_no),
+      ...chunkStatements(db, imp, c.kind, payload, width),
+    ]);
     console.log(
       `import ${importId}: chunk ${c.chunk_no} (${c.kind}, ${payload.length} B) in ${Date.now() - tc} ms`,
     );
@@ -676,32 +681,22 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
     if ((await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId))?.status === 'DONE') return;
     throw e;
   }
-  await env.JOBS.send({ kind: 'genealogyImport.cleanup', importId });
+  await sendStep(env, GENEALOGY_IMPORT, 'cleanup', importId);
 }
 
 export async function cleanupStep(env: Env, importId: number): Promise<void> {
   const imp = await records.importById<ImportRow>(env.DB, GENEALOGY_IMPORT, importId);
-  if (!imp || !['DONE', 'REJECTED', 'FAILED'].includes(imp.status)) return;
+  if (!imp || !isFinished(imp.status)) return;
   await restoreIndexes(env.DB, imp, true); // a safety net: DONE and FAILED have rebuilt them already
   await cleanup(env.DB, importId);
-}
-
-/** A failure no retry will mend: the data conflicts with the database (e.g. a concurrent enrollment). */
-export function isPermanent(e: unknown): boolean {
-  return /constraint failed|SQLITE_CONSTRAINT/i.test(String((e as Error)?.message ?? e));
 }
 
 /** After the last attempt (or a conflict): undo what was written and mark the import FAILED. */
 export async function failImport(env: Env, importId: number, e: unknown): Promise<void> {
   const imp = await records.importById<ImportRow>(env.DB, GENEALOGY_IMPORT, importId);
   if (!imp) return;
-  const reason = String((e as Error)?.message ?? e);
+  const reason = failureReason(e);
   if (imp.status === 'APPLYING') await compensate(env.DB, imp, reason);
-  else if (imp.status === 'VALIDATING')
-    await env.DB.prepare(
-      `UPDATE genealogy_import SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'VALIDATING'`,
-    )
-      .bind(reason.slice(0, 2000), nowIso(), importId)
-      .run();
-  await env.JOBS.send({ kind: 'genealogyImport.cleanup', importId });
+  else if (imp.status === 'VALIDATING') await failValidating(env.DB, GENEALOGY_IMPORT, importId, reason);
+  await sendStep(env, GENEALOGY_IMPORT, 'cleanup', importId);
 }

@@ -4,8 +4,22 @@
 import type { Env } from '../../../env';
 import { nowIso } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
-import { APPLY_BUDGET_MS, LINE_KEY, MAX_ISSUES } from '../../imports/limits';
+import { LINE_KEY, MAX_ISSUES } from '../../imports/limits';
 import * as records from '../../imports/records';
+import {
+  addPartIssues,
+  applyBudget,
+  applyChunkOnce,
+  failureReason,
+  failValidating,
+  ImportIssues,
+  isFinished,
+  type LineOf,
+  lineNumbering,
+  lineOfKey,
+  PermanentImportError,
+  sendStep,
+} from '../../imports/steps';
 import {
   type CheckContext,
   checkOrder,
@@ -36,29 +50,6 @@ const APPLY_BUDGET_BATCHES = 150;
 /** Issues kept in memory while checking (all are counted). */
 const KEEP_ISSUES = 20 * MAX_ISSUES;
 
-/** A failure no retry will mend. */
-export class PermanentImportError extends Error {}
-
-/** File-global line numbers: parts in order; CSV counts its header once, as line 1. */
-function lineNumbering(format: string, ps: { part_no: number; lines: number }[]) {
-  const offsets = new Map<number, number>();
-  let acc = format === 'CSV' ? 1 : 0;
-  for (const p of ps) {
-    offsets.set(p.part_no, acc);
-    acc += p.lines;
-  }
-  return (part: number, line: number) => Math.max(1, (offsets.get(part) ?? 0) + line);
-}
-
-class Issues {
-  items: { line: number; message: string }[] = [];
-  count = 0;
-  add(line: number, message: string) {
-    this.count++;
-    if (this.items.length < KEEP_ISSUES) this.items.push({ line, message });
-  }
-}
-
 const DUPLICATES_IN_FILE = `
   SELECT part_no, line, external_id, first FROM (
     SELECT part_no, line, external_id, min(part_no * ${LINE_KEY} + line) OVER w AS first, count(*) OVER w AS c
@@ -79,13 +70,8 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   if (imp?.status !== 'VALIDATING') return;
   const ps = await records.parts(db, ORDER_IMPORT, importId);
   const lineOf = lineNumbering(imp.format, ps);
-  const issues = new Issues();
-  for (const p of ps) {
-    const kept = JSON.parse(p.issues) as [number, string][];
-    for (const [line, message] of kept)
-      issues.add(lineOf(p.part_no, line), line === 0 ? `Part ${p.part_no}: ${message}` : message);
-    issues.count += p.issue_count - kept.length;
-  }
+  const issues = new ImportIssues(KEEP_ISSUES);
+  addPartIssues(issues, ps, lineOf);
   const q = JSON.stringify;
   const dups = await db
     .prepare(DUPLICATES_IN_FILE)
@@ -94,7 +80,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   for (const [part, line, ext, first] of dups)
     issues.add(
       lineOf(part, line),
-      `Duplicate externalId ${q(ext)} (first on line ${lineOf(Math.floor(first / LINE_KEY), first % LINE_KEY)}).`,
+      `Duplicate externalId ${q(ext)} (first on line ${lineOfKey(lineOf, first)}).`,
     );
   const anyExternal = await db
     .prepare('SELECT 1 FROM sales_order WHERE external_id IS NOT NULL LIMIT 1')
@@ -140,7 +126,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     return;
   }
   await storeOrderChunks(db, importId, ranges);
-  await env.JOBS.send({ kind: 'orderImport.apply', importId });
+  await sendStep(env, ORDER_IMPORT, 'apply', importId);
 }
 
 const INSERT_ORDERS = `INSERT INTO sales_order (kind, distributor_id, customer_id, status, currency, total, qv, cv,
@@ -187,7 +173,7 @@ async function orderChunkStatements(
   imp: OrderImportRow,
   c: ChunkInfo,
   ctx: CheckContext,
-  lineOf: (part: number, line: number) => number,
+  lineOf: LineOf,
 ): Promise<D1PreparedStatement[]> {
   const t0 = Date.now();
   const rows = await readResolved(db, imp.id, [c.from_part!, c.from_line!], [c.to_part!, c.to_line!], END);
@@ -224,22 +210,19 @@ const APPLY_VOLUME = `INSERT INTO volume (distributor_id, period, pv, cv, custom
     customer_pv = customer_pv + excluded.customer_pv, customer_cv = customer_cv + excluded.customer_cv,
     gv = gv + excluded.gv, gcv = gcv + excluded.gcv, qualified_downline = qualified_downline + excluded.qualified_downline`;
 
+/** Applies one chunk with its marker (once, however often the message is delivered). */
 async function applyChunk(
   db: D1Database,
   importId: number,
   c: ChunkInfo,
   statements: () => Promise<D1PreparedStatement[]>,
 ) {
-  try {
-    const list = [...markChunk(db, importId, c.chunk_no, c.kind), ...(await statements())];
-    const t0 = Date.now();
-    await db.batch(list);
-    console.log(`order import ${importId}: ${c.kind} chunk ${c.chunk_no} written in ${Date.now() - t0} ms`);
-  } catch (e) {
-    // Applied meanwhile by a duplicate delivery of this message: the same result.
-    if (await records.chunkApplied(db, ORDER_IMPORT, importId, c.chunk_no)) return;
-    throw e;
-  }
+  const t0 = Date.now();
+  await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, async () => [
+    ...markChunk(db, importId, c.chunk_no, c.kind),
+    ...(await statements()),
+  ]);
+  console.log(`order import ${importId}: ${c.kind} chunk ${c.chunk_no} written in ${Date.now() - t0} ms`);
 }
 
 /**
@@ -248,29 +231,26 @@ async function applyChunk(
  */
 export async function applyStep(env: Env, importId: number): Promise<void> {
   const db = env.DB;
-  const started = Date.now();
+  const budget = applyBudget(APPLY_BUDGET_BATCHES);
   let imp = await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId);
   if (imp?.status !== 'APPLYING') return;
-  let batches = 0;
-  const again = async () => {
-    await env.JOBS.send({ kind: 'orderImport.apply', importId });
-  };
+  const again = () => sendStep(env, ORDER_IMPORT, 'apply', importId);
   const ctx = await loadCheckContext(db);
   const lineOf = lineNumbering(imp.format, await records.parts(db, ORDER_IMPORT, importId));
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'orders' || c.applied) continue;
-    if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
+    if (!budget.take()) return again();
     await applyChunk(db, importId, c, () => orderChunkStatements(db, imp!, c, ctx, lineOf));
   }
   if (imp.volume_chunks == null) {
-    if (Date.now() - started > APPLY_BUDGET_MS / 2) return again();
+    if (!budget.hasTime(0.5)) return again();
     await computeVolumes(db, imp);
     imp = (await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId))!;
   }
   const last = imp.order_chunks! + imp.volume_chunks!;
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'volume' || c.applied || c.chunk_no >= last) continue;
-    if (Date.now() - started > APPLY_BUDGET_MS || ++batches > APPLY_BUDGET_BATCHES) return again();
+    if (!budget.take()) return again();
     await applyChunk(db, importId, c, async () => [
       db
         .prepare(APPLY_VOLUME)
@@ -283,7 +263,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
     )
     .bind(nowIso(), importId)
     .run();
-  await env.JOBS.send({ kind: 'orderImport.cleanup', importId });
+  await sendStep(env, ORDER_IMPORT, 'cleanup', importId);
 }
 
 /** The whole sponsor tree in typed arrays, read in keyset chunks. */
@@ -423,15 +403,8 @@ async function computeVolumes(db: D1Database, imp: OrderImportRow): Promise<void
 
 export async function cleanupStep(env: Env, importId: number): Promise<void> {
   const imp = await records.importById<OrderImportRow>(env.DB, ORDER_IMPORT, importId);
-  if (!imp || !['DONE', 'REJECTED', 'FAILED'].includes(imp.status)) return;
+  if (!imp || !isFinished(imp.status)) return;
   await cleanup(env.DB, importId);
-}
-
-export function isPermanent(e: unknown): boolean {
-  return (
-    e instanceof PermanentImportError ||
-    /constraint failed|SQLITE_CONSTRAINT/i.test(String((e as Error)?.message ?? e))
-  );
 }
 
 /**
@@ -442,7 +415,7 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
   const db = env.DB;
   const imp = await records.importById<OrderImportRow>(db, ORDER_IMPORT, importId);
   if (!imp) return;
-  const reason = String((e as Error)?.message ?? e).slice(0, 2000);
+  const reason = failureReason(e);
   if (imp.status === 'APPLYING') {
     for (const c of await chunkList(db, importId)) {
       if (c.kind !== 'volume' || !c.applied) continue;
@@ -469,12 +442,6 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
       )
       .bind(reason, nowIso(), importId)
       .run();
-  } else if (imp.status === 'VALIDATING')
-    await db
-      .prepare(
-        `UPDATE order_import SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'VALIDATING'`,
-      )
-      .bind(reason, nowIso(), importId)
-      .run();
-  await env.JOBS.send({ kind: 'orderImport.cleanup', importId });
+  } else if (imp.status === 'VALIDATING') await failValidating(db, ORDER_IMPORT, importId, reason);
+  await sendStep(env, ORDER_IMPORT, 'cleanup', importId);
 }
