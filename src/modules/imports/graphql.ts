@@ -30,9 +30,23 @@ const staffIdOf = (v: { kind: string; staffId?: number }) =>
   v.kind === 'ADMIN' ? (v.staffId ?? null) : null;
 const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
+/** Registers the kind's import type, its query and its mutations; returns the type. */
 export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
+  const FormatEnum = formatEnum(`${kind.typename}Format`);
+  const Import = importNode(kind, texts, FormatEnum);
+  importQuery(kind, Import);
+  importMutations(kind, texts, Import, FormatEnum);
+  return Import;
+}
+
+// The refs one kind's pieces pass along (Pothos' own types, named once here).
+const formatEnum = (name: string) => builder.enumType(name, { values: IMPORT_FORMATS });
+type FormatRef = ReturnType<typeof formatEnum>;
+type ImportRef = ReturnType<typeof builder.objectRef<ImportRecord>>;
+
+/** The import node: status, progress and the line-numbered issues. */
+function importNode(kind: ImportKind, texts: ImportApiTexts, FormatEnum: FormatRef): ImportRef {
   const type = kind.typename;
-  const FormatEnum = builder.enumType(`${type}Format`, { values: IMPORT_FORMATS });
   const StatusEnum = builder.enumType(`${type}Status`, {
     values: {
       UPLOADING: {
@@ -96,7 +110,11 @@ export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
     }),
   });
 
-  builder.queryField(lowerFirst(type), (t) =>
+  return Import;
+}
+
+function importQuery(kind: ImportKind, Import: ImportRef) {
+  builder.queryField(lowerFirst(kind.typename), (t) =>
     t.field({
       type: Import,
       nullable: true,
@@ -105,7 +123,11 @@ export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
       resolve: (_r, args, ctx) => importById(ctx.db, kind, Number(args.id.id)),
     }),
   );
+}
 
+/** create<Type> (then PUT parts), start<Type>, and the one-call import<Noun> for small files. */
+function importMutations(kind: ImportKind, texts: ImportApiTexts, Import: ImportRef, FormatEnum: FormatRef) {
+  const type = kind.typename;
   builder.mutationField(`create${type}`, (t) =>
     t.field({
       type: Import,
@@ -175,6 +197,4 @@ export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
       },
     }),
   );
-
-  return Import;
 }
