@@ -1,5 +1,6 @@
 // The existing members a genealogy file attaches to: the placement subtrees of the sponsors it names.
 import type { ExistingNodes } from './compute';
+
 /** Members per page of a subtree read. */
 const READ_CHUNK = 50_000;
 

@@ -4,8 +4,9 @@ import type { ImportJobOf } from '../../imports/kind';
 import { defineImportKind } from '../../imports/service';
 import { parsePart } from './parse';
 import { stageRows } from './repository';
-import { applyStep, cleanupStep, failImport, validateStep } from './steps';
+import { applyStep, cleanupStep, failImport } from './steps';
 import { ORDER_IMPORT } from './table';
+import { validateStep } from './validate';
 
 export type OrderImportJob = ImportJobOf<'orderImport'>;
 
