@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isValidBic, isValidIban } from '../src/lib/iban';
 import { payoutCsv } from '../src/modules/commissions/payouts/csv';
 import { formatMinor } from '../src/modules/commissions/payouts/files';
-import { isValidBic, isValidIban } from '../src/modules/commissions/payouts/iban';
 import { sepaText } from '../src/modules/commissions/payouts/sepa';
 
 describe('payout file helpers', () => {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { indexImportedDistributors } from '../src/modules/crm/search/indexing';
+import { indexImportedDistributors } from '../src/modules/people/indexing';
 import { createCustomer } from './commerce-helpers';
 import { createProspect, search } from './crm-helpers';
 import {

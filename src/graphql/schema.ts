@@ -17,5 +17,6 @@ import '../modules/commissions/explain/graphql';
 import '../modules/leads/graphql';
 import '../modules/leads/pipelineGraphql';
 import '../modules/crm/graphql';
+import '../modules/people/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -27,7 +27,7 @@ type C = Context<{ Bindings: Env }>;
 async function refuse(
   c: C,
   endpoint: string,
-  status: 400 | 401 | 403 | 404 | 413 | 415 | 503,
+  status: Status,
   reason: string,
   bytes: number | null,
   publicReason: string = reason,
@@ -65,40 +65,82 @@ async function readBody(c: C, endpoint: string, limit: number): Promise<Uint8Arr
   }
 }
 
-// ---- Google Ads lead forms ----
+type Status = 400 | 401 | 403 | 404 | 413 | 415 | 503;
 
-webhooks.post('/google-ads', async (c) => {
-  const endpoint = '/webhooks/google-ads';
-  const raw = await readBody(c, endpoint, MAX_LEAD_BODY_BYTES);
+/** Why a delivery is refused: the full reason is logged, `publicReason` (default: reason) is answered. */
+interface Refusal {
+  refused: true;
+  status: Status;
+  reason: string;
+  publicReason?: string;
+}
+const refusal = (status: Status, reason: string, publicReason?: string): Refusal => ({
+  refused: true,
+  status,
+  reason,
+  publicReason,
+});
+
+/**
+ * The one path of every lead webhook: read the body within its limit → verify the sender over the raw
+ * bytes → decode UTF-8 → parse (and any check that needs the parsed body) → accept. Each route supplies
+ * the steps that differ.
+ */
+async function receive<P>(
+  c: C,
+  endpoint: string,
+  steps: {
+    limit: number;
+    verify?: (raw: Uint8Array<ArrayBuffer>) => Promise<Refusal | null>;
+    parse: (text: string) => Promise<P | Refusal>;
+    accept: (parsed: P, text: string, bytes: number) => Promise<Response>;
+  },
+): Promise<Response> {
+  const raw = await readBody(c, endpoint, steps.limit);
   if (raw instanceof Response) return raw;
+  const refuseWith = (r: Refusal) => refuse(c, endpoint, r.status, r.reason, raw.byteLength, r.publicReason);
+  const unverified = steps.verify ? await steps.verify(raw) : null;
+  if (unverified) return refuseWith(unverified);
   const text = decodeUtf8(raw);
   if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
-  const parsed = parseGoogleBody(text);
-  if (!parsed.ok) return refuse(c, endpoint, parsed.status, parsed.reason, raw.byteLength);
-  const { envelope } = parsed;
-  const stored = await googleFormKeyHash(c.env.DB, envelope.formId);
-  // Unknown form and wrong key get the same answer; the hash comparison runs either way.
-  const keyOk = await matchesSha256(envelope.googleKey, stored ?? '0'.repeat(64));
-  if (!stored || !keyOk)
-    return refuse(
-      c,
-      endpoint,
-      403,
-      stored ? `Wrong google_key for form ${envelope.formId}.` : `Unknown form ${envelope.formId}.`,
-      raw.byteLength,
-      'Unknown form or wrong key: the google_key must be the webhook key configured for this form_id.',
-    );
-  await acceptDelivery(
-    c.env,
-    'GOOGLE_ADS',
-    null,
-    c.req.header('content-type') ?? null,
-    text,
-    raw.byteLength,
-    [{ externalId: envelope.leadId, ref: { formId: envelope.formId } }],
-  );
-  return c.json({ status: 'accepted' }, 200);
-});
+  const parsed = await steps.parse(text);
+  if (isRefusal(parsed)) return refuseWith(parsed);
+  return steps.accept(parsed, text, raw.byteLength);
+}
+
+function isRefusal(v: unknown): v is Refusal {
+  return typeof v === 'object' && v !== null && (v as Refusal).refused === true;
+}
+
+// ---- Google Ads lead forms ----
+
+webhooks.post('/google-ads', (c) =>
+  receive(c, '/webhooks/google-ads', {
+    limit: MAX_LEAD_BODY_BYTES,
+    parse: async (text) => {
+      const parsed = parseGoogleBody(text);
+      if (!parsed.ok) return refusal(parsed.status, parsed.reason);
+      const { envelope } = parsed;
+      // The key is inside the body. Unknown form and wrong key get the same answer; the hash comparison
+      // runs either way.
+      const stored = await googleFormKeyHash(c.env.DB, envelope.formId);
+      const keyOk = await matchesSha256(envelope.googleKey, stored ?? '0'.repeat(64));
+      if (!stored || !keyOk)
+        return refusal(
+          403,
+          stored ? `Wrong google_key for form ${envelope.formId}.` : `Unknown form ${envelope.formId}.`,
+          'Unknown form or wrong key: the google_key must be the webhook key configured for this form_id.',
+        );
+      return envelope;
+    },
+    accept: async (envelope, text, bytes) => {
+      await acceptDelivery(c.env, 'GOOGLE_ADS', null, c.req.header('content-type') ?? null, text, bytes, [
+        { externalId: envelope.leadId, ref: { formId: envelope.formId } },
+      ]);
+      return c.json({ status: 'accepted' }, 200);
+    },
+  }),
+);
 
 // ---- Meta lead ads ----
 
@@ -131,32 +173,34 @@ webhooks.post('/meta', async (c) => {
       null,
       'Not configured: no app secret is set.',
     );
-  const raw = await readBody(c, endpoint, MAX_META_BODY_BYTES);
-  if (raw instanceof Response) return raw;
-  // The signature covers the bytes as sent (Meta escapes non-ASCII); check it before any parsing.
-  if (!(await verifyHmacSignature(secret, raw, c.req.header('x-hub-signature-256'))))
-    return refuse(
-      c,
-      endpoint,
-      401,
-      'Bad or missing X-Hub-Signature-256.',
-      raw.byteLength,
-      'Bad signature: X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body with the app secret>.',
-    );
-  const text = decodeUtf8(raw);
-  if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
-  const parsed = parseMetaNotification(text);
-  if (!parsed.ok) return refuse(c, endpoint, 400, parsed.reason, raw.byteLength);
-  await acceptDelivery(
-    c.env,
-    'META',
-    null,
-    c.req.header('content-type') ?? null,
-    text,
-    raw.byteLength,
-    parsed.changes.map((ch) => ({ externalId: ch.leadgenId, ref: { ...ch } })),
-  );
-  return c.json({ status: 'accepted', leads: parsed.changes.length }, 200);
+  return receive(c, endpoint, {
+    limit: MAX_META_BODY_BYTES,
+    // The signature covers the bytes as sent (Meta escapes non-ASCII); check it before any parsing.
+    verify: async (raw) =>
+      (await verifyHmacSignature(secret, raw, c.req.header('x-hub-signature-256')))
+        ? null
+        : refusal(
+            401,
+            'Bad or missing X-Hub-Signature-256.',
+            'Bad signature: X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body with the app secret>.',
+          ),
+    parse: async (text) => {
+      const parsed = parseMetaNotification(text);
+      return parsed.ok ? parsed.changes : refusal(400, parsed.reason);
+    },
+    accept: async (changes, text, bytes) => {
+      await acceptDelivery(
+        c.env,
+        'META',
+        null,
+        c.req.header('content-type') ?? null,
+        text,
+        bytes,
+        changes.map((ch) => ({ externalId: ch.leadgenId, ref: { ...ch } })),
+      );
+      return c.json({ status: 'accepted', leads: changes.length }, 200);
+    },
+  });
 });
 
 // ---- Generic senders ----
@@ -168,37 +212,44 @@ webhooks.post('/leads/:source', async (c) => {
   if (!source)
     return refuse(c, endpoint, 404, 'Unknown lead source.', null, `Unknown lead source "${name}".`);
   if (!source.active) return refuse(c, endpoint, 404, 'The lead source is disabled.', null);
-  const raw = await readBody(c, endpoint, MAX_LEAD_BODY_BYTES);
-  if (raw instanceof Response) return raw;
-  let authentic: boolean;
-  if (source.auth === 'HMAC') {
-    authentic = await verifyHmacSignature(source.hmacSecret ?? '', raw, c.req.header(source.signatureHeader));
-  } else {
-    const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    const token = bearer ?? c.req.header('x-webhook-token') ?? '';
-    authentic = token !== '' && (await matchesSha256(token.trim(), source.tokenSha256 ?? ''));
-  }
-  if (!authentic)
-    return refuse(
-      c,
-      endpoint,
-      401,
-      `Bad ${source.auth === 'HMAC' ? 'signature' : 'token'}.`,
-      raw.byteLength,
-      source.auth === 'HMAC'
-        ? `Bad signature: ${source.signatureHeader} must carry the HMAC-SHA256 of the raw body with this source's secret.`
-        : 'Bad token: send this source’s token as "Authorization: Bearer <token>" or X-Webhook-Token.',
-    );
-  const text = decodeUtf8(raw);
-  if (text == null) return refuse(c, endpoint, 400, 'The body is not UTF-8.', raw.byteLength);
   const contentType = c.req.header('content-type') ?? null;
-  const parsed = parseGenericBody(contentType, text);
-  if (!parsed.ok) return refuse(c, endpoint, parsed.status, parsed.reason, raw.byteLength);
-  if (parsed.fields.length === 0) return refuse(c, endpoint, 400, 'The body has no fields.', raw.byteLength);
-  // The sender's id when the mapping names one; otherwise identical bodies are the same lead.
-  const externalId = `${source.name}:${genericExternalId(parsed.fields, source.mapping) ?? `sha256:${await sha256Hex(text)}`}`;
-  await acceptDelivery(c.env, 'GENERIC', source.name, contentType, text, raw.byteLength, [
-    { externalId, ref: {} },
-  ]);
-  return c.json({ status: 'accepted' }, 200);
+  return receive(c, endpoint, {
+    limit: MAX_LEAD_BODY_BYTES,
+    verify: async (raw) => {
+      let authentic: boolean;
+      if (source.auth === 'HMAC') {
+        authentic = await verifyHmacSignature(
+          source.hmacSecret ?? '',
+          raw,
+          c.req.header(source.signatureHeader),
+        );
+      } else {
+        const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+        const token = bearer ?? c.req.header('x-webhook-token') ?? '';
+        authentic = token !== '' && (await matchesSha256(token.trim(), source.tokenSha256 ?? ''));
+      }
+      if (authentic) return null;
+      return refusal(
+        401,
+        `Bad ${source.auth === 'HMAC' ? 'signature' : 'token'}.`,
+        source.auth === 'HMAC'
+          ? `Bad signature: ${source.signatureHeader} must carry the HMAC-SHA256 of the raw body with this source's secret.`
+          : 'Bad token: send this source’s token as "Authorization: Bearer <token>" or X-Webhook-Token.',
+      );
+    },
+    parse: async (text) => {
+      const parsed = parseGenericBody(contentType, text);
+      if (!parsed.ok) return refusal(parsed.status, parsed.reason);
+      if (parsed.fields.length === 0) return refusal(400, 'The body has no fields.');
+      return parsed.fields;
+    },
+    accept: async (fields, text, bytes) => {
+      // The sender's id when the mapping names one; otherwise identical bodies are the same lead.
+      const externalId = `${source.name}:${genericExternalId(fields, source.mapping) ?? `sha256:${await sha256Hex(text)}`}`;
+      await acceptDelivery(c.env, 'GENERIC', source.name, contentType, text, bytes, [
+        { externalId, ref: {} },
+      ]);
+      return c.json({ status: 'accepted' }, 200);
+    },
+  });
 });

@@ -69,3 +69,31 @@ export function keysetClauses(
 export function likeContains(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** The filter of a list page: SQL conditions (ANDed) and their parameters. */
+export interface PageFilter {
+  where: string[];
+  params: SortValue[];
+}
+
+/**
+ * One keyset page of `SELECT * FROM <from>` under a filter, ordered by `columns` (the last one unique):
+ * the one way every list of the API reads a page.
+ */
+export async function selectPage<T>(
+  db: D1Database,
+  from: string,
+  columns: string[],
+  direction: 'ASC' | 'DESC',
+  filter: PageFilter,
+  page: KeysetPage,
+): Promise<T[]> {
+  const k = keysetClauses(columns, direction, page);
+  const where = [...filter.where, ...k.where];
+  const sql = `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
+  const { results } = await db
+    .prepare(sql)
+    .bind(...filter.params, ...k.params, k.limit)
+    .all<T>();
+  return results;
+}

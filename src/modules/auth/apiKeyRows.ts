@@ -1,16 +1,10 @@
 import { nowIso } from '../../lib/db';
+import type { apiKey } from './tables';
 
 // Reads and revocation of integration API keys (creation is in repository.ts).
 
-export interface ApiKeyRow {
-  id: number;
-  name: string;
-  key_prefix: string;
-  scopes: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+/** An API key as listed (never its hash). */
+export type ApiKeyRow = Omit<typeof apiKey.$inferSelect, 'key_hash'>;
 
 const COLUMNS = 'id, name, key_prefix, scopes, created_at, last_used_at, revoked_at';
 

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
-import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { productsByIds } from '../catalog/repository';
 import { Customer } from '../customers/graphql';
@@ -9,6 +9,7 @@ import { canViewCustomer, customersByIds } from '../customers/repository';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import { Order } from '../orders/graphql';
 import { ordersByIds } from '../orders/repository';
+import { type AutoshipRunRow, autoshipRuns, autoshipsPage } from './lists';
 import {
   type AutoshipRow,
   autoshipsByIds,
@@ -33,11 +34,7 @@ const AutoshipLine = builder.objectRef<{ productId: number; quantity: number }>(
   }),
 });
 
-interface RunRow {
-  due_date: string;
-  order_id: number | null;
-  error: string | null;
-}
+type RunRow = Pick<AutoshipRunRow, 'due_date' | 'order_id' | 'error'>;
 
 const AutoshipRun = builder.objectRef<RunRow>('AutoshipRun').implement({
   fields: (t) => ({
@@ -85,13 +82,7 @@ builder.node(Autoship, {
     runs: t.field({
       type: [AutoshipRun],
       description: 'Orders made so far, newest first (at most 24).',
-      resolve: async (a, _x, ctx) =>
-        (
-          await ctx.db
-            .prepare('SELECT * FROM autoship_run WHERE autoship_id = ? ORDER BY due_date DESC LIMIT 24')
-            .bind(a.id)
-            .all<RunRow>()
-        ).results,
+      resolve: (a, _x, ctx) => autoshipRuns(ctx.db, a.id),
     }),
   }),
 });
@@ -103,33 +94,12 @@ builder.queryField('autoships', (t) =>
     description: 'A distributor’s autoships (their own and their customers’); staff see all.',
     args: { customerId: t.arg.globalID({ required: false, for: Customer }) },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
-    resolve: (_r, args, ctx) => {
-      const v = ctx.viewer;
-      if (v.kind !== 'DISTRIBUTOR' && v.kind !== 'ADMIN') throw new ForbiddenError();
-      return resolvePage<Promise<AutoshipRow[]>>(
+    resolve: (_r, args, ctx) =>
+      resolvePage<Promise<AutoshipRow[]>>(
         { args, toCursor: (a: AutoshipRow) => encodeCursor([a.id]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['id'], 'DESC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (v.kind === 'DISTRIBUTOR') {
-            where.push('distributor_id = ?');
-            params.push(v.distributorId);
-          }
-          if (args.customerId) {
-            where.push('customer_id = ?');
-            params.push(Number(args.customerId.id));
-          }
-          const sql = `SELECT * FROM autoship ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          return (
-            await ctx.db
-              .prepare(sql)
-              .bind(...params, k.limit)
-              .all<AutoshipRow>()
-          ).results;
-        },
-      );
-    },
+        (page) =>
+          autoshipsPage(ctx.db, ctx.viewer, args.customerId ? Number(args.customerId.id) : null, page),
+      ),
   }),
 );
 

@@ -1,9 +1,8 @@
 import type { Env } from '../../env';
 import { loadSettings } from '../company/settings';
-import { type DueAutoship, dueAutoships, generateAutoshipOrder } from './repository';
+import type { AutoshipJob } from './messages';
+import { dueAutoships, generateAutoshipOrder } from './repository';
 import { localDate } from './schedule';
-
-export type AutoshipJob = { kind: 'autoship.generate' } & DueAutoship;
 
 /** Cron: one queue message per due autoship (sendBatch takes at most 100). */
 export async function enqueueDueAutoships(env: Env, now: Date): Promise<number> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso, selectByIds } from '../../lib/db';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { quantity } from '../../lib/limits';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
@@ -9,19 +9,9 @@ import { loadSettings } from '../company/settings';
 import { requireCustomer } from '../customers/repository';
 import { createOrder } from '../orders/repository';
 import { firstDueDate, localDate, nextDueDate } from './schedule';
+import type { autoship } from './tables';
 
-export interface AutoshipRow {
-  id: number;
-  distributor_id: number;
-  customer_id: number | null;
-  lines: string;
-  interval_days: number | null;
-  day_of_month: number | null;
-  next_date: string;
-  status: 'ACTIVE' | 'PAUSED' | 'CANCELLED';
-  created_at: string;
-  updated_at: string;
-}
+export type AutoshipRow = typeof autoship.$inferSelect;
 
 export function canViewAutoship(viewer: Viewer, a: Pick<AutoshipRow, 'distributor_id'>): boolean {
   if (viewer.kind === 'ADMIN') return true;
@@ -208,7 +198,7 @@ export async function generateAutoshipOrder(
   let next = nextDueDate(job.dueDate, { intervalDays: a.interval_days, dayOfMonth: a.day_of_month });
   while (next <= today)
     next = nextDueDate(next, { intervalDays: a.interval_days, dayOfMonth: a.day_of_month });
-  await db.batch([
+  await atomic(db, [
     db
       .prepare(
         'INSERT OR IGNORE INTO autoship_run (autoship_id, due_date, order_id, error, created_at) VALUES (?, ?, ?, ?, ?)',

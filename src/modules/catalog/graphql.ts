@@ -1,21 +1,18 @@
 import { builder } from '../../graphql/builder';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
-import { encodeCursor, keysetClauses, likeContains } from '../../lib/keyset';
+import { encodeCursor } from '../../lib/keyset';
 import { LocaleEnum } from '../genealogy/graphql';
-import type { PriceRow, ProductNames, ProductRow } from './model';
-import { createProduct, pricesOf, productsByIds, updateProduct } from './repository';
-
-/** A product row with its prices preloaded (lists load all prices in one query). */
-type ProductWithPrices = ProductRow & { prices?: PriceRow[] };
-
-async function withPrices(db: D1Database, rows: ProductRow[]): Promise<ProductWithPrices[]> {
-  const prices = await pricesOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => ({ ...r, prices: prices.filter((p) => p.product_id === r.id) }));
-}
+import type { PriceRow, ProductNames } from './model';
+import {
+  createProduct,
+  type ProductWithPrices,
+  pricesOf,
+  productsByIds,
+  productsPage,
+  updateProduct,
+  withPrices,
+} from './repository';
 
 const Price = builder.objectRef<PriceRow>('Price').implement({
   description: 'Prices in minor units of the currency.',
@@ -76,23 +73,7 @@ builder.queryField('products', (t) =>
     resolve: (_r, args, ctx) =>
       resolvePage<Promise<ProductWithPrices[]>>(
         { args, toCursor: (p: ProductWithPrices) => encodeCursor([p.sku]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['sku'], 'ASC', page);
-          const where = [...k.where];
-          const params: (string | number)[] = [...k.params];
-          if (!args.includeInactive) where.push('active = 1');
-          if (args.search?.trim()) {
-            where.push(`(lower(sku) LIKE ? ESCAPE '\\' OR lower(names) LIKE ? ESCAPE '\\')`);
-            const pattern = likeContains(args.search.trim());
-            params.push(pattern, pattern);
-          }
-          const sql = `SELECT * FROM product ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, k.limit)
-            .all<ProductRow>();
-          return withPrices(ctx.db, results);
-        },
+        (page) => productsPage(ctx.db, { includeInactive: args.includeInactive, search: args.search }, page),
       ),
   }),
 );

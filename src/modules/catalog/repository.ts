@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { type KeysetPage, likeContains, type PageFilter, selectPage } from '../../lib/keyset';
 import { unitCv, unitPrice, unitQv } from '../../lib/limits';
 import { nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
@@ -148,4 +149,32 @@ export async function marketCurrency(db: D1Database, country: string): Promise<s
     .bind(country)
     .first<{ currency: string }>();
   return row?.currency ?? null;
+}
+
+/** A product with its prices preloaded (lists load all prices in one query). */
+export type ProductWithPrices = ProductRow & { prices?: PriceRow[] };
+
+/** One page of the catalogue by SKU, active products only unless asked, with their prices. */
+export async function productsPage(
+  db: D1Database,
+  filter: { includeInactive: boolean; search?: string | null },
+  page: KeysetPage,
+): Promise<ProductWithPrices[]> {
+  const f: PageFilter = { where: [], params: [] };
+  if (!filter.includeInactive) f.where.push('active = 1');
+  if (filter.search?.trim()) {
+    f.where.push(`(lower(sku) LIKE ? ESCAPE '\\' OR lower(names) LIKE ? ESCAPE '\\')`);
+    const pattern = likeContains(filter.search.trim());
+    f.params.push(pattern, pattern);
+  }
+  return withPrices(db, await selectPage<ProductRow>(db, 'product', ['sku'], 'ASC', f, page));
+}
+
+/** Rows with their prices, all prices in one query. */
+export async function withPrices(db: D1Database, rows: ProductRow[]): Promise<ProductWithPrices[]> {
+  const prices = await pricesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, prices: prices.filter((p) => p.product_id === r.id) }));
 }

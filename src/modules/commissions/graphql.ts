@@ -1,20 +1,26 @@
-import { z } from 'zod';
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
-import { atomic, nowIso } from '../../lib/db';
-import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
-import { BOUNDS } from '../../lib/limits';
-import { requiredText } from '../../lib/text';
-import { parseInput } from '../../lib/validate';
-import { loadSettings } from '../company/settings';
+import { encodeCursor } from '../../lib/keyset';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
+import { createAdjustment, type LedgerEntryRow } from './adjustments';
 import { queueSink } from './periods/jobs';
 import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
 import { setRankOverride } from './periods/overrides';
 import { type PeriodRow, periodById, totalsOf } from './periods/repository';
 import { type RankProgress, type Requirement, rankProgress } from './progress';
+import {
+  type LineRow,
+  periodResultsPage,
+  type ResultRow,
+  readableBalance,
+  readableBankAccount,
+  readableStatement,
+  recentPeriods,
+  recentPlanVersions,
+  statementLines,
+} from './statements';
 import {
   createDraft,
   type PlanVersionRow,
@@ -73,35 +79,7 @@ const PeriodTotalsType = builder
     }),
   });
 
-interface ResultRow {
-  period_id: string;
-  distributor_id: number;
-  pv: number;
-  cv: number;
-  gv: number;
-  gcv: number;
-  active: number;
-  paid_as_rank: string | null;
-  lifetime_rank: string | null;
-  total: number;
-  payout: number;
-  balance_in: number;
-  balance_out: number;
-  carry_left: number;
-  carry_right: number;
-}
-
-export interface LineRow {
-  period_id: string;
-  distributor_id: number;
-  bonus: string;
-  level: number;
-  source_id: number;
-  volume: number;
-  bp: number;
-  before_cap: number;
-  amount: number;
-}
+export type { LineRow };
 
 export const CommissionLine = builder.objectRef<LineRow>('CommissionLine').implement({
   fields: (t) => ({
@@ -151,15 +129,7 @@ const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement(
     binaryCarryRight: t.expose('carry_right', { type: 'SafeInt' }),
     lines: t.field({
       type: [CommissionLine],
-      resolve: async (r, _a, ctx) =>
-        (
-          await ctx.db
-            .prepare(
-              'SELECT * FROM commission_line WHERE period_id = ? AND distributor_id = ? ORDER BY bonus, level, source_id',
-            )
-            .bind(r.period_id, r.distributor_id)
-            .all<LineRow>()
-        ).results,
+      resolve: (r, _a, ctx) => statementLines(ctx.db, r),
     }),
   }),
 });
@@ -195,17 +165,7 @@ builder.node(CommissionPeriod, {
             defaultSize: 20,
             maxSize: 100,
           },
-          async (page) => {
-            const k = keysetClauses(['total', 'distributor_id'], 'DESC', page);
-            const params: SortValue[] = [p.id, ...k.params];
-            const where = ['period_id = ?', ...k.where].join(' AND ');
-            return (
-              await ctx.db
-                .prepare(`SELECT * FROM period_result WHERE ${where} ORDER BY ${k.orderBy} LIMIT ?`)
-                .bind(...params, k.limit)
-                .all<ResultRow>()
-            ).results;
-          },
+          (page) => periodResultsPage(ctx.db, p.id, page),
         ),
     }),
   }),
@@ -219,9 +179,7 @@ builder.queryFields((t) => ({
   planVersions: t.field({
     type: [PlanVersion],
     authScopes: { admin: true },
-    resolve: async (_r, _a, ctx) =>
-      (await ctx.db.prepare('SELECT * FROM plan_version ORDER BY id DESC LIMIT 100').all<PlanVersionRow>())
-        .results,
+    resolve: (_r, _a, ctx) => recentPlanVersions(ctx.db),
   }),
   commissionPeriod: t.field({
     type: CommissionPeriod,
@@ -233,9 +191,7 @@ builder.queryFields((t) => ({
   commissionPeriods: t.field({
     type: [CommissionPeriod],
     authScopes: { admin: true },
-    resolve: async (_r, _a, ctx) =>
-      (await ctx.db.prepare('SELECT * FROM commission_period ORDER BY id DESC LIMIT 36').all<PeriodRow>())
-        .results,
+    resolve: (_r, _a, ctx) => recentPeriods(ctx.db),
   }),
 }));
 
@@ -246,31 +202,13 @@ builder.objectFields(Distributor, (t) => ({
     description:
       'Their commission statement of a period: only the distributor themself and staff may read it.',
     args: { period: t.arg.string({ required: true }) },
-    resolve: async (d, args, ctx) => {
-      const v = ctx.viewer;
-      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
-      const period = await periodById(ctx.db, args.period);
-      // Distributors see a statement once the period is committed; staff see it in review too.
-      if (!period || (v.kind !== 'ADMIN' && !['COMMITTED', 'PAID'].includes(period.status))) return null;
-      return ctx.db
-        .prepare('SELECT * FROM period_result WHERE period_id = ? AND distributor_id = ?')
-        .bind(args.period, d.id)
-        .first<ResultRow>();
-    },
+    resolve: (d, args, ctx) => readableStatement(ctx.db, ctx.viewer, args.period, d.id),
   }),
   balance: t.field({
     type: 'SafeInt',
     nullable: true,
     description: 'Ledger balance (earned, adjusted, not yet paid): the distributor themself and staff.',
-    resolve: async (d, _a, ctx) => {
-      const v = ctx.viewer;
-      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
-      const row = await ctx.db
-        .prepare('SELECT coalesce(sum(amount), 0) AS b FROM ledger_entry WHERE distributor_id = ?')
-        .bind(d.id)
-        .first<{ b: number }>();
-      return row!.b;
-    },
+    resolve: (d, _a, ctx) => readableBalance(ctx.db, ctx.viewer, d.id),
   }),
 }));
 
@@ -419,39 +357,16 @@ const AdjustmentInput = builder.inputType('CreateLedgerAdjustmentInput', {
   }),
 });
 
-const LedgerEntry = builder
-  .objectRef<{
-    id: number;
-    kind: string;
-    amount: number;
-    currency: string;
-    period_id: string | null;
-    adjustment_type: string | null;
-    reason: string | null;
-    created_at: string;
-  }>('LedgerEntry')
-  .implement({
-    fields: (t) => ({
-      kind: t.exposeString('kind'),
-      amount: t.expose('amount', { type: 'SafeInt' }),
-      currency: t.exposeString('currency'),
-      period: t.exposeString('period_id', { nullable: true }),
-      adjustmentType: t.exposeString('adjustment_type', { nullable: true }),
-      reason: t.exposeString('reason', { nullable: true }),
-      createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
-    }),
-  });
-
-/** At most a million in major units either way: anything larger is a typo, not an adjustment. */
-export const MAX_ADJUSTMENT = BOUNDS.adjustment;
-const adjustmentSchema = z.object({
-  amount: z
-    .number()
-    .int()
-    .min(-MAX_ADJUSTMENT, `At least -${MAX_ADJUSTMENT} (minor units).`)
-    .max(MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} (minor units).`)
-    .refine((a) => a !== 0, 'Not 0.'),
-  reason: requiredText(),
+const LedgerEntry = builder.objectRef<LedgerEntryRow>('LedgerEntry').implement({
+  fields: (t) => ({
+    kind: t.exposeString('kind'),
+    amount: t.expose('amount', { type: 'SafeInt' }),
+    currency: t.exposeString('currency'),
+    period: t.exposeString('period_id', { nullable: true }),
+    adjustmentType: t.exposeString('adjustment_type', { nullable: true }),
+    reason: t.exposeString('reason', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
+  }),
 });
 
 builder.mutationField('createLedgerAdjustment', (t) =>
@@ -464,23 +379,18 @@ builder.mutationField('createLedgerAdjustment', (t) =>
     args: { input: t.arg({ type: AdjustmentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       if (ctx.viewer.kind !== 'ADMIN') throw new ForbiddenError();
-      const { amount, reason } = parseInput(
-        adjustmentSchema,
-        { amount: input.amount, reason: input.reason },
-        'ledger adjustment',
+      return createAdjustment(
+        ctx.db,
+        ctx.viewer.staffId,
+        {
+          distributorId: Number(input.distributorId.id),
+          amount: input.amount,
+          type: input.type,
+          reason: input.reason,
+          currency: (await ctx.loaders.settings()).payoutCurrency,
+        },
+        async (id) => Boolean(await ctx.loaders.distributor.load(id)),
       );
-      const id = Number(input.distributorId.id);
-      if (!(await ctx.loaders.distributor.load(id))) throw new NotFoundError('Distributor not found.');
-      const settings = await loadSettings(ctx.db);
-      const [res] = await atomic(ctx.db, [
-        ctx.db
-          .prepare(
-            `INSERT INTO ledger_entry (distributor_id, kind, amount, currency, adjustment_type, reason, staff_id, created_at)
-             VALUES (?, 'ADJUSTMENT', ?, ?, ?, ?, ?, ?) RETURNING *`,
-          )
-          .bind(id, amount, settings.payoutCurrency, input.type, reason, ctx.viewer.staffId, nowIso()),
-      ]);
-      return res.results[0] as never;
     },
   }),
 );
@@ -497,14 +407,7 @@ builder.objectField(Distributor, 'bankAccount', (t) =>
     type: BankAccount,
     nullable: true,
     description: 'Where payouts go: only the distributor themself and staff see it.',
-    resolve: async (d, _a, ctx) => {
-      const v = ctx.viewer;
-      if (!(v.kind === 'ADMIN' || (v.kind === 'DISTRIBUTOR' && v.distributorId === d.id))) return null;
-      return ctx.db
-        .prepare('SELECT iban, bic FROM distributor WHERE id = ?')
-        .bind(d.id)
-        .first<{ iban: string | null; bic: string | null }>();
-    },
+    resolve: (d, _a, ctx) => readableBankAccount(ctx.db, ctx.viewer, d.id),
   }),
 );
 

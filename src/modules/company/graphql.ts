@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import { ValidationError } from '../../graphql/errors';
 import { DistributorStatusEnum } from '../genealogy/graphql';
-import { type CompanySettings, loadSettings, placementWidth, updateSettings } from './settings';
+import { type CompanySettings, placementWidth, updateSettings } from './settings';
 
 const PlacementKind = builder.enumType('PlacementKind', { values: ['BINARY', 'MATRIX'] as const });
 const TerminateRollUp = builder.enumType('TerminateRollUp', { values: ['SPONSOR', 'COMPANY'] as const });
@@ -37,7 +37,7 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
 });
 
 builder.queryField('company', (t) =>
-  t.field({ type: Company, resolve: (_r, _a, ctx) => loadSettings(ctx.db) }),
+  t.field({ type: Company, resolve: (_r, _a, ctx) => ctx.loaders.settings() }),
 );
 
 const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {

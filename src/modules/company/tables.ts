@@ -6,18 +6,21 @@ export const companySettings = sqliteTable('company_settings', {
   timeZone: text('time_zone').notNull(),
   payoutCurrency: text('payout_currency').notNull(),
   placementKind: text('placement_kind', { enum: ['BINARY', 'MATRIX'] }).notNull(),
-  matrixWidth: integer('matrix_width').notNull(),
-  terminateRollUp: text('terminate_roll_up', { enum: ['SPONSOR', 'COMPANY'] }).notNull(),
-  activePv: integer('active_pv').notNull(),
-  closeGraceDays: integer('close_grace_days').notNull(),
+  matrixWidth: integer('matrix_width').notNull().default(3),
+  terminateRollUp: text('terminate_roll_up', { enum: ['SPONSOR', 'COMPANY'] })
+    .notNull()
+    .default('SPONSOR'),
+  activePv: integer('active_pv').notNull().default(100),
+  closeGraceDays: integer('close_grace_days').notNull().default(3),
   payoutDebtorName: text('payout_debtor_name'),
   payoutDebtorIban: text('payout_debtor_iban'),
   payoutDebtorBic: text('payout_debtor_bic'),
   /** Statuses whose commission balance is held, not paid out (SPEC §3.1 has none). */
   payoutHeldStatuses: text('payout_held_statuses', { mode: 'json' })
     .$type<('ACTIVE' | 'SUSPENDED' | 'TERMINATED')[]>()
-    .notNull(),
-  signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull(),
+    .notNull()
+    .default([]),
+  signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull().default(true),
   updatedAt: text('updated_at').notNull(),
 });
 

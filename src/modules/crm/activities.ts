@@ -3,24 +3,15 @@ import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { isIsoInstant } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
-import { actorOf } from './actor';
 import { type ResolvedSubject, requireSubject, type SubjectType } from './subjects';
+import type { activity } from './tables';
 
 export const ACTIVITY_KINDS = ['CALL', 'EMAIL', 'SMS', 'MEETING', 'NOTE'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
-export interface ActivityRow {
-  id: number;
-  subject_type: SubjectType;
-  subject_id: number;
-  kind: ActivityKind;
-  body: string;
-  occurred_at: string;
-  author_distributor_id: number | null;
-  author: string;
-  created_at: string;
-}
+export type ActivityRow = typeof activity.$inferSelect;
 
 const body = z.string().trim().min(1, 'Required.').max(10_000, 'At most 10,000 characters.');
 const occurredAt = z

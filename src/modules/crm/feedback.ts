@@ -5,20 +5,12 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { canViewCustomer, customersByIds } from '../customers/repository';
-import { actorOf } from './actor';
+import type { feedback } from './tables';
 
-export interface FeedbackRow {
-  id: number;
-  customer_id: number;
-  order_id: number | null;
-  distributor_id: number;
-  score: number;
-  comment: string | null;
-  recorded_by: string;
-  created_at: string;
-}
+export type FeedbackRow = typeof feedback.$inferSelect;
 
 const schema = z.object({
   score: z.number().int('A whole number.').min(0, 'From 0 to 10.').max(10, 'From 0 to 10.'),

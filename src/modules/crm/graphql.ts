@@ -6,4 +6,3 @@ import './graphql/tasks';
 import './graphql/myDay';
 import './graphql/rules';
 import './graphql/feedback';
-import './graphql/search';

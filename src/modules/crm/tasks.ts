@@ -2,29 +2,16 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
-import { actorOf } from './actor';
 import { isDay } from './dates';
 import { requireSubject, type SubjectRef, type SubjectType } from './subjects';
+import type { task } from './tables';
 
 export const TASK_KINDS = ['GENERAL', 'CALL', 'FOLLOW_UP', 'REORDER', 'DORMANT'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
-export interface TaskRow {
-  id: number;
-  owner_id: number;
-  kind: TaskKind;
-  title: string;
-  notes: string | null;
-  subject_type: SubjectType | null;
-  subject_id: number | null;
-  due_date: string;
-  done_at: string | null;
-  dedupe_key: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-}
+export type TaskRow = typeof task.$inferSelect;
 
 const title = z.string().trim().min(1, 'Required.').max(300, 'At most 300 characters.');
 const notes = z.string().max(5000, 'At most 5,000 characters.');

@@ -1,13 +1,15 @@
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
-import { encodeCursor, keysetClauses, likeContains, type SortValue } from '../../lib/keyset';
+import { encodeCursor } from '../../lib/keyset';
 import { Distributor, LocaleEnum, visibleDistributor } from '../genealogy/graphql';
 import {
   type CustomerRow,
   canViewCustomer,
   createCustomer,
+  customerListOwner,
   customersByIds,
+  customersPage,
   requireCustomer,
   updateCustomer,
 } from './repository';
@@ -58,39 +60,10 @@ builder.queryField('customers', (t) =>
     },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
-      const v = ctx.viewer;
-      let owner: number | null = args.ownerId ? Number(args.ownerId.id) : null;
-      if (v.kind === 'DISTRIBUTOR') {
-        if (owner != null && owner !== v.distributorId)
-          throw new ForbiddenError('You see only your own customers.');
-        owner = v.distributorId;
-      } else if (v.kind !== 'ADMIN' && !(v.kind === 'INTEGRATION' && v.scopes.includes('orders:write'))) {
-        throw new ForbiddenError();
-      }
+      const owner = customerListOwner(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
       return resolvePage<Promise<CustomerRow[]>>(
         { args, toCursor: (c: CustomerRow) => encodeCursor([c.id]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['id'], 'DESC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (owner != null) {
-            where.push('owner_id = ?');
-            params.push(owner);
-          }
-          if (args.search?.trim()) {
-            where.push(
-              `(lower(first_name || ' ' || last_name) LIKE ? ESCAPE '\\' OR lower(email) LIKE ? ESCAPE '\\')`,
-            );
-            const p = likeContains(args.search.trim());
-            params.push(p, p);
-          }
-          const sql = `SELECT * FROM customer ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, k.limit)
-            .all<CustomerRow>();
-          return results;
-        },
+        (page) => customersPage(ctx.db, { owner, search: args.search }, page),
       );
     },
   }),

@@ -1,26 +1,14 @@
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso, selectByIds } from '../../lib/db';
+import { type KeysetPage, likeContains, type PageFilter, selectPage } from '../../lib/keyset';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import { profileFields } from '../genealogy/validation';
+import type { customer } from './tables';
 
-export interface CustomerRow {
-  id: number;
-  owner_id: number;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  country: string;
-  locale: 'da' | 'pl' | 'de' | 'en';
-  notes: string | null;
-  consent_email_at: string | null;
-  consent_sms_at: string | null;
-  consent_source: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A customer as the customer API reads it (the import's external_id aside). */
+export type CustomerRow = Omit<typeof customer.$inferSelect, 'external_id'>;
 
 /** SPEC §5: a distributor sees only their own customers; staff see all; integrations with orders:write too. */
 export function canViewCustomer(viewer: Viewer, c: Pick<CustomerRow, 'owner_id'>): boolean {
@@ -140,4 +128,37 @@ export async function updateCustomer(
     )
     .first<CustomerRow>();
   return row!;
+}
+
+/** The owner whose customers the viewer lists: a distributor always their own; staff and order integrations any or all. */
+export function customerListOwner(viewer: Viewer, requested: number | null): number | null {
+  if (viewer.kind === 'DISTRIBUTOR') {
+    if (requested != null && requested !== viewer.distributorId)
+      throw new ForbiddenError('You see only your own customers.');
+    return viewer.distributorId;
+  }
+  if (viewer.kind !== 'ADMIN' && !(viewer.kind === 'INTEGRATION' && viewer.scopes.includes('orders:write')))
+    throw new ForbiddenError();
+  return requested;
+}
+
+/** One page of customers, newest first, optionally of one owner and matching a name or e-mail. */
+export function customersPage(
+  db: D1Database,
+  filter: { owner: number | null; search?: string | null },
+  page: KeysetPage,
+): Promise<CustomerRow[]> {
+  const f: PageFilter = { where: [], params: [] };
+  if (filter.owner != null) {
+    f.where.push('owner_id = ?');
+    f.params.push(filter.owner);
+  }
+  if (filter.search?.trim()) {
+    f.where.push(
+      `(lower(first_name || ' ' || last_name) LIKE ? ESCAPE '\\' OR lower(email) LIKE ? ESCAPE '\\')`,
+    );
+    const p = likeContains(filter.search.trim());
+    f.params.push(p, p);
+  }
+  return selectPage<CustomerRow>(db, 'customer', ['id'], 'DESC', f, page);
 }

@@ -5,7 +5,7 @@ import { requiredText } from '../../lib/text';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { loadSettings, placementWidth } from '../company/settings';
-import { placementMoveIndexStatement } from '../crm/search/indexing';
+import { placementMoveIndexStatement } from '../people/indexing';
 import { resetGroupVolume, shiftGroupVolume } from '../volumes/live';
 import { retryWhileBusy, unchangedGuard } from './concurrency';
 import {

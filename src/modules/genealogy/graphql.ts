@@ -11,26 +11,15 @@ import { resolvePage } from '../../graphql/pages';
 import { encodeCursor } from '../../lib/keyset';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';
-import { loadSettings, placementWidth } from '../company/settings';
-import { canBrowseSubtree, canViewDistributor, canViewPublicProfile, uplineStopDepth } from './access';
+import { placementWidth } from '../company/settings';
+import { canBrowseSubtree, canViewDistributor, canViewPublicProfile } from './access';
+import { browseDownline, browseUpline } from './browse';
 import { moveDistributor, setDistributorStatus, terminateDistributor, updateProfile } from './changes';
-import {
-  type DownlineOrder,
-  type DownlineRow,
-  downlinePageStatement,
-  downlineSortColumns,
-  downlineSortKey,
-} from './downline';
+import { type DownlineOrder, type DownlineRow, downlineSortColumns, downlineSortKey } from './downline';
 import { enrollDistributor } from './enroll';
-import { DISTRIBUTOR_COLUMNS, DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
-import { distributorById, distributorsByIds } from './reads';
-import {
-  legs,
-  type TeamStatistics as TeamStatisticsShape,
-  teamStatistics,
-  uplineFrom,
-  uplineStatement,
-} from './team';
+import { DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
+import { distributorById, distributorByReferralCode, distributorsByIds } from './reads';
+import { legs, type TeamStatistics as TeamStatisticsShape, teamStatistics } from './team';
 
 export const DistributorStatusEnum = builder.enumType('DistributorStatus', { values: DISTRIBUTOR_STATUSES });
 export const LocaleEnum = builder.enumType('Locale', { values: LOCALES });
@@ -130,7 +119,7 @@ builder.node(Distributor, {
       complexity: { field: 5, multiplier: 10 },
       resolve: async (r, args, ctx) => {
         if (!canBrowseSubtree(ctx.viewer, r, args.tree)) throw new ForbiddenError('Not in your downline.');
-        return legs(ctx.db, r, args.tree, placementWidth(await loadSettings(ctx.db)));
+        return legs(ctx.db, r, args.tree, placementWidth(await ctx.loaders.settings()));
       },
     }),
     teamStatistics: t.field({
@@ -207,10 +196,7 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       if (args.id) return (await loadVisible(ctx.db, ctx.viewer, [Number(args.id.id)]))[0];
       if (args.referralCode) {
-        const row = await ctx.db
-          .prepare('SELECT id FROM distributor WHERE referral_code = ?')
-          .bind(args.referralCode)
-          .first<{ id: number }>();
+        const row = await distributorByReferralCode(ctx.db, args.referralCode);
         return row ? (await loadVisible(ctx.db, ctx.viewer, [row.id]))[0] : null;
       }
       return null;
@@ -252,30 +238,20 @@ builder.queryFields((t) => ({
             defaultSize: 20,
             maxSize: 100,
           },
-          async (page): Promise<DownlineRow[]> => {
-            // The root (for the access check) and the page travel in one batch: one round trip.
-            const [rootResult, pageResult] = await ctx.db.batch([
-              ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(rootId),
-              downlinePageStatement(
-                ctx.db,
-                {
-                  rootId,
-                  tree: args.tree,
-                  maxDepth: args.maxDepth,
-                  filter: args.filter,
-                  orderBy: args.orderBy as DownlineOrder,
-                  direction: args.direction,
-                },
-                page,
-              ),
-            ]);
-            const root = rootResult.results[0] as DistributorRow | undefined;
-            if (!root || !canViewDistributor(ctx.viewer, root))
-              throw new NotFoundError('Distributor not found.');
-            if (!canBrowseSubtree(ctx.viewer, root, args.tree))
-              throw new ForbiddenError('Not in your downline in that tree.');
-            return pageResult.results as DownlineRow[];
-          },
+          (page) =>
+            browseDownline(
+              ctx.db,
+              ctx.viewer,
+              {
+                rootId,
+                tree: args.tree,
+                maxDepth: args.maxDepth,
+                filter: args.filter,
+                orderBy: args.orderBy as DownlineOrder,
+                direction: args.direction,
+              },
+              page,
+            ),
         );
       },
     },
@@ -299,20 +275,7 @@ builder.queryFields((t) => ({
       tree: t.arg({ type: TreeEnum, defaultValue: 'SPONSOR', required: true }),
     },
     complexity: { field: 5, multiplier: 20 },
-    resolve: async (_r, args, ctx) => {
-      const id = Number(args.id.id);
-      // The member (for the access check) and the chain above travel in one batch: one round trip.
-      const [memberResult, chain] = await ctx.db.batch([
-        ctx.db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(id),
-        uplineStatement(ctx.db, id, args.tree),
-      ]);
-      const member = memberResult.results[0] as DistributorRow | undefined;
-      if (!member || !canViewDistributor(ctx.viewer, member))
-        throw new NotFoundError('Distributor not found.');
-      if (!canBrowseSubtree(ctx.viewer, member, args.tree))
-        throw new ForbiddenError('Not in your downline in that tree.');
-      return uplineFrom(chain.results as DistributorRow[], args.tree, uplineStopDepth(ctx.viewer, args.tree));
-    },
+    resolve: (_r, args, ctx) => browseUpline(ctx.db, ctx.viewer, Number(args.id.id), args.tree),
   }),
 }));
 

@@ -1,3 +1,4 @@
+import { atomic } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { DISTRIBUTOR_COLUMNS, type DistributorRow, type TreeKind } from './model';
 
@@ -81,7 +82,7 @@ export async function teamStatistics(
     const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1));
     return d.toISOString().slice(0, 7);
   };
-  const [settings, levels, joins] = await db.batch([
+  const [settings, levels, joins] = await atomic(db, [
     db.prepare('SELECT time_zone FROM company_settings WHERE id = 1'),
     db
       .prepare('SELECT level, members FROM downline_level WHERE ancestor_id = ? ORDER BY level')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { isValidBic, isValidIban, normalizeIban } from '../../lib/iban';
 import { countryCode, nameText } from '../../lib/text';
-import { isValidBic, isValidIban, normalizeIban } from '../commissions/payouts/iban';
 import { DISTRIBUTOR_STATUSES, LOCALES } from './model';
 
 const name = nameText();

@@ -1,12 +1,13 @@
 // Intake configuration kept in D1 and edited by staff: Google forms, Meta pages, generic sources, routing.
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { ExpiringMap } from '../../lib/expiringMap';
 import { parseInput } from '../../lib/validate';
 import { sha256Hex } from './crypto';
 import type { FieldMapping } from './generic';
 import { LEAD_FIELDS, normalizePostal } from './model';
+import type { leadGoogleForm, leadMetaPage, leadRoutingRule, leadSource } from './tables';
 
 const idDigits = z
   .string()
@@ -17,12 +18,7 @@ const secret = z.string().min(16, 'At least 16 characters.').max(500);
 
 // ---- Google Ads forms ----
 
-export interface GoogleFormRow {
-  form_id: string;
-  name: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type GoogleFormRow = Omit<typeof leadGoogleForm.$inferSelect, 'key_sha256'>;
 
 /**
  * Per isolate, for a short while: configuration the webhooks read on every delivery, so that a busy intake does
@@ -68,12 +64,7 @@ export async function upsertGoogleForm(db: D1Database, raw: unknown): Promise<Go
 
 // ---- Meta pages ----
 
-export interface MetaPageRow {
-  page_id: string;
-  name: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type MetaPageRow = Omit<typeof leadMetaPage.$inferSelect, 'access_token'>;
 
 export async function upsertMetaPage(db: D1Database, raw: unknown): Promise<MetaPageRow> {
   const input = parseInput(
@@ -106,17 +97,7 @@ export interface LeadSourceConfig {
   updatedAt: string;
 }
 
-interface LeadSourceRow {
-  name: string;
-  auth: 'TOKEN' | 'HMAC';
-  token_sha256: string | null;
-  hmac_secret: string | null;
-  signature_header: string;
-  field_mapping: string;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
+type LeadSourceRow = typeof leadSource.$inferSelect;
 
 function toSource(r: LeadSourceRow): LeadSourceConfig {
   return {
@@ -219,17 +200,8 @@ export interface RoutingRule {
   updatedAt: string;
 }
 
-interface RuleRow {
-  id: number;
-  name: string;
-  priority: number;
-  country: string | null;
-  postal_prefix: string | null;
-  active: number;
-  created_at: string;
-  updated_at: string;
-  members: string;
-}
+/** A rule with its members as JSON. */
+type RuleRow = typeof leadRoutingRule.$inferSelect & { members: string };
 
 const RULE_SELECT = `SELECT r.*, (SELECT json_group_array(distributor_id) FROM
     (SELECT distributor_id FROM lead_routing_member m WHERE m.rule_id = r.id ORDER BY position)) AS members
@@ -315,7 +287,7 @@ export async function saveRule(db: D1Database, id: number | null, raw: unknown):
     (await db
       .prepare('SELECT coalesce(max(id), 0) + 1 AS next FROM lead_routing_rule')
       .first<{ next: number }>())!.next;
-  await db.batch([
+  await atomic(db, [
     id == null
       ? db
           .prepare(
@@ -349,8 +321,26 @@ export async function saveRule(db: D1Database, id: number | null, raw: unknown):
 
 export async function deleteRule(db: D1Database, id: number): Promise<void> {
   if (!(await ruleById(db, id))) throw new NotFoundError('Routing rule not found.');
-  await db.batch([
+  await atomic(db, [
     db.prepare('DELETE FROM lead_routing_member WHERE rule_id = ?').bind(id),
     db.prepare('DELETE FROM lead_routing_rule WHERE id = ?').bind(id),
   ]);
+}
+
+/** The configured Google lead forms (never their keys). */
+export async function listGoogleForms(db: D1Database): Promise<GoogleFormRow[]> {
+  return (
+    await db
+      .prepare('SELECT form_id, name, created_at, updated_at FROM lead_google_form ORDER BY form_id')
+      .all<GoogleFormRow>()
+  ).results;
+}
+
+/** The configured Meta pages (never their tokens). */
+export async function listMetaPages(db: D1Database): Promise<MetaPageRow[]> {
+  return (
+    await db
+      .prepare('SELECT page_id, name, created_at, updated_at FROM lead_meta_page ORDER BY page_id')
+      .all<MetaPageRow>()
+  ).results;
 }

@@ -2,13 +2,15 @@ import { builder } from '../../graphql/builder';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { checkPageSize, resolvePage } from '../../graphql/pages';
 import { encodeGlobalId } from '../../lib/globalId';
-import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { encodeCursor } from '../../lib/keyset';
 import { actorLabel } from '../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../genealogy/graphql';
 import {
   deleteRule,
   type GoogleFormRow,
   type LeadSourceConfig,
+  listGoogleForms,
+  listMetaPages,
   listRules,
   listSources,
   type MetaPageRow,
@@ -19,7 +21,7 @@ import {
   upsertMetaPage,
   upsertSource,
 } from './config';
-import { enqueueIntakes } from './intake';
+import { type FailedIntakeRow, failedIntakes, leadListScope, leadsPage, retryFailedIntake } from './lists';
 import { LEAD_FIELDS, LEAD_SOURCES, type LeadAnswer, type Utm } from './model';
 import type { LeadStatus } from './pipeline';
 import {
@@ -190,43 +192,15 @@ builder.queryField('leads', (t) =>
     },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
-      const v = ctx.viewer;
-      const where: string[] = [];
-      const params: SortValue[] = [];
-      if (v.kind === 'DISTRIBUTOR') {
-        if (args.pool) throw new ForbiddenError('The company pool is for staff.');
-        if (args.assignedTo && Number(args.assignedTo.id) !== v.distributorId)
-          throw new ForbiddenError('You see only your own leads.');
-        where.push('assigned_distributor_id = ?');
-        params.push(v.distributorId);
-      } else if (v.kind === 'ADMIN') {
-        if (args.pool && args.assignedTo)
-          throw new ValidationError('Ask for the pool or for one distributor, not both.', [
-            { path: 'pool', message: 'Conflicts with assignedTo.' },
-          ]);
-        if (args.pool) where.push('assigned_distributor_id IS NULL');
-        if (args.assignedTo) {
-          where.push('assigned_distributor_id = ?');
-          params.push(Number(args.assignedTo.id));
-        }
-      } else throw new ForbiddenError();
-      if (args.source) {
-        where.push('source = ?');
-        params.push(args.source);
-      }
-      if (args.includeTest === false) where.push('is_test = 0');
+      const scope = leadListScope(ctx.viewer, {
+        pool: args.pool,
+        assignedTo: args.assignedTo ? Number(args.assignedTo.id) : null,
+        source: args.source,
+        includeTest: args.includeTest,
+      });
       return resolvePage<Promise<LeadRow[]>>(
         { args, toCursor: (l: LeadRow) => encodeCursor([l.id]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['id'], 'DESC', page);
-          const all = [...where, ...k.where];
-          const sql = `SELECT * FROM lead ${all.length ? `WHERE ${all.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, ...k.params, k.limit)
-            .all<LeadRow>();
-          return results;
-        },
+        (page) => leadsPage(ctx.db, scope, page),
       );
     },
   }),
@@ -334,22 +308,12 @@ builder.queryFields((t) => ({
   googleLeadForms: t.field({
     type: [GoogleLeadForm],
     authScopes: { admin: true },
-    resolve: async (_r, _a, ctx) =>
-      (
-        await ctx.db
-          .prepare('SELECT form_id, name, created_at, updated_at FROM lead_google_form ORDER BY form_id')
-          .all<GoogleFormRow>()
-      ).results,
+    resolve: (_r, _a, ctx) => listGoogleForms(ctx.db),
   }),
   metaLeadPages: t.field({
     type: [MetaLeadPage],
     authScopes: { admin: true },
-    resolve: async (_r, _a, ctx) =>
-      (
-        await ctx.db
-          .prepare('SELECT page_id, name, created_at, updated_at FROM lead_meta_page ORDER BY page_id')
-          .all<MetaPageRow>()
-      ).results,
+    resolve: (_r, _a, ctx) => listMetaPages(ctx.db),
   }),
   leadSources: t.field({
     type: [LeadSourceType],
@@ -366,29 +330,12 @@ builder.queryFields((t) => ({
     authScopes: { admin: true },
     description: 'Deliveries whose processing failed (the raw event is kept; retryLeadIntake tries again).',
     args: { first: t.arg.int({ required: false, description: '1 to 100 (default 50).' }) },
-    resolve: async (_r, args, ctx) => {
+    resolve: (_r, args, ctx) => {
       checkPageSize('first', args.first, 100);
-      return (
-        await ctx.db
-          .prepare(
-            `SELECT id, source, external_id, attempts, last_error, updated_at FROM lead_intake
-             WHERE status = 'FAILED' ORDER BY id DESC LIMIT ?`,
-          )
-          .bind(args.first ?? 50)
-          .all<FailedIntakeRow>()
-      ).results;
+      return failedIntakes(ctx.db, args.first ?? 50);
     },
   }),
 }));
-
-interface FailedIntakeRow {
-  id: number;
-  source: (typeof LEAD_SOURCES)[number];
-  external_id: string;
-  attempts: number;
-  last_error: string | null;
-  updated_at: string;
-}
 
 const FailedIntake = builder.objectRef<FailedIntakeRow>('FailedLeadIntake').implement({
   fields: (t) => ({
@@ -527,18 +474,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: async (_r, { input }, ctx) => {
-      const row = await ctx.db
-        .prepare(
-          `UPDATE lead_intake SET status = 'PENDING', attempts = 0, updated_at = ? WHERE id = ? AND status = 'FAILED'
-           RETURNING id`,
-        )
-        .bind(new Date().toISOString(), input.intakeId)
-        .first<{ id: number }>();
-      if (!row) throw new NotFoundError('No failed intake with that id.');
-      await enqueueIntakes(ctx.env, [row.id]);
-      return row.id;
-    },
+    resolve: (_r, { input }, ctx) => retryFailedIntake(ctx.env, input.intakeId),
   }),
 }));
 

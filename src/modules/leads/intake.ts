@@ -3,25 +3,10 @@
 // intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
 // and its intakes are enqueued by id. Either way a redelivery of a known lead adds nothing.
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { sha256Hex } from './crypto';
-import type { LeadJob } from './jobs';
+import type { IntakeItem, LeadJob, QueuedDelivery } from './messages';
 import type { LeadSource } from './model';
-
-export interface IntakeItem {
-  externalId: string;
-  ref: Record<string, unknown>;
-}
-
-/** A verified delivery carried whole by a queue message (up to QUEUED_MESSAGE_LIMIT bytes in all). */
-export interface QueuedDelivery {
-  source: LeadSource;
-  sourceName: string | null;
-  contentType: string | null;
-  body: string;
-  items: IntakeItem[];
-  receivedAt: string;
-}
 
 /**
  * Queue messages hold at most 128 KB: a delivery whose message (body and the intake items it names, which
@@ -113,7 +98,7 @@ async function storeDelivery(
   items: IntakeItem[],
 ): Promise<void> {
   const statements = await keepStatements(env.DB, { source, sourceName, contentType, body, items });
-  const results = await env.DB.batch(statements);
+  const results = await atomic(env.DB, statements);
   const pending = results[results.length - 1].results as { id: number }[];
   await enqueueIntakes(
     env,

@@ -2,14 +2,12 @@
 // for the whole batch, not a few per lead); handling a message twice changes nothing.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
-import { keepStatements, type QueuedDelivery } from './intake';
+import { atomic } from '../../lib/db';
+import { keepStatements } from './intake';
+import type { LeadJob } from './messages';
 import { giveUpIntakes, processIntakes } from './process';
 
-export type LeadJob =
-  /** A verified delivery carried whole: keep it, then process its leads. */
-  | { kind: 'leads.intake'; delivery: QueuedDelivery }
-  /** One intake row already kept in D1. */
-  | { kind: 'leads.process'; intakeId: number };
+export type { LeadJob };
 
 export const isLeadJob = (body: JobMessage): body is LeadJob =>
   body.kind === 'leads.intake' || body.kind === 'leads.process';
@@ -81,7 +79,7 @@ async function keepAll(db: D1Database, messages: readonly Message<JobMessage>[])
     }),
   );
   const statements = plans.flatMap((p) => p.statements);
-  const results = statements.length > 0 ? await db.batch(statements) : [];
+  const results = statements.length > 0 ? await atomic(db, statements) : [];
   let at = 0;
   return plans.map((p) => {
     if (p.ids) return p.ids;

@@ -3,31 +3,20 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { enrollDistributor } from '../genealogy/enroll';
 import { profileFields } from '../genealogy/validation';
-import { type LeadRow, leadsByIds } from './repository';
+import { leadsByIds } from './repository';
+import type { lead, leadStatusChange } from './tables';
 
 export const LEAD_STATUSES = ['NEW', 'CONTACTED', 'QUALIFIED', 'CONVERTED', 'LOST'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 const OPEN: readonly LeadStatus[] = ['NEW', 'CONTACTED', 'QUALIFIED'];
 
-export interface PipelineLeadRow extends LeadRow {
-  lost_reason: string | null;
-  converted_customer_id: number | null;
-  converted_distributor_id: number | null;
-  converted_at: string | null;
-}
+export type PipelineLeadRow = typeof lead.$inferSelect;
 
-export interface StatusChangeRow {
-  id: number;
-  lead_id: number;
-  from_status: LeadStatus;
-  to_status: LeadStatus;
-  reason: string | null;
-  actor: string;
-  created_at: string;
-}
+export type StatusChangeRow = typeof leadStatusChange.$inferSelect;
 
 /** Moves setLeadStatus allows (CONVERTED is reached only through convertLead). */
 export function transitionAllowed(from: LeadStatus, to: LeadStatus): boolean {
@@ -37,15 +26,14 @@ export function transitionAllowed(from: LeadStatus, to: LeadStatus): boolean {
   return false;
 }
 
-function actorOf(viewer: Viewer): string {
-  if (viewer.kind === 'ADMIN') return `staff:${viewer.staffId}`;
-  if (viewer.kind === 'DISTRIBUTOR') return `distributor:${viewer.distributorId}`;
-  throw new ForbiddenError();
+/** Leads are worked by people: staff, or the distributor they are assigned to (not integrations). */
+function requireWorker(viewer: Viewer): void {
+  if (viewer.kind !== 'ADMIN' && viewer.kind !== 'DISTRIBUTOR') throw new ForbiddenError();
 }
 
 /** The lead, if the viewer may work on it: staff any lead, a distributor the leads assigned to them. */
 async function workableLead(db: D1Database, viewer: Viewer, id: number): Promise<PipelineLeadRow> {
-  actorOf(viewer); // refuses anonymous and integration callers
+  requireWorker(viewer);
   const [lead] = (await leadsByIds(db, [id])) as PipelineLeadRow[];
   if (!lead) throw new NotFoundError('Lead not found.');
   if (viewer.kind === 'DISTRIBUTOR' && lead.assigned_distributor_id !== viewer.distributorId)

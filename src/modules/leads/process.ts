@@ -1,24 +1,20 @@
 // The queued half of intake: turn a stored delivery into a lead, route it, record the assignment.
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { sourceByName } from './config';
 import { normalizeGeneric, parseGenericBody } from './generic';
 import { normalizeGoogle, parseGoogleBody } from './google';
 import { fetchGraphLead, GraphError, type MetaChange, normalizeMeta } from './meta';
 import { countryCode, type NormalizedLead } from './model';
 import { type RouteDecision, routeLeads } from './routing';
+import type { leadEvent, leadIntake } from './tables';
 
-interface IntakeWithEvent {
-  id: number;
-  source: 'GOOGLE_ADS' | 'META' | 'GENERIC';
-  external_id: string;
-  ref: string;
-  status: 'PENDING' | 'DONE' | 'FAILED';
-  attempts: number;
-  body: string;
-  content_type: string | null;
-  source_name: string | null;
-}
+/** An intake joined with its raw event. */
+type IntakeWithEvent = Pick<
+  typeof leadIntake.$inferSelect,
+  'id' | 'source' | 'external_id' | 'ref' | 'status' | 'attempts'
+> &
+  Pick<typeof leadEvent.$inferSelect, 'body' | 'content_type' | 'source_name'>;
 
 /** Cannot succeed by retrying (bad stored data, missing configuration): the intake fails at once. */
 export class PermanentIntakeError extends Error {
@@ -41,7 +37,7 @@ export async function processIntakes(env: Env, intakeIds: number[]): Promise<Pro
   if (intakeIds.length === 0) return { transient: [] };
   const ids = JSON.stringify(intakeIds);
   // Count the attempt and read the intakes in one round trip; the count only moves while PENDING.
-  const [, read] = await db.batch([
+  const [, read] = await atomic(db, [
     db
       .prepare(
         `UPDATE lead_intake SET attempts = attempts + 1, updated_at = ?
@@ -93,7 +89,7 @@ export async function processIntakes(env: Env, intakeIds: number[]): Promise<Pro
     if (permanent) console.error(`lead intake ${intake.id} failed for good: ${message}`);
     else transient.push({ intakeId: intake.id, error });
   }
-  if (statements.length > 0) await db.batch(statements);
+  if (statements.length > 0) await atomic(db, statements);
   return { transient };
 }
 

@@ -1,61 +1,20 @@
 // Lead reads with the access rule, and staff reassignment.
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
-import { nowIso, selectByIds } from '../../lib/db';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
-import type { LeadAnswer, LeadSource, Utm } from './model';
-import type { AssignmentReason } from './routing';
+import type { LeadAnswer, Utm } from './model';
+import type { lead, leadAssignment } from './tables';
 
-export interface LeadRow {
-  id: number;
-  source: LeadSource;
-  source_name: string | null;
-  external_id: string;
-  intake_id: number | null;
-  status: string;
-  is_test: number;
-  form_id: string | null;
-  campaign_id: string | null;
-  adgroup_id: string | null;
-  creative_id: string | null;
-  ad_id: string | null;
-  asset_group_id: string | null;
-  page_id: string | null;
-  gcl_id: string | null;
-  full_name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  street_address: string | null;
-  postal_code: string | null;
-  city: string | null;
-  region: string | null;
-  country: string | null;
-  country_code: string | null;
-  company_name: string | null;
-  job_title: string | null;
-  referral_code: string | null;
-  utm: string;
-  answers: string;
-  assigned_distributor_id: number | null;
-  submitted_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A lead as intake and routing read it (the pipeline's columns: PipelineLeadRow). */
+export type LeadRow = Omit<
+  typeof lead.$inferSelect,
+  'lost_reason' | 'converted_customer_id' | 'converted_distributor_id' | 'converted_at'
+>;
 
-export interface AssignmentRow {
-  id: number;
-  lead_id: number;
-  distributor_id: number | null;
-  reason: AssignmentReason;
-  rule_id: number | null;
-  detail: string | null;
-  assigned_by: string;
-  created_at: string;
-}
+export type AssignmentRow = typeof leadAssignment.$inferSelect;
 
 export const parseAnswers = (r: LeadRow): LeadAnswer[] => JSON.parse(r.answers) as LeadAnswer[];
 export const parseUtm = (r: LeadRow): Utm => JSON.parse(r.utm) as Utm;
@@ -102,7 +61,7 @@ export async function assignLead(
       ]);
   }
   const now = nowIso();
-  const [, updated] = await db.batch([
+  const [, updated] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO lead_assignment (lead_id, distributor_id, reason, rule_id, detail, assigned_by, created_at)

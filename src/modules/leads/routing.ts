@@ -3,7 +3,10 @@
 // Routes a batch of leads in a few round trips: one read of the codes they name and the active rules, then
 // the round-robin turns of all rule-routed leads in one batch (its statements run in order, in one
 // transaction, so two leads of the same rule take successive members).
+
+import { atomic } from '../../lib/db';
 import { countryCode, type NormalizedLead, normalizePostal } from './model';
+import type { leadRoutingRule } from './tables';
 
 export type AssignmentReason = 'REFERRAL_CODE' | 'UTM' | 'RULE' | 'POOL' | 'MANUAL';
 
@@ -22,12 +25,7 @@ interface Member {
   status: string;
 }
 
-interface Rule {
-  id: number;
-  name: string;
-  country: string | null;
-  postal_prefix: string | null;
-}
+type Rule = Pick<typeof leadRoutingRule.$inferSelect, 'id' | 'name' | 'country' | 'postal_prefix'>;
 
 /** A code as a lookup key: referral codes compare without case (the column is COLLATE NOCASE). */
 function codeOf(text: string): string | null {
@@ -101,7 +99,7 @@ export async function routeLeads(db: D1Database, leads: NormalizedLead[]): Promi
   if (leads.length === 0) return [];
   const claims = leads.map(codeClaims);
   const codes = [...new Set(claims.flat().flatMap((c) => (c.code ? [c.code] : [])))];
-  const [named, active] = await db.batch([
+  const [named, active] = await atomic(db, [
     db
       .prepare(
         'SELECT id, status, referral_code FROM distributor WHERE referral_code IN (SELECT value FROM json_each(?))',
@@ -137,7 +135,10 @@ export async function routeLeads(db: D1Database, leads: NormalizedLead[]): Promi
   // Each round tries every waiting lead's next rule in one batch; a rule without an ACTIVE member sends the
   // lead on to its next rule in the following round (rare: most leads are placed in the first).
   for (let round = waiting.filter((w) => w.rules.length > 0); round.length > 0; ) {
-    const picks = await db.batch(round.map((w) => db.prepare(PICK).bind(w.rules[w.next].id)));
+    const picks = await atomic(
+      db,
+      round.map((w) => db.prepare(PICK).bind(w.rules[w.next].id)),
+    );
     const again: typeof round = [];
     round.forEach((w, k) => {
       const rule = w.rules[w.next];

@@ -1,12 +1,19 @@
 import { builder } from '../../graphql/builder';
-import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
-import { encodeCursor, keysetClauses, type SortValue } from '../../lib/keyset';
+import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, customersByIds, requireCustomer } from '../customers/repository';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
+import {
+  canViewOrder,
+  lineProduct,
+  orderListDistributor,
+  ordersPage,
+  requireVisibleOrder,
+  visibleOrderLines,
+} from './lists';
 import type { OrderLineRow, OrderRow, RefundRow } from './model';
 import {
   cancelOrder,
@@ -16,22 +23,7 @@ import {
   ordersByIds,
   refundOrder,
   refundsOf,
-  requireOrder,
 } from './repository';
-
-/** Staff see every order; integrations with orders:write too; a distributor the orders attributed to them. */
-function canViewOrder(ctx: GraphQLContext, o: Pick<OrderRow, 'distributor_id'>): boolean {
-  const v = ctx.viewer;
-  if (v.kind === 'ADMIN') return true;
-  if (v.kind === 'INTEGRATION') return v.scopes.includes('orders:write');
-  return v.kind === 'DISTRIBUTOR' && v.distributorId === o.distributor_id;
-}
-
-async function requireVisibleOrder(ctx: GraphQLContext, id: number): Promise<OrderRow> {
-  const order = await requireOrder(ctx.db, id);
-  if (!canViewOrder(ctx, order)) throw new NotFoundError('Order not found.');
-  return order;
-}
 
 const OrderKindEnum = builder.enumType('OrderKind', { values: ['PERSONAL', 'CUSTOMER'] as const });
 const OrderStatusEnum = builder.enumType('OrderStatus', {
@@ -41,24 +33,14 @@ const OrderStatusEnum = builder.enumType('OrderStatus', {
 const OrderLine = builder.objectRef<OrderLineRow>('OrderLine');
 builder.node(OrderLine, {
   id: { resolve: (l) => l.id },
-  loadMany: async (ids, ctx) => {
-    const { results } = await ctx.db
-      .prepare(
-        `SELECT l.*, o.distributor_id FROM order_line l JOIN sales_order o ON o.id = l.order_id
-         WHERE l.id IN (SELECT value FROM json_each(?))`,
-      )
-      .bind(JSON.stringify(ids.map(Number)))
-      .all<OrderLineRow & { distributor_id: number }>();
-    return ids.map((id) => results.find((r) => r.id === Number(id) && canViewOrder(ctx, r)) ?? null);
-  },
+  loadMany: (ids, ctx) => visibleOrderLines(ctx.db, ctx.viewer, ids.map(Number)),
   isTypeOf: (o) => typeof o === 'object' && o !== null && 'unit_price' in o,
   fields: (t) => ({
     sku: t.exposeString('sku'),
     product: t.field({
       type: Product,
       nullable: true,
-      resolve: async (l, _a, ctx) =>
-        (await ctx.db.prepare('SELECT * FROM product WHERE id = ?').bind(l.product_id).first()) as never,
+      resolve: (l, _a, ctx) => lineProduct(ctx.db, l) as never,
     }),
     quantity: t.exposeInt('quantity'),
     refundedQuantity: t.exposeInt('refunded_quantity'),
@@ -96,7 +78,7 @@ builder.node(Order, {
   id: { resolve: (o) => o.id },
   loadMany: async (ids, ctx) => {
     const rows = await ordersByIds(ctx.db, ids.map(Number));
-    return ids.map((id) => rows.find((r) => r.id === Number(id) && canViewOrder(ctx, r)) ?? null);
+    return ids.map((id) => rows.find((r) => r.id === Number(id) && canViewOrder(ctx.viewer, r)) ?? null);
   },
   isTypeOf: (o) => typeof o === 'object' && o !== null && 'idempotency_key' in o,
   fields: (t) => ({
@@ -159,15 +141,11 @@ builder.queryField('orders', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: async (_r, args, ctx) => {
       const v = ctx.viewer;
-      let distributorId = args.distributorId ? Number(args.distributorId.id) : null;
+      const distributorId = orderListDistributor(
+        v,
+        args.distributorId ? Number(args.distributorId.id) : null,
+      );
       const customerId = args.customerId ? Number(args.customerId.id) : null;
-      if (v.kind === 'DISTRIBUTOR') {
-        if (distributorId != null && distributorId !== v.distributorId)
-          throw new ForbiddenError('You see only your own orders.');
-        distributorId = v.distributorId;
-      } else if (v.kind !== 'ADMIN' && !(v.kind === 'INTEGRATION' && v.scopes.includes('orders:write'))) {
-        throw new ForbiddenError();
-      }
       if (customerId != null) await requireCustomer(ctx.db, v, customerId);
       return resolvePage<Promise<OrderRow[]>>(
         {
@@ -176,42 +154,7 @@ builder.queryField('orders', (t) =>
           defaultSize: 20,
           maxSize: 100,
         },
-        async (page) => {
-          const k = keysetClauses(['created_at', 'id'], 'DESC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (distributorId != null) {
-            where.push('distributor_id = ?');
-            params.push(distributorId);
-          }
-          if (customerId != null) {
-            where.push('customer_id = ?');
-            params.push(customerId);
-          }
-          const f = args.filter ?? {};
-          if (f.statuses?.length) {
-            where.push('status IN (SELECT value FROM json_each(?))');
-            params.push(JSON.stringify(f.statuses));
-          }
-          if (f.kinds?.length) {
-            where.push('kind IN (SELECT value FROM json_each(?))');
-            params.push(JSON.stringify(f.kinds));
-          }
-          if (f.createdFrom) {
-            where.push('created_at >= ?');
-            params.push(f.createdFrom);
-          }
-          if (f.createdBefore) {
-            where.push('created_at < ?');
-            params.push(f.createdBefore);
-          }
-          const sql = `SELECT * FROM sales_order ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, k.limit)
-            .all<OrderRow>();
-          return results;
-        },
+        (page) => ordersPage(ctx.db, { distributorId, customerId, ...(args.filter ?? {}) }, page),
       );
     },
   }),
@@ -304,7 +247,7 @@ builder.mutationField('cancelOrder', (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: CancelInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      const order = await requireVisibleOrder(ctx, Number(input.id.id));
+      const order = await requireVisibleOrder(ctx.db, ctx.viewer, Number(input.id.id));
       return cancelOrder(ctx.db, order.id);
     },
   }),

@@ -5,6 +5,7 @@ import { atomic, nowIso, selectByIds } from '../../lib/db';
 import { quantity } from '../../lib/limits';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { marketCurrency, pricesOf, productsByIds } from '../catalog/repository';
 import { loadSettings } from '../company/settings';
@@ -14,21 +15,6 @@ import { distributorById } from '../genealogy/reads';
 import { applyVolumeChange } from '../volumes/live';
 import { isPeriodFrozen, periodForInstant } from '../volumes/periods';
 import { lineVolume, type OrderLineRow, type OrderRow, type RefundRow } from './model';
-
-export function actorOf(viewer: Viewer): string {
-  switch (viewer.kind) {
-    case 'ADMIN':
-      return `staff:${viewer.staffId}`;
-    case 'DISTRIBUTOR':
-      return `distributor:${viewer.distributorId}`;
-    case 'INTEGRATION':
-      return `apikey:${viewer.apiKeyId}`;
-    case 'SYSTEM':
-      return viewer.actor;
-    default:
-      return 'anonymous';
-  }
-}
 
 export async function orderById(db: D1Database, id: number): Promise<OrderRow | null> {
   return db.prepare('SELECT * FROM sales_order WHERE id = ?').bind(id).first<OrderRow>();

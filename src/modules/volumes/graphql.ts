@@ -5,7 +5,7 @@ import { checkPageSize } from '../../graphql/pages';
 import { monthInZone } from '../../lib/time';
 import { canBrowseSubtree } from '../genealogy/access';
 import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';
-import type { VolumeRow } from './reads';
+import { type VolumeRow, volumeHistory } from './reads';
 
 const EMPTY = { pv: 0, cv: 0, customer_pv: 0, customer_cv: 0, gv: 0, gcv: 0, qualified_downline: 0 };
 
@@ -66,11 +66,7 @@ builder.objectFields(Distributor, (t) => ({
     resolve: async (d, args, ctx) => {
       checkPageSize('last', args.last, 60);
       if (!canBrowseSubtree(ctx.viewer, d, 'SPONSOR')) throw new ForbiddenError('Not in your downline.');
-      const { results } = await ctx.db
-        .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
-        .bind(d.id, args.last)
-        .all<VolumeRow>();
-      return results;
+      return volumeHistory(ctx.db, d.id, args.last);
     },
   }),
 }));

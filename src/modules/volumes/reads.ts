@@ -1,16 +1,7 @@
 // Reads of the live volume table.
+import type { volume } from './tables';
 
-export interface VolumeRow {
-  distributor_id: number;
-  period: string;
-  pv: number;
-  cv: number;
-  customer_pv: number;
-  customer_cv: number;
-  gv: number;
-  gcv: number;
-  qualified_downline: number;
-}
+export type VolumeRow = typeof volume.$inferSelect;
 
 /** The volume rows of many members in one period, in one statement. */
 export async function volumesOf(
@@ -22,6 +13,19 @@ export async function volumesOf(
   const { results } = await db
     .prepare('SELECT * FROM volume WHERE period = ?2 AND distributor_id IN (SELECT value FROM json_each(?1))')
     .bind(JSON.stringify(ids), period)
+    .all<VolumeRow>();
+  return results;
+}
+
+/** A member's volumes per period, newest first. */
+export async function volumeHistory(
+  db: D1Database,
+  distributorId: number,
+  last: number,
+): Promise<VolumeRow[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM volume WHERE distributor_id = ? ORDER BY period DESC LIMIT ?')
+    .bind(distributorId, last)
     .all<VolumeRow>();
   return results;
 }

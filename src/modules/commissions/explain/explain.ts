@@ -1,3 +1,4 @@
+import { grown } from '../../../lib/typedArrays';
 import { binaryPay, pairVolume } from '../engine/binary';
 import { PeriodEngine } from '../engine/engine';
 import { applyBp } from '../engine/math';
@@ -344,8 +345,8 @@ function subtreeOf(
     const m = stack.pop()!;
     const d = stackDepth.pop()!;
     if (S === nodes.length) {
-      nodes = grow(nodes);
-      depth = grow(depth);
+      nodes = grown(nodes);
+      depth = grown(depth);
     }
     local[m] = S;
     nodes[S] = m;
@@ -358,12 +359,6 @@ function subtreeOf(
     }
   }
   return { nodes: nodes.subarray(0, S), depth: depth.subarray(0, S), local };
-}
-
-function grow(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { normalizeIban } from './iban';
+import { normalizeIban } from '../../../lib/iban';
 import { SEPA_MAX, sepaId, sepaText } from './sepa';
 
 // The SEPA payout file, pure: an ISO 20022 pain.001.001.03 credit transfer for euro payouts. Every

@@ -1,3 +1,4 @@
+import { atomic } from '../../../lib/db';
 import { BONUS_NAMES, PeriodEngine, type PeriodResult } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
@@ -66,7 +67,7 @@ async function writeResults(
 ) {
   const totalRows = r.count + r.totals.lines;
   let written = 0;
-  await db.batch([
+  await atomic(db, [
     db.prepare('DELETE FROM period_result WHERE period_id = ?').bind(periodId),
     db.prepare('DELETE FROM commission_line WHERE period_id = ?').bind(periodId),
     progress(db, periodId, 'write', 0, totalRows),
@@ -93,7 +94,7 @@ async function writeResults(
       ]);
     }
     written += rows.length;
-    await db.batch([
+    await atomic(db, [
       db
         .prepare(
           `INSERT INTO period_result (period_id, distributor_id, pv, cv, gv, gcv, active, paid_as_rank, lifetime_rank, total,
@@ -120,7 +121,7 @@ async function writeResults(
       ]);
     }
     written += rows.length;
-    await db.batch([
+    await atomic(db, [
       db
         .prepare(
           `INSERT INTO commission_line (period_id, distributor_id, bonus, level, source_id, volume, bp, before_cap, amount)

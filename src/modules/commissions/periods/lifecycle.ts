@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { requireChanged } from '../../../lib/conflicts';
 import { atomic } from '../../../lib/db';
-import { addMonths } from '../../../lib/time';
+import { addMonths, monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { versionInForce } from '../versions/repository';
 import { isPeriodId, periodBounds } from './bounds';
@@ -102,7 +102,7 @@ export async function takeSnapshot(
   if (period.member_count == null) {
     // A crashed earlier attempt may have left some chunks: start over, deterministically.
     const { n } = (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())!;
-    await db.batch([
+    await atomic(db, [
       db.prepare('DELETE FROM period_snapshot_chunk WHERE period_id = ?').bind(periodId),
       progress(db, periodId, 'snapshot', 0, n),
     ]);
@@ -114,7 +114,7 @@ export async function takeSnapshot(
       if (chunk.ids.length === 0) break;
       count += chunk.ids.length;
       after = chunk.ids[chunk.ids.length - 1];
-      await db.batch([
+      await atomic(db, [
         db
           .prepare('INSERT OR REPLACE INTO period_snapshot_chunk (period_id, chunk, data) VALUES (?, ?, ?)')
           .bind(periodId, chunkNo, JSON.stringify(chunk)),
@@ -226,18 +226,9 @@ function changedMeanwhile(periodId: string, code: string): ConflictError {
 /** Cron: starts the close of last month once its grace days (late payments) have passed. */
 export async function closeDuePeriod(db: D1Database, jobs: JobSink, now: Date): Promise<string | null> {
   const settings = await loadSettings(db);
-  const fmt = new Intl.DateTimeFormat('en-CA', {
-    timeZone: settings.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-  });
-  const current = fmt.format(now).slice(0, 7);
-  const due = previousPeriod(current);
+  const due = previousPeriod(monthInZone(now, settings.timeZone));
   const { end } = periodBounds(due, settings.timeZone);
-  const graceDays = (await db
-    .prepare('SELECT close_grace_days AS g FROM company_settings')
-    .first<{ g: number }>())!.g;
-  if (now.getTime() < end + graceDays * 86_400_000) return null;
+  if (now.getTime() < end + settings.closeGraceDays * 86_400_000) return null;
   const existing = await periodById(db, due);
   if (existing && existing.status !== 'OPEN') return null;
   if (!(await versionInForce(db, due))) return null;

@@ -1,25 +1,9 @@
 import type { PeriodTotals } from '../engine';
+import type { commissionPeriod } from '../tables';
 
 export type PeriodStatus = 'OPEN' | 'CLOSING' | 'REVIEW' | 'COMMITTED' | 'PAID';
 
-export interface PeriodRow {
-  id: string;
-  status: PeriodStatus;
-  plan_version_id: number | null;
-  starts_at: string | null;
-  ends_at: string | null;
-  run: number;
-  step: string | null;
-  step_done: number;
-  step_total: number;
-  member_count: number | null;
-  totals: string | null;
-  error: string | null;
-  closing_started_at: string | null;
-  computed_at: string | null;
-  committed_at: string | null;
-  paid_at: string | null;
-}
+export type PeriodRow = typeof commissionPeriod.$inferSelect;
 
 export async function periodById(db: D1Database, id: string): Promise<PeriodRow | null> {
   return db.prepare('SELECT * FROM commission_period WHERE id = ?').bind(id).first<PeriodRow>();

@@ -1,3 +1,4 @@
+import { grown } from '../../../lib/typedArrays';
 import { KIND_CUSTOMER, KIND_PERSONAL, type VolumeLines } from '../engine';
 import { indexOf } from './members';
 
@@ -38,20 +39,14 @@ class LineColumns {
   }
 
   private grow() {
-    const size = this.member.length * 2;
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a);
-      return b;
-    };
-    this.member = g(this.member);
-    this.qv = g(this.qv);
-    this.cv = g(this.cv);
-    this.kind = g(this.kind);
-    this.at = g(this.at);
-    this.orderAt = g(this.orderAt);
-    this.retailProfit = g(this.retailProfit);
-    this.starterKit = g(this.starterKit);
+    this.member = grown(this.member);
+    this.qv = grown(this.qv);
+    this.cv = grown(this.cv);
+    this.kind = grown(this.kind);
+    this.at = grown(this.at);
+    this.orderAt = grown(this.orderAt);
+    this.retailProfit = grown(this.retailProfit);
+    this.starterKit = grown(this.starterKit);
   }
 
   toLines(): VolumeLines {

@@ -2,17 +2,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/
 import { nowIso } from '../../../lib/db';
 import { isPeriodId } from '../periods/bounds';
 import { type Plan, parsePlan } from '../plan';
+import type { planVersion } from '../tables';
 
-export interface PlanVersionRow {
-  id: number;
-  name: string;
-  plan: string;
-  status: 'DRAFT' | 'SCHEDULED';
-  effective_from: string | null;
-  used: number;
-  created_at: string;
-  updated_at: string;
-}
+export type PlanVersionRow = typeof planVersion.$inferSelect;
 
 export async function planVersionById(db: D1Database, id: number): Promise<PlanVersionRow | null> {
   return db.prepare('SELECT * FROM plan_version WHERE id = ?').bind(id).first<PlanVersionRow>();

@@ -4,27 +4,13 @@ import { resolvePage } from '../../../graphql/pages';
 import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
+import type { whatifResult, whatifRun } from '../tables';
 import { runWhatIf, startWhatIf } from './run';
 import type { RankSummary, WhatIfSummary } from './summary';
 
-interface RunRow {
-  id: number;
-  period_id: string;
-  plan_version_id: number;
-  status: string;
-  summary: string | null;
-  error: string | null;
-  created_at: string;
-}
+type RunRow = Omit<typeof whatifRun.$inferSelect, 'finished_at'>;
 
-interface DiffRow {
-  distributor_id: number;
-  base_rank: string | null;
-  new_rank: string | null;
-  base_total: number;
-  new_total: number;
-  delta: number;
-}
+type DiffRow = Omit<typeof whatifResult.$inferSelect, 'run_id'>;
 
 const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').implement({
   fields: (t) => ({

@@ -5,8 +5,8 @@ import { Customer } from '../../customers/graphql';
 import { canViewCustomer, customersByIds } from '../../customers/repository';
 import { Distributor } from '../../genealogy/graphql';
 import { Order } from '../../orders/graphql';
-import { ownerScope } from '../actor';
 import { type FeedbackRow, type FeedbackSummary, feedbackSummary, recordFeedback } from '../feedback';
+import { ownerScope } from '../ownerScope';
 
 const Feedback = builder.objectRef<FeedbackRow>('Feedback').implement({
   description: 'A customer’s NPS answer (0-10) with a comment, about an order or in general.',

@@ -1,6 +1,5 @@
 import { builder } from '../../../graphql/builder';
 import { ForbiddenError, NotFoundError } from '../../../graphql/errors';
-import { loadSettings } from '../../company/settings';
 import { Customer } from '../../customers/graphql';
 import { type CustomerRow, customersByIds } from '../../customers/repository';
 import { Distributor } from '../../genealogy/graphql';
@@ -76,7 +75,7 @@ builder.queryField('myDay', (t) =>
         who = Number(args.distributorId.id);
         if (!(await distributorById(ctx.db, who))) throw new NotFoundError('Distributor not found.');
       }
-      const { timeZone } = await loadSettings(ctx.db);
+      const { timeZone } = await ctx.loaders.settings();
       const date = dayInZone(new Date(), timeZone);
       const [tasks, newLeads, callTasks] = await Promise.all([
         openTasksDue(ctx.db, who, date, LIST_LIMIT),

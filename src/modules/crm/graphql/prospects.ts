@@ -4,7 +4,7 @@ import { resolvePage } from '../../../graphql/pages';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
-import { ownerScope } from '../actor';
+import { ownerScope } from '../ownerScope';
 import { importProspects, MAX_IMPORT_BYTES } from '../prospects/import';
 import type { ProspectRow } from '../prospects/model';
 import { createProspect, deleteProspect, requireProspect, updateProspect } from '../prospects/repository';

@@ -5,8 +5,9 @@ import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset
 import { Customer } from '../../customers/graphql';
 import { customersByIds } from '../../customers/repository';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
-import { ownerScope } from '../actor';
+import { ownerScope } from '../ownerScope';
 import { CRM_RULES, type CrmRuleRow, listRules, updateRule } from '../rules/settings';
+import type { dormantMember } from '../tables';
 
 const CrmRuleEnum = builder.enumType('CrmRule', {
   values: {
@@ -63,15 +64,7 @@ builder.mutationField('updateCrmRule', (t) =>
   }),
 );
 
-interface DormantRow {
-  member_type: 'DISTRIBUTOR' | 'CUSTOMER';
-  member_id: number;
-  responsible_id: number | null;
-  last_active_period: string | null;
-  periods: number;
-  detected_for: string;
-  detected_at: string;
-}
+type DormantRow = Omit<typeof dormantMember.$inferSelect, 'checked_at'>;
 
 const DormantTypeEnum = builder.enumType('DormantMemberType', {
   values: ['DISTRIBUTOR', 'CUSTOMER'] as const,

@@ -5,8 +5,8 @@ import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
-import { ownerScope } from '../actor';
 import { isDay } from '../dates';
+import { ownerScope } from '../ownerScope';
 import {
   canUseTask,
   createTask,

@@ -3,7 +3,7 @@
 // (read by the dormantMembers query) and gives the sponsor / owner one task per dormant spell. A customer
 // exists from their record or their first order, whichever is earlier: history entered later (an order
 // import, orders placed earlier) counts.
-import { nowIso } from '../../../lib/db';
+import { atomic, nowIso } from '../../../lib/db';
 import { monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { addMonths, dayInZone, startOfDayInZone } from '../dates';
@@ -26,7 +26,7 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
   const existedBefore = startOfDayInZone(`${firstChecked}-01`, timeZone).toISOString();
   const today = dayInZone(now, timeZone);
   const stamp = nowIso();
-  const [dist, cust] = await db.batch([
+  const [dist, cust] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO dormant_member (member_type, member_id, responsible_id, last_active_period, periods, detected_for, detected_at, checked_at)

@@ -1,7 +1,7 @@
 // REORDER_REMINDER: N days before a customer is expected to reorder, a task for the owner. The expected date
 // is the next date of the customer's active autoship, or else their last paid order + the average interval
 // between their paid orders (two orders at least). One task per autoship date / per last order.
-import { nowIso } from '../../../lib/db';
+import { atomic, nowIso } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
 import { addDays, dayInZone } from '../dates';
 import { ruleSettings } from './settings';
@@ -13,7 +13,7 @@ export async function runReorderReminders(db: D1Database, now: Date): Promise<nu
   const today = dayInZone(now, timeZone);
   const until = addDays(today, rule.n);
   const stamp = nowIso();
-  const [autoship, history] = await db.batch([
+  const [autoship, history] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO task (owner_id, kind, title, subject_type, subject_id, due_date, dedupe_key, created_by, created_at, updated_at)

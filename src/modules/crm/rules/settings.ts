@@ -2,16 +2,12 @@ import { z } from 'zod';
 import { NotFoundError } from '../../../graphql/errors';
 import { nowIso } from '../../../lib/db';
 import { parseInput } from '../../../lib/validate';
+import type { crmRule } from '../tables';
 
 export const CRM_RULES = ['ORDER_FOLLOW_UP', 'REORDER_REMINDER', 'DORMANT_MEMBER'] as const;
 export type CrmRuleName = (typeof CRM_RULES)[number];
 
-export interface CrmRuleRow {
-  rule: CrmRuleName;
-  enabled: number;
-  n: number;
-  updated_at: string;
-}
+export type CrmRuleRow = typeof crmRule.$inferSelect;
 
 export async function listRules(db: D1Database): Promise<CrmRuleRow[]> {
   const { results } = await db.prepare('SELECT * FROM crm_rule ORDER BY rule').all<CrmRuleRow>();

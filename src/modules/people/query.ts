@@ -1,17 +1,15 @@
 // People search: one FTS5 query. The caller's scope is part of the MATCH expression (an AND with the scope
 // tokens), so that a distributor's search costs about the same in a company of a million as in a small one.
-import { ForbiddenError, ValidationError } from '../../../graphql/errors';
-import type { Viewer } from '../../auth/viewer';
+import { ForbiddenError, ValidationError } from '../../graphql/errors';
+import type { Viewer } from '../auth/viewer';
+import type { personFts } from '../crm/tables';
 import { foldText, KIND_CODES, type PersonKind } from './sql';
 
-export interface PersonHitRow {
-  rowid: number;
-  kind: PersonKind;
-  ref_id: number;
-  display: string;
-  email: string | null;
-  phone: string | null;
-}
+/** A hit: the index row's rowid and what is shown of it. */
+export type PersonHitRow = { rowid: number } & Pick<
+  typeof personFts.$inferSelect,
+  'kind' | 'ref_id' | 'display' | 'email' | 'phone'
+>;
 
 const MAX_TERMS = 6;
 

@@ -1,9 +1,9 @@
-import { builder } from '../../../graphql/builder';
-import { resolvePage } from '../../../graphql/pages';
-import { encodeGlobalId } from '../../../lib/globalId';
-import { decodeCursor, encodeCursor } from '../../../lib/keyset';
-import { type PersonHitRow, searchPeople } from '../search/query';
-import { PERSON_KINDS } from '../search/sql';
+import { builder } from '../../graphql/builder';
+import { resolvePage } from '../../graphql/pages';
+import { encodeGlobalId } from '../../lib/globalId';
+import { decodeCursor, encodeCursor } from '../../lib/keyset';
+import { type PersonHitRow, searchPeople } from './query';
+import { PERSON_KINDS } from './sql';
 
 const PersonKindEnum = builder.enumType('PersonKind', { values: PERSON_KINDS });
 
