@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monthInZone } from '../src/lib/time';
-import { importedReferralCode, monthResolver } from '../src/modules/genealogy/import/codes';
+import { importedReferralCode } from '../src/modules/genealogy/import/codes';
 import {
   computeImport,
   type ImportInput,
@@ -8,6 +8,7 @@ import {
   REF_NONE,
 } from '../src/modules/genealogy/import/compute';
 import { parsePart } from '../src/modules/genealogy/import/parse';
+import { monthResolver } from '../src/modules/imports/months';
 
 // The pure part of the import: placement, structure checks and counters over typed arrays (no I/O).
 

@@ -4,7 +4,6 @@ import { type ServerContext, yoga } from '../graphql/yoga';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { imports } from './imports';
-import { orderImports } from './orderImports';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
 import { webhooks } from './webhooks';
@@ -29,7 +28,6 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 });
 
 app.route('/', imports);
-app.route('/', orderImports);
 app.route('/payouts', payouts);
 app.route('/webhooks', webhooks);
 

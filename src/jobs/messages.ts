@@ -1,9 +1,9 @@
 import type { AutoshipJob } from '../modules/autoship/messages';
 import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
-import type { ImportJob } from '../modules/genealogy/import/jobs';
+import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
-import type { OrderImportJob } from '../modules/orders/import/jobs';
+import type { OrderImportJob } from '../modules/orders/import/kind';
 
 /** Every message on the jobs queue. Each carries what makes its handling idempotent. */
 export type JobMessage =

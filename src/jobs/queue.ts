@@ -2,9 +2,10 @@ import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf } from '../modules/commissions/whatif/run';
-import { handleImportJob } from '../modules/genealogy/import/jobs';
+import { genealogyImports } from '../modules/genealogy/import/kind';
+import { handleImportJob } from '../modules/imports/jobs';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
-import { handleOrderImportJob } from '../modules/orders/import/jobs';
+import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
 
 /** Routes each queue message to its module; a failure retries that message alone. */
@@ -29,12 +30,12 @@ export async function handleQueue(
         case 'genealogyImport.validate':
         case 'genealogyImport.apply':
         case 'genealogyImport.cleanup':
-          await handleImportJob(message, message.body, env);
+          await handleImportJob(genealogyImports, message, message.body, env);
           break;
         case 'orderImport.validate':
         case 'orderImport.apply':
         case 'orderImport.cleanup':
-          await handleOrderImportJob(message, message.body, env);
+          await handleImportJob(orderImports, message, message.body, env);
           break;
         case 'whatif.run':
           await runWhatIf(env.DB, message.body.runId);

@@ -1,4 +1,4 @@
-// Pure helpers of the import: join months in bulk and referral codes derived from ids.
+// Pure helper of the import: referral codes derived from ids.
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const MULTIPLIER = 0x1b873593a5; // odd: a bijection modulo 2^45
@@ -44,33 +44,4 @@ export function importedReferralCode(id: number): string {
   const c6 = a[hi & 31];
   const c7 = a[(hi >>> 5) & 31];
   return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + a[(hi >>> 10) & 31];
-}
-
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-/**
- * 'YYYY-MM' of an instant in the company time zone (as monthInZone), fast for a million rows: away from
- * a UTC month boundary (more than 15 h, beyond any zone offset) the local month is the UTC month; near
- * one, the zone is asked once per quarter hour.
- */
-export function monthResolver(timeZone: string): (iso: string) => string {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' });
-  const cache = new Map<number, string>();
-  const margin = 15 * 3600_000;
-  return (iso) => {
-    const ms = Date.parse(iso);
-    const d = new Date(ms);
-    const y = d.getUTCFullYear();
-    const mo = d.getUTCMonth();
-    if (ms - Date.UTC(y, mo, 1) > margin && Date.UTC(y, mo + 1, 1) - ms > margin)
-      return `${String(y).padStart(4, '0')}-${pad2(mo + 1)}`;
-    const key = Math.floor(ms / 900_000);
-    let month = cache.get(key);
-    if (month === undefined) {
-      const parts = fmt.formatToParts(d);
-      month = `${parts.find((p) => p.type === 'year')?.value}-${parts.find((p) => p.type === 'month')?.value}`;
-      cache.set(key, month);
-    }
-    return month;
-  };
 }

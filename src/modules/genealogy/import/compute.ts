@@ -108,13 +108,52 @@ class IntBuffer {
 }
 
 export function computeImport(input: ImportInput, idBase: number): ComputeResult {
-  const { rows: n, width: W, existing } = input;
-  const m = existing.count;
-  const N = n + m;
+  const n = input.rows;
   const issues: RowIssue[] = [];
-  const lineOf = (row: number) => input.line[row];
+  const sState = checkSponsors(input, issues);
+  const tree = new PlacementTree(input);
+  const { placedOrder, placedCount, rootRow } = placeRows(input, tree, sState, issues);
+  // Rows that could not be placed were reported here or by the caller (field errors, unknown references).
+  if (issues.length > 0 || placedCount < n) {
+    issues.sort((a, b) => input.line[a.row] - input.line[b.row]);
+    return { ok: false, issues };
+  }
 
-  // ---- Sponsor structure: every row must reach an existing member or the file's root; no cycles. ----
+  // Everything is placed: derive the columns.
+  const anchors = new Map<number, Anchor>();
+  const { teamSize, teamActive, height } = sponsorTeams(input, placedOrder, anchors);
+  const levels = levelRows(input, height, anchors);
+  const joins = joinRows(input, anchors);
+  const { newBelow, byDepth } = placementTeams(input, tree);
+  const rowsOnly = <T extends Int32Array | Int8Array>(arr: T): T => arr.slice(0, n) as T;
+  return {
+    ok: true,
+    plan: {
+      idBase,
+      applyOrder: applyOrder(input, tree, byDepth),
+      sponsorDepth: sponsorDepths(input, placedOrder),
+      placementParent: rowsOnly(tree.parent),
+      placementPosition: rowsOnly(tree.pos),
+      placementDepth: rowsOnly(tree.depth),
+      childCount: rowsOnly(tree.childCount),
+      teamSize,
+      teamActive,
+      placementTeamSize: rowsOnly(newBelow),
+      levels,
+      joins,
+      existing: existingDeltas(input, tree, anchors, newBelow),
+      idOf: (node: number) => (node < n ? idBase + node : input.existing.id[node - n]),
+      ...pathBuilders(input, tree, rootRow, idBase),
+    },
+  };
+}
+
+/**
+ * Sponsor structure: every row must reach an existing member or the file's root, without a cycle.
+ * Returns each row's state: 2 good, 3 broken (a bad row on its way, or a cycle, reported here).
+ */
+function checkSponsors(input: ImportInput, issues: RowIssue[]): Uint8Array {
+  const n = input.rows;
   // 0 unvisited, 1 on the current walk, 2 good, 3 broken
   const sState = new Uint8Array(n);
   const walk: number[] = [];
@@ -138,63 +177,110 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
       // A cycle: from x's place on the walk to its end.
       const start = walk.indexOf(x);
       const cycle = walk.slice(start);
-      const lines = cycle.map(lineOf);
+      const lines = cycle.map((r) => input.line[r]);
       for (const r of cycle)
         issues.push({ row: r, message: `Sponsor cycle through lines ${lines.slice(0, 10).join(', ')}.` });
       result = 3;
     } else result = sState[x];
     for (const r of walk) sState[r] = result;
   }
+  return sState;
+}
 
-  // ---- Placement tree over file rows and loaded members. ----
-  const pParent = new Int32Array(N).fill(-1);
-  const pPos = new Int8Array(N).fill(-1);
-  const pDepth = new Int32Array(N);
-  const child = new Int32Array(N * W).fill(-1);
-  const childCount = new Int32Array(N);
-  // Live placement team sizes (binary weaker-leg choice); loaded members start from their stored value.
-  const liveTeam = new Int32Array(N);
-  for (let k = 0; k < m; k++) {
-    const node = n + k;
-    pPos[node] = existing.position[k];
-    pDepth[node] = existing.placementDepth[k];
-    liveTeam[node] = existing.placementTeamSize[k];
-    const p = existing.parent[k];
-    if (p >= 0) {
-      pParent[node] = p;
-      child[p * W + existing.position[k]] = node;
-      childCount[p]++;
+/** The placement tree over file rows and loaded members, as rows are placed into it. */
+class PlacementTree {
+  readonly width: number;
+  readonly binary: boolean;
+  readonly parent: Int32Array;
+  readonly pos: Int8Array;
+  readonly depth: Int32Array;
+  /** child[node * width + position], or -1. */
+  readonly child: Int32Array;
+  readonly childCount: Int32Array;
+  /** Loaded members' child counts before the import. */
+  readonly initialChildCount: Int32Array;
+  /** Live placement team sizes (binary weaker-leg choice); loaded members start from their stored value. */
+  private readonly liveTeam: Int32Array;
+  /** Binary: the last known outermost node of each leg (search starts there). */
+  private readonly outerEnd: Int32Array;
+  /** Matrix: each sponsor's breadth-first queue, kept between rows. */
+  private readonly bfsQueues = new Map<number, { q: number[]; head: number }>();
+
+  constructor(input: ImportInput) {
+    const { rows: n, width: W, existing } = input;
+    const m = existing.count;
+    const N = n + m;
+    this.width = W;
+    this.binary = input.kind === 'BINARY';
+    this.parent = new Int32Array(N).fill(-1);
+    this.pos = new Int8Array(N).fill(-1);
+    this.depth = new Int32Array(N);
+    this.child = new Int32Array(N * W).fill(-1);
+    this.childCount = new Int32Array(N);
+    this.liveTeam = new Int32Array(N);
+    for (let k = 0; k < m; k++) {
+      const node = n + k;
+      this.pos[node] = existing.position[k];
+      this.depth[node] = existing.placementDepth[k];
+      this.liveTeam[node] = existing.placementTeamSize[k];
+      const p = existing.parent[k];
+      if (p >= 0) {
+        this.parent[node] = p;
+        this.child[p * W + existing.position[k]] = node;
+        this.childCount[p]++;
+      }
     }
+    this.initialChildCount = this.childCount.slice(n);
+    this.outerEnd = new Int32Array(this.binary ? N * 2 : 0).fill(-1);
   }
-  const initialChildCount = childCount.slice(n);
 
-  const attach = (x: number, p: number, q: number) => {
-    pParent[x] = p;
-    pPos[x] = q;
-    child[p * W + q] = x;
-    childCount[p]++;
-    pDepth[x] = pDepth[p] + 1;
-    if (input.kind === 'BINARY') for (let a = p; a >= 0; a = pParent[a]) liveTeam[a]++;
-  };
+  attach(x: number, p: number, q: number) {
+    const { parent, liveTeam } = this;
+    parent[x] = p;
+    this.pos[x] = q;
+    this.child[p * this.width + q] = x;
+    this.childCount[p]++;
+    this.depth[x] = this.depth[p] + 1;
+    if (this.binary) for (let a = p; a >= 0; a = parent[a]) liveTeam[a]++;
+  }
 
-  const outerEnd = new Int32Array(input.kind === 'BINARY' ? N * 2 : 0).fill(-1);
-  const outermost = (s: number, leg: number): number => {
+  /** Binary auto-placement: the outermost node of the sponsor's weaker leg, and that leg. */
+  weakerLegEnd(s: number): [number, number] {
+    const { child, liveTeam } = this;
+    const c0 = child[s * 2];
+    const c1 = child[s * 2 + 1];
+    const size0 = c0 < 0 ? 0 : liveTeam[c0] + 1;
+    const size1 = c1 < 0 ? 0 : liveTeam[c1] + 1;
+    const leg = size1 < size0 ? 1 : 0;
+    return [this.outermost(s, leg), leg];
+  }
+
+  private outermost(s: number, leg: number): number {
+    const { child, outerEnd } = this;
+    const W = this.width;
     let e = outerEnd[s * 2 + leg];
     if (e < 0) e = s;
     while (child[e * W + leg] >= 0) e = child[e * W + leg];
     outerEnd[s * 2 + leg] = e;
     return e;
-  };
-  const bfsQueues = new Map<number, { q: number[]; head: number }>();
-  const firstOpen = (s: number): number => {
-    let state = bfsQueues.get(s);
+  }
+
+  /** Matrix auto-placement: the first open node breadth-first below the sponsor, and its first free position. */
+  firstOpen(s: number): [number, number] {
+    const { child, childCount } = this;
+    const W = this.width;
+    let state = this.bfsQueues.get(s);
     if (!state) {
       state = { q: [s], head: 0 };
-      bfsQueues.set(s, state);
+      this.bfsQueues.set(s, state);
     }
     for (;;) {
       const x = state.q[state.head];
-      if (childCount[x] < W) return x;
+      if (childCount[x] < W) {
+        let free = 0;
+        while (child[x * W + free] >= 0) free++;
+        return [x, free];
+      }
       // Full: its children are all present; they come next in breadth-first, left-to-right order.
       for (let q = 0; q < W; q++) state.q.push(child[x * W + q]);
       state.head++;
@@ -203,77 +289,73 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
         state.head = 0;
       }
     }
-  };
-  const inPlacementSubtree = (root: number, x: number): boolean => {
-    for (let a = x; a >= 0; a = pParent[a]) if (a === root) return true;
-    return false;
-  };
+  }
 
+  inSubtree(root: number, x: number): boolean {
+    for (let a = x; a >= 0; a = this.parent[a]) if (a === root) return true;
+    return false;
+  }
+}
+
+/** Places one row whose sponsor and parent are placed; 'root' for the company's first member. */
+function placeRow(input: ImportInput, t: PlacementTree, x: number, issues: RowIssue[]): boolean | 'root' {
+  const n = input.rows;
+  const W = t.width;
+  const s = input.sponsor[x];
+  const p = input.parent[x];
+  const q = input.position[x];
+  if (s === REF_NONE) {
+    if (p >= 0 || q >= 0) {
+      issues.push({ row: x, message: 'The first member has no placement parent.' });
+      return false;
+    }
+    t.depth[x] = 0;
+    return 'root';
+  }
+  if (p === REF_BROKEN) return false;
+  if (p >= 0) {
+    if (q < 0 || q >= W) {
+      issues.push({ row: x, message: `placementPosition must be 0 to ${W - 1}.` });
+      return false;
+    }
+    if (!t.inSubtree(s, p)) {
+      issues.push({
+        row: x,
+        message: 'The placement parent must be the sponsor or in the sponsor’s placement downline.',
+      });
+      return false;
+    }
+    const taken = t.child[p * W + q];
+    if (taken >= 0) {
+      issues.push({
+        row: x,
+        message:
+          taken < n
+            ? `Placement position ${q} under that parent is already taken by line ${input.line[taken]}.`
+            : `Placement position ${q} under that parent is already taken by an existing member.`,
+      });
+      return false;
+    }
+    t.attach(x, p, q);
+    return true;
+  }
+  const [at, leg] = t.binary ? t.weakerLegEnd(s) : t.firstOpen(s);
+  t.attach(x, at, leg);
+  return true;
+}
+
+/**
+ * Rows are placed in file order; a row whose sponsor or placement parent comes later in the file pulls
+ * that row forward first (depth-first), so a reference cycle shows up as a row met while being placed.
+ */
+function placeRows(input: ImportInput, t: PlacementTree, sState: Uint8Array, issues: RowIssue[]) {
+  const n = input.rows;
   // 0 not placed, 1 being placed, 2 placed, 3 cannot be placed
   const pState = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (sState[i] !== 2) pState[i] = 3;
   const placedOrder = new Int32Array(n);
   let placedCount = 0;
   let rootRow = -1;
-
-  const placeRow = (x: number): boolean => {
-    const s = input.sponsor[x];
-    const p = input.parent[x];
-    const q = input.position[x];
-    if (s === REF_NONE) {
-      if (p >= 0 || q >= 0) {
-        issues.push({ row: x, message: 'The first member has no placement parent.' });
-        return false;
-      }
-      rootRow = x;
-      pDepth[x] = 0;
-      return true;
-    }
-    if (p === REF_BROKEN) return false;
-    if (p >= 0) {
-      if (q < 0 || q >= W) {
-        issues.push({ row: x, message: `placementPosition must be 0 to ${W - 1}.` });
-        return false;
-      }
-      if (!inPlacementSubtree(s, p)) {
-        issues.push({
-          row: x,
-          message: 'The placement parent must be the sponsor or in the sponsor’s placement downline.',
-        });
-        return false;
-      }
-      const taken = child[p * W + q];
-      if (taken >= 0) {
-        issues.push({
-          row: x,
-          message:
-            taken < n
-              ? `Placement position ${q} under that parent is already taken by line ${lineOf(taken)}.`
-              : `Placement position ${q} under that parent is already taken by an existing member.`,
-        });
-        return false;
-      }
-      attach(x, p, q);
-      return true;
-    }
-    if (input.kind === 'BINARY') {
-      const c0 = child[s * 2];
-      const c1 = child[s * 2 + 1];
-      const size0 = c0 < 0 ? 0 : liveTeam[c0] + 1;
-      const size1 = c1 < 0 ? 0 : liveTeam[c1] + 1;
-      const leg = size1 < size0 ? 1 : 0;
-      attach(x, outermost(s, leg), leg);
-      return true;
-    }
-    const open = firstOpen(s);
-    let free = 0;
-    while (child[open * W + free] >= 0) free++;
-    attach(x, open, free);
-    return true;
-  };
-
-  // Rows are placed in file order; a row whose sponsor or placement parent comes later in the file pulls
-  // that row forward first (depth-first), so a reference cycle shows up as a row met while being placed.
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
     if (pState[i] !== 0) continue;
@@ -291,7 +373,10 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
         if (dep < 0 || dep >= n || pState[dep] === 2) continue;
         if (pState[dep] === 3) failed = true;
         else if (pState[dep] === 1) {
-          issues.push({ row: x, message: `Placement cycle: line ${lineOf(dep)} is placed below this row.` });
+          issues.push({
+            row: x,
+            message: `Placement cycle: line ${input.line[dep]} is placed below this row.`,
+          });
           failed = true;
         } else {
           stack.push(dep);
@@ -301,53 +386,62 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
       }
       if (waiting) continue;
       stack.pop();
-      if (!failed && placeRow(x)) {
+      const placed = !failed && placeRow(input, t, x, issues);
+      if (placed) {
+        if (placed === 'root') rootRow = x;
         pState[x] = 2;
         placedOrder[placedCount++] = x;
       } else pState[x] = 3;
     }
   }
+  return { placedOrder, placedCount, rootRow };
+}
 
-  // Rows that could not be placed were reported here or by the caller (field errors, unknown references).
-  if (issues.length > 0 || placedCount < n) {
-    issues.sort((a, b) => input.line[a.row] - input.line[b.row]);
-    return { ok: false, issues };
-  }
-
-  // ---- Everything is placed: derive the columns. ----
-  const sponsorOf = input.sponsor;
+function sponsorDepths(input: ImportInput, placedOrder: Int32Array): Int32Array {
+  const n = input.rows;
   const sponsorDepth = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const x = placedOrder[k];
-    const s = sponsorOf[x];
+    const s = input.sponsor[x];
     sponsorDepth[x] =
-      s === REF_NONE ? 0 : s >= n ? existing.sponsors.get(s)!.sponsorDepth + 1 : sponsorDepth[s] + 1;
+      s === REF_NONE ? 0 : s >= n ? input.existing.sponsors.get(s)!.sponsorDepth + 1 : sponsorDepth[s] + 1;
   }
+  return sponsorDepth;
+}
 
-  // Sponsor team counters (bottom-up: sponsors were placed before the rows they sponsor).
+/** What the file adds below an existing sponsor (an anchor), before it is spread over its upline. */
+interface Anchor {
+  size: number;
+  active: number;
+  /** levels[k]: new members k levels below the anchor. */
+  levels: number[];
+  /** Month index -> new members joining below the anchor. */
+  joins: Map<number, number>;
+}
+
+function anchorOf(anchors: Map<number, Anchor>, a: number): Anchor {
+  let v = anchors.get(a);
+  if (!v) {
+    v = { size: 0, active: 0, levels: [], joins: new Map() };
+    anchors.set(a, v);
+  }
+  return v;
+}
+
+/** Sponsor team counters, bottom-up (sponsors were placed before the rows they sponsor). */
+function sponsorTeams(input: ImportInput, placedOrder: Int32Array, anchors: Map<number, Anchor>) {
+  const n = input.rows;
   const teamSize = new Int32Array(n);
   const teamActive = new Int32Array(n);
   const height = new Int32Array(n);
-  const anchorTeam = new Map<
-    number,
-    { size: number; active: number; levels: number[]; joins: Map<number, number> }
-  >();
-  const anchor = (a: number) => {
-    let v = anchorTeam.get(a);
-    if (!v) {
-      v = { size: 0, active: 0, levels: [], joins: new Map() };
-      anchorTeam.set(a, v);
-    }
-    return v;
-  };
   for (let k = n - 1; k >= 0; k--) {
     const x = placedOrder[k];
-    const s = sponsorOf[x];
+    const s = input.sponsor[x];
     if (s === REF_NONE) continue;
     const size = teamSize[x] + 1;
     const active = teamActive[x] + input.active[x];
     if (s >= n) {
-      const v = anchor(s);
+      const v = anchorOf(anchors, s);
       v.size += size;
       v.active += active;
     } else {
@@ -356,8 +450,13 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
       if (height[x] + 1 > height[s]) height[s] = height[x] + 1;
     }
   }
+  return { teamSize, teamActive, height };
+}
 
-  // Level histograms: row a has members at levels 1..height[a]; offsets into one flat array.
+/** Level histograms: row a has members at levels 1..height[a]; offsets into one flat array. */
+function levelRows(input: ImportInput, height: Int32Array, anchors: Map<number, Anchor>): Int32Array {
+  const n = input.rows;
+  const sponsorOf = input.sponsor;
   const levelOffset = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) levelOffset[i + 1] = levelOffset[i] + height[i];
   const levelCount = new Int32Array(levelOffset[n]);
@@ -365,7 +464,7 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     let k = 1;
     for (let a = sponsorOf[x]; a !== REF_NONE; a = sponsorOf[a], k++) {
       if (a >= n) {
-        const lv = anchor(a).levels;
+        const lv = anchorOf(anchors, a).levels;
         lv[k] = (lv[k] ?? 0) + 1;
         break;
       }
@@ -375,8 +474,13 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
   const levels = new IntBuffer();
   for (let a = 0; a < n; a++)
     for (let k = 1; k <= height[a]; k++) levels.push3(a, k, levelCount[levelOffset[a] + k - 1]);
+  return levels.result();
+}
 
-  // Join-month histograms: one month at a time, counting each row into all of its new ancestors.
+/** Join-month histograms: one month at a time, counting each row into all of its new ancestors. */
+function joinRows(input: ImportInput, anchors: Map<number, Anchor>): Int32Array {
+  const n = input.rows;
+  const sponsorOf = input.sponsor;
   const byMonthStart = new Int32Array(input.months + 1);
   for (let x = 0; x < n; x++) byMonthStart[input.month[x] + 1]++;
   for (let i = 0; i < input.months; i++) byMonthStart[i + 1] += byMonthStart[i];
@@ -390,7 +494,7 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     for (let j = byMonthStart[mo]; j < byMonthStart[mo + 1]; j++) {
       for (let a = sponsorOf[byMonth[j]]; a !== REF_NONE; a = sponsorOf[a]) {
         if (a >= n) {
-          const js = anchor(a).joins;
+          const js = anchorOf(anchors, a).joins;
           js.set(mo, (js.get(mo) ?? 0) + 1);
           break;
         }
@@ -403,8 +507,14 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     }
     touched.length = 0;
   }
+  return joins.result();
+}
 
-  // Placement team sizes: new members below each node, bottom-up by placement depth.
+/** Placement team sizes: new members below each node, bottom-up by placement depth (nodes by depth too). */
+function placementTeams(input: ImportInput, t: PlacementTree) {
+  const n = input.rows;
+  const N = n + input.existing.count;
+  const pDepth = t.depth;
   let maxDepth = 0;
   for (let x = 0; x < N; x++) if (pDepth[x] > maxDepth) maxDepth = pDepth[x];
   const depthStart = new Int32Array(maxDepth + 2);
@@ -416,40 +526,55 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
   const newBelow = new Int32Array(N);
   for (let j = N - 1; j >= 0; j--) {
     const x = byDepth[j];
-    const p = pParent[x];
+    const p = t.parent[x];
     if (p >= 0) newBelow[p] += newBelow[x] + (x < n ? 1 : 0);
   }
-  // File order (= id order) when every sponsor and placement parent comes before its rows, as in most
-  // files: the table and the indexes that follow the file grow at their ends, far fewer page misses than
-  // inserting by depth. Otherwise by placement depth, which always puts parents first.
+  return { newBelow, byDepth };
+}
+
+/**
+ * File order (= id order) when every sponsor and placement parent comes before its rows, as in most
+ * files: the table and the indexes that follow the file grow at their ends, far fewer page misses than
+ * inserting by depth. Otherwise by placement depth, which always puts parents first.
+ */
+function applyOrder(input: ImportInput, t: PlacementTree, byDepth: Int32Array): Int32Array {
+  const n = input.rows;
   let fileOrder = true;
   for (let r = 0; r < n && fileOrder; r++) {
-    const s = sponsorOf[r];
-    const p = pParent[r];
+    const s = input.sponsor[r];
+    const p = t.parent[r];
     if ((s >= r && s < n) || (p >= r && p < n)) fileOrder = false;
   }
-  const applyOrder = new Int32Array(n);
-  if (fileOrder) for (let r = 0; r < n; r++) applyOrder[r] = r;
+  const order = new Int32Array(n);
+  if (fileOrder) for (let r = 0; r < n; r++) order[r] = r;
   else {
     let ai = 0;
-    for (let j = 0; j < N; j++) if (byDepth[j] < n) applyOrder[ai++] = byDepth[j];
+    for (let j = 0; j < byDepth.length; j++) if (byDepth[j] < n) order[ai++] = byDepth[j];
   }
+  return order;
+}
 
-  // ---- Existing members' deltas. ----
-  const idOf = (node: number) => (node < n ? idBase + node : existing.id[node - n]);
+/** Existing members' counter changes: each anchor's additions spread over its sponsor upline. */
+function existingDeltas(
+  input: ImportInput,
+  t: PlacementTree,
+  anchors: Map<number, Anchor>,
+  newBelow: Int32Array,
+): ExistingDeltas {
+  const { rows: n, existing } = input;
   const team = new Map<number, [number, number]>();
   const exLevels = new Map<number, Map<number, number>>();
   const exJoins = new Map<number, Map<number, number>>();
-  for (const [a, v] of anchorTeam) {
+  for (const [a, v] of anchors) {
     const { sponsorPath, sponsorDepth: depth } = existing.sponsors.get(a)!;
     const ids = sponsorPath.split('.');
     for (let d = 0; d <= depth; d++) {
       const id = Number(ids[d]);
       const dist = depth - d;
-      const t = team.get(id) ?? [0, 0];
-      t[0] += v.size;
-      t[1] += v.active;
-      team.set(id, t);
+      const tm = team.get(id) ?? [0, 0];
+      tm[0] += v.size;
+      tm[1] += v.active;
+      team.set(id, tm);
       let lv = exLevels.get(id);
       if (!lv) {
         lv = new Map();
@@ -467,11 +592,11 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
   }
   const placement: [number, number, number, number][] = [];
   const placementByPath = new Map<string, number>();
-  for (let k = 0; k < m; k++) {
+  for (let k = 0; k < existing.count; k++) {
     const node = n + k;
-    const dChildren = childCount[node] - initialChildCount[k];
+    const dChildren = t.childCount[node] - t.initialChildCount[k];
     if (newBelow[node] === 0 && dChildren === 0) continue;
-    placement.push([existing.id[k], newBelow[node], dChildren, childCount[node] < W ? 1 : 0]);
+    placement.push([existing.id[k], newBelow[node], dChildren, t.childCount[node] < t.width ? 1 : 0]);
     const rootPath = existing.rootPaths.get(node);
     if (rootPath !== undefined && newBelow[node] > 0)
       for (let len = 0; len < rootPath.length; len++) {
@@ -479,8 +604,23 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
         placementByPath.set(path, (placementByPath.get(path) ?? 0) + newBelow[node]);
       }
   }
+  return {
+    team: [...team].map(([id, [s, a]]) => [id, s, a]),
+    placement,
+    placementByPath: [...placementByPath],
+    levels: [...exLevels].flatMap(([id, lv]) =>
+      [...lv].map(([l, c]) => [id, l, c] as [number, number, number]),
+    ),
+    joins: [...exJoins].flatMap(([id, js]) =>
+      [...js].map(([mo, c]) => [id, mo, c] as [number, number, number]),
+    ),
+  };
+}
 
-  // ---- Paths, built on demand (a 1M-row file would not fit as strings all at once). ----
+/** Paths, built on demand (a 1M-row file would not fit as strings all at once). */
+function pathBuilders(input: ImportInput, t: PlacementTree, rootRow: number, idBase: number) {
+  const { rows: n, existing } = input;
+  const sponsorOf = input.sponsor;
   const existingPathCache = new Map<number, string>();
   const existingPlacementPath = (node: number): string => {
     const cached = existingPathCache.get(node);
@@ -488,8 +628,8 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     const digits: string[] = [];
     let a = node;
     while (!existing.rootPaths.has(a)) {
-      digits.push(DIGITS[pPos[a]]);
-      a = pParent[a];
+      digits.push(DIGITS[t.pos[a]]);
+      a = t.parent[a];
     }
     const path = existing.rootPaths.get(a)! + digits.reverse().join('');
     existingPathCache.set(node, path);
@@ -509,43 +649,11 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
     const digits: string[] = [];
     let a = row;
     while (a >= 0 && a < n && a !== rootRow) {
-      digits.push(DIGITS[pPos[a]]);
-      a = pParent[a];
+      digits.push(DIGITS[t.pos[a]]);
+      a = t.parent[a];
     }
     const prefix = a >= n ? existingPlacementPath(a) : '';
     return prefix + digits.reverse().join('');
   };
-
-  const rowsOnly = <T extends Int32Array | Int8Array>(arr: T): T => arr.slice(0, n) as T;
-  return {
-    ok: true,
-    plan: {
-      idBase,
-      applyOrder,
-      sponsorDepth,
-      placementParent: rowsOnly(pParent),
-      placementPosition: rowsOnly(pPos),
-      placementDepth: rowsOnly(pDepth),
-      childCount: rowsOnly(childCount),
-      teamSize,
-      teamActive,
-      placementTeamSize: rowsOnly(newBelow),
-      levels: levels.result(),
-      joins: joins.result(),
-      existing: {
-        team: [...team].map(([id, [s, a]]) => [id, s, a]),
-        placement,
-        placementByPath: [...placementByPath],
-        levels: [...exLevels].flatMap(([id, lv]) =>
-          [...lv].map(([l, c]) => [id, l, c] as [number, number, number]),
-        ),
-        joins: [...exJoins].flatMap(([id, js]) =>
-          [...js].map(([mo, c]) => [id, mo, c] as [number, number, number]),
-        ),
-      },
-      idOf,
-      sponsorPath,
-      placementPath,
-    },
-  };
+  return { sponsorPath, placementPath };
 }

@@ -2,13 +2,12 @@
 // NDJSON lines, or CSV whose every part starts with the header line.
 import { z } from 'zod';
 import { isIsoCountry } from '../../../lib/countries';
-import { csvRecords, eachNdjsonObject } from '../../../lib/records';
+import { eachNdjsonObject } from '../../../lib/records';
 import { hasControlOrBidi } from '../../../lib/text';
+import { type CsvColumns, eachCsvRecord } from '../../imports/csvPart';
+import type { ImportFormat } from '../../imports/limits';
 import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
 import { profileFields } from '../validation';
-
-export const IMPORT_FORMATS = ['NDJSON', 'CSV'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export const IMPORT_FIELDS = [
   'externalId',
@@ -245,33 +244,19 @@ function parseNdjson(text: string, now: string, fast: boolean): ParsedPart {
   return out;
 }
 
+const CSV_COLUMNS: CsvColumns = { known: IMPORT_FIELDS, required: ['externalId'] };
+
 function parseCsv(text: string, now: string, fast: boolean): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
-  let header: string[] | null = null;
-  let headerLines = 0;
-  let lastLine = 0;
-  for (const rec of csvRecords(text)) {
-    lastLine = rec.line + Math.max(rec.lines, 1) - 1;
-    if (!header) {
-      header = rec.fields.map((f) => f.trim());
-      headerLines = Math.max(rec.lines, 1);
-      const unknown = header.filter((h) => !(IMPORT_FIELDS as readonly string[]).includes(h));
-      if (unknown.length) out.issues.push([0, `Unknown CSV columns: ${unknown.join(', ')}.`]);
-      if (!header.includes('externalId')) out.issues.push([0, 'The CSV header lacks the externalId column.']);
-      continue;
-    }
-    const line = rec.line - headerLines;
-    if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue;
-    out.records++;
-    if (rec.fields.length !== header.length) {
-      out.issues.push([line, `Expected ${header.length} fields, found ${rec.fields.length}.`]);
-      continue;
-    }
-    const raw: Record<string, string> = {};
-    for (let k = 0; k < header.length; k++) raw[header[k]] = rec.fields[k];
-    validate(line, raw, now, out, fast);
-  }
-  if (!header) out.issues.push([0, 'The part is empty: every CSV part starts with the header line.']);
-  out.lines = Math.max(lastLine - headerLines, 0);
+  out.lines = eachCsvRecord(
+    text,
+    CSV_COLUMNS,
+    out.issues,
+    (line, raw) => {
+      out.records++;
+      validate(line, raw, now, out, fast);
+    },
+    () => out.records++,
+  );
   return out;
 }

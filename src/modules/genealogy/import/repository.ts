@@ -1,94 +1,26 @@
-// I/O of genealogy imports: the import record, uploaded parts, staged rows, computed chunks, issues.
-import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
+// I/O of the genealogy import beyond the engine's: staged rows, id base, computed chunks, the bulk load's
+// dropped indexes, compensation.
 import { nowIso } from '../../../lib/db';
-import type { ImportFormat, ParsedPart } from './parse';
+import type { ImportRecord } from '../../imports/kind';
+import { jsonChunks } from '../../imports/limits';
+import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
+import type { ParsedPart } from './parse';
+import { GENEALOGY_IMPORT } from './table';
 
-export const IMPORT_STATUSES = ['UPLOADING', 'VALIDATING', 'APPLYING', 'DONE', 'REJECTED', 'FAILED'] as const;
-export type ImportStatus = (typeof IMPORT_STATUSES)[number];
-
-export interface ImportRow {
-  id: number;
-  format: ImportFormat;
-  status: ImportStatus;
-  total_rows: number | null;
-  step: string | null;
-  done: number;
-  total: number;
-  issue_count: number;
+/** The genealogy import record: the engine's columns and the bulk load's own. */
+export interface ImportRow extends ImportRecord {
   id_base: number | null;
   chunk_count: number | null;
-  error: string | null;
   /** JSON [[name, sql], ...]: distributor indexes dropped for a bulk load, until rebuilt. */
   dropped_indexes: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
 }
 
-/** Issues kept per import (all are counted). */
-export const MAX_ISSUES = 1000;
-/** Largest JSON parameter we bind: D1 refuses ~7 MB; 1.5 MB keeps a statement fast and any row small. */
-export const MAX_JSON_PARAM = 1_500_000;
+/** The started import (a test starts one without its queue message). */
+export const markStarted = (db: D1Database, importId: number) =>
+  startRecord<ImportRow>(db, GENEALOGY_IMPORT, importId);
 
-export async function createImport(db: D1Database, format: ImportFormat, staffId: number | null) {
-  const row = await db
-    .prepare(
-      `INSERT INTO genealogy_import (format, status, created_by, created_at) VALUES (?, 'UPLOADING', ?, ?)
-       RETURNING *`,
-    )
-    .bind(format, staffId, nowIso())
-    .first<ImportRow>();
-  return row!;
-}
-
-export async function importById(db: D1Database, id: number): Promise<ImportRow | null> {
-  return db.prepare('SELECT * FROM genealogy_import WHERE id = ?').bind(id).first<ImportRow>();
-}
-
-export async function importsByIds(db: D1Database, ids: readonly number[]): Promise<ImportRow[]> {
-  const { results } = await db
-    .prepare('SELECT * FROM genealogy_import WHERE id IN (SELECT value FROM json_each(?))')
-    .bind(JSON.stringify(ids))
-    .all<ImportRow>();
-  return results;
-}
-
-export async function importIssues(db: D1Database, id: number, first: number) {
-  const { results } = await db
-    .prepare('SELECT line, message FROM genealogy_import_issue WHERE import_id = ? ORDER BY seq LIMIT ?')
-    .bind(id, first)
-    .all<{ line: number; message: string }>();
-  return results;
-}
-
-/** Splits rows into JSON arrays of at most MAX_JSON_PARAM characters. */
-export function jsonChunks(rows: readonly unknown[]): string[] {
-  const out: string[] = [];
-  let parts: string[] = [];
-  let size = 2;
-  for (const r of rows) {
-    const s = JSON.stringify(r);
-    if (parts.length && size + s.length + 1 > MAX_JSON_PARAM) {
-      out.push(`[${parts.join(',')}]`);
-      parts = [];
-      size = 2;
-    }
-    parts.push(s);
-    size += s.length + 1;
-  }
-  if (parts.length) out.push(`[${parts.join(',')}]`);
-  return out;
-}
-
-/** Stores one part (replacing an earlier upload of the same part) in one batch. */
-export async function storePart(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {
-  const imp = await importById(db, importId);
-  if (!imp) throw new NotFoundError('Import not found.');
-  if (imp.status !== 'UPLOADING')
-    throw new ConflictError(
-      `The import is ${imp.status}; parts can be uploaded only before it starts.`,
-      'NOT_UPLOADING',
-    );
+/** Statements that stage a part's rows, with the lower-cased name people search reads. */
+export function stageRows(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {
   const staged = parsed.rows.map((r) => [...r, r[5] == null ? null : `${r[5]} ${r[6]}`.toLowerCase()]);
   const insert = db.prepare(
     `INSERT INTO genealogy_import_row (import_id, part_no, line, external_id, sponsor_ext, parent_ext, position,
@@ -97,122 +29,7 @@ export async function storePart(db: D1Database, importId: number, partNo: number
        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, value->>15
      FROM jsonb_each(jsonb(?3))`,
   );
-  await db.batch([
-    db.prepare('DELETE FROM genealogy_import_row WHERE import_id = ? AND part_no = ?').bind(importId, partNo),
-    ...jsonChunks(staged).map((json) => insert.bind(importId, partNo, json)),
-    db
-      .prepare(
-        `INSERT OR REPLACE INTO genealogy_import_part (import_id, part_no, rows, records, lines, issue_count, issues, uploaded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        importId,
-        partNo,
-        parsed.rows.length,
-        parsed.records,
-        parsed.lines,
-        parsed.issues.length,
-        JSON.stringify(parsed.issues.slice(0, MAX_ISSUES)),
-        nowIso(),
-      ),
-  ]);
-}
-
-export interface PartInfo {
-  part_no: number;
-  rows: number;
-  records: number;
-  lines: number;
-  issue_count: number;
-  issues: string;
-}
-
-export async function parts(db: D1Database, importId: number): Promise<PartInfo[]> {
-  const { results } = await db
-    .prepare(
-      'SELECT part_no, rows, records, lines, issue_count, issues FROM genealogy_import_part WHERE import_id = ? ORDER BY part_no',
-    )
-    .bind(importId)
-    .all<PartInfo>();
-  return results;
-}
-
-/** UPLOADING -> VALIDATING; one import runs at a time (ids and uniqueness are checked against a still tree). */
-export async function markStarted(db: D1Database, importId: number): Promise<ImportRow> {
-  const imp = await importById(db, importId);
-  if (!imp) throw new NotFoundError('Import not found.');
-  if (imp.status !== 'UPLOADING')
-    throw new ConflictError(`The import is already ${imp.status}.`, 'ALREADY_STARTED');
-  const ps = await parts(db, importId);
-  if (ps.length === 0)
-    throw new ValidationError('Upload at least one part first.', [
-      { path: 'id', message: 'No parts.', code: 'TOO_FEW', params: { min: 1 } },
-    ]);
-  const running = await db
-    .prepare("SELECT id FROM genealogy_import WHERE status IN ('VALIDATING', 'APPLYING') AND id != ? LIMIT 1")
-    .bind(importId)
-    .first<{ id: number }>();
-  if (running)
-    throw new ConflictError(
-      `Import ${running.id} is still running; start this one when it ends.`,
-      'IMPORT_RUNNING',
-    );
-  const total = ps.reduce((s, p) => s + p.records, 0);
-  // An empty file (or a CSV with its header only) is refused rather than "imported"; a part with issues (no
-  // header, say) goes on to be rejected with them.
-  if (total === 0 && ps.every((p) => p.issue_count === 0))
-    throw new ValidationError('The file holds no records.', [
-      { path: 'parts', message: 'No records.', code: 'TOO_FEW', params: { min: 1 } },
-    ]);
-  const row = await db
-    .prepare(
-      `UPDATE genealogy_import SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
-       WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
-    )
-    .bind(nowIso(), total, total, importId)
-    .first<ImportRow>();
-  if (!row) throw new ConflictError('The import was started meanwhile.', 'ALREADY_STARTED');
-  return row;
-}
-
-export async function setProgress(
-  db: D1Database,
-  importId: number,
-  step: string,
-  done: number,
-  total: number,
-) {
-  await db
-    .prepare('UPDATE genealogy_import SET step = ?, done = ?, total = ? WHERE id = ?')
-    .bind(step, done, total, importId)
-    .run();
-}
-
-/** Ends the import as REJECTED with its issues (the first MAX_ISSUES by line; all are counted). */
-export async function reject(
-  db: D1Database,
-  importId: number,
-  issues: { line: number; message: string }[],
-): Promise<void> {
-  issues.sort((a, b) => a.line - b.line);
-  const kept = issues.slice(0, MAX_ISSUES).map((i, seq) => [seq, i.line, i.message]);
-  await db.batch([
-    db.prepare('DELETE FROM genealogy_import_issue WHERE import_id = ?').bind(importId),
-    ...jsonChunks(kept).map((json) =>
-      db
-        .prepare(
-          `INSERT INTO genealogy_import_issue (import_id, seq, line, message)
-           SELECT ?1, value->>0, value->>1, value->>2 FROM json_each(?2)`,
-        )
-        .bind(importId, json),
-    ),
-    db
-      .prepare(
-        `UPDATE genealogy_import SET status = 'REJECTED', issue_count = ?, finished_at = ?, step = 'validate', done = total
-         WHERE id = ? AND status = 'VALIDATING'`,
-      )
-      .bind(issues.length, nowIso(), importId),
-  ]);
+  return jsonChunks(staged).map((json) => insert.bind(importId, partNo, json));
 }
 
 /** Fixes the first distributor id once; a redelivered message reads the same one back. */
@@ -259,14 +76,6 @@ export async function chunkList(db: D1Database, importId: number) {
     .bind(importId)
     .all<{ chunk_no: number; kind: ChunkKind; applied: number }>();
   return results;
-}
-
-export async function chunkPayload(db: D1Database, importId: number, chunkNo: number): Promise<string> {
-  const row = await db
-    .prepare('SELECT payload FROM genealogy_import_chunk WHERE import_id = ? AND chunk_no = ?')
-    .bind(importId, chunkNo)
-    .first<{ payload: string }>();
-  return row!.payload;
 }
 
 /** Marks a chunk applied; fails (and so fails its whole batch) when it already was. */
@@ -370,11 +179,6 @@ export async function compensate(db: D1Database, imp: ImportRow, reason: string)
 
 /** Frees the staged rows and computed chunks of a finished import. */
 export async function cleanup(db: D1Database, importId: number): Promise<void> {
-  const ps = await parts(db, importId);
-  for (const p of ps)
-    await db
-      .prepare('DELETE FROM genealogy_import_row WHERE import_id = ? AND part_no = ?')
-      .bind(importId, p.part_no)
-      .run();
+  await deleteStagedRows(db, GENEALOGY_IMPORT, importId);
   await db.prepare('DELETE FROM genealogy_import_chunk WHERE import_id = ?').bind(importId).run();
 }

@@ -2,7 +2,7 @@
 // markets and the periods. The same check runs at validation and again when a chunk is applied, so that
 // what is written is what was checked, with the prices and periods of that moment.
 import { loadSettings } from '../../company/settings';
-import { monthResolver } from '../../genealogy/import/codes';
+import { monthResolver } from '../../imports/months';
 import { nextMonth } from '../../volumes/periods';
 import { lineVolume } from '../model';
 import type { StagedLine } from './parse';

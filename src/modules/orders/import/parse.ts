@@ -3,10 +3,9 @@
 // same externalId are one order (order fields on its first row; later rows repeat them or leave them empty).
 import { z } from 'zod';
 import { BOUNDS } from '../../../lib/limits';
-import { csvRecords, eachNdjsonObject } from '../../../lib/records';
-import { IMPORT_FORMATS, type ImportFormat } from '../../genealogy/import/parse';
-
-export { IMPORT_FORMATS, type ImportFormat };
+import { eachNdjsonObject } from '../../../lib/records';
+import { type CsvColumns, eachCsvRecord } from '../../imports/csvPart';
+import type { ImportFormat } from '../../imports/limits';
 
 export const ORDER_FIELDS = [
   'externalId',
@@ -22,7 +21,10 @@ export const ORDER_FIELDS = [
   'paymentReference',
 ] as const;
 export const LINE_FIELDS = ['sku', 'quantity', 'unitPrice', 'unitQv', 'unitCv'] as const;
-const CSV_FIELDS: readonly string[] = [...ORDER_FIELDS, ...LINE_FIELDS];
+const CSV_COLUMNS: CsvColumns = {
+  known: [...ORDER_FIELDS, ...LINE_FIELDS],
+  required: ['externalId', 'sku', 'quantity'],
+};
 
 const ref = z.string().trim().min(1).max(64, 'At most 64 characters.');
 const whole = (min: number, msg: string) => z.number().int('Must be a whole number.').min(min, msg);
@@ -266,9 +268,6 @@ function parseNdjson(text: string, now: string): ParsedPart {
 
 function parseCsv(text: string, now: string): ParsedPart {
   const out: ParsedPart = { rows: [], lines: 0, records: 0, issues: [] };
-  let header: string[] | null = null;
-  let headerLines = 0;
-  let lastLine = 0;
   // The order being grouped: its first row's fields and line, its lines and their physical lines.
   let group: {
     line: number;
@@ -300,58 +299,46 @@ function parseCsv(text: string, now: string): ParsedPart {
     }
     group = null;
   };
-  for (const rec of csvRecords(text)) {
-    lastLine = rec.line + Math.max(rec.lines, 1) - 1;
-    if (!header) {
-      header = rec.fields.map((f) => f.trim());
-      headerLines = Math.max(rec.lines, 1);
-      const unknown = header.filter((h) => !CSV_FIELDS.includes(h));
-      if (unknown.length) out.issues.push([0, `Unknown CSV columns: ${unknown.join(', ')}.`]);
-      for (const required of ['externalId', 'sku', 'quantity'])
-        if (!header.includes(required)) out.issues.push([0, `The CSV header lacks the ${required} column.`]);
-      continue;
-    }
-    const line = rec.line - headerLines;
-    if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue;
-    if (rec.fields.length !== header.length) {
+  const lines = eachCsvRecord(
+    text,
+    CSV_COLUMNS,
+    out.issues,
+    (line, raw) => {
+      const rec2 = normalize(raw, [...NUMERIC_LINE, ...NUMERIC_ORDER]);
+      const orderPart: Record<string, unknown> = {};
+      const linePart: Record<string, unknown> = {};
+      for (const key in rec2) {
+        if ((LINE_FIELDS as readonly string[]).includes(key)) linePart[key] = rec2[key];
+        else orderPart[key] = rec2[key];
+      }
+      const ext = typeof orderPart.externalId === 'string' ? orderPart.externalId.trim() : '';
+      if (group && ext && group.fields.externalId === ext) {
+        // A further line of the same order: its order fields must repeat the first row's (or be empty).
+        for (const key in orderPart) {
+          if (String(orderPart[key]) !== String(group.fields[key] ?? '')) {
+            out.issues.push([line, `${key} differs from the first row of order ${JSON.stringify(ext)}.`]);
+            group.bad = true;
+          }
+        }
+      } else {
+        flush();
+        group = {
+          line,
+          fields: { ...orderPart, externalId: ext || orderPart.externalId },
+          lines: [],
+          lineNos: [],
+          bad: false,
+        };
+      }
+      group.lines.push(linePart);
+      group.lineNos.push(line);
+    },
+    () => {
       flush();
       out.records++;
-      out.issues.push([line, `Expected ${header.length} fields, found ${rec.fields.length}.`]);
-      continue;
-    }
-    const raw: Record<string, string> = {};
-    for (let k = 0; k < header.length; k++) raw[header[k]] = rec.fields[k];
-    const rec2 = normalize(raw, [...NUMERIC_LINE, ...NUMERIC_ORDER]);
-    const orderPart: Record<string, unknown> = {};
-    const linePart: Record<string, unknown> = {};
-    for (const key in rec2) {
-      if ((LINE_FIELDS as readonly string[]).includes(key)) linePart[key] = rec2[key];
-      else orderPart[key] = rec2[key];
-    }
-    const ext = typeof orderPart.externalId === 'string' ? orderPart.externalId.trim() : '';
-    if (group && ext && group.fields.externalId === ext) {
-      // A further line of the same order: its order fields must repeat the first row's (or be empty).
-      for (const key in orderPart) {
-        if (String(orderPart[key]) !== String(group.fields[key] ?? '')) {
-          out.issues.push([line, `${key} differs from the first row of order ${JSON.stringify(ext)}.`]);
-          group.bad = true;
-        }
-      }
-    } else {
-      flush();
-      group = {
-        line,
-        fields: { ...orderPart, externalId: ext || orderPart.externalId },
-        lines: [],
-        lineNos: [],
-        bad: false,
-      };
-    }
-    group.lines.push(linePart);
-    group.lineNos.push(line);
-  }
+    },
+  );
   flush();
-  if (!header) out.issues.push([0, 'The part is empty: every CSV part starts with the header line.']);
-  out.lines = Math.max(lastLine - headerLines, 0);
+  out.lines = lines;
   return out;
 }

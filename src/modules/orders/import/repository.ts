@@ -1,77 +1,22 @@
-// I/O of order imports: the import record, uploaded parts, staged orders, chunks, issues.
-import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
-import { nowIso } from '../../../lib/db';
-import { jsonChunks, MAX_ISSUES } from '../../genealogy/import/repository';
-import type { ImportFormat, ParsedPart } from './parse';
+// I/O of the order import beyond the engine's: staged orders, chunk ranges, progress per phase, cleanup.
+import type { ImportRecord } from '../../imports/kind';
+import { jsonChunks } from '../../imports/limits';
+import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
+import type { ParsedPart } from './parse';
+import { ORDER_IMPORT } from './table';
 
-export { jsonChunks, MAX_ISSUES };
-
-export const ORDER_IMPORT_STATUSES = [
-  'UPLOADING',
-  'VALIDATING',
-  'APPLYING',
-  'DONE',
-  'REJECTED',
-  'FAILED',
-] as const;
-export type OrderImportStatus = (typeof ORDER_IMPORT_STATUSES)[number];
-
-export interface OrderImportRow {
-  id: number;
-  format: ImportFormat;
-  status: OrderImportStatus;
-  total_rows: number | null;
-  step: string | null;
-  done: number;
-  total: number;
-  issue_count: number;
+/** The order import record: the engine's columns and the chunk counts of its two apply phases. */
+export interface OrderImportRow extends ImportRecord {
   order_chunks: number | null;
   volume_chunks: number | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
 }
 
-export async function createOrderImport(db: D1Database, format: ImportFormat, staffId: number | null) {
-  const row = await db
-    .prepare(
-      `INSERT INTO order_import (format, status, created_by, created_at) VALUES (?, 'UPLOADING', ?, ?) RETURNING *`,
-    )
-    .bind(format, staffId, nowIso())
-    .first<OrderImportRow>();
-  return row!;
-}
+/** The started import (a test starts one without its queue message). */
+export const markStarted = (db: D1Database, importId: number) =>
+  startRecord<OrderImportRow>(db, ORDER_IMPORT, importId);
 
-export async function orderImportById(db: D1Database, id: number): Promise<OrderImportRow | null> {
-  return db.prepare('SELECT * FROM order_import WHERE id = ?').bind(id).first<OrderImportRow>();
-}
-
-export async function orderImportsByIds(db: D1Database, ids: readonly number[]): Promise<OrderImportRow[]> {
-  const { results } = await db
-    .prepare('SELECT * FROM order_import WHERE id IN (SELECT value FROM json_each(?))')
-    .bind(JSON.stringify(ids))
-    .all<OrderImportRow>();
-  return results;
-}
-
-export async function orderImportIssues(db: D1Database, id: number, first: number) {
-  const { results } = await db
-    .prepare('SELECT line, message FROM order_import_issue WHERE import_id = ? ORDER BY seq LIMIT ?')
-    .bind(id, first)
-    .all<{ line: number; message: string }>();
-  return results;
-}
-
-/** Stores one part (replacing an earlier upload of the same part) in one batch. */
-export async function storePart(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {
-  const imp = await orderImportById(db, importId);
-  if (!imp) throw new NotFoundError('Import not found.');
-  if (imp.status !== 'UPLOADING')
-    throw new ConflictError(
-      `The import is ${imp.status}; parts can be uploaded only before it starts.`,
-      'NOT_UPLOADING',
-    );
+/** Statements that stage a part's orders (their lines as one JSON value each). */
+export function stageRows(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {
   const staged = parsed.rows.map((r) => [
     ...r.slice(0, 12),
     r[12] == null ? null : JSON.stringify(r[12]),
@@ -84,123 +29,7 @@ export async function storePart(db: D1Database, importId: number, partNo: number
        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
      FROM json_each(?3)`,
   );
-  await db.batch([
-    db.prepare('DELETE FROM order_import_row WHERE import_id = ? AND part_no = ?').bind(importId, partNo),
-    ...jsonChunks(staged).map((json) => insert.bind(importId, partNo, json)),
-    db
-      .prepare(
-        `INSERT OR REPLACE INTO order_import_part (import_id, part_no, rows, records, lines, issue_count, issues, uploaded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        importId,
-        partNo,
-        parsed.rows.length,
-        parsed.records,
-        parsed.lines,
-        parsed.issues.length,
-        JSON.stringify(parsed.issues.slice(0, MAX_ISSUES)),
-        nowIso(),
-      ),
-  ]);
-}
-
-export interface PartInfo {
-  part_no: number;
-  rows: number;
-  records: number;
-  lines: number;
-  issue_count: number;
-  issues: string;
-}
-
-export async function parts(db: D1Database, importId: number): Promise<PartInfo[]> {
-  const { results } = await db
-    .prepare(
-      'SELECT part_no, rows, records, lines, issue_count, issues FROM order_import_part WHERE import_id = ? ORDER BY part_no',
-    )
-    .bind(importId)
-    .all<PartInfo>();
-  return results;
-}
-
-/** UPLOADING -> VALIDATING. One order import runs at a time (duplicates are checked against a still table). */
-export async function markStarted(db: D1Database, importId: number): Promise<OrderImportRow> {
-  const imp = await orderImportById(db, importId);
-  if (!imp) throw new NotFoundError('Import not found.');
-  if (imp.status !== 'UPLOADING')
-    throw new ConflictError(`The import is already ${imp.status}.`, 'ALREADY_STARTED');
-  const ps = await parts(db, importId);
-  if (ps.length === 0)
-    throw new ValidationError('Upload at least one part first.', [
-      { path: 'id', message: 'No parts.', code: 'TOO_FEW', params: { min: 1 } },
-    ]);
-  const running = await db
-    .prepare("SELECT id FROM order_import WHERE status IN ('VALIDATING', 'APPLYING') AND id != ? LIMIT 1")
-    .bind(importId)
-    .first<{ id: number }>();
-  if (running)
-    throw new ConflictError(
-      `Order import ${running.id} is still running; start this one when it ends.`,
-      'IMPORT_RUNNING',
-    );
-  const total = ps.reduce((s, p) => s + p.records, 0);
-  // An empty file (or a CSV with its header only) is refused rather than "imported"; a part with issues (no
-  // header, say) goes on to be rejected with them.
-  if (total === 0 && ps.every((p) => p.issue_count === 0))
-    throw new ValidationError('The file holds no records.', [
-      { path: 'parts', message: 'No records.', code: 'TOO_FEW', params: { min: 1 } },
-    ]);
-  const row = await db
-    .prepare(
-      `UPDATE order_import SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
-       WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
-    )
-    .bind(nowIso(), total, total, importId)
-    .first<OrderImportRow>();
-  if (!row) throw new ConflictError('The import was started meanwhile.', 'ALREADY_STARTED');
-  return row;
-}
-
-export async function setProgress(
-  db: D1Database,
-  importId: number,
-  step: string,
-  done: number,
-  total: number,
-) {
-  await db
-    .prepare('UPDATE order_import SET step = ?, done = ?, total = ? WHERE id = ?')
-    .bind(step, done, total, importId)
-    .run();
-}
-
-/** Ends the import as REJECTED with its issues (the first MAX_ISSUES by line; `count` counts all). */
-export async function reject(
-  db: D1Database,
-  importId: number,
-  issues: { line: number; message: string }[],
-  count: number,
-): Promise<void> {
-  issues.sort((a, b) => a.line - b.line);
-  const kept = issues.slice(0, MAX_ISSUES).map((i, seq) => [seq, i.line, i.message]);
-  await db.batch([
-    db.prepare('DELETE FROM order_import_issue WHERE import_id = ?').bind(importId),
-    ...jsonChunks(kept).map((json) =>
-      db
-        .prepare(
-          `INSERT INTO order_import_issue (import_id, seq, line, message)
-           SELECT ?1, value->>0, value->>1, value->>2 FROM json_each(?2)`,
-        )
-        .bind(importId, json),
-    ),
-    db
-      .prepare(
-        `UPDATE order_import SET status = 'REJECTED', issue_count = ?, finished_at = ?, step = 'validate', done = total
-         WHERE id = ? AND status = 'VALIDATING'`,
-      )
-      .bind(count, nowIso(), importId),
-  ]);
+  return jsonChunks(staged).map((json) => insert.bind(importId, partNo, json));
 }
 
 export interface OrderChunkRange {
@@ -255,22 +84,6 @@ export async function chunkList(db: D1Database, importId: number): Promise<Chunk
   return results;
 }
 
-export async function chunkApplied(db: D1Database, importId: number, chunkNo: number): Promise<boolean> {
-  const row = await db
-    .prepare('SELECT applied FROM order_import_chunk WHERE import_id = ? AND chunk_no = ?')
-    .bind(importId, chunkNo)
-    .first<{ applied: number }>();
-  return row?.applied === 1;
-}
-
-export async function chunkPayload(db: D1Database, importId: number, chunkNo: number): Promise<string> {
-  const row = await db
-    .prepare('SELECT payload FROM order_import_chunk WHERE import_id = ? AND chunk_no = ?')
-    .bind(importId, chunkNo)
-    .first<{ payload: string }>();
-  return row!.payload;
-}
-
 /** Marks a chunk applied (fails, and so fails its whole batch, when it already was) and counts progress. */
 export function markChunk(
   db: D1Database,
@@ -293,11 +106,7 @@ export function markChunk(
 
 /** Frees the staged rows, chunks and sums of a finished import, a part at a time. */
 export async function cleanup(db: D1Database, importId: number): Promise<void> {
-  for (const p of await parts(db, importId))
-    await db
-      .prepare('DELETE FROM order_import_row WHERE import_id = ? AND part_no = ?')
-      .bind(importId, p.part_no)
-      .run();
+  await deleteStagedRows(db, ORDER_IMPORT, importId);
   await db.batch([
     db.prepare('DELETE FROM order_import_chunk WHERE import_id = ?').bind(importId),
     db.prepare('DELETE FROM order_import_volume WHERE import_id = ?').bind(importId),

@@ -1,0 +1,64 @@
+// Use cases every import kind shares (GraphQL and the part-upload route call them).
+import type { Env } from '../../env';
+import { nowIso } from '../../lib/db';
+import { decodeGlobalId } from '../../lib/globalId';
+import type { ImportKind, ImportKindSpec, ImportRecord, ParsedPart } from './kind';
+import type { ImportFormat } from './limits';
+import { createImport, markStarted, storePart } from './records';
+
+/** Closes a kind's spec over its part type. */
+export function defineImportKind<P extends ParsedPart>(spec: ImportKindSpec<P>): ImportKind {
+  const { parse, stage, ...kind } = spec;
+  return {
+    ...kind,
+    async storeParsedPart(db, imp, partNo, text, now) {
+      const parsed = parse(imp.format, text, now);
+      await storePart(db, kind, imp.id, partNo, parsed, stage(db, imp.id, partNo, parsed));
+      return { rows: parsed.rows.length, issues: parsed.issues.length };
+    },
+  };
+}
+
+export async function uploadPart(
+  env: Env,
+  kind: ImportKind,
+  imp: ImportRecord,
+  partNo: number,
+  text: string,
+) {
+  const t0 = Date.now();
+  const counts = await kind.storeParsedPart(env.DB, imp, partNo, text, nowIso());
+  console.log(`${kind.path} import ${imp.id}: part ${partNo} parsed and stored in ${Date.now() - t0} ms`);
+  return { part: partNo, [kind.rowsKey]: counts.rows, issues: counts.issues };
+}
+
+export async function startImport<R extends ImportRecord>(env: Env, kind: ImportKind, importId: number) {
+  const row = await markStarted<R>(env.DB, kind, importId);
+  await env.JOBS.send({ kind: `${kind.jobPrefix}.validate`, importId } as never);
+  return row;
+}
+
+/** Small files in one call: create, one part, start. */
+export async function importInOneCall<R extends ImportRecord>(
+  env: Env,
+  kind: ImportKind,
+  format: ImportFormat,
+  content: string,
+  staffId: number | null,
+): Promise<R> {
+  const imp = await createImport<R>(env.DB, kind, format, staffId);
+  await uploadPart(env, kind, imp, 1, content);
+  return startImport<R>(env, kind, imp.id);
+}
+
+/** Accepts the numeric id or the Relay global ID of the kind's import, in any spelling. */
+export function parseImportId(kind: ImportKind, raw: string): number | null {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  try {
+    const { typename, id } = decodeGlobalId(raw);
+    return typename === kind.typename && /^\d+$/.test(id) ? Number(id) : null;
+  } catch {
+    // A malformed id names no import: the route answers 404.
+    return null;
+  }
+}
