@@ -1,6 +1,6 @@
 // Plan JSON validation: the shipped examples pass, and each kind of mistake is reported at its own path.
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/graphql/errors';
+import { ValidationError } from '../src/lib/errors';
 import { checkPlan, compilePlan, parsePlan } from '../src/modules/commissions/plan';
 import { EXAMPLE_PLANS } from '../src/modules/commissions/plans/examples';
 

@@ -6,9 +6,9 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import { decodeGlobalId, encodeGlobalId } from '../lib/globalId';
 import './idInputPlugin';
+import { ForbiddenError } from '../lib/errors';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';
-import { ForbiddenError } from './errors';
 
 export const QUERY_LIMITS = { depth: 12, breadth: 150, complexity: 3000 } as const;
 

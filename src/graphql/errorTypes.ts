@@ -1,5 +1,3 @@
-import { ISSUE_CODES, type IssueCode } from '../lib/issueCodes';
-import { builder } from './builder';
 import {
   AuthenticationError,
   ConflictError,
@@ -9,7 +7,9 @@ import {
   NotFoundError,
   RateLimitedError,
   ValidationError,
-} from './errors';
+} from '../lib/errors';
+import { ISSUE_CODES, type IssueCode } from '../lib/issueCodes';
+import { builder } from './builder';
 
 // GraphQL shapes of the expected failures; mutations list the ones they can return.
 

@@ -1,6 +1,6 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { ExpectedError } from './errors';
+import { ExpectedError } from '../lib/errors';
 
 // Query fields have no typed error results, so an expected failure thrown there (an invalid cursor, a
 // subtree the viewer may not browse) reaches the client as a GraphQL error. Yoga masks every error whose

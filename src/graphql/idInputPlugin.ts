@@ -5,7 +5,7 @@ import SchemaBuilder, {
   type SchemaTypes,
 } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { ValidationError } from './errors';
+import { ValidationError } from '../lib/errors';
 
 // The relay plugin decodes every globalID argument before the resolver runs (src/lib/globalId.ts); a
 // malformed id, or one of another type, is refused there. This plugin, wrapped right around that decoding,

@@ -1,5 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { ValidationError } from './errors';
+import { ValidationError } from '../lib/errors';
 
 // Page sizes: one rule for every connection and list argument. A size outside the allowed range is
 // refused with a clear error (as GitHub's API does: "first must be between 1 and 100"), never silently cut.

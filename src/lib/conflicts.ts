@@ -1,4 +1,4 @@
-import type { ConflictError } from '../graphql/errors';
+import type { ConflictError } from './errors';
 
 // Races end in the database: a CHECK, UNIQUE or NOT NULL guard aborts the loser's batch, or a conditional
 // UPDATE changes no row. Repositories turn that into a typed ConflictError (never "Unexpected error.").

@@ -1,4 +1,4 @@
-import { ValidationError } from '../graphql/errors';
+import { ValidationError } from './errors';
 
 // The one place global ids are made and read (Relay: base64 of "Typename:id"). Clients may strip the
 // padding or use the URL-safe alphabet (both are common in links and logs); every spelling reads the same.

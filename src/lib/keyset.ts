@@ -1,4 +1,4 @@
-import { ValidationError } from '../graphql/errors';
+import { ValidationError } from './errors';
 
 // Keyset pagination: a cursor is the sort key of a row; the next page is the rows after that key.
 // One helper for every connection, so that no connection ever uses OFFSET.

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type FieldIssue, ValidationError } from '../graphql/errors';
+import { type FieldIssue, ValidationError } from './errors';
 import { codeOfZodIssue } from './issueCodes';
 
 /** Parses with a zod schema; failures become one ValidationError listing every field issue. */

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../../graphql/errors';
+import { ForbiddenError } from '../../lib/errors';
 import type { Viewer } from './viewer';
 
 /**

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder';
-import { NotFoundError } from '../../graphql/errors';
+import { NotFoundError } from '../../lib/errors';
 import { type ApiKeyRow, apiKeysByIds, listApiKeys, revokeApiKey } from './apiKeyRows';
 
 // Staff: the company's integration API keys, their last use, and revocation.

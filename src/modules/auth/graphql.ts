@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder';
-import { AuthenticationError, RateLimitedError, ValidationError } from '../../graphql/errors';
+import { AuthenticationError, RateLimitedError, ValidationError } from '../../lib/errors';
 import { enforceLimit, limitKeys } from './rateLimit';
 import { createApiKey, login } from './repository';
 import { Role, Session } from './sessionType';

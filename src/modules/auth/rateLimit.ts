@@ -1,4 +1,4 @@
-import { RateLimitedError } from '../../graphql/errors';
+import { RateLimitedError } from '../../lib/errors';
 
 // Guessing limits on the Workers Rate Limiting binding (wrangler.toml [[ratelimits]], period 60 s). Every
 // attempt counts, successful or not, so that a correct guess is refused too while a key is over its limit.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AuthenticationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { AuthenticationError } from '../../lib/errors';
 import { nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { API_KEY_SCOPES, type ApiKeyScope, newApiKey, sha256Hex } from './apiKeys';

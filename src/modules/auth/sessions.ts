@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthenticationError } from '../../graphql/errors';
+import { AuthenticationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
 import { hashPassword, passwordRule, verifyPassword } from './password';
 import { issueToken, type TokenKind } from './tokens';

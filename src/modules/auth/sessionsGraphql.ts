@@ -1,12 +1,12 @@
 import { builder } from '../../graphql/builder';
+import { nowIso } from '../../lib/db';
 import {
   AuthenticationError,
   ForbiddenError,
   NotFoundError,
   RateLimitedError,
   ValidationError,
-} from '../../graphql/errors';
-import { nowIso } from '../../lib/db';
+} from '../../lib/errors';
 import { Distributor } from '../genealogy/graphql';
 import { enforceLimit, limitKeys } from './rateLimit';
 import { changePassword, raiseTokenVersion } from './sessions';

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { productsByIds } from '../catalog/repository';

@@ -1,6 +1,6 @@
 // The autoship lists: a distributor's (their own and their customers'), all for staff, and one
 // autoship's order runs.
-import { ForbiddenError } from '../../graphql/errors';
+import { ForbiddenError } from '../../lib/errors';
 import { type KeysetPage, type PageFilter, selectPage } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import type { AutoshipRow } from './repository';

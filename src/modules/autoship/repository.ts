@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { quantity } from '../../lib/limits';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
-import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
 import { LocaleEnum } from '../genealogy/graphql';
 import type { PriceRow, ProductNames } from './model';

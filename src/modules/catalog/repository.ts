@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { type KeysetPage, likeContains, type PageFilter, selectPage } from '../../lib/keyset';
 import { unitCv, unitPrice, unitQv } from '../../lib/limits';
 import { nameText } from '../../lib/text';

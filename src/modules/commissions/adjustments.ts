@@ -1,7 +1,7 @@
 // Manual ledger adjustments by staff: typed, with a reason; the ledger is only ever appended to.
 import { z } from 'zod';
-import { NotFoundError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
+import { NotFoundError } from '../../lib/errors';
 import { BOUNDS } from '../../lib/limits';
 import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';

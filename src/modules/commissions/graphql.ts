@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { resolvePage } from '../../graphql/pages';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
 import { createAdjustment, type LedgerEntryRow } from './adjustments';

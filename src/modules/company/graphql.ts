@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder';
-import { ValidationError } from '../../graphql/errors';
+import { ValidationError } from '../../lib/errors';
 import { DistributorStatusEnum } from '../genealogy/graphql';
 import { type CompanySettings, placementWidth, updateSettings } from './settings';
 

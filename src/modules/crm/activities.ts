@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { isIsoInstant } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';

@@ -2,8 +2,8 @@
 // customer's owner, staff, or an integration with the feedback:write scope. NPS = %promoters (9-10) -
 // %detractors (0-6), rounded to a whole number.
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';

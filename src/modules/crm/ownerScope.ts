@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../../graphql/errors';
+import { ForbiddenError } from '../../lib/errors';
 import type { Viewer } from '../auth/viewer';
 
 /** The distributor a CRM list belongs to: a distributor's own; staff name one (or all when allowed). */

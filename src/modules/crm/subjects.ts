@@ -1,6 +1,6 @@
 // The subject of an activity or task: (type, id) of any person a user may see. Each type brings its own
 // access rule; a subject the viewer may not see is "not found" (its existence is not revealed).
-import { NotFoundError } from '../../graphql/errors';
+import { NotFoundError } from '../../lib/errors';
 import type { Viewer } from '../auth/viewer';
 import { canViewCustomer, customersByIds } from '../customers/repository';
 import { canViewDistributor } from '../genealogy/access';

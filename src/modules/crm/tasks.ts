@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { nowIso } from '../../lib/db';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { type KeysetPage, type PageFilter, selectPage } from '../../lib/keyset';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';

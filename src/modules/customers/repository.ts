@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { nowIso, selectByIds } from '../../lib/db';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { type KeysetPage, likeContains, type PageFilter, selectPage } from '../../lib/keyset';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';

@@ -1,7 +1,8 @@
 // Browsing the trees with the access rules applied: a downline page and an upline chain, each read in one
 // round trip together with the member it starts from (needed for the access check).
-import { ForbiddenError, NotFoundError } from '../../graphql/errors';
+
 import { atomic } from '../../lib/db';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { KeysetPage } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import { canBrowseSubtree, canViewDistributor, uplineStopDepth } from './access';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { requiredText } from '../../lib/text';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';

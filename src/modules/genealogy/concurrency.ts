@@ -1,4 +1,4 @@
-import { ConflictError } from '../../graphql/errors';
+import { ConflictError } from '../../lib/errors';
 import type { DistributorRow } from './model';
 
 // Genealogy writes read rows (paths, counters, status), build their statements from what they read, and

@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { constraintFailure } from '../../lib/conflicts';
 import { atomic, nowIso } from '../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { monthInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { hashPassword } from '../auth/password';

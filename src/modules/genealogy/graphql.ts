@@ -1,13 +1,13 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
+import { resolvePage } from '../../graphql/pages';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   RateLimitedError,
   ValidationError,
-} from '../../graphql/errors';
-import { resolvePage } from '../../graphql/pages';
+} from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import type { Viewer } from '../auth/viewer';

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { type CompanySettings, placementWidth } from '../company/settings';
 import type { DistributorRow } from './model';
 import { childPlacementPath, isInPlacementSubtree, positionDigit } from './paths';

@@ -2,9 +2,9 @@
 // issues; <type>(id); create<Type>, start<Type> and the one-call import<Noun>. Names and descriptions come
 // from the kind, so each kind's printed schema stays its own.
 import { builder } from '../../graphql/builder';
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { LineIssue } from '../../graphql/errorTypes';
 import { checkPageSize } from '../../graphql/pages';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { IMPORT_STATUSES, ImportKind, ImportRecord } from './kind';
 import { IMPORT_FORMATS, MAX_PART_BYTES } from './limits';
 import { createImport, importById, importIssues, importsByIds } from './records';

@@ -1,7 +1,8 @@
 // The import record's status machine and the tables every kind has: <table>, <table>_part,
 // <table>_row (staged rows), <table>_chunk and <table>_issue. Table names come from the kind, never input.
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
+
 import { nowIso } from '../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { ImportRecord, ImportTable, ParsedPart } from './kind';
 import { type ImportFormat, jsonChunks, MAX_ISSUES } from './limits';
 

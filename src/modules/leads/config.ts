@@ -1,7 +1,7 @@
 // Intake configuration kept in D1 and edited by staff: Google forms, Meta pages, generic sources, routing.
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso } from '../../lib/db';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { ExpiringMap } from '../../lib/expiringMap';
 import { parseInput } from '../../lib/validate';
 import { sha256Hex } from './crypto';

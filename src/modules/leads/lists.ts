@@ -2,7 +2,7 @@
 // keyset page of them, and the failed intakes staff retry.
 
 import type { Env } from '../../env';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import { enqueueIntakes } from './intake';

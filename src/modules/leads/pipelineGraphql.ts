@@ -1,7 +1,7 @@
 // GraphQL of the lead pipeline: status history and conversion fields on Lead, setLeadStatus, convertLead.
 
 import { builder } from '../../graphql/builder';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { Customer } from '../customers/graphql';
 import { type CustomerRow, canViewCustomer, customersByIds } from '../customers/repository';
 import { actorLabel } from '../genealogy/actorLabel';

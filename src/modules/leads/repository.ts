@@ -1,7 +1,7 @@
 // Lead reads with the access rule, and staff reassignment.
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';

@@ -1,6 +1,6 @@
 // Who may see which orders, and the order lists: a distributor's own (theirs and their customers'),
 // a customer's history, or any for staff.
-import { ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import type { OrderLineRow, OrderRow } from './model';

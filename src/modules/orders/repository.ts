@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../graphql/errors';
 import { constraintFailure, orConflict, requireChanged } from '../../lib/conflicts';
 import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { quantity } from '../../lib/limits';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';

@@ -1,6 +1,6 @@
 // People search: one FTS5 query. The caller's scope is part of the MATCH expression (an AND with the scope
 // tokens), so that a distributor's search costs about the same in a company of a million as in a small one.
-import { ForbiddenError, ValidationError } from '../../graphql/errors';
+import { ForbiddenError, ValidationError } from '../../lib/errors';
 import type { Viewer } from '../auth/viewer';
 import { foldText, KIND_CODES, type PersonKind } from './sql';
 import type { personFts } from './tables';

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
-import { ForbiddenError } from '../../graphql/errors';
 import { checkPageSize } from '../../graphql/pages';
+import { ForbiddenError } from '../../lib/errors';
 import { monthInZone } from '../../lib/time';
 import { canBrowseSubtree } from '../genealogy/access';
 import { Distributor, Leg, TeamStatistics } from '../genealogy/graphql';

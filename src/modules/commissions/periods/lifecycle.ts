@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { requireChanged } from '../../../lib/conflicts';
 import { atomic } from '../../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { addMonths, monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { versionInForce } from '../versions/repository';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { nowIso } from '../../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { LIMITS, requiredText } from '../../../lib/text';
 import { parseInput } from '../../../lib/validate';
 import { planOf, requirePlanVersion, versionInForce } from '../versions/repository';

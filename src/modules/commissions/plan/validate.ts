@@ -1,4 +1,4 @@
-import { type FieldIssue, ValidationError } from '../../../graphql/errors';
+import { type FieldIssue, ValidationError } from '../../../lib/errors';
 import { issueOfZod } from '../../../lib/validate';
 import { type Plan, PlanSchema } from './schema';
 

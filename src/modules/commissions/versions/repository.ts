@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { nowIso } from '../../../lib/db';
+import { ConflictError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { isPeriodId } from '../periods/bounds';
 import { type Plan, parsePlan } from '../plan';
 import type { planVersion } from '../tables';

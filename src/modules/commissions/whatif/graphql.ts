@@ -1,6 +1,6 @@
 import { builder } from '../../../graphql/builder';
-import { NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { NotFoundError, ValidationError } from '../../../lib/errors';
 import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';

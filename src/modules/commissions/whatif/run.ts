@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../graphql/errors';
+import { ValidationError } from '../../../lib/errors';
 import { computePeriod } from '../engine';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodInputs } from '../periods/inputs';

@@ -1,6 +1,6 @@
 import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
-import { ValidationError } from '../../../graphql/errors';
+import { ValidationError } from '../../../lib/errors';
 import { Customer } from '../../customers/graphql';
 import { type CustomerRow, canViewCustomer } from '../../customers/repository';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';

@@ -1,5 +1,5 @@
 import { builder } from '../../../graphql/builder';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { Customer } from '../../customers/graphql';
 import { canViewCustomer, customersByIds } from '../../customers/repository';

@@ -1,5 +1,5 @@
 import { builder } from '../../../graphql/builder';
-import { ForbiddenError, NotFoundError } from '../../../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../../../lib/errors';
 import { Customer } from '../../customers/graphql';
 import { type CustomerRow, customersByIds } from '../../customers/repository';
 import { Distributor } from '../../genealogy/graphql';

@@ -1,6 +1,6 @@
 import { builder } from '../../../graphql/builder';
-import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';

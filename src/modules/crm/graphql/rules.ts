@@ -1,6 +1,6 @@
 import { builder } from '../../../graphql/builder';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { encodeCursor } from '../../../lib/keyset';
 import { Customer } from '../../customers/graphql';
 import { customersByIds } from '../../customers/repository';

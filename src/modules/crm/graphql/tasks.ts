@@ -1,6 +1,6 @@
 import { builder } from '../../../graphql/builder';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../graphql/errors';
 import { resolvePage } from '../../../graphql/pages';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor } from '../../../lib/keyset';
 import { actorLabel } from '../../genealogy/actorLabel';

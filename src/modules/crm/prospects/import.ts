@@ -1,5 +1,5 @@
-import { ImportRejectedError, ValidationError } from '../../../graphql/errors';
 import { atomic } from '../../../lib/db';
+import { ImportRejectedError, ValidationError } from '../../../lib/errors';
 import { type CreateProspect, createProspectSchema, type ProspectRow } from './model';
 import { type ContactRecord, parseCsv, parseVcard } from './parse';
 import { insertStatement, requireOwner } from './repository';

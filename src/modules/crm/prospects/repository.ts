@@ -1,5 +1,5 @@
-import { NotFoundError } from '../../../graphql/errors';
 import { atomic, nowIso, selectByIds } from '../../../lib/db';
+import { NotFoundError } from '../../../lib/errors';
 import { parseInput } from '../../../lib/validate';
 import type { Viewer } from '../../auth/viewer';
 import { type CreateProspect, createProspectSchema, type ProspectRow, updateProspectSchema } from './model';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../../graphql/errors';
 import { nowIso } from '../../../lib/db';
+import { NotFoundError } from '../../../lib/errors';
 import { parseInput } from '../../../lib/validate';
 import type { crmRule } from '../tables';
 

@@ -1,4 +1,4 @@
-import type { IssueCode } from '../lib/issueCodes';
+import type { IssueCode } from './issueCodes';
 // Expected failures are returned as typed results (Pothos errors plugin), never thrown to the client as
 // internal errors. Each class here has a GraphQL object type of the same name in graphql/errorTypes.ts.
 
