@@ -1,4 +1,4 @@
-// Writes schema/schema.graphql from the code (test/schema.test.ts fails when the two drift apart).
+// Writes schema/schema.graphql from the code (test/graphql/schema.test.ts fails when the two drift apart).
 import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 

@@ -1,4 +1,4 @@
-// Example plans shipped with the product (validated by test/commissions-plan.test.ts).
+// Example plans shipped with the product (validated by test/commissions/plan.unit.test.ts).
 import binaryFastStart from './binary-fast-start.json';
 import unilevelRanks from './unilevel-ranks.json';
 

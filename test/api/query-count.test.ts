@@ -1,0 +1,52 @@
+import { createExecutionContext, env } from 'cloudflare:test';
+import { expect, it } from 'vitest';
+import { app } from '../../src/http/app';
+import { adminToken, enroll, globalId } from '../helpers';
+
+/** env with a D1 that counts the statements prepared (every query, alone or in a batch, is prepared once). */
+function countingEnv() {
+  let statements = 0;
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop === 'prepare') {
+        return (sql: string) => {
+          statements++;
+          return target.prepare(sql);
+        };
+      }
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { env: { ...env, DB: db }, count: () => statements };
+}
+
+it('a downline page with nested sponsor and placement parent runs a constant number of queries (no N+1)', async () => {
+  const admin = await adminToken();
+  const root = await enroll(admin, null);
+  const ids = [root];
+  for (let i = 0; i < 40; i++) ids.push(await enroll(admin, ids[Math.floor(i / 3)]));
+  const query = `query($root: ID!, $first: Int!) { downline(root: $root, first: $first) { edges { node {
+    id firstName sponsor { displayName } placementParent { id firstName } } } } }`;
+  const run = async (first: number) => {
+    const { env: counted, count } = countingEnv();
+    const res = await app.fetch(
+      new Request('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query, variables: { root: globalId('Distributor', root), first } }),
+      }),
+      counted,
+      createExecutionContext(),
+    );
+    const body = (await res.json()) as any;
+    expect(body.errors).toBeUndefined();
+    expect(body.data.downline.edges).toHaveLength(first);
+    expect(body.data.downline.edges.every((e: any) => e.node.sponsor && e.node.placementParent)).toBe(true);
+    return count();
+  };
+  const small = await run(5);
+  const large = await run(40);
+  expect(large).toBe(small);
+  expect(large).toBeLessThanOrEqual(6);
+});
