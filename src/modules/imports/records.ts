@@ -1,7 +1,7 @@
 // The import record's status machine and the tables every kind has: <table>, <table>_part,
 // <table>_row (staged rows), <table>_chunk and <table>_issue. Table names come from the kind, never input.
 
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { ImportRecord, ImportTable, ParsedPart } from './kind';
 import { type ImportFormat, jsonChunks, MAX_ISSUES } from './limits';
@@ -65,7 +65,7 @@ export async function storePart(
       `The import is ${imp.status}; parts can be uploaded only before it starts.`,
       'NOT_UPLOADING',
     );
-  await db.batch([
+  await atomic(db, [
     db.prepare(`DELETE FROM ${t.table}_row WHERE import_id = ? AND part_no = ?`).bind(importId, partNo),
     ...staging,
     db
@@ -174,7 +174,7 @@ export async function reject(
 ): Promise<void> {
   issues.sort((a, b) => a.line - b.line);
   const kept = issues.slice(0, MAX_ISSUES).map((i, seq) => [seq, i.line, i.message]);
-  await db.batch([
+  await atomic(db, [
     db.prepare(`DELETE FROM ${t.table}_issue WHERE import_id = ?`).bind(importId),
     ...jsonChunks(kept).map((json) =>
       db

@@ -1,7 +1,7 @@
 // Pieces every kind's queued steps share: file-global line numbers, the issue list, the apply budget,
 // applying a chunk exactly once, and the step messages. A kind's steps.ts holds only what is its own.
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import type { ImportStatus, ImportStep, ImportTable } from './kind';
 import { APPLY_BUDGET_MS, LINE_KEY } from './limits';
 import { chunkApplied, type PartInfo } from './records';
@@ -106,7 +106,7 @@ export async function applyChunkOnce(
   batch: () => Promise<D1PreparedStatement[]> | D1PreparedStatement[],
 ): Promise<void> {
   try {
-    await db.batch(await batch());
+    await atomic(db, await batch());
   } catch (e) {
     if (await chunkApplied(db, t, importId, chunkNo)) return;
     throw e;

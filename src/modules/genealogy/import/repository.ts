@@ -1,6 +1,6 @@
 // I/O of the genealogy import beyond the engine's: staged rows, id base, computed chunks, the bulk load's
 // dropped indexes, compensation.
-import { nowIso } from '../../../lib/db';
+import { atomic, nowIso } from '../../../lib/db';
 import type { ImportRecord } from '../../imports/kind';
 import { jsonChunks } from '../../imports/limits';
 import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
@@ -57,7 +57,10 @@ export async function storeChunks(
   );
   // Several chunks per batch: fewer round trips, each batch still well inside D1's limits.
   for (let i = 0; i < chunks.length; i += 4) {
-    await db.batch(chunks.slice(i, i + 4).map((c, k) => insert.bind(importId, i + k, c.kind, c.payload)));
+    await atomic(
+      db,
+      chunks.slice(i, i + 4).map((c, k) => insert.bind(importId, i + k, c.kind, c.payload)),
+    );
   }
   await db
     .prepare(
@@ -111,7 +114,7 @@ export async function dropIndexesForBulkLoad(db: D1Database, importId: number): 
   const empty = await db.prepare('SELECT NOT EXISTS (SELECT 1 FROM distributor) AS e').first<{ e: number }>();
   if (!empty?.e) return;
   const indexes = await namedDistributorIndexes(db);
-  await db.batch([
+  await atomic(db, [
     db
       .prepare('UPDATE genealogy_import SET dropped_indexes = ? WHERE id = ? AND dropped_indexes IS NULL')
       .bind(JSON.stringify(indexes), importId),
@@ -146,7 +149,7 @@ export async function compensate(db: D1Database, imp: ImportRow, reason: string)
   // Indexes first: deleting rows checks the sponsor/placement references to them through those indexes.
   const unbuilt = await restoreIndexes(db, imp, true);
   if (unbuilt.length)
-    await db.batch([
+    await atomic(db, [
       db.prepare('CREATE INDEX IF NOT EXISTS genealogy_import_tmp_sponsor ON distributor (sponsor_id)'),
       db.prepare(
         'CREATE INDEX IF NOT EXISTS genealogy_import_tmp_parent ON distributor (placement_parent_id)',
@@ -155,7 +158,7 @@ export async function compensate(db: D1Database, imp: ImportRow, reason: string)
   if (imp.id_base != null && imp.total_rows) {
     const lo = imp.id_base;
     const hi = imp.id_base + imp.total_rows - 1;
-    await db.batch([
+    await atomic(db, [
       db.prepare('DELETE FROM downline_level WHERE ancestor_id BETWEEN ? AND ?').bind(lo, hi),
       db.prepare('DELETE FROM downline_joins WHERE ancestor_id BETWEEN ? AND ?').bind(lo, hi),
     ]);
@@ -163,7 +166,7 @@ export async function compensate(db: D1Database, imp: ImportRow, reason: string)
   }
   if (unbuilt.length) {
     await restoreIndexes(db, imp);
-    await db.batch([
+    await atomic(db, [
       db.prepare('DROP INDEX IF EXISTS genealogy_import_tmp_sponsor'),
       db.prepare('DROP INDEX IF EXISTS genealogy_import_tmp_parent'),
     ]);

@@ -1,7 +1,7 @@
 // Steps 2 and 3 of the genealogy import and its compensation: apply the chunks, clean up, undo a failed
 // import. Every step may be delivered twice or die halfway and still end in the same state.
 import type { Env } from '../../../env';
-import { nowIso } from '../../../lib/db';
+import { atomic, nowIso } from '../../../lib/db';
 import { loadSettings, placementWidth } from '../../company/settings';
 import * as records from '../../imports/records';
 import {
@@ -81,7 +81,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       .bind(nowIso(), importId),
   );
   try {
-    await db.batch(final);
+    await atomic(db, final);
   } catch (e) {
     if ((await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId))?.status === 'DONE') return;
     throw e;

@@ -1,6 +1,7 @@
 // Reading staged orders with their references resolved, and checking each one against the catalog, the
 // markets and the periods. The same check runs at validation and again when a chunk is applied, so that
 // what is written is what was checked, with the prices and periods of that moment.
+import { atomic } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
 import { monthResolver } from '../../imports/months';
 import { nextMonth } from '../../volumes/periods';
@@ -25,7 +26,7 @@ export interface CheckContext {
 
 /** Catalog, markets and the period rule (closed periods send volume to the next open one), read once. */
 export async function loadCheckContext(db: D1Database): Promise<CheckContext> {
-  const [products, prices, markets, closed] = await db.batch([
+  const [products, prices, markets, closed] = await atomic(db, [
     db.prepare('SELECT id, sku, qv, cv, is_starter_kit FROM product'),
     db.prepare('SELECT product_id, currency, retail, wholesale FROM product_price'),
     db.prepare('SELECT country, currency FROM market'),

@@ -1,4 +1,5 @@
 // I/O of the order import beyond the engine's: staged orders, chunk ranges, progress per phase, cleanup.
+import { atomic } from '../../../lib/db';
 import type { ImportRecord } from '../../imports/kind';
 import { jsonChunks } from '../../imports/limits';
 import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
@@ -44,7 +45,7 @@ export async function storeOrderChunks(db: D1Database, importId: number, ranges:
   const json = JSON.stringify(ranges.map((r, k) => [k, r.fromPart, r.fromLine, r.toPart, r.toLine]));
   // Only while still VALIDATING: a duplicate validation finishing late must not reset applied markers.
   const validating = `(SELECT status FROM order_import WHERE id = ?1) = 'VALIDATING'`;
-  await db.batch([
+  await atomic(db, [
     db.prepare(`DELETE FROM order_import_chunk WHERE import_id = ?1 AND ${validating}`).bind(importId),
     db
       .prepare(
@@ -107,7 +108,7 @@ export function markChunk(
 /** Frees the staged rows, chunks and sums of a finished import, a part at a time. */
 export async function cleanup(db: D1Database, importId: number): Promise<void> {
   await deleteStagedRows(db, ORDER_IMPORT, importId);
-  await db.batch([
+  await atomic(db, [
     db.prepare('DELETE FROM order_import_chunk WHERE import_id = ?').bind(importId),
     db.prepare('DELETE FROM order_import_volume WHERE import_id = ?').bind(importId),
   ]);

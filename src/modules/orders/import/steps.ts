@@ -3,7 +3,7 @@
 // end in the same state.
 
 import type { Env } from '../../../env';
-import { nowIso } from '../../../lib/db';
+import { atomic, nowIso } from '../../../lib/db';
 import * as records from '../../imports/records';
 import {
   applyBudget,
@@ -177,7 +177,7 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
   if (imp.status === 'APPLYING') {
     for (const c of await chunkList(db, importId)) {
       if (c.kind !== 'volume' || !c.applied) continue;
-      await db.batch([
+      await atomic(db, [
         db
           .prepare('UPDATE order_import_chunk SET applied = applied - 1 WHERE import_id = ? AND chunk_no = ?')
           .bind(importId, c.chunk_no),
@@ -189,7 +189,7 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
     const ofImport = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
       WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
     for (const p of await records.parts(db, ORDER_IMPORT, importId))
-      await db.batch([
+      await atomic(db, [
         db.prepare(`DELETE FROM payment WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
         db.prepare(`DELETE FROM order_line WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
         db.prepare(`DELETE FROM sales_order WHERE id IN (${ofImport})`).bind(importId, p.part_no),

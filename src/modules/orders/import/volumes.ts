@@ -1,5 +1,6 @@
 // The order import's volume deltas: once every order chunk is in, the new orders' PV/CV rolled up the
 // whole sponsor tree in typed arrays and stored as volume chunks (applied, or taken back, with APPLY_VOLUME).
+import { atomic } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
 import type { OrderImportRow } from './repository';
 import { buildTree, type PeriodDeltas, rollUp, type SponsorTree } from './rollup';
@@ -113,7 +114,7 @@ export async function computeVolumes(db: D1Database, imp: OrderImportRow): Promi
   let pending: D1PreparedStatement[] = [];
   const flushPending = async (force: boolean) => {
     if (pending.length >= 4 || (force && pending.length)) {
-      await db.batch(pending);
+      await atomic(db, pending);
       pending = [];
     }
   };
