@@ -16,7 +16,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 /** Every table module, found by name: a new module's tables.ts is checked without being listed here. */
-const modules = import.meta.glob<Record<string, unknown>>('../src/modules/**/tables.ts', { eager: true });
+const modules = import.meta.glob<Record<string, unknown>>('../../src/modules/**/tables.ts', { eager: true });
 const drizzleTables = Object.values(modules).flatMap((m) =>
   Object.values(m).filter((v): v is SQLiteTable => is(v, SQLiteTable)),
 );
