@@ -2,16 +2,11 @@
 // placement tree, also after a placement move.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { monthInZone } from '../../src/lib/time';
 import { loadPeriodInputs, loadPeriodMembers } from '../../src/modules/commissions/periods/inputs';
-import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { compilePlan } from '../../src/modules/commissions/plan';
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
-import { adminToken, distributorToken, enroll, globalId, gqlOk, localId, move } from '../helpers';
-import { createCustomer, createProduct, order, pay } from '../orders/helpers';
-
-const TZ = 'Europe/Copenhagen';
-const last = previousPeriod(monthInZone(new Date(), TZ));
+import { move } from '../helpers';
+import { closedNetwork, explainer, last } from './explain-helpers';
 
 let admin: string;
 let root: number;
@@ -19,82 +14,11 @@ let a: number;
 let b: number;
 let c: number;
 let d: number;
-
-const EXPLAIN = `query($id: ID!, $p: String!, $first: Int, $after: String) { distributor(id: $id) { statement(period: $p) {
-  lines { component volume amount explain(first: $first, after: $after) { totalCount volume rateBasisPoints beforeCap matchesLine leftLeg rightLeg binaryCap
-    pageInfo { hasNextPage endCursor }
-    edges { node { distributor { id } pseudonym level leg kind volume rateBasisPoints } } } } } } }`;
-
-async function explainLines(id: number, token = admin, page: { first?: number; after?: string } = {}) {
-  const r = await gqlOk(EXPLAIN, { id: globalId('Distributor', id), p: last, ...page }, token);
-  const lines = r.distributor?.statement?.lines ?? null;
-  if (!lines) return null;
-  return Object.fromEntries(
-    lines.map((l: any) => [
-      l.component,
-      {
-        ...l.explain,
-        edges: undefined,
-        members: l.explain.edges.map((e: any) => ({
-          ...e.node,
-          distributor: e.node.distributor ? localId(e.node.distributor.id) : null,
-        })),
-      },
-    ]),
-  );
-}
-
-async function periodStatus() {
-  const r = await gqlOk(`query($p: String!) { commissionPeriod(period: $p) { status } }`, { p: last }, admin);
-  return r.commissionPeriod?.status;
-}
-
-async function mutatePeriod(name: string) {
-  const input = `${name[0].toUpperCase()}${name.slice(1)}Input`;
-  await gqlOk(
-    `mutation($input: ${input}!) { ${name}(input: $input) { __typename ... on Error { message } } }`,
-    { input: { period: last } },
-    admin,
-  );
-}
+let explainLines: ReturnType<typeof explainer>;
 
 beforeAll(async () => {
-  admin = await adminToken();
-  // Sponsor: root → a → b → c, and root → d; auto-placement puts a and d under root, b under a, c under b.
-  root = await enroll(admin, null);
-  a = await enroll(admin, root);
-  b = await enroll(admin, a);
-  c = await enroll(admin, b);
-  d = await enroll(admin, root);
-  const shake = await createProduct(admin, 'SHAKE', { qv: 120, cv: 10000 });
-  const orderIds: number[] = [];
-  for (const id of [root, a, b, c]) orderIds.push(await order(await distributorToken(id), [[shake, 1]]));
-  orderIds.push(await order(await distributorToken(d), [[shake, 2]]));
-  const customer = await createCustomer(await distributorToken(a));
-  orderIds.push(await order(await distributorToken(a), [[shake, 1]], { customer }));
-  for (const id of orderIds) await pay(admin, id);
-  const paidAt = new Date(
-    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
-  ).toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
-    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
-  ]);
-  const created = await gqlOk(
-    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) {
-      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
-    { input: { name: 'Binary', plan: EXAMPLE_PLANS.binaryFastStart } },
-    admin,
-  );
-  await gqlOk(
-    `mutation($input: SchedulePlanVersionInput!) { schedulePlanVersion(input: $input) { __typename } }`,
-    { input: { id: created.createPlanVersion.planVersion.id, effectiveFrom: '2020-01' } },
-    admin,
-  );
-  await mutatePeriod('startPeriodClose');
-  for (let i = 0; i < 100 && (await periodStatus()) !== 'REVIEW'; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  expect(await periodStatus()).toBe('REVIEW');
+  ({ admin, root, a, b, c, d } = await closedNetwork('Binary', EXAMPLE_PLANS.binaryFastStart));
+  explainLines = explainer(admin, 'leftLeg rightLeg binaryCap');
 });
 
 describe('CommissionLine.explain (binary)', () => {

@@ -2,12 +2,18 @@ import { builder } from '../../../graphql/builder';
 import { resolvePage } from '../../../graphql/pages';
 import { ForbiddenError, ImportRejectedError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { encodeGlobalId } from '../../../lib/globalId';
-import { encodeCursor, keysetClauses, type SortValue } from '../../../lib/keyset';
+import { encodeCursor } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
 import { ownerScope } from '../ownerScope';
 import { importProspects, MAX_IMPORT_BYTES } from '../prospects/import';
 import type { ProspectRow } from '../prospects/model';
-import { createProspect, deleteProspect, requireProspect, updateProspect } from '../prospects/repository';
+import {
+  createProspect,
+  deleteProspect,
+  prospectsPage,
+  requireProspect,
+  updateProspect,
+} from '../prospects/repository';
 import { Prospect, ProspectStatusEnum } from './prospectType';
 
 builder.queryField('prospects', (t) =>
@@ -24,25 +30,7 @@ builder.queryField('prospects', (t) =>
       const owner = ownerScope(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
       return resolvePage<Promise<ProspectRow[]>>(
         { args, toCursor: (p: ProspectRow) => encodeCursor([p.id]), defaultSize: 20, maxSize: 100 },
-        async (page) => {
-          const k = keysetClauses(['id'], 'DESC', page);
-          const where = [...k.where];
-          const params: SortValue[] = [...k.params];
-          if (owner != null) {
-            where.push('owner_id = ?');
-            params.push(owner);
-          }
-          if (args.status) {
-            where.push('status = ?');
-            params.push(args.status);
-          }
-          const sql = `SELECT * FROM prospect ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k.orderBy} LIMIT ?`;
-          const { results } = await ctx.db
-            .prepare(sql)
-            .bind(...params, k.limit)
-            .all<ProspectRow>();
-          return results;
-        },
+        (page) => prospectsPage(ctx.db, { owner, status: args.status }, page),
       );
     },
   }),

@@ -1,5 +1,6 @@
 import { atomic, nowIso, selectByIds } from '../../../lib/db';
 import { NotFoundError } from '../../../lib/errors';
+import { type KeysetPage, type PageFilter, selectPage } from '../../../lib/keyset';
 import { parseInput } from '../../../lib/validate';
 import type { Viewer } from '../../auth/viewer';
 import { type CreateProspect, createProspectSchema, type ProspectRow, updateProspectSchema } from './model';
@@ -100,4 +101,22 @@ export async function deleteProspect(db: D1Database, current: ProspectRow): Prom
     db.prepare("DELETE FROM task WHERE subject_type = 'PROSPECT' AND subject_id = ?").bind(current.id),
     db.prepare('DELETE FROM prospect WHERE id = ?').bind(current.id),
   ]);
+}
+
+/** One page of prospects, newest first, optionally of one owner and one status. */
+export function prospectsPage(
+  db: D1Database,
+  filter: { owner: number | null; status?: string | null },
+  page: KeysetPage,
+): Promise<ProspectRow[]> {
+  const f: PageFilter = { where: [], params: [] };
+  if (filter.owner != null) {
+    f.where.push('owner_id = ?');
+    f.params.push(filter.owner);
+  }
+  if (filter.status) {
+    f.where.push('status = ?');
+    f.params.push(filter.status);
+  }
+  return selectPage<ProspectRow>(db, 'prospect', ['id'], 'DESC', f, page);
 }
