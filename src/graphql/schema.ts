@@ -11,12 +11,9 @@ import '../modules/orders/graphql';
 import '../modules/orders/import/graphql';
 import '../modules/volumes/graphql';
 import '../modules/autoship/graphql';
-import '../modules/commissions/graphql';
-import '../modules/commissions/whatif/graphql';
-import '../modules/commissions/explain/graphql';
-import '../modules/leads/graphql';
-import '../modules/leads/pipelineGraphql';
-import '../modules/crm/graphql';
+import '../modules/commissions/graphql/index';
+import '../modules/leads/graphql/index';
+import '../modules/crm/graphql/index';
 import '../modules/people/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

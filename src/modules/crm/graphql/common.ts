@@ -5,7 +5,7 @@ import { Customer } from '../../customers/graphql';
 import { type CustomerRow, canViewCustomer } from '../../customers/repository';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
 import type { DistributorRow } from '../../genealogy/model';
-import { Lead } from '../../leads/graphql';
+import { Lead } from '../../leads/graphql/leads';
 import type { LeadRow } from '../leadsBridge';
 import type { ProspectRow } from '../prospects/model';
 import { canViewProspect } from '../prospects/repository';

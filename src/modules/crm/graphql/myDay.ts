@@ -4,7 +4,7 @@ import { Customer } from '../../customers/graphql';
 import { type CustomerRow, customersByIds } from '../../customers/repository';
 import { Distributor } from '../../genealogy/graphql';
 import { distributorById } from '../../genealogy/reads';
-import { Lead } from '../../leads/graphql';
+import { Lead } from '../../leads/graphql/leads';
 import { dayInZone } from '../dates';
 import { type LeadRow, newLeadsAssignedTo } from '../leadsBridge';
 import { openTasksDue, type TaskRow } from '../tasks';

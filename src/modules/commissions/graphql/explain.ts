@@ -4,14 +4,14 @@ import { resolvePage } from '../../../graphql/pages';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
 import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
-import { CommissionLine, type LineRow } from '../graphql';
+import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from '../explain/explain';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { indexOf } from '../periods/members';
 import { periodById } from '../periods/repository';
 import { readVolumeLines } from '../periods/volumeLines';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
-import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from './explain';
+import { CommissionLine, type LineRow } from './periods';
 
 // GraphQL for "why was I paid this": CommissionLine.explain, a page of the members behind a line, recomputed
 // from the period's frozen snapshot (so a move after the close changes nothing).

@@ -1,10 +1,10 @@
-import { builder } from '../../graphql/builder';
-import { checkPageSize, resolvePage } from '../../graphql/pages';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { encodeGlobalId } from '../../lib/globalId';
-import { encodeCursor } from '../../lib/keyset';
-import { actorLabel } from '../genealogy/actorLabel';
-import { Distributor, loadVisible, visibleDistributor } from '../genealogy/graphql';
+import { builder } from '../../../graphql/builder';
+import { checkPageSize, resolvePage } from '../../../graphql/pages';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
+import { encodeGlobalId } from '../../../lib/globalId';
+import { encodeCursor } from '../../../lib/keyset';
+import { actorLabel } from '../../genealogy/actorLabel';
+import { Distributor, loadVisible, visibleDistributor } from '../../genealogy/graphql';
 import {
   deleteRule,
   type GoogleFormRow,
@@ -20,10 +20,10 @@ import {
   upsertGoogleForm,
   upsertMetaPage,
   upsertSource,
-} from './config';
-import { type FailedIntakeRow, failedIntakes, leadListScope, leadsPage, retryFailedIntake } from './lists';
-import { LEAD_FIELDS, LEAD_SOURCES, type LeadAnswer, type Utm } from './model';
-import type { LeadStatus } from './pipeline';
+} from '../config';
+import { type FailedIntakeRow, failedIntakes, leadListScope, leadsPage, retryFailedIntake } from '../lists';
+import { LEAD_FIELDS, LEAD_SOURCES, type LeadAnswer, type Utm } from '../model';
+import type { LeadStatus } from '../pipeline';
 import {
   type AssignmentRow,
   assignLead,
@@ -32,7 +32,7 @@ import {
   leadsByIds,
   parseAnswers,
   parseUtm,
-} from './repository';
+} from '../repository';
 
 const LeadSourceEnum = builder.enumType('LeadSource', { values: LEAD_SOURCES });
 export const LeadStatusEnum = builder.enumType('LeadStatus', {

@@ -1,20 +1,20 @@
 // GraphQL of the lead pipeline: status history and conversion fields on Lead, setLeadStatus, convertLead.
 
-import { builder } from '../../graphql/builder';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { Customer } from '../customers/graphql';
-import { type CustomerRow, canViewCustomer, customersByIds } from '../customers/repository';
-import { actorLabel } from '../genealogy/actorLabel';
-import { Distributor, LocaleEnum, loadVisible } from '../genealogy/graphql';
-import type { DistributorRow } from '../genealogy/model';
-import { Lead, LeadStatusEnum } from './graphql';
+import { builder } from '../../../graphql/builder';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
+import { Customer } from '../../customers/graphql';
+import { type CustomerRow, canViewCustomer, customersByIds } from '../../customers/repository';
+import { actorLabel } from '../../genealogy/actorLabel';
+import { Distributor, LocaleEnum, loadVisible } from '../../genealogy/graphql';
+import type { DistributorRow } from '../../genealogy/model';
 import {
   convertLead,
   type LeadStatus,
   type PipelineLeadRow,
   type StatusChangeRow,
   setLeadStatus,
-} from './pipeline';
+} from '../pipeline';
+import { Lead, LeadStatusEnum } from './leads';
 
 const StatusChange = builder.objectRef<StatusChangeRow>('LeadStatusChange').implement({
   fields: (t) => ({

@@ -4,9 +4,9 @@ import { NotFoundError, ValidationError } from '../../../lib/errors';
 import { decodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor } from '../../../lib/keyset';
 import { Distributor, visibleDistributor } from '../../genealogy/graphql';
-import { type DiffRow, type RunRow, whatIfDifferences, whatIfRunById } from './reads';
-import { runWhatIf, startWhatIf } from './run';
-import type { RankSummary, WhatIfSummary } from './summary';
+import { type DiffRow, type RunRow, whatIfDifferences, whatIfRunById } from '../whatif/reads';
+import { runWhatIf, startWhatIf } from '../whatif/run';
+import type { RankSummary, WhatIfSummary } from '../whatif/summary';
 
 const RankSummaryType = builder.objectRef<RankSummary>('WhatIfRankSummary').implement({
   fields: (t) => ({

@@ -1,15 +1,15 @@
-import { builder } from '../../graphql/builder';
-import type { GraphQLContext } from '../../graphql/context';
-import { resolvePage } from '../../graphql/pages';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { encodeCursor } from '../../lib/keyset';
-import { Distributor, visibleDistributor } from '../genealogy/graphql';
-import { createAdjustment, type LedgerEntryRow } from './adjustments';
-import { queueSink } from './periods/jobs';
-import { commit, markPaid, recompute, startClose } from './periods/lifecycle';
-import { setRankOverride } from './periods/overrides';
-import { type PeriodRow, periodById, totalsOf } from './periods/repository';
-import { type RankProgress, type Requirement, rankProgress } from './progress';
+import { builder } from '../../../graphql/builder';
+import type { GraphQLContext } from '../../../graphql/context';
+import { resolvePage } from '../../../graphql/pages';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../lib/errors';
+import { encodeCursor } from '../../../lib/keyset';
+import { Distributor, visibleDistributor } from '../../genealogy/graphql';
+import { createAdjustment, type LedgerEntryRow } from '../adjustments';
+import { queueSink } from '../periods/jobs';
+import { commit, markPaid, recompute, startClose } from '../periods/lifecycle';
+import { setRankOverride } from '../periods/overrides';
+import { type PeriodRow, periodById, totalsOf } from '../periods/repository';
+import { type RankProgress, type Requirement, rankProgress } from '../progress';
 import {
   type LineRow,
   periodResultsPage,
@@ -20,14 +20,14 @@ import {
   recentPeriods,
   recentPlanVersions,
   statementLines,
-} from './statements';
+} from '../statements';
 import {
   createDraft,
   type PlanVersionRow,
   planVersionById,
   scheduleVersion,
   updateDraft,
-} from './versions/repository';
+} from '../versions/repository';
 
 const PlanVersion = builder.objectRef<PlanVersionRow>('PlanVersion');
 builder.node(PlanVersion, {

@@ -1,0 +1,8 @@
+// The CRM's GraphQL surface: prospects, contact history, tasks and myDay, follow-up rules and dormant
+// members, feedback (NPS), and people search.
+import './prospects';
+import './activities';
+import './tasks';
+import './myDay';
+import './rules';
+import './feedback';
