@@ -3,7 +3,7 @@
 // whose failure could read as "not seeded".
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { wranglerSync } from './lib.mjs';
+import { d1Query } from '../bench/lib/wrangler.mjs';
 
 /** The wrangler state directory (MLM_STATE_DIR overrides it, e.g. for the restart smoke test). */
 export function stateDir() {
@@ -22,16 +22,10 @@ export function seedLogPath() {
   return join(stateDir(), 'demo-seed.log');
 }
 
-/** Runs one SQL statement on the local D1; returns its rows. Throws on any failure. */
-export function localQuery(sql) {
-  const out = wranglerSync(['d1', 'execute', 'DB', '--local', ...persistArgs(), '--json', '--command', sql]);
-  const parsed = JSON.parse(out.slice(out.indexOf('[')));
-  return parsed[0].results;
-}
-
 /** 'fresh' (no member yet), 'seeded' (record of a finished seed) or 'incomplete' (members, no record). */
-export function seedState() {
-  const members = Number(localQuery('SELECT count(*) AS n FROM distributor')[0].n);
+export async function seedState() {
+  const rows = await d1Query('wrangler.toml', stateDir(), 'SELECT count(*) AS n FROM distributor');
+  const members = Number(rows[0].n);
   if (existsSync(recordPath())) return { state: 'seeded', members, record: readSeedRecord() };
   return { state: members === 0 ? 'fresh' : 'incomplete', members };
 }

@@ -42,3 +42,14 @@ export async function waitFor(what, read, timeoutMs = 120_000) {
   }
   throw new Error(`seed: timed out waiting for ${what}`);
 }
+
+/** Small deterministic PRNG, so that every fresh clone gets the same demo. */
+export function mulberry32(seed) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,6 +1,7 @@
 // Seeds the demo company's catalogue, customers, this month's orders and both example compensation plans,
 // through the API like a frontend would.
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from './seed-api.mjs';
 
 const PRODUCTS = [
   {
@@ -75,16 +76,6 @@ const PRODUCTS = [
     ],
   },
 ];
-
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ok = (r, what) => {
   if (!r.__typename?.endsWith('Success')) throw new Error(`${what} failed: ${JSON.stringify(r)}`);

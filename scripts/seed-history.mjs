@@ -1,23 +1,13 @@
 // The demo's last two months, through the API: paid orders in both, the month before last closed,
 // committed and paid (statements, ledger, balances and payout files show at once), last month left open
 // for a newcomer to close. Members get bank accounts and the company a debtor account for the SEPA file.
-import { dayOf, monthFromNow, mutate, waitFor } from './seed-api.mjs';
+import { dayOf, monthFromNow, mulberry32, mutate, waitFor } from './seed-api.mjs';
 
 const BANK = {
   DK: { iban: 'DK5000400440116243', bic: 'DABADKKK' },
   PL: { iban: 'PL61109010140000071219812874', bic: 'WBKPPLPP' },
   DE: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
 };
-
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Paid own orders of about 70 % of the members in `month`, most of them enough to be active; returns how many. */
 async function seedMonthOrders(gql, admin, members, products, month, rand, progress) {

@@ -1,6 +1,7 @@
 // Seeds the demo company through the real API (so every derived column is computed by the product itself):
 // a few hundred distributors in Denmark, Poland and Germany, in a preferential-attachment sponsor tree.
 import { hashPassword, sqlString, wranglerSync } from './lib.mjs';
+import { mulberry32 } from './seed-api.mjs';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 export const ADMIN_EMAIL = 'admin@demo.mlm-crm.dev';
@@ -40,17 +41,6 @@ const MARKETS = [
     phone: '+49',
   },
 ];
-
-/** Small deterministic PRNG, so that every fresh clone gets the same demo network. */
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ENROLL = `mutation($input: EnrollDistributorInput!) { enrollDistributor(input: $input) { __typename
   ... on MutationEnrollDistributorSuccess { distributor { id referralCode } } ... on Error { message } } }`;

@@ -81,7 +81,7 @@ try {
   } finally {
     await first.stop();
   }
-  const membersFirst = seedState().members;
+  const membersFirst = (await seedState()).members;
   console.log(`first start: seeded ${membersFirst} members, logged in as staff and as a distributor`);
   const second = await start('second start');
   try {
@@ -89,7 +89,7 @@ try {
   } finally {
     await second.stop();
   }
-  const membersSecond = seedState().members;
+  const membersSecond = (await seedState()).members;
   if (second.output().includes('Seeding the demo company'))
     throw new Error('second start: seeded again on a seeded state');
   if (membersSecond !== membersFirst)

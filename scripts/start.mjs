@@ -19,7 +19,7 @@ console.log(`Applying migrations to the local D1 in ${stateDir()} ...`);
 wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs()]);
 ensureAdmin(persistArgs());
 
-const before = seedState();
+const before = await seedState();
 if (before.state === 'incomplete') {
   console.error(
     `The local database in ${stateDir()} holds ${before.members} distributors but no record of a finished demo seed

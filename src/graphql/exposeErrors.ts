@@ -1,4 +1,3 @@
-import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { ExpectedError } from '../lib/errors';
 
@@ -13,27 +12,14 @@ export function isExpectedError(error: unknown): error is GraphQLError {
 }
 
 /**
- * Pothos refuses some input itself before a resolver runs (a global id of the wrong type for the
- * argument): that is the caller's mistake, shown as BAD_USER_INPUT with Pothos' message.
- */
-export function asInputError(error: unknown): GraphQLError | null {
-  const e = error as GraphQLError | null;
-  if (!(e?.originalError instanceof PothosValidationError)) return null;
-  return new GraphQLError(e.originalError.message, {
-    nodes: e.nodes,
-    path: e.path,
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
-}
-
-/**
- * A GraphQL error graphql-js raised about the request itself (a variable of the wrong type, a missing
- * one) carries no code of its own: it is the caller's mistake, BAD_USER_INPUT.
+ * A GraphQL error raised about the request itself carries no code of its own: graphql-js coercing a
+ * variable (wrong type, missing), or Pothos refusing input before a resolver runs (a global id of the
+ * wrong type for the argument). It is the caller's mistake, BAD_USER_INPUT.
  */
 export function withRequestErrorCode(error: unknown): GraphQLError | null {
   const e = error as GraphQLError | null;
   if (!(e instanceof GraphQLError) || e.extensions?.code) return null;
-  // Coercion errors wrap the scalar's own GraphQLError; anything else wrapped is a server failure.
+  // These wrap a GraphQLError (the scalar's, Pothos' validation error); anything else wrapped is a server failure.
   if (e.originalError && !(e.originalError instanceof GraphQLError)) return null;
   return new GraphQLError(e.message, {
     nodes: e.nodes,

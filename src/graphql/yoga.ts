@@ -2,7 +2,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
-import { asInputError, isExpectedError, withRequestErrorCode } from './exposeErrors';
+import { isExpectedError, withRequestErrorCode } from './exposeErrors';
 import { useQueryLimits } from './limitsPlugin';
 import { createLoaders } from './loaders';
 import { schema } from './schema';
@@ -28,9 +28,7 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
   maskedErrors: {
     maskError: (error, message, isDev) =>
-      isExpectedError(error)
-        ? error
-        : (asInputError(error) ?? withRequestErrorCode(error) ?? maskError(error, message, isDev)),
+      isExpectedError(error) ? error : (withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
   plugins: [
     // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).

@@ -3,9 +3,9 @@
 
 type Column = Int8Array | Uint8Array | Int32Array | Uint32Array | Float64Array;
 
-/** A copy of `a`, twice as long (or `minLength`, if longer), same type, with a's values in front. */
-export function grown<T extends Column>(a: T, minLength = a.length * 2): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(minLength, a.length * 2, 16));
+/** A copy of `a`, twice as long (at least 16), same type, with a's values in front. */
+export function grown<T extends Column>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, 16));
   b.set(a);
   return b;
 }

@@ -3,26 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../src/http/app';
 import { adminToken, distributorToken, enroll, globalId } from '../helpers';
 import { createCustomer, createProduct, order } from '../orders/helpers';
+import { countingEnv } from './helpers';
 
 // Issue 10 §7: the lists frontends page through (leads, customers, tasks, orders) run a constant number
 // of D1 statements whatever the page size, nested fields included (no N+1).
-
-/** env with a D1 that counts the statements prepared (every query, alone or in a batch, is prepared once). */
-function countingEnv() {
-  let statements = 0;
-  const db = new Proxy(env.DB, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop, target);
-      if (prop === 'prepare')
-        return (sql: string) => {
-          statements++;
-          return target.prepare(sql);
-        };
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return { env: { ...env, DB: db }, count: () => statements };
-}
 
 async function statementsFor(token: string, query: string, first: number, field: string): Promise<number> {
   const { env: counted, count } = countingEnv();

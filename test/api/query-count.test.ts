@@ -1,25 +1,8 @@
-import { createExecutionContext, env } from 'cloudflare:test';
+import { createExecutionContext } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { app } from '../../src/http/app';
 import { adminToken, enroll, globalId } from '../helpers';
-
-/** env with a D1 that counts the statements prepared (every query, alone or in a batch, is prepared once). */
-function countingEnv() {
-  let statements = 0;
-  const db = new Proxy(env.DB, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop, target);
-      if (prop === 'prepare') {
-        return (sql: string) => {
-          statements++;
-          return target.prepare(sql);
-        };
-      }
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return { env: { ...env, DB: db }, count: () => statements };
-}
+import { countingEnv } from './helpers';
 
 it('a downline page with nested sponsor and placement parent runs a constant number of queries (no N+1)', async () => {
   const admin = await adminToken();

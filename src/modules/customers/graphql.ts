@@ -2,12 +2,12 @@ import { builder } from '../../graphql/builder';
 import { resolvePage } from '../../graphql/pages';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
+import { listOwner } from '../auth/listOwner';
 import { Distributor, LocaleEnum, visibleDistributor } from '../genealogy/graphql';
 import {
   type CustomerRow,
   canViewCustomer,
   createCustomer,
-  customerListOwner,
   customersByIds,
   customersPage,
   requireCustomer,
@@ -60,7 +60,12 @@ builder.queryField('customers', (t) =>
     },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
-      const owner = customerListOwner(ctx.viewer, args.ownerId ? Number(args.ownerId.id) : null);
+      const owner = listOwner(
+        ctx.viewer,
+        args.ownerId ? Number(args.ownerId.id) : null,
+        'customers',
+        'orders:write',
+      );
       return resolvePage<Promise<CustomerRow[]>>(
         { args, toCursor: (c: CustomerRow) => encodeCursor([c.id]), defaultSize: 20, maxSize: 100 },
         (page) => customersPage(ctx.db, { owner, search: args.search }, page),

@@ -130,18 +130,6 @@ export async function updateCustomer(
   return row!;
 }
 
-/** The owner whose customers the viewer lists: a distributor always their own; staff and order integrations any or all. */
-export function customerListOwner(viewer: Viewer, requested: number | null): number | null {
-  if (viewer.kind === 'DISTRIBUTOR') {
-    if (requested != null && requested !== viewer.distributorId)
-      throw new ForbiddenError('You see only your own customers.');
-    return viewer.distributorId;
-  }
-  if (viewer.kind !== 'ADMIN' && !(viewer.kind === 'INTEGRATION' && viewer.scopes.includes('orders:write')))
-    throw new ForbiddenError();
-  return requested;
-}
-
 /** One page of customers, newest first, optionally of one owner and matching a name or e-mail. */
 export function customersPage(
   db: D1Database,

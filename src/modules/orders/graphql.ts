@@ -2,17 +2,12 @@ import { builder } from '../../graphql/builder';
 import { resolvePage } from '../../graphql/pages';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
+import { listOwner } from '../auth/listOwner';
 import { Product } from '../catalog/graphql';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, requireCustomer } from '../customers/repository';
 import { Distributor, visibleDistributor } from '../genealogy/graphql';
-import {
-  canViewOrder,
-  orderListDistributor,
-  ordersPage,
-  requireVisibleOrder,
-  visibleOrderLines,
-} from './lists';
+import { canViewOrder, ordersPage, requireVisibleOrder, visibleOrderLines } from './lists';
 import type { OrderLineRow, OrderRow, RefundRow } from './model';
 import { cancelOrder, createOrder, markOrderPaid, ordersByIds, refundOrder, refundsOf } from './repository';
 
@@ -132,9 +127,11 @@ builder.queryField('orders', (t) =>
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
     resolve: async (_r, args, ctx) => {
       const v = ctx.viewer;
-      const distributorId = orderListDistributor(
+      const distributorId = listOwner(
         v,
         args.distributorId ? Number(args.distributorId.id) : null,
+        'orders',
+        'orders:write',
       );
       const customerId = args.customerId ? Number(args.customerId.id) : null;
       if (customerId != null) await requireCustomer(ctx.db, v, customerId);

@@ -1,6 +1,6 @@
 // Who may see which orders, and the order lists: a distributor's own (theirs and their customers'),
 // a customer's history, or any for staff.
-import { ForbiddenError, NotFoundError } from '../../lib/errors';
+import { NotFoundError } from '../../lib/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import type { OrderLineRow, OrderRow } from './model';
@@ -42,18 +42,6 @@ export interface OrderListFilter {
   kinds?: readonly string[] | null;
   createdFrom?: string | null;
   createdBefore?: string | null;
-}
-
-/** The distributor whose orders the viewer lists (a distributor: always their own; staff: any or all). */
-export function orderListDistributor(viewer: Viewer, requested: number | null): number | null {
-  if (viewer.kind === 'DISTRIBUTOR') {
-    if (requested != null && requested !== viewer.distributorId)
-      throw new ForbiddenError('You see only your own orders.');
-    return viewer.distributorId;
-  }
-  if (viewer.kind !== 'ADMIN' && !(viewer.kind === 'INTEGRATION' && viewer.scopes.includes('orders:write')))
-    throw new ForbiddenError();
-  return requested;
 }
 
 /** One page of orders, newest first. */
