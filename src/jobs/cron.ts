@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
-import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/housekeeping';
+import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -19,6 +19,9 @@ export async function handleScheduled(
     console.log(`cron ${controller.cron}: ${n} autoship orders due`);
     const closing = await closeDuePeriodFromCron(env, now);
     if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
+    // The inbox first: deliveries whose queue message was lost are kept and processed here.
+    const inbox = await sweepLeadInbox(env, now);
+    if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
   }

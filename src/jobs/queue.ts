@@ -2,24 +2,29 @@ import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf } from '../modules/commissions/whatif/run';
+import { DEAD_LETTER_QUEUE } from '../modules/deadLetters/model';
+import { receiveDeadLetters } from '../modules/deadLetters/service';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { handleImportJob } from '../modules/imports/jobs';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
 import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
 
-/** Routes each queue message to its module; a failure retries that message alone. */
+/**
+ * Routes each queue message to its module; a failure retries that message alone. Everything on the
+ * dead-letter queue goes to deadLetters/ (kept in R2, then settled per kind).
+ */
 export async function handleQueue(
   batch: MessageBatch<JobMessage>,
   env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
+  if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
   // themselves.
   await handleLeadMessages(
     batch.messages.filter((m) => isLeadJob(m.body)),
     env,
-    batch.queue,
   );
   for (const message of batch.messages) {
     if (isLeadJob(message.body)) continue;
