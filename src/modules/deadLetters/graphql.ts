@@ -53,7 +53,7 @@ builder.queryFields((t) => ({
     type: DeadLetter,
     authScopes: { admin: true },
     description:
-      'Staff: dead letters kept in R2, oldest first (forward paging only: first/after). A status filter may return short pages.',
+      'Staff: dead letters kept in R2, in key order (oldest first); forward paging only (first/after); status keeps only those in that state.',
     args: { status: t.arg({ type: DeadLetterStatusEnum, required: false }) },
     complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? 20, 100) }),
     resolve: (_r, args, ctx) => {
