@@ -10,8 +10,9 @@ import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
 import { inboxKey, putInInbox } from '../../src/modules/leads/inbox';
 import type { QueuedDelivery } from '../../src/modules/leads/messages';
+import { adminToken } from '../helpers';
 import { deliver as deliverTo, downD1 } from '../queueHelpers';
-import { intake, intakeFingerprint, waitForIntake } from './helpers';
+import { intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
 
 // The lead job handed to the worker's queue handler directly: a message delivered twice (in one batch or
 // later, or again from the dead-letter queue) changes nothing the second time.
@@ -173,6 +174,26 @@ describe('lead queue handling', () => {
     expect(r.explicitAcks).toEqual(['k1']);
     expect(await env.FILES.head(key)).toBeNull();
     expect((await intake('GOOGLE_ADS', 'q-inbox-kept')).status).toBe('DONE');
+  });
+
+  it('the webhook writes the delivery to the lead inbox before answering; the real consumer removes it', async () => {
+    await setGoogleForm(await adminToken(), '77001', 'inbox-form-key-0001');
+    const body = JSON.stringify({
+      lead_id: 'q-webhook-inbox',
+      form_id: 77001,
+      google_key: 'inbox-form-key-0001',
+      user_column_data: [{ column_id: 'EMAIL', string_value: 'q-webhook-inbox@example.com' }],
+    });
+    const key = await inboxKey({ sourceName: null, body });
+    const res = await postGoogle(body);
+    expect(res.status).toBe(200);
+    // The consumer waits up to a second for its batch to fill, so the copy is still there.
+    const copy = await env.FILES.get(key);
+    expect(copy).not.toBeNull();
+    expect(JSON.parse(await copy!.text())).toMatchObject({ source: 'GOOGLE_ADS', body });
+    expect((await waitForIntake('GOOGLE_ADS', 'q-webhook-inbox')).status).toBe('DONE');
+    for (let i = 0; i < 40 && (await env.FILES.head(key)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await env.FILES.head(key)).toBeNull();
   });
 
   it('a carried delivery whose queue message was lost is recovered from the inbox by the hourly sweep, once', async () => {

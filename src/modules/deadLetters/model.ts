@@ -24,7 +24,7 @@ export interface DeadLetterRecord {
   attempts: number;
   /** Why the retries were spent, or why settling failed, when known. */
   reason: string | null;
-  /** When the message entered the dead-letter queue (its timestamp; stable across redeliveries). */
+  /** The message's timestamp as the dead-letter queue delivers it (the same on every redelivery, so the key is too). */
   receivedAt: string;
   /** When this object was first written. */
   storedAt: string;
