@@ -5,6 +5,7 @@ import { resolvePage } from '../graphql/pages';
 import { ConflictError, NotFoundError } from '../lib/errors';
 import { encodeCursor } from '../lib/keyset';
 import { actorOf } from '../modules/auth/actor';
+import { CommissionPeriod } from '../modules/commissions/graphql/periods';
 import { JOB_STATUSES } from '../modules/jobs/model';
 import { jobById, jobsPage } from '../modules/jobs/repository';
 import { cancelJob, retryJob } from '../modules/jobs/staff';
@@ -83,3 +84,12 @@ builder.mutationField('cancelJob', (t) =>
     resolve: (_r, { input }, ctx) => cancelJob(ctx.env, String(input.id.id), jobSpecOf, actorOf(ctx.viewer)),
   }),
 );
+
+builder.objectFields(CommissionPeriod, (t) => ({
+  job: t.field({
+    type: Job,
+    nullable: true,
+    description: 'The job of its latest close run: what it is doing, or why it stopped (staff).',
+    resolve: (p, _a, ctx) => (p.run > 0 ? jobById(ctx.db, `period-close:${p.id}:${p.run}`) : null),
+  }),
+}));

@@ -35,6 +35,7 @@ async function dump() {
 }
 
 const JOB = `query($id: ID!) { node(id: $id) { ... on Job { key status attempts redrives lastError step } } }`;
+const PERIOD_JOB = `query($p: String!) { commissionPeriod(period: $p) { status error job { key status lastError } } }`;
 const jobOf = async (key: string) => (await gqlOk(JOB, { id: globalId('Job', key) }, admin)).node;
 
 async function staffAction(name: 'retryJob' | 'cancelJob', key: string) {
@@ -154,6 +155,9 @@ describe('a period close as a tracked job', () => {
     expect(failed.lastError).toMatch(/injected fault/);
     expect(await period()).toMatchObject({ status: 'CLOSING', run: 3 });
     expect((await period()).error).toMatch(/injected fault/);
+    const shown = (await gqlOk(PERIOD_JOB, { p: last }, admin)).commissionPeriod;
+    expect(shown).toMatchObject({ status: 'CLOSING', job: { key: run3, status: 'FAILED' } });
+    expect(shown.error).toMatch(/injected fault/);
     // Staff see it and retry: the real queue runs it, the period reaches REVIEW, identical to the clean close.
     expect(await staffAction('retryJob', run3)).toMatchObject({ job: { status: 'QUEUED' } });
     await until(period, (p) => p.status === 'REVIEW' && p.run === 3, 'REVIEW after the retry');
