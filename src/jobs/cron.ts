@@ -2,7 +2,9 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
+import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
+import { jobSpecOf } from './routes';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -24,6 +26,12 @@ export async function handleScheduled(
     if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
+    // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
+    const watched = await redriveStaleJobs(env, now, jobSpecOf);
+    if (watched.redriven || watched.failed)
+      console.log(
+        `cron ${controller.cron}: ${watched.redriven} stale jobs re-sent, ${watched.failed} given up`,
+      );
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);

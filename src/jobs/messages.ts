@@ -5,9 +5,12 @@ import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
 
-/** Every message on the jobs queue. Each carries what makes its handling idempotent. */
+/**
+ * Every message on the jobs queue. Each carries what makes its handling idempotent; a step of a tracked job
+ * also names its job (`jobId`, see modules/jobs).
+ */
 export type JobMessage =
-  | { kind: 'noop'; id: string }
+  | { kind: 'noop'; id: string; jobId?: string }
   | ImportJob
   | AutoshipJob
   | PeriodJob

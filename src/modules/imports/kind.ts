@@ -38,6 +38,8 @@ export type ImportStep = 'validate' | 'apply' | 'cleanup';
 export interface ImportJobOf<P extends string> {
   kind: `${P}.${ImportStep}`;
   importId: number;
+  /** The tracked job of the import (absent on the cleanup a compensation sends). */
+  jobId?: string;
 }
 
 /** A kind's names: its tables, its GraphQL type, its queue messages, its upload route. */

@@ -113,6 +113,7 @@ export async function markStarted<R extends ImportRecord = ImportRecord>(
   db: D1Database,
   t: ImportTable,
   importId: number,
+  job: D1PreparedStatement,
 ): Promise<R> {
   const imp = await importById(db, t, importId);
   if (!imp) throw new NotFoundError('Import not found.');
@@ -139,13 +140,18 @@ export async function markStarted<R extends ImportRecord = ImportRecord>(
     throw new ValidationError('The file holds no records.', [
       { path: 'parts', message: 'No records.', code: 'TOO_FEW', params: { min: 1 } },
     ]);
-  const row = await db
-    .prepare(
-      `UPDATE ${t.table} SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
-       WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
-    )
-    .bind(nowIso(), total, total, importId)
-    .first<R>();
+  // The job is recorded in the same batch: a started import always has its job (re-driven if its message
+  // is lost). A batch whose UPDATE changed nothing leaves the job row alone too (see recordJob).
+  const [started] = await atomic(db, [
+    db
+      .prepare(
+        `UPDATE ${t.table} SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
+         WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
+      )
+      .bind(nowIso(), total, total, importId),
+    job,
+  ]);
+  const row = (started.results as R[])[0];
   if (!row) throw new ConflictError('The import was started meanwhile.', 'ALREADY_STARTED');
   return row;
 }

@@ -2,6 +2,9 @@
 import type { Env } from '../../env';
 import { nowIso } from '../../lib/db';
 import { decodeGlobalId } from '../../lib/globalId';
+import { recordJob } from '../jobs/repository';
+import { sendFirstStep } from '../jobs/start';
+import { importJob } from './jobKind';
 import type { ImportKind, ImportKindSpec, ImportRecord, ParsedPart } from './kind';
 import type { ImportFormat } from './limits';
 import { createImport, markStarted, storePart } from './records';
@@ -33,8 +36,9 @@ export async function uploadPart(
 }
 
 export async function startImport<R extends ImportRecord>(env: Env, kind: ImportKind, importId: number) {
-  const row = await markStarted<R>(env.DB, kind, importId);
-  await env.JOBS.send({ kind: `${kind.jobPrefix}.validate`, importId } as never);
+  const job = importJob(kind, importId);
+  const row = await markStarted<R>(env.DB, kind, importId, recordJob(env.DB, job));
+  await sendFirstStep(env, job);
   return row;
 }
 
