@@ -7,8 +7,9 @@ import type { LeadJob } from '../leads/messages';
 /**
  * The hook for every non-lead job whose retries were spent. It does nothing yet: the integrator fills in the
  * cases for the tracked jobs (mark the job FAILED with its reason, so that staff see it and can retry or cancel
- * it) when the generic job-tracking mechanism is merged. Until then the R2 dead letter is the record, and staff
- * replay it. Must be idempotent: a redelivered dead letter may settle again.
+ * it — `settleDeadLetteredJob` in modules/jobs/deadLetter.ts, which needs the job specs of jobs/routes.ts).
+ * Until then the R2 dead letter is the record (staff replay it) and the hourly watchdog re-drives the job's
+ * stale step. Must be idempotent: a redelivered dead letter may settle again.
  */
 export async function settleDeadJob(
   _env: Env,
