@@ -1,5 +1,5 @@
-// Staff's view of the job mechanism: every queued job with its state, and retry / cancel. It sits at the
-// edge because retry and cancel call each kind's spec, which the job router (routes.ts) collects.
+// Staff's view of the job mechanism: every queued job with its state, and retry / cancel (each kind's spec
+// comes with the request context, from the job router's list in routes.ts).
 import { builder } from '../graphql/builder';
 import { resolvePage } from '../graphql/pages';
 import { ConflictError, NotFoundError } from '../lib/errors';
@@ -10,7 +10,6 @@ import { JOB_STATUSES } from '../modules/jobs/model';
 import { jobById, jobsPage } from '../modules/jobs/repository';
 import { cancelJob, retryJob } from '../modules/jobs/staff';
 import type { JobRow } from '../modules/jobs/tables';
-import { jobSpecOf } from './routes';
 
 const JobStatus = builder.enumType('JobStatus', {
   values: JOB_STATUSES,
@@ -69,7 +68,7 @@ builder.mutationField('retryJob', (t) =>
     errors: { types: [NotFoundError, ConflictError], dataField: { name: 'job' } },
     authScopes: { admin: true },
     args: { input: t.arg({ type: JobInput('RetryJobInput'), required: true }) },
-    resolve: (_r, { input }, ctx) => retryJob(ctx.env, String(input.id.id), jobSpecOf),
+    resolve: (_r, { input }, ctx) => retryJob(ctx.env, String(input.id.id), ctx.jobSpecOf),
   }),
 );
 
@@ -81,7 +80,8 @@ builder.mutationField('cancelJob', (t) =>
     errors: { types: [NotFoundError, ConflictError], dataField: { name: 'job' } },
     authScopes: { admin: true },
     args: { input: t.arg({ type: JobInput('CancelJobInput'), required: true }) },
-    resolve: (_r, { input }, ctx) => cancelJob(ctx.env, String(input.id.id), jobSpecOf, actorOf(ctx.viewer)),
+    resolve: (_r, { input }, ctx) =>
+      cancelJob(ctx.env, String(input.id.id), ctx.jobSpecOf, actorOf(ctx.viewer)),
   }),
 );
 

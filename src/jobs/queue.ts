@@ -19,7 +19,7 @@ export async function handleQueue(
   env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
-  if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env);
+  if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env, jobSpecOf);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
   // themselves. Lead intake keeps its own per-lead record (lead_intake), not a job row.
   await handleLeadMessages(

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobMessage } from '../../src/jobs/messages';
+import { jobSpecOf } from '../../src/jobs/routes';
 import { backoffSeconds } from '../../src/lib/backoff';
 import { ConflictError } from '../../src/lib/errors';
 import { replayDeadLetter } from '../../src/modules/deadLetters/service';
@@ -149,7 +150,9 @@ describe('dead letters', () => {
       send: async (b: unknown) => void sent.push(b),
       sendBatch: async () => {},
     } as unknown as Queue<JobMessage>;
-    await expect(replayDeadLetter({ ...env, JOBS: recording }, key)).rejects.toBeInstanceOf(ConflictError);
+    await expect(replayDeadLetter({ ...env, JOBS: recording }, key, jobSpecOf)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect(sent).toEqual([]);
     await drainQueue('dl-outage-marker');
     expect(await leadsOf('dl-outage')).toBe(1);

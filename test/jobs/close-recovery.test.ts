@@ -215,6 +215,49 @@ describe('a period close as a tracked job', () => {
     expect(await dump()).toBe(reference);
   });
 
+  it('a step dead-lettered while D1 was down is kept in R2, its job FAILED, and a staff replay completes the close', async () => {
+    const run5 = `period-close:${last}:5`;
+    await env.DB.prepare(
+      "UPDATE commission_period SET status = 'CLOSING', run = 5, error = NULL WHERE id = ?",
+    )
+      .bind(last)
+      .run();
+    const now = new Date().toISOString();
+    await env.DB.prepare(
+      `INSERT INTO job (id, kind, subject, status, step, message, attempts, max_attempts, last_error, created_at, updated_at)
+       VALUES (?, 'period.close', 'close', 'RETRYING', 'period.compute', ?, 3, 12, 'D1_ERROR: locked', ?, ?)`,
+    )
+      .bind(run5, JSON.stringify({ kind: 'period.compute', periodId: last, run: 5, jobId: run5 }), now, now)
+      .run();
+    const message = { kind: 'period.compute' as const, periodId: last, run: 5, jobId: run5 };
+    const r = await deliver([message], { queue: 'mlm-crm-jobs-dlq', attempts: 25 });
+    expect(r.explicitAcks.length).toBe(1);
+    const job = await jobOf(run5);
+    expect(job.status).toBe('FAILED');
+    expect(job.lastError).toMatch(
+      /^Dead-lettered after 25 deliveries of period.compute \(last error: D1_ERROR: locked\)/,
+    );
+    expect((await period()).error).toMatch(/^Dead-lettered/);
+    const letters = await gqlOk(
+      `{ deadLetters(first: 10) { edges { node { key kind status } } } }`,
+      {},
+      admin,
+    );
+    const letter = letters.deadLetters.edges
+      .map((e: any) => e.node)
+      .find((n: any) => n.kind === 'period.compute');
+    expect(letter).toMatchObject({ status: 'SETTLED' });
+    const replayed = await gqlOk(
+      `mutation($input: ReplayDeadLetterInput!) { replayDeadLetter(input: $input) { __typename ... on Error { message } } }`,
+      { input: { key: letter.key } },
+      admin,
+    );
+    expect(replayed.replayDeadLetter.__typename).toBe('MutationReplayDeadLetterSuccess');
+    await until(period, (p) => p.status === 'REVIEW' && p.run === 5, 'REVIEW after the replay');
+    expect(await dump()).toBe(reference);
+    expect((await jobOf(run5)).status).toBe('DONE');
+  });
+
   it('a fresh RUNNING step is not cancelled under its feet, and jobs are staff only', async () => {
     const run9 = `period-close:${last}:9`;
     const now = new Date().toISOString();

@@ -91,6 +91,6 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_r, { input }, ctx) => replayDeadLetter(ctx.env, input.key),
+    resolve: (_r, { input }, ctx) => replayDeadLetter(ctx.env, input.key, ctx.jobSpecOf),
   }),
 }));

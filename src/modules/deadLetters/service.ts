@@ -6,6 +6,7 @@ import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
 import { backoffSeconds } from '../../lib/backoff';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { reopenForReplay } from '../jobs/deadLetter';
 import { isLeadJob, settleDeadLeadJob } from '../leads/jobs';
 import {
   DEAD_LETTER_KEY,
@@ -16,14 +17,23 @@ import {
   kindOf,
 } from './model';
 import { headDeadLetter, readDeadLetter, type StoredDeadLetter, writeDeadLetter } from './repository';
-import { settleDeadJob } from './settle';
+import { type SpecOf, settleDeadJob } from './settle';
 
 /** Handles a batch of the dead-letter queue, one message at a time (dead letters are few). */
-export async function receiveDeadLetters(batch: MessageBatch<JobMessage>, env: Env): Promise<void> {
-  for (const message of batch.messages) await receiveDeadLetter(message, batch.queue, env);
+export async function receiveDeadLetters(
+  batch: MessageBatch<JobMessage>,
+  env: Env,
+  specOf: SpecOf,
+): Promise<void> {
+  for (const message of batch.messages) await receiveDeadLetter(message, batch.queue, env, specOf);
 }
 
-async function receiveDeadLetter(message: Message<JobMessage>, queue: string, env: Env): Promise<void> {
+async function receiveDeadLetter(
+  message: Message<JobMessage>,
+  queue: string,
+  env: Env,
+  specOf: SpecOf,
+): Promise<void> {
   const key = deadLetterKey(message.timestamp, message.id);
   const record: DeadLetterRecord = {
     queue,
@@ -47,7 +57,7 @@ async function receiveDeadLetter(message: Message<JobMessage>, queue: string, en
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     return;
   }
-  if (stored.status === 'PENDING') await settle(env, key, stored, message.body, message.attempts);
+  if (stored.status === 'PENDING') await settle(env, key, stored, message.body, message.attempts, specOf);
   message.ack();
 }
 
@@ -58,6 +68,7 @@ async function settle(
   stored: StoredDeadLetter,
   body: JobMessage,
   attempts: number,
+  specOf: SpecOf,
 ): Promise<void> {
   let status: DeadLetterStatus = 'SETTLED';
   let reason: string | null = null;
@@ -66,7 +77,7 @@ async function settle(
       const errors = await settleDeadLeadJob(env, body, attempts);
       if (errors.length > 0) reason = [...new Set(errors)].join('; ');
     } else {
-      await settleDeadJob(env, body, attempts);
+      await settleDeadJob(env, body, attempts, specOf);
     }
   } catch (e) {
     status = 'PENDING';
@@ -107,7 +118,7 @@ function checkKey(key: string): void {
  * REPLAYED. The mark is written first, conditional on the version read, so a second replay — even a
  * concurrent one — is refused with ALREADY_REPLAYED and sends nothing; if the send fails the mark is undone.
  */
-export async function replayDeadLetter(env: Env, key: string): Promise<DeadLetterSummary> {
+export async function replayDeadLetter(env: Env, key: string, specOf: SpecOf): Promise<DeadLetterSummary> {
   checkKey(key);
   const current = await readDeadLetter(env.FILES, key);
   if (!current) throw new NotFoundError('No dead letter with that key.');
@@ -118,6 +129,8 @@ export async function replayDeadLetter(env: Env, key: string): Promise<DeadLette
   const marked = await writeDeadLetter(env.FILES, key, replayed, 'REPLAYED', current.etag);
   if (!marked) throw alreadyReplayed();
   try {
+    // A tracked job that the dead letter left FAILED takes its step again (a finished one acks it as stale).
+    await reopenForReplay(env, current.record.body as JobMessage, specOf);
     await env.JOBS.send(current.record.body as JobMessage);
   } catch (e) {
     await writeDeadLetter(env.FILES, key, current.record, current.status, marked.etag).catch(() => {});

@@ -2,7 +2,7 @@
 // failure (D1 down through all its deliveries). When D1 answers again, the job becomes FAILED like any
 // other, so staff see it and retry or cancel it; the message itself is kept by the dead-letter store.
 import type { Env } from '../../env';
-import { jobById, markFailed } from './repository';
+import { jobById, markFailed, markRequeued } from './repository';
 import { type JobKindSpec, settleFailure } from './runner';
 import type { JobRow } from './tables';
 
@@ -25,4 +25,17 @@ export async function settleDeadLetteredJob(
     if (spec) await settleFailure(env, spec, JSON.parse(row.message), reason, false);
   }
   return true;
+}
+
+/** Before a staff replay of a dead-lettered step: its FAILED job is made ready and QUEUED again. */
+export async function reopenForReplay(
+  env: Env,
+  body: { kind: string; jobId?: string },
+  specOf: (kind: string) => JobKindSpec | undefined,
+): Promise<void> {
+  if (!body.jobId) return;
+  const row = await jobById(env.DB, body.jobId);
+  if (row?.status !== 'FAILED' || row.step !== body.kind) return;
+  await specOf(row.kind)?.onRetry?.(env, JSON.parse(row.message));
+  await markRequeued(env.DB, row.id);
 }
