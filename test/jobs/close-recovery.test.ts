@@ -142,11 +142,12 @@ describe('a period close as a tracked job', () => {
         attempts: attempt,
         env: broken,
       });
-      // The delay asked of the queue is recorded on the job as its next attempt.
+      // The delay asked of the queue is the one recorded on the job as its next attempt.
       const row = (await jobRow(run3))!;
       if (attempt < 12) {
         expect(r.retryMessages.length).toBe(1);
-        delays.push((Date.parse(row.next_attempt_at) - Date.parse(row.updated_at)) / 1000);
+        delays.push(r.retryMessages[0].delaySeconds!);
+        expect((Date.parse(row.next_attempt_at) - Date.parse(row.updated_at)) / 1000).toBe(delays.at(-1));
       } else expect(r.explicitAcks.length).toBe(1);
     }
     expect(delays).toEqual([10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]);

@@ -1,6 +1,7 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
+import { deliver as deliverBatch } from '../queueHelpers';
 
 /**
  * The real D1 with a fault: every statement whose SQL matches `pattern` fails (alone or in a batch, which
@@ -36,23 +37,16 @@ export function faultyDb(pattern: RegExp): D1Database {
   });
 }
 
-/** Hands messages to the worker's real queue handler, as the queue delivers them. */
-export async function deliver(
+/** Hands job messages to the worker's real queue handler (the retry delays asked for are noted). */
+export function deliver(
   bodies: JobMessage[],
   opts: { attempts?: number; queue?: string; env?: typeof env } = {},
 ) {
-  const batch = createMessageBatch<JobMessage>(
+  return deliverBatch(
     opts.queue ?? 'mlm-crm-jobs',
-    bodies.map((body, i) => ({
-      id: `m${i}-${crypto.randomUUID()}`,
-      timestamp: new Date(),
-      attempts: opts.attempts ?? 1,
-      body,
-    })),
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, attempts: opts.attempts ?? 1, body })),
+    opts.env ?? env,
   );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, opts.env ?? env, ctx);
-  return getQueueResult(batch, ctx);
 }
 
 /** The job row as stored. */
