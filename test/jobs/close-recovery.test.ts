@@ -4,6 +4,7 @@ import { monthInZone } from '../../src/lib/time';
 import { previousPeriod, startClose } from '../../src/modules/commissions/periods/lifecycle';
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
 import { MAX_REDRIVES } from '../../src/modules/jobs/model';
+import { moveOrdersToPeriod, planInForce } from '../commissions/helpers';
 import { adminToken, distributorToken, enroll, globalId, gql, gqlOk } from '../helpers';
 import { createProduct, order, pay } from '../orders/helpers';
 import { deliver, faultyDb, hourlyCron, jobRow, until } from './faults';
@@ -60,24 +61,8 @@ beforeAll(async () => {
   member = b;
   const shake = await createProduct(admin, 'SHAKE', { qv: 120, cv: 10000 });
   for (const id of [root, a, b]) await pay(admin, await order(await distributorToken(id), [[shake, 2]]));
-  const paidAt = new Date(
-    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
-  ).toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
-    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
-  ]);
-  const created = await gqlOk(
-    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) {
-      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
-    { input: { name: 'Unilevel', plan: EXAMPLE_PLANS.unilevelRanks } },
-    admin,
-  );
-  await gqlOk(
-    `mutation($input: SchedulePlanVersionInput!) { schedulePlanVersion(input: $input) { __typename } }`,
-    { input: { id: created.createPlanVersion.planVersion.id, effectiveFrom: '2020-01' } },
-    admin,
-  );
+  await moveOrdersToPeriod(last);
+  await planInForce(admin, 'Unilevel', EXAMPLE_PLANS.unilevelRanks);
 });
 
 describe('a period close as a tracked job', () => {
