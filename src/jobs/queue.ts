@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { handleAutoshipJob } from '../modules/autoship/jobs';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf } from '../modules/commissions/whatif/run';
+import { prospectImports } from '../modules/crm/prospects/import/kind';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { handleImportJob } from '../modules/imports/jobs';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
@@ -36,6 +37,11 @@ export async function handleQueue(
         case 'orderImport.apply':
         case 'orderImport.cleanup':
           await handleImportJob(orderImports, message, message.body, env);
+          break;
+        case 'prospectImport.validate':
+        case 'prospectImport.apply':
+        case 'prospectImport.cleanup':
+          await handleImportJob(prospectImports, message, message.body, env);
           break;
         case 'whatif.run':
           await runWhatIf(env.DB, message.body.runId);

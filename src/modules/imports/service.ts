@@ -3,16 +3,17 @@ import type { Env } from '../../env';
 import { nowIso } from '../../lib/db';
 import { decodeGlobalId } from '../../lib/globalId';
 import type { ImportKind, ImportKindSpec, ImportRecord, ParsedPart } from './kind';
-import type { ImportFormat } from './limits';
 import { createImport, markStarted, storePart } from './records';
 
 /** Closes a kind's spec over its part type. */
-export function defineImportKind<P extends ParsedPart>(spec: ImportKindSpec<P>): ImportKind {
+export function defineImportKind<P extends ParsedPart, F extends string>(
+  spec: ImportKindSpec<P, F>,
+): ImportKind {
   const { parse, stage, ...kind } = spec;
   return {
     ...kind,
     async storeParsedPart(db, imp, partNo, text, now) {
-      const parsed = parse(imp.format, text, now);
+      const parsed = parse(imp.format as F, text, now);
       await storePart(db, kind, imp.id, partNo, parsed, stage(db, imp.id, partNo, parsed));
       return { rows: parsed.rows.length, issues: parsed.issues.length };
     },
@@ -42,7 +43,7 @@ export async function startImport<R extends ImportRecord>(env: Env, kind: Import
 export async function importInOneCall<R extends ImportRecord>(
   env: Env,
   kind: ImportKind,
-  format: ImportFormat,
+  format: string,
   content: string,
   staffId: number | null,
 ): Promise<R> {
