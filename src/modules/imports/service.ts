@@ -4,6 +4,7 @@ import { nowIso } from '../../lib/db';
 import { decodeGlobalId } from '../../lib/globalId';
 import type { ImportKind, ImportKindSpec, ImportRecord, ParsedPart } from './kind';
 import { createImport, markStarted, storePart } from './records';
+import { logImportStep } from './steps';
 
 /** Closes a kind's spec over its part type. */
 export function defineImportKind<P extends ParsedPart, F extends string>(
@@ -29,7 +30,7 @@ export async function uploadPart(
 ) {
   const t0 = Date.now();
   const counts = await kind.storeParsedPart(env.DB, imp, partNo, text, nowIso());
-  console.log(`${kind.path} import ${imp.id}: part ${partNo} parsed and stored in ${Date.now() - t0} ms`);
+  logImportStep(kind, imp.id, 'upload', { part: partNo, rows: counts.rows, ms: Date.now() - t0 });
   return { part: partNo, [kind.rowsKey]: counts.rows, issues: counts.issues };
 }
 
