@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { resolvePage } from '../../graphql/pages';
+import { nowIso } from '../../lib/db';
 import {
   ConflictError,
   ForbiddenError,
@@ -9,7 +10,10 @@ import {
   ValidationError,
 } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
+import { DistributorStatusEnum } from '../auth/accountStatusType';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
+import { raiseTokenVersion } from '../auth/sessions';
+import { SignOut } from '../auth/sessionType';
 import type { Viewer } from '../auth/viewer';
 import { placementWidth } from '../company/settings';
 import { canBrowseSubtree, canViewDistributor, canViewPublicProfile } from './access';
@@ -17,11 +21,10 @@ import { browseDownline, browseUpline } from './browse';
 import { moveDistributor, setDistributorStatus, terminateDistributor, updateProfile } from './changes';
 import { type DownlineOrder, type DownlineRow, downlineSortColumns, downlineSortKey } from './downline';
 import { enrollDistributor } from './enroll';
-import { DISTRIBUTOR_STATUSES, type DistributorRow, LOCALES } from './model';
+import { type DistributorRow, LOCALES } from './model';
 import { distributorById, distributorByReferralCode, distributorsByIds } from './reads';
 import { legs, type TeamStatistics as TeamStatisticsShape, teamStatistics } from './team';
 
-export const DistributorStatusEnum = builder.enumType('DistributorStatus', { values: DISTRIBUTOR_STATUSES });
 export const LocaleEnum = builder.enumType('Locale', { values: LOCALES });
 export const TreeEnum = builder.enumType('Tree', {
   values: {
@@ -446,5 +449,24 @@ builder.mutationField('terminateDistributor', (t) =>
     args: { input: t.arg({ type: TerminateInput, required: true }) },
     authScopes: { admin: true },
     resolve: (_r, { input }, ctx) => terminateDistributor(ctx.db, Number(input.id.id), input.reason),
+  }),
+);
+
+const SignOutDistributorInput = builder.inputType('SignOutDistributorInput', {
+  fields: (t) => ({ distributorId: t.globalID({ required: true, for: Distributor }) }),
+});
+
+builder.mutationField('signOutDistributor', (t) =>
+  t.field({
+    type: SignOut,
+    description: 'Staff: end every session of a distributor (for example after a leaked password).',
+    errors: { types: [NotFoundError], dataField: { name: 'signOut' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SignOutDistributorInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const ver = await raiseTokenVersion(ctx.db, 'distributor', Number(input.distributorId.id));
+      if (ver == null) throw new NotFoundError('Distributor not found.');
+      return { signedOutAt: nowIso() };
+    },
   }),
 );
