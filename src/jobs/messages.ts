@@ -1,6 +1,7 @@
 import type { AutoshipJob } from '../modules/autoship/messages';
 import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
+import type { ProspectImportJob } from '../modules/crm/prospects/import/kind';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
@@ -16,4 +17,5 @@ export type JobMessage =
   | PeriodJob
   | WhatIfJob
   | LeadJob
-  | OrderImportJob;
+  | OrderImportJob
+  | ProspectImportJob;

@@ -5,6 +5,7 @@ import { autoshipJobSpec, handleAutoshipJob } from '../modules/autoship/jobs';
 import { periodCloseJobSpec } from '../modules/commissions/periods/jobKind';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf, whatIfJobSpec } from '../modules/commissions/whatif/run';
+import { prospectImports } from '../modules/crm/prospects/import/kind';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { importJobSpec } from '../modules/imports/jobKind';
 import type { ImportKind, ImportStep } from '../modules/imports/kind';
@@ -13,7 +14,7 @@ import type { LeadJob } from '../modules/leads/messages';
 import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
 
-const importKinds: readonly ImportKind[] = [genealogyImports, orderImports];
+const importKinds: readonly ImportKind[] = [genealogyImports, orderImports, prospectImports];
 
 /** Tracked job kinds (the `kind` column of `job`) and what each adds to the mechanism. */
 const specs: Record<string, JobKindSpec> = {
@@ -41,7 +42,10 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
     case 'genealogyImport.cleanup':
     case 'orderImport.validate':
     case 'orderImport.apply':
-    case 'orderImport.cleanup': {
+    case 'orderImport.cleanup':
+    case 'prospectImport.validate':
+    case 'prospectImport.apply':
+    case 'prospectImport.cleanup': {
       const [prefix, step] = body.kind.split('.') as [string, ImportStep];
       const kind = importKinds.find((k) => k.jobPrefix === prefix)!;
       return { jobKind: prefix, run: (env) => kind.steps[step](env, body.importId) };

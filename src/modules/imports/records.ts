@@ -4,19 +4,23 @@
 import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { ImportRecord, ImportTable, ParsedPart } from './kind';
-import { type ImportFormat, jsonChunks, MAX_ISSUES } from './limits';
+import { jsonChunks, MAX_ISSUES } from './limits';
 
+/** A new record in UPLOADING; `own` holds the kind's own columns (names from the kind's code, never input). */
 export async function createImport<R extends ImportRecord = ImportRecord>(
   db: D1Database,
   t: ImportTable,
-  format: ImportFormat,
+  format: string,
   staffId: number | null,
+  own: Record<string, string | number> = {},
 ): Promise<R> {
+  const names = Object.keys(own);
   const row = await db
     .prepare(
-      `INSERT INTO ${t.table} (format, status, created_by, created_at) VALUES (?, 'UPLOADING', ?, ?) RETURNING *`,
+      `INSERT INTO ${t.table} (format, status, created_by, created_at${names.map((n) => `, ${n}`).join('')})
+       VALUES (?, 'UPLOADING', ?, ?${', ?'.repeat(names.length)}) RETURNING *`,
     )
-    .bind(format, staffId, nowIso())
+    .bind(format, staffId, nowIso(), ...Object.values(own))
     .first<R>();
   return row!;
 }
