@@ -89,6 +89,14 @@ export async function loadPeriodMembers(
 }
 
 /**
+ * The condition on `sales_order o` (of one period) under which its customer counts toward the member's retail
+ * customers (SPEC §3.1): a paid CUSTOMER order not fully refunded before the close (a REFUNDED order still
+ * counts when one of its refunds entered another period, i.e. came as a clawback).
+ */
+export const COUNTS_AS_RETAIL_CUSTOMER = `o.kind = 'CUSTOMER' AND o.paid_at IS NOT NULL AND o.customer_id IS NOT NULL
+  AND (o.status != 'REFUNDED' OR EXISTS (SELECT 1 FROM refund r WHERE r.order_id = o.id AND r.period != o.period))`;
+
+/**
  * Distinct retail customers per member (SPEC §3.1): customers with a CUSTOMER order attributed to the member
  * that counts in the period — paid in it and not fully refunded before the close (a REFUNDED order counts when
  * one of its refunds entered another period, i.e. came as a clawback). One grouped statement over the period's
@@ -103,9 +111,7 @@ export async function readRetailCustomers(
   const rows = await db
     .prepare(
       `SELECT o.distributor_id, count(DISTINCT o.customer_id) FROM sales_order o
-       WHERE o.period = ?1 AND o.kind = 'CUSTOMER' AND o.paid_at IS NOT NULL AND o.customer_id IS NOT NULL
-         AND (o.status != 'REFUNDED' OR EXISTS (SELECT 1 FROM refund r WHERE r.order_id = o.id AND r.period != o.period))
-       GROUP BY o.distributor_id`,
+       WHERE o.period = ?1 AND ${COUNTS_AS_RETAIL_CUSTOMER} GROUP BY o.distributor_id`,
     )
     .bind(periodId)
     .raw<[number, number]>();
