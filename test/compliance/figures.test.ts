@@ -220,6 +220,16 @@ describe('thresholds', () => {
     ]);
   });
 
+  it('a cleared threshold tests nothing: 50 % alone lists R (0 %) and B (33.33 %), not C (1 customer)', async () => {
+    await gqlOk(SET_THRESHOLDS, { input: { minCustomerVolumePercent: 50, minRetailCustomers: null } }, admin);
+    const list = (await gqlOk(BELOW, { p: last }, admin)).complianceFigures.belowThreshold;
+    expect(list.edges.map((e: any) => [e.node.distributor.id, e.node.belowRetailCustomers])).toEqual([
+      [globalId('Distributor', R), false],
+      [globalId('Distributor', B), false],
+    ]);
+    await gqlOk(SET_THRESHOLDS, { input: { minCustomerVolumePercent: 70, minRetailCustomers: 2 } }, admin);
+  });
+
   it('a distributor sees their own figures and shortfalls only, never another member’s or the company’s', async () => {
     const tB = await distributorToken(B);
     const own = (
