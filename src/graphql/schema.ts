@@ -14,6 +14,7 @@ import '../modules/autoship/graphql';
 import '../modules/commissions/graphql/index';
 import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
+import '../modules/compliance/graphql';
 import '../modules/people/graphql';
 import '../jobs/graphql';
 import '../modules/deadLetters/graphql';

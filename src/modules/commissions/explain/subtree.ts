@@ -75,7 +75,9 @@ export function runSubtree(
   const S = nodes.length;
   const sponsor = new Int32Array(S);
   for (let i = 0; i < S; i++) sponsor[i] = i === 0 ? -1 : local[members.sponsor[nodes[i]]];
-  const pick = <T extends Uint8Array | Int8Array | Float64Array>(a: T | undefined): T | undefined => {
+  const pick = <T extends Uint8Array | Int8Array | Int32Array | Float64Array>(
+    a: T | undefined,
+  ): T | undefined => {
     if (!a) return undefined;
     const b = new (a.constructor as new (n: number) => T)(S);
     for (let i = 0; i < S; i++) b[i] = a[nodes[i]];
@@ -101,6 +103,7 @@ export function runSubtree(
       status: pick(members.status)!,
       joinedAt: pick(members.joinedAt),
       forcedRank: pick(members.forcedRank),
+      retailCustomers: pick(members.retailCustomers),
     },
     period,
   );
