@@ -30,6 +30,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -185,7 +186,22 @@ async function lockD1(persistTo, ms) {
 
 const live = new Set();
 
+/** Waits until nothing listens on the port (a stopped workerd may hold it for a moment). */
+async function portFree(p, timeoutMs = 20_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const free = await new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free || Date.now() - t0 > timeoutMs) return;
+    await sleep(200);
+  }
+}
+
 async function boot(persistTo, logName, { quiet = false } = {}) {
+  await portFree(port);
   const worker = await startWorker({
     config,
     port,
@@ -238,10 +254,14 @@ let schema;
 
 async function introspect(client) {
   if (schema) return schema;
-  const d = await client.post(`{
-    q: __type(name: "Query") { fields { name args { name type { ${TYPE_REF} } } type { ${TYPE_REF} } } }
-    m: __type(name: "Mutation") { fields { name args { name type { ${TYPE_REF} } } type { ${TYPE_REF} } } }
-  }`);
+  const fieldsOf = async (name) =>
+    (
+      await client.post(
+        `query($n: String!) { t: __type(name: $n) { fields { name args { name type { ${TYPE_REF} } } type { ${TYPE_REF} } } } }`,
+        { n: name },
+      )
+    ).t.fields;
+  const d = { q: { fields: await fieldsOf('Query') }, m: { fields: await fieldsOf('Mutation') } };
   schema = {
     query: new Map(d.q.fields.map((f) => [f.name, f])),
     mutation: new Map(d.m.fields.map((f) => [f.name, f])),
