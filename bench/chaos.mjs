@@ -1,5 +1,5 @@
 // npm run bench:chaos [-- --only close-kill,lead-kill,...] [--members 10000] [--orders 30000] [--leads 3000]
-//                      [--rate 300] [--lock-s 30] [--graph-fails 3,40,150] [--port 8795] [--graph-port 8796]
+//                      [--outage-leads 100] [--rate 300] [--source-maps] [--lock-s 30] [--graph-fails 3,40,150] [--port 8795] [--graph-port 8796]
 //                      [--out chaos] [--worktree] [--keep-state]
 //
 // Faults as a benchmark (issue 11, item 4). Every experiment runs the real worker under `wrangler dev` (a
@@ -20,10 +20,14 @@
 //     and period_result + commission_line + totals byte-identical to a clean close of the same data;
 //   close-lock: an exclusive SQLite lock on the D1 file for --lock-s seconds right after the close started;
 //   lead-kill: SIGKILL halfway through a burst of --leads Google Ads + website webhooks at --rate/s;
-//   lead-lock: the D1 lock for --lock-s seconds from 1 s into such a burst;
+//   lead-lock: --outage-leads webhooks at --rate/s, and the D1 lock for --lock-s seconds as soon as they are
+//     answered (while the consumer works on them), with webhooks at 2/s meanwhile (answered 500: not
+//     acknowledged). Few: thousands queued ahead of the retries spread each message's attempts over
+//     minutes on the one-batch-at-a-time local queue and hide the loss;
 //   import-kill: SIGKILL while an order import of --orders orders applies its order chunks; check: DONE with
 //     every order of the file once and volumes matching, or none of it;
-//   graph-fail-<n>s: the fake Graph API answers 500 for n seconds from 1 s into a Meta lead burst.
+//   graph-fail-<n>s: the fake Graph API answers 500 for n seconds; from 0.5 s into the outage --outage-leads Meta
+//     webhooks at --rate/s, then 2/s until its last second.
 // Lead checks: acknowledged (200 "accepted") leads missing afterwards (lost) and leads stored twice (doubled).
 // Results: stdout and bench/results/<out>.{md,json}.
 
@@ -51,7 +55,7 @@ const { values: args } = parseArgs({
     members: { type: 'string', default: '10000' },
     orders: { type: 'string', default: '30000' },
     leads: { type: 'string', default: '3000' },
-    'meta-leads': { type: 'string', default: '1500' },
+    'outage-leads': { type: 'string', default: '100' },
     rate: { type: 'string', default: '300' },
     'lock-s': { type: 'string', default: '30' },
     'graph-fails': { type: 'string', default: '3,40,150' },
@@ -59,13 +63,14 @@ const { values: args } = parseArgs({
     'graph-port': { type: 'string', default: '8796' },
     out: { type: 'string', default: 'chaos' },
     worktree: { type: 'boolean', default: false },
+    'source-maps': { type: 'boolean', default: false },
     'keep-state': { type: 'boolean', default: false },
   },
 });
 const members = Number(args.members);
 const orderCount = Number(args.orders);
 const leadCount = Number(args.leads);
-const metaLeadCount = Number(args['meta-leads']);
+const outageLeads = Number(args['outage-leads']);
 const rate = Number(args.rate);
 const lockMs = Number(args['lock-s']) * 1000;
 const graphFails = args['graph-fails'].split(',').map((s) => Number(s.trim()));
@@ -75,7 +80,7 @@ if (!Number.isInteger(members) || members < 200 || members > 2_000_000)
   throw new Error('--members: 200 to 2M');
 if (!Number.isInteger(orderCount) || orderCount < members || orderCount > 20 * members)
   throw new Error('--orders: 1 to 20 per member (--members)');
-if (!(leadCount >= 10 && metaLeadCount >= 10 && rate >= 1 && rate <= 5000)) throw new Error('--leads/--rate');
+if (!(leadCount >= 10 && outageLeads >= 1 && rate >= 1 && rate <= 5000)) throw new Error('--leads/--rate');
 if (graphFails.some((s) => !(s > 0 && s <= 3600))) throw new Error('--graph-fails: seconds');
 if (!/^[a-z0-9-]+$/.test(args.out)) throw new Error('--out: lower-case letters, digits and -');
 
@@ -1061,18 +1066,50 @@ function leadState(db, acked) {
   };
 }
 
-async function burst(w, requests, { onStart } = {}) {
+const TRICKLE_RATE = 2;
+
+/**
+ * Sends `requests` at `rate`/s (open loop); with `trickleUntil` (a promise's deadline in ms since the epoch)
+ * the requests left over then go at TRICKLE_RATE/s until 1 s before it: webhooks keep arriving through an
+ * outage, and the late ones meet a short queue backlog (a long one spreads the consumer's retries thin).
+ */
+async function burst(w, requests, { count, onStart, afterFirst, trickleUntil } = {}) {
   const target = (await directWorkerUrl(w, port)) ?? w.base;
-  const run = runOpenLoop({ base: target, requests, rate, connections: 64, timeoutMs: 20_000 });
+  const first = requests.slice(0, count ?? requests.length);
+  const run = runOpenLoop({ base: target, requests: first, rate, connections: 64, timeoutMs: 20_000 });
   onStart?.();
-  const { results } = await run;
+  const results = [...(await run).results];
+  afterFirst?.();
+  let trickled = [];
+  const until = trickleUntil?.();
+  if (until) {
+    const n = Math.min(
+      requests.length - first.length,
+      Math.floor(((until - 1000 - Date.now()) / 1000) * TRICKLE_RATE),
+    );
+    if (n > 0) {
+      trickled = requests.slice(first.length, first.length + n);
+      const t = await runOpenLoop({
+        base: target,
+        requests: trickled,
+        rate: TRICKLE_RATE,
+        connections: 4,
+        timeoutMs: 20_000,
+      });
+      results.push(...t.results);
+    }
+  }
   const acked = new Set();
+  const trickleAcked = new Set();
   const statuses = {};
   for (const [i, r] of results.entries()) {
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    if (r.status === 200 && /"accepted"/.test(r.body)) acked.add(requests[i].key);
+    if (r.status === 200 && /"accepted"/.test(r.body)) {
+      acked.add(requests[i].key);
+      if (i >= first.length) trickleAcked.add(requests[i].key);
+    }
   }
-  return { acked, statuses };
+  return { acked, trickleAcked, trickled: trickled.length, statuses };
 }
 
 const statusText = (s) =>
@@ -1080,7 +1117,7 @@ const statusText = (s) =>
     .map(([k, n]) => `${k === '0' ? 'no answer' : k} ×${n}`)
     .join(', ');
 
-async function leadRecovery(row, w, db, acked) {
+async function leadRecovery(row, w, db, acked, trickleAcked = new Set()) {
   const staff = [
     () => retryJobs(w.client, /lead/i),
     () => replayDeadLetters(w.client),
@@ -1092,7 +1129,12 @@ async function leadRecovery(row, w, db, acked) {
   row.recovery =
     s.lost > 0 ? `not recovered (${s.lost} lost)` : r.c.ok ? r.how : `${r.how} (intakes still pending)`;
   row.outcome = s.state;
-  row.checks = `lost ${s.lost} of ${acked.size} acknowledged, doubled ${s.doubled}${s.unexpected ? `, ${s.unexpected} not acknowledged but stored` : ''}`;
+  let lateLost = 0;
+  if (trickleAcked.size) {
+    const stored = new Set(db.all(`SELECT source || ':' || external_id AS k FROM lead`).map((r) => r.k));
+    for (const k of trickleAcked) if (!stored.has(k)) lateLost++;
+  }
+  row.checks = `lost ${s.lost} of ${acked.size} acknowledged${trickleAcked.size ? ` (burst ${s.lost - lateLost} of ${acked.size - trickleAcked.size}, trickle ${lateLost} of ${trickleAcked.size})` : ''}, doubled ${s.doubled}${s.unexpected ? `, ${s.unexpected} not acknowledged but stored` : ''}`;
   row.pass = s.lost === 0 && s.doubled === 0;
 }
 
@@ -1121,21 +1163,39 @@ async function leadKill(row, dir, leadBase) {
   }
 }
 
+/**
+ * An outage, then `outageLeads` webhooks at `rate`/s from 0.5 s into it and 2/s after them until its last
+ * second. (A burst of thousands queued ahead of the retries would spread every message's attempts over
+ * minutes on the one-batch-at-a-time local queue and hide what a short backlog shows.)
+ */
+async function outageBurst(w, requests, outageMs) {
+  const endsAt = Date.now() + outageMs;
+  await sleep(500);
+  return burst(w, requests, { count: outageLeads, trickleUntil: () => endsAt });
+}
+
 async function leadLock(row, dir, leadBase) {
   const persistTo = copyState(leadBase, dir);
   const w = await boot(persistTo, 'run-1', { quiet: true });
-  const requests = leadRequests('web', leadCount);
+  const requests = leadRequests('web', outageLeads + Math.ceil((lockMs / 1000) * TRICKLE_RATE));
   let lock;
-  const { acked, statuses } = await burst(w, requests, {
-    onStart: () => {
-      lock = sleep(1000).then(() => lockD1(persistTo, lockMs));
+  let endsAt;
+  // Every D1 call fails while locked (reads too: a D1 session writes its commit token), so a webhook sent
+  // then is answered 500 and never acknowledged: the lock starts once the burst is answered, while the
+  // queue consumer works on it; the trickle shows what the senders meet meanwhile.
+  const { acked, trickleAcked, trickled, statuses } = await burst(w, requests, {
+    count: outageLeads,
+    afterFirst: () => {
+      endsAt = Date.now() + lockMs;
+      lock = lockD1(persistTo, lockMs);
     },
+    trickleUntil: () => endsAt,
   });
-  await lock;
-  row.injected = `1 s into ${leadCount} Google + website webhooks at ${rate}/s, held ${lockMs / 1000} s; answers: ${statusText(statuses)}`;
+  const held = await lock;
+  row.injected = `as soon as ${outageLeads} Google + website webhooks at ${rate}/s were answered; held ${sec(held.heldMs)} s; ${trickled} more at ${TRICKLE_RATE}/s meanwhile; answers: ${statusText(statuses)}`;
   const db = openDb(persistTo);
   try {
-    await leadRecovery(row, w, db, acked);
+    await leadRecovery(row, w, db, acked, trickleAcked);
   } finally {
     db.close();
   }
@@ -1144,22 +1204,16 @@ async function leadLock(row, dir, leadBase) {
 async function graphFail(row, dir, leadBase, graph, seconds) {
   const persistTo = copyState(leadBase, dir);
   const w = await boot(persistTo, 'run-1', { quiet: true });
-  const requests = leadRequests('meta', metaLeadCount);
+  const requests = leadRequests('meta', outageLeads + Math.ceil(seconds * TRICKLE_RATE));
   const failedBefore = graph.failed;
-  let outageEnds;
-  const { acked, statuses } = await burst(w, requests, {
-    onStart: () => {
-      outageEnds = sleep(1000).then(() => {
-        graph.failFor(seconds * 1000);
-        return sleep(seconds * 1000);
-      });
-    },
-  });
-  await outageEnds;
-  row.injected = `1 s into ${metaLeadCount} Meta webhooks at ${rate}/s; Graph down ${seconds} s (${graph.failed - failedBefore} calls answered 500); answers: ${statusText(statuses)}`;
+  graph.failFor(seconds * 1000);
+  const outage = sleep(seconds * 1000);
+  const { acked, trickleAcked, trickled, statuses } = await outageBurst(w, requests, seconds * 1000);
+  await outage;
+  row.injected = `Graph down ${seconds} s; from 0.5 s into it ${outageLeads} Meta webhooks at ${rate}/s${trickled ? `, then ${trickled} at ${TRICKLE_RATE}/s` : ''}; ${graph.failed - failedBefore} Graph calls answered 500; answers: ${statusText(statuses)}`;
   const db = openDb(persistTo);
   try {
-    await leadRecovery(row, w, db, acked);
+    await leadRecovery(row, w, db, acked, trickleAcked);
   } finally {
     db.close();
   }
@@ -1212,7 +1266,7 @@ function save() {
       .map((x) => x.toFixed(1))
       .join(' ')}`,
     minutes: +((Date.now() - started) / 60_000).toFixed(1),
-    sizes: `close and import ${members.toLocaleString('en-US')} members, ${orderCount.toLocaleString('en-US')} orders; lead bursts ${leadCount.toLocaleString('en-US')} Google + website and ${metaLeadCount.toLocaleString('en-US')} Meta webhooks at ${rate}/s; D1 lock ${lockMs / 1000} s; period ${PERIOD}`,
+    sizes: `close and import ${members.toLocaleString('en-US')} members, ${orderCount.toLocaleString('en-US')} orders; kill during a burst of ${leadCount.toLocaleString('en-US')} Google + website webhooks at ${rate}/s; outages: ${outageLeads} webhooks at ${rate}/s (D1 lock: locked once they are answered; Graph: from 0.5 s into the outage), then ${TRICKLE_RATE}/s until its last second; D1 lock ${lockMs / 1000} s; period ${PERIOD}`,
     rows,
   };
   mkdirSync('bench/results', { recursive: true });
@@ -1227,6 +1281,13 @@ let graph;
 try {
   log(`bundling the worker (${commit}) ...`);
   config = await snapshotWorker(BUILD, args.worktree ? 'worktree' : 'HEAD');
+  if (!args['source-maps']) {
+    // wrangler dev source-maps every logged error stack (~0.1 s each on the 11 MB bundle): a failing consumer
+    // then crawls, and its retries outlast an outage as they would not in production.
+    rmSync(join(BUILD, 'dist', 'index.js.map'), { force: true });
+    const bundle = join(BUILD, 'dist', 'index.js');
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'));
+  }
   writeFileSync(
     config,
     readFileSync(config, 'utf8').replace(
