@@ -1,6 +1,6 @@
 // npm run bench:chaos [-- --only close-kill,lead-kill,...] [--members 10000] [--orders 30000] [--leads 3000]
 //                      [--outage-leads 100] [--rate 300] [--source-maps] [--lock-s 30] [--graph-fails 3,40,150] [--port 8795] [--graph-port 8796]
-//                      [--out chaos] [--worktree] [--keep-state]
+//                      [--settle-s 10] [--out chaos] [--worktree] [--keep-state] [--report-only]
 //
 // Faults as a benchmark (issue 11, item 4). Every experiment runs the real worker under `wrangler dev` (a
 // bundled snapshot of the last commit, or of the work tree with --worktree) on its own copy of a prepared
@@ -12,6 +12,7 @@
 //      the job mechanism and the dead letters land): retryJob / cancelJob on the jobs not finished,
 //      replayDeadLetter on every dead letter, retryLeadIntake on every failed intake, cancelOrderImport, and
 //      the old entry points (startPeriodClose, startOrderImport) whose answers are recorded.
+// A rung ends at the end state, once the state has not changed for --settle-s, or at its time limit.
 // The database is never edited by hand: a row that would need it says "not recovered".
 //
 // Experiments (--only takes ids or prefixes):
@@ -65,6 +66,9 @@ const { values: args } = parseArgs({
     worktree: { type: 'boolean', default: false },
     'source-maps': { type: 'boolean', default: false },
     'keep-state': { type: 'boolean', default: false },
+    'report-only': { type: 'boolean', default: false },
+    // A recovery rung ends when the state has not changed for this long (or at its time limit).
+    'settle-s': { type: 'string', default: '10' },
   },
 });
 const members = Number(args.members);
@@ -76,10 +80,12 @@ const lockMs = Number(args['lock-s']) * 1000;
 const graphFails = args['graph-fails'].split(',').map((s) => Number(s.trim()));
 const port = Number(args.port);
 const graphPort = Number(args['graph-port']);
+const settleMs = Number(args['settle-s']) * 1000;
+if (!(settleMs >= 1000 && settleMs <= 600_000)) throw new Error('--settle-s: 1 to 600');
 if (!Number.isInteger(members) || members < 200 || members > 2_000_000)
   throw new Error('--members: 200 to 2M');
-if (!Number.isInteger(orderCount) || orderCount < members || orderCount > 20 * members)
-  throw new Error('--orders: 1 to 20 per member (--members)');
+if (!Number.isInteger(orderCount / members) || orderCount < members || orderCount > 20 * members)
+  throw new Error('--orders: 1 to 20 orders per member (a multiple of --members)');
 if (!(leadCount >= 10 && outageLeads >= 1 && rate >= 1 && rate <= 5000)) throw new Error('--leads/--rate');
 if (graphFails.some((s) => !(s > 0 && s <= 3600))) throw new Error('--graph-fails: seconds');
 if (!/^[a-z0-9-]+$/.test(args.out)) throw new Error('--out: lower-case letters, digits and -');
@@ -445,7 +451,7 @@ async function retryFailedIntakes(client) {
 async function recover(
   w,
   check,
-  { staff = [], selfMs = 60_000, cronMs = 45_000, staffMs = 90_000, stableMs = 10_000 },
+  { staff = [], selfMs = 60_000, cronMs = 45_000, staffMs = 90_000, stableMs = settleMs },
 ) {
   const rungs = [];
   const wait = async (maxMs) => {
@@ -1123,7 +1129,7 @@ async function leadRecovery(row, w, db, acked, trickleAcked = new Set()) {
     () => replayDeadLetters(w.client),
     () => retryFailedIntakes(w.client),
   ];
-  const r = await recover(w, async () => leadState(db, acked), { staff, selfMs: 60_000, stableMs: 8_000 });
+  const r = await recover(w, async () => leadState(db, acked), { staff, selfMs: 60_000 });
   row.rungs = r.rungs;
   const s = leadState(db, acked);
   row.recovery =
@@ -1245,10 +1251,26 @@ one fault from outside and then tries, in order: waiting (**by itself**), the ho
 scheduled time 21 min ahead (**watchdog**: \`/cdn-cgi/local/scheduled?cron=0+*+*+*+*&time=<ms>\`; Miniflare
 takes \`time\` as the scheduled time), and what the GraphQL schema offers **staff** (found by introspection:
 retryJob / cancelJob, replayDeadLetter, retryLeadIntake, cancelOrderImport; else the old entry points, whose
-answers are shown). Nothing edits the database by hand: a row that would need it says "not recovered".
-Sizes: ${report.sizes}. Kills are SIGKILL to wrangler's whole process group, timed by polling the D1 file.
-The D1 lock is \`BEGIN EXCLUSIVE\` held from another process (WAL: the worker's reads go on, its writes fail).
-The local queue keeps its messages in memory: a kill loses every message not yet acknowledged.
+answers are shown). A rung ends at the end state, or once the state has not changed for --settle-s
+(${report.settleS ?? 10} s), or at its time limit (60 s waiting, 45 s after the cron, 90 s per staff action): a
+retry whose backoff is longer than that is credited to a later rung. Nothing edits the database by hand: a
+row that would need it says "not recovered".
+Sizes: ${report.sizes}.
+
+- Kills are SIGKILL to wrangler's whole process group (wrangler, its proxy and workerd), timed by polling the D1
+  file (node:sqlite, read-only) every few ms; "seen" is the state that triggered the kill, "left" what the
+  restart found. The local queue keeps its messages in memory: a kill loses every message not yet acknowledged.
+- The D1 lock is \`BEGIN EXCLUSIVE\` on the D1 file, held from this process: every D1 call of the worker
+  fails with SQLITE_BUSY, reads too (a D1 session writes its commit token). A webhook that needs D1 is then
+  answered 500 (not acknowledged: the sender retries); one whose configuration is cached is answered 200.
+- The watchdog's scheduled time: Miniflare's \`/cdn-cgi/local/scheduled\` takes \`time=<ms>\` as the
+  controller's scheduledTime (miniflare entry.worker.js; wrangler's \`--test-scheduled\` /__scheduled does
+  not serve the no_bundle snapshot). Seen working in a trial run of lead-lock: the cron re-enqueued 10
+  intakes a few seconds old as "PENDING for 15 min", and they were stored.
+- Outage experiments send a short burst, not thousands: the local queue runs one batch at a time, so
+  thousands queued ahead of the retries spread each message's attempts over minutes and hide what a short
+  backlog shows (the issue's 100 webhooks). The bundle is served without its source map: wrangler dev
+  source-maps every logged error stack, which made a failing consumer crawl (--source-maps keeps it).
 
 ${renderTable()}
 
@@ -1260,12 +1282,13 @@ ${rows.map((r) => `- ${r.id}: ${r.rungs.join(' → ') || '–'} (${r.seconds} s)
 function save() {
   const report = {
     ranAt: new Date(started).toISOString(),
-    command: `npm run bench:chaos -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npm run bench:chaos${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     commit,
     machine: `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,
     minutes: +((Date.now() - started) / 60_000).toFixed(1),
+    settleS: settleMs / 1000,
     sizes: `close and import ${members.toLocaleString('en-US')} members, ${orderCount.toLocaleString('en-US')} orders; kill during a burst of ${leadCount.toLocaleString('en-US')} Google + website webhooks at ${rate}/s; outages: ${outageLeads} webhooks at ${rate}/s (D1 lock: locked once they are answered; Graph: from 0.5 s into the outage), then ${TRICKLE_RATE}/s until its last second; D1 lock ${lockMs / 1000} s; period ${PERIOD}`,
     rows,
   };
@@ -1275,6 +1298,16 @@ function save() {
 }
 
 // ---- main ----
+
+if (args['report-only']) {
+  // Re-renders bench/results/<out>.md from its JSON (no run).
+  const report = JSON.parse(readFileSync(`bench/results/${args.out}.json`, 'utf8'));
+  rows.push(...report.rows);
+  writeFileSync(`bench/results/${args.out}.md`, renderMarkdown(report));
+  rmSync(TMP, { recursive: true, force: true });
+  log(`written to bench/results/${args.out}.md`);
+  process.exit(0);
+}
 
 let config;
 let graph;
