@@ -428,7 +428,8 @@ async function retryFailedIntakes(client) {
   const answers = new Map();
   const seen = new Set();
   for (let round = 0; round < 200; round++) {
-    const rows = (await client.post('{ failedLeadIntakes(first: 100) { intakeId } }')).failedLeadIntakes;
+    const rows = await listRows(client, 'failedLeadIntakes', ['intakeId']);
+    if (!Array.isArray(rows)) return `failedLeadIntakes: ${rows?.error ?? 'not listable'}`;
     const todo = rows.filter((r) => !seen.has(r.intakeId));
     if (todo.length === 0) break;
     for (const r of todo) {
