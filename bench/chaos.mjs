@@ -1375,6 +1375,8 @@ try {
 } finally {
   for (const w of [...live]) await stop(w);
   if (graph) await Promise.race([graph.close(), sleep(2000)]);
-  if (!args['keep-state']) rmSync(TMP, { recursive: true, force: true });
-  else log(`state kept in ${TMP}`);
+  if (!args['keep-state']) {
+    rmSync(TMP, { recursive: true, force: true });
+    rmSync(BUILD, { recursive: true, force: true });
+  } else log(`state kept in ${TMP} (worker build in ${BUILD})`);
 }
