@@ -120,7 +120,11 @@ export const PURPOSE_KEYS = {
   /** A distributor's own template for a personal message. */
   PERSONAL: { purpose: 'TRANSACTIONAL', channels: CHANNELS, variables: [...COMMON] },
   /** A distributor's or staff member's marketing message. */
-  PROMOTION: { purpose: 'MARKETING', channels: CHANNELS, variables: [...COMMON, 'shopUrl', 'unsubscribeUrl'] },
+  PROMOTION: {
+    purpose: 'MARKETING',
+    channels: CHANNELS,
+    variables: [...COMMON, 'shopUrl', 'unsubscribeUrl'],
+  },
 } as const satisfies Record<string, PurposeDefinition>;
 export type PurposeKey = keyof typeof PURPOSE_KEYS;
 
