@@ -4,6 +4,7 @@ import { type ServerContext, yoga } from '../graphql/yoga';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { imports } from './imports';
+import { messagingWebhooks } from './messaging';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
 import { webhooks } from './webhooks';
@@ -29,6 +30,7 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 
 app.route('/', imports);
 app.route('/payouts', payouts);
+app.route('/webhooks/messaging', messagingWebhooks);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

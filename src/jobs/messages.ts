@@ -3,6 +3,7 @@ import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
+import type { OutboxJob } from '../modules/messaging/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
 
 /** Every message on the jobs queue. Each carries what makes its handling idempotent. */
@@ -13,4 +14,5 @@ export type JobMessage =
   | PeriodJob
   | WhatIfJob
   | LeadJob
-  | OrderImportJob;
+  | OrderImportJob
+  | OutboxJob;

@@ -5,6 +5,7 @@ import { runWhatIf } from '../modules/commissions/whatif/run';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { handleImportJob } from '../modules/imports/jobs';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
+import { handleOutboxJob } from '../modules/messaging/jobs';
 import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
 
@@ -47,6 +48,10 @@ export async function handleQueue(
         case 'autoship.generate':
           await handleAutoshipJob(message.body, env, new Date());
           break;
+        case 'outbox.send':
+          // Acks, or retries with the delay the send step asks for (Retry-After, backoff, a claim's lease).
+          await handleOutboxJob(message, message.body, env, batch.queue);
+          continue;
         default: {
           // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
           const unrouted: never = message.body;
