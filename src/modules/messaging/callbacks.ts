@@ -48,7 +48,11 @@ function base64Bytes(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-async function hmac(hash: 'SHA-1' | 'SHA-256', key: Uint8Array<ArrayBuffer>, data: string): Promise<ArrayBuffer> {
+async function hmac(
+  hash: 'SHA-1' | 'SHA-256',
+  key: Uint8Array<ArrayBuffer>,
+  data: string,
+): Promise<ArrayBuffer> {
   const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash }, false, ['sign']);
   return crypto.subtle.sign('HMAC', k, encoder.encode(data));
 }
@@ -72,8 +76,14 @@ function urlVariants(url: string): string[] {
 }
 
 /** X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + each POST parameter's name and value, sorted by name)). */
-export async function twilioSignature(authToken: string, url: string, params: URLSearchParams): Promise<string> {
-  const pairs = [...params.entries()].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+export async function twilioSignature(
+  authToken: string,
+  url: string,
+  params: URLSearchParams,
+): Promise<string> {
+  const pairs = [...params.entries()].sort(([a, av], [b, bv]) =>
+    a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0,
+  );
   const data = url + pairs.map(([k, v]) => k + v).join('');
   return base64(await hmac('SHA-1', encoder.encode(authToken), data));
 }
@@ -107,7 +117,8 @@ export async function twilioStatusCallback(env: Env, request: Request): Promise<
   const params = new URLSearchParams(text);
   let valid = false;
   for (const url of urlVariants(publicUrl(env, request)))
-    if (await constantTimeEqual(await twilioSignature(env.TWILIO_AUTH_TOKEN, url, params), presented)) valid = true;
+    if (await constantTimeEqual(await twilioSignature(env.TWILIO_AUTH_TOKEN, url, params), presented))
+      valid = true;
   if (!valid) return answer(403, 'Bad X-Twilio-Signature.');
   const sid = params.get('MessageSid') ?? params.get('SmsSid');
   const rawStatus = (params.get('MessageStatus') ?? params.get('SmsStatus') ?? '').toLowerCase();
@@ -115,7 +126,11 @@ export async function twilioStatusCallback(env: Env, request: Request): Promise<
   const errorCode = params.get('ErrorCode') || null;
   const known = Object.hasOwn(TWILIO_STATUS, rawStatus);
   let mapped = known ? TWILIO_STATUS[rawStatus] : null;
-  if ((rawStatus === 'undelivered' || rawStatus === 'failed') && errorCode && TWILIO_UNDELIVERABLE.has(errorCode))
+  if (
+    (rawStatus === 'undelivered' || rawStatus === 'failed') &&
+    errorCode &&
+    TWILIO_UNDELIVERABLE.has(errorCode)
+  )
     mapped = 'UNDELIVERABLE';
   await record(env, {
     provider: 'TWILIO',
@@ -199,7 +214,12 @@ export async function gatewayApiCallback(env: Env, request: Request): Promise<Ca
 // ---- Resend (Svix-signed) ----
 
 /** Svix: base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`, keyed with the base64 secret after `whsec_`. */
-export async function svixSignature(secret: string, id: string, timestamp: string, body: string): Promise<string | null> {
+export async function svixSignature(
+  secret: string,
+  id: string,
+  timestamp: string,
+  body: string,
+): Promise<string | null> {
   const key = base64Bytes(secret.replace(/^whsec_/, ''));
   if (!key) return null;
   return base64(await hmac('SHA-256', key, `${id}.${timestamp}.${body}`));
@@ -255,7 +275,8 @@ export async function resendWebhook(env: Env, request: Request, now = Date.now()
   if (!type || typeof emailId !== 'string') return answer(400, 'type and data.email_id are required.');
   const known = Object.hasOwn(RESEND_STATUS, type);
   let mapped = known ? RESEND_STATUS[type] : null;
-  const permanent = type === 'email.bounced' && String(event.data?.bounce?.type ?? '').toLowerCase() === 'permanent';
+  const permanent =
+    type === 'email.bounced' && String(event.data?.bounce?.type ?? '').toLowerCase() === 'permanent';
   if (permanent) mapped = 'BOUNCED';
   await record(env, {
     provider: 'RESEND',

@@ -24,7 +24,10 @@ export interface ProviderEvent {
 
 const RANK_SQL = `CASE status WHEN 'QUEUED' THEN 0 WHEN 'SENDING' THEN 1 WHEN 'SENT' THEN 2 ELSE 3 END`;
 
-async function outboxOf(db: D1Database, ev: Pick<ProviderEvent, 'provider' | 'providerMessageId' | 'outboxHint'>) {
+async function outboxOf(
+  db: D1Database,
+  ev: Pick<ProviderEvent, 'provider' | 'providerMessageId' | 'outboxHint'>,
+) {
   const byId = await db
     .prepare('SELECT id FROM message_outbox WHERE provider = ? AND provider_message_id = ?')
     .bind(ev.provider, ev.providerMessageId)
@@ -48,7 +51,8 @@ function applyStatements(
   now: string,
 ): D1PreparedStatement[] {
   const final = STATUS_RANK[mapped] === 3 ? 1 : 0;
-  const error = ev.errorCode && mapped !== 'DELIVERED' ? `${ev.provider} ${ev.rawStatus} (${ev.errorCode})` : null;
+  const error =
+    ev.errorCode && mapped !== 'DELIVERED' ? `${ev.provider} ${ev.rawStatus} (${ev.errorCode})` : null;
   const statements = [
     db
       .prepare(
@@ -75,8 +79,13 @@ export interface EventResult {
 }
 
 /** Keeps one event (a redelivery is a no-op) and applies it to its message when that moves it forward. */
-export async function recordProviderEvent(db: D1Database, ev: ProviderEvent, now: string): Promise<EventResult> {
-  if (!ev.known) console.warn(`unknown ${ev.provider} status "${ev.rawStatus}" for ${ev.providerMessageId}: kept`);
+export async function recordProviderEvent(
+  db: D1Database,
+  ev: ProviderEvent,
+  now: string,
+): Promise<EventResult> {
+  if (!ev.known)
+    console.warn(`unknown ${ev.provider} status "${ev.rawStatus}" for ${ev.providerMessageId}: kept`);
   const outboxId = await outboxOf(db, ev);
   const statements = [
     db
@@ -98,8 +107,10 @@ export async function recordProviderEvent(db: D1Database, ev: ProviderEvent, now
       ),
   ];
   const inserted = 0;
-  if (outboxId !== null && ev.mapped) statements.push(...applyStatements(db, outboxId, ev, ev.mapped, null, now));
-  if (outboxId !== null && ev.suppress) statements.push(suppressStatement(db, outboxId, ev.suppress, ev.rawStatus, now));
+  if (outboxId !== null && ev.mapped)
+    statements.push(...applyStatements(db, outboxId, ev, ev.mapped, null, now));
+  if (outboxId !== null && ev.suppress)
+    statements.push(suppressStatement(db, outboxId, ev.suppress, ev.rawStatus, now));
   const results = await atomic(db, statements);
   const duplicate = (results[inserted].meta.changes ?? 0) === 0;
   const applied = outboxId !== null && ev.mapped !== null && (results[1].meta.changes ?? 0) === 1;
@@ -123,9 +134,20 @@ export async function applyEarlyEvents(
        WHERE provider = ? AND provider_message_id = ? AND outbox_id IS NULL ORDER BY id`,
     )
     .bind(provider, providerMessageId)
-    .all<{ dedupe_key: string; raw_status: string; mapped_status: EventStatus | null; error_code: string | null }>();
+    .all<{
+      dedupe_key: string;
+      raw_status: string;
+      mapped_status: EventStatus | null;
+      error_code: string | null;
+    }>();
   for (const e of results) {
-    const ev = { provider, dedupeKey: e.dedupe_key, providerMessageId, rawStatus: e.raw_status, errorCode: e.error_code };
+    const ev = {
+      provider,
+      dedupeKey: e.dedupe_key,
+      providerMessageId,
+      rawStatus: e.raw_status,
+      errorCode: e.error_code,
+    };
     await atomic(db, [
       db
         .prepare('UPDATE message_event SET outbox_id = ? WHERE provider = ? AND dedupe_key = ?')

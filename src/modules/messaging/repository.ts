@@ -78,7 +78,13 @@ export async function markRetry(db: D1Database, id: number, notBefore: string, e
 }
 
 /** Waiting before the first try (no provider configured yet): stays QUEUED. */
-export async function noteQueuedError(db: D1Database, id: number, notBefore: string, error: string, now: string) {
+export async function noteQueuedError(
+  db: D1Database,
+  id: number,
+  notBefore: string,
+  error: string,
+  now: string,
+) {
   await db
     .prepare(
       `UPDATE message_outbox SET not_before = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'QUEUED'`,

@@ -12,7 +12,12 @@ import type { Env } from '../../env';
 import { applyEarlyEvents } from './events';
 import type { OutboxStatus, ProviderName } from './model';
 import { adapterFor } from './providers';
-import { type OutgoingMessage, type ProviderAdapter, ProviderNotConfigured, type SendOutcome } from './providers/types';
+import {
+  type OutgoingMessage,
+  type ProviderAdapter,
+  ProviderNotConfigured,
+  type SendOutcome,
+} from './providers/types';
 import {
   claimQueued,
   isSuppressed,
@@ -58,7 +63,12 @@ const CALLBACK_PATH: Record<ProviderName, string | null> = {
   CLOUDFLARE: null, // delivery events arrive on a queue
 };
 
-function outgoing(env: Env, row: OutboxRow, settings: MessagingSettingsRow, provider: ProviderName): OutgoingMessage {
+function outgoing(
+  env: Env,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  provider: ProviderName,
+): OutgoingMessage {
   const from = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
   const base = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
   const path = CALLBACK_PATH[provider];
@@ -120,7 +130,8 @@ export async function sendOutboxMessage(env: Env, outboxId: number, now = new Da
   // A status check before any resend: an earlier try may have reached a provider that reported an error.
   if (claimed.attempts > 1 && !adapter.idempotent) {
     const found = await adapter.lookup(outgoing(env, claimed, settings, provider), claimed.created_at);
-    if (found.kind === 'found') return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
+    if (found.kind === 'found')
+      return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
   }
   return attempt(env, adapter, claimed, settings, t);
 }
@@ -176,7 +187,8 @@ async function attempt(
   try {
     outcome = await adapter.send(outgoing(env, row, settings, adapter.name));
   } catch (e) {
-    if (e instanceof ProviderNotConfigured) outcome = { kind: 'retry', retryAfterSeconds: NOT_CONFIGURED_DELAY_SECONDS, error: e.message };
+    if (e instanceof ProviderNotConfigured)
+      outcome = { kind: 'retry', retryAfterSeconds: NOT_CONFIGURED_DELAY_SECONDS, error: e.message };
     else if (adapter.idempotent) outcome = { kind: 'retry', retryAfterSeconds: null, error: String(e) };
     else {
       // The request may have reached the provider: never resend blindly. The lease runs out and the
@@ -207,7 +219,7 @@ async function attempt(
 /** The dead-letter queue's last word: a message still waiting is FAILED, with the reason kept. */
 export async function giveUpOutboxMessage(env: Env, outboxId: number, now = new Date()): Promise<void> {
   const row = await outboxById(env.DB, outboxId);
-  if (!row || row.status !== 'QUEUED') return;
+  if (row?.status !== 'QUEUED') return;
   await markFinal(
     env.DB,
     outboxId,

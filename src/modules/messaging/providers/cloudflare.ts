@@ -38,7 +38,8 @@ export function cloudflareEmailAdapter(env: Env): ProviderAdapter {
       } catch (e) {
         const code = String((e as { code?: unknown }).code ?? '');
         const error = `Cloudflare Email ${code || 'error'}: ${(e as Error).message}`;
-        if (code === 'E_RECIPIENT_SUPPRESSED') return { kind: 'rejected', status: 'SUPPRESSED', error, suppress: null };
+        if (code === 'E_RECIPIENT_SUPPRESSED')
+          return { kind: 'rejected', status: 'SUPPRESSED', error, suppress: null };
         if (code in RETRY_CODES) return { kind: 'retry', retryAfterSeconds: RETRY_CODES[code], error };
         // Without a code we cannot tell whether it was sent: the caller treats a throw as "maybe sent".
         if (!code) throw e;

@@ -52,7 +52,11 @@ export function resendAdapter(env: Env): ProviderAdapter {
       const error = `Resend ${res.status}${name ? ` ${name}` : ''}: ${String(body?.message ?? res.statusText)}`;
       // Another request with this key is still running: its answer will settle the message.
       if (res.status === 409 && name === 'concurrent_idempotent_requests')
-        return { kind: 'retry', retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after')) ?? 5, error };
+        return {
+          kind: 'retry',
+          retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after')) ?? 5,
+          error,
+        };
       return transientOrRejected(res, error);
     },
     async lookup(): Promise<LookupResult> {

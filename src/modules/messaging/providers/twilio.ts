@@ -22,7 +22,8 @@ const OPTED_OUT = 21610;
 function config(env: Env) {
   const sid = env.TWILIO_ACCOUNT_SID;
   const token = env.TWILIO_AUTH_TOKEN;
-  if (!sid || !token) throw new ProviderNotConfigured('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set.');
+  if (!sid || !token)
+    throw new ProviderNotConfigured('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set.');
   const base = (env.TWILIO_API_BASE ?? DEFAULT_BASE).replace(/\/+$/, '');
   return { sid, token, url: `${base}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json` };
 }
@@ -53,7 +54,11 @@ export function twilioAdapter(env: Env): ProviderAdapter {
       const body = await jsonOf(res);
       if (res.status === 200 || res.status === 201) {
         if (typeof body?.sid === 'string')
-          return { kind: 'accepted', providerMessageId: body.sid, providerStatus: String(body.status ?? 'queued') };
+          return {
+            kind: 'accepted',
+            providerMessageId: body.sid,
+            providerStatus: String(body.status ?? 'queued'),
+          };
         return { kind: 'retry', retryAfterSeconds: null, error: 'Twilio answered without a message sid.' };
       }
       const code = Number(body?.code);
@@ -87,7 +92,11 @@ export function twilioAdapter(env: Env): ProviderAdapter {
           Date.parse(String(x.date_created)) >= from,
       );
       return match
-        ? { kind: 'found', providerMessageId: match.sid as string, providerStatus: String(match.status ?? '') }
+        ? {
+            kind: 'found',
+            providerMessageId: match.sid as string,
+            providerStatus: String(match.status ?? ''),
+          }
         : { kind: 'not-found' };
     },
   };
