@@ -146,7 +146,7 @@ async function hmacB64(hash: string, key: Uint8Array<ArrayBuffer>, data: string)
 /** A Twilio status callback to our public URL: form body and its X-Twilio-Signature. */
 export async function twilioCallback(
   params: Record<string, string>,
-  token = FAKE_PROVIDERS.TWILIO_AUTH_TOKEN,
+  token: string = FAKE_PROVIDERS.TWILIO_AUTH_TOKEN,
 ) {
   const url = `${FAKE_PROVIDERS.PUBLIC_BASE_URL}/webhooks/messaging/twilio`;
   const data =
@@ -177,7 +177,7 @@ export function postTwilio(body: string, signature: string | null) {
 /** HS256 JWT by hand: base64url(header).base64url(claims).base64url(HMAC-SHA256). */
 export async function gwapiJwt(
   claims: Record<string, unknown>,
-  secret = FAKE_PROVIDERS.GATEWAYAPI_WEBHOOK_SECRET,
+  secret: string = FAKE_PROVIDERS.GATEWAYAPI_WEBHOOK_SECRET,
 ) {
   const url = (s: string) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const part = (o: unknown) => url(btoa(String.fromCharCode(...enc.encode(JSON.stringify(o)))));
