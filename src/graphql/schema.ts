@@ -15,5 +15,6 @@ import '../modules/commissions/graphql/index';
 import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
 import '../modules/people/graphql';
+import '../modules/messaging/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -49,7 +49,9 @@ export async function setProviders(p: {
 
 /** A fresh Danish mobile number per call: the fakes' state is shared by every test file. */
 export function uniquePhone(): string {
-  return `+452${String(crypto.getRandomValues(new Uint32Array(1))[0] % 10_000_000).padStart(7, '0')}`;
+  const [a, b, c] = crypto.getRandomValues(new Uint32Array(3));
+  // +45 2x yz zz zz with y not 0: numbers whose fifth digit is 0 are not allocated to mobiles.
+  return `+452${a % 10}${1 + (b % 9)}${String(c % 100_000).padStart(5, '0')}`;
 }
 export function uniqueEmail(): string {
   return `p-${crypto.randomUUID()}@example.com`;

@@ -17,7 +17,7 @@ export function smsNumber(raw: string, country: string | null): AddressResult {
   const region =
     country && /^[A-Za-z]{2}$/.test(country) ? (country.toUpperCase() as CountryCode) : undefined;
   const parsed = parsePhoneNumberFromString(text, region);
-  if (!parsed || !parsed.isValid())
+  if (!parsed?.isValid())
     return {
       ok: false,
       reason:

@@ -1,6 +1,7 @@
 // Every SQL statement of the outbox's send step and of provider events. Status changes are guarded in SQL
 // (WHERE status = ...), so two consumers, or a consumer and a callback, never both move a message.
 import { atomic } from '../../lib/db';
+import type { Viewer } from '../auth/viewer';
 import type { Channel, OutboxStatus, ProviderName, SuppressionReason } from './model';
 import type { MessagingSettingsRow, OutboxRow } from './tables';
 
@@ -137,4 +138,34 @@ export function suppressStatement(
        ON CONFLICT (channel, address) DO NOTHING`,
     )
     .bind(reason, detail, now, outboxId);
+}
+
+/** Staff read every message; a distributor those in their threads (their people) and those they sent. */
+export function canReadMessage(viewer: Viewer, m: OutboxRow): boolean {
+  if (viewer.kind === 'ADMIN') return true;
+  if (viewer.kind !== 'DISTRIBUTOR') return false;
+  return (
+    m.owner_distributor_id === viewer.distributorId || m.sender === `distributor:${viewer.distributorId}`
+  );
+}
+
+/** A page of the messages to one person that the viewer may read, newest first. */
+export async function messagesTo(
+  db: D1Database,
+  viewer: Viewer,
+  recipient: { type: string; id: number },
+  page: { where: string[]; params: (string | number)[]; orderBy: string; limit: number },
+): Promise<OutboxRow[]> {
+  const where = ['recipient_type = ?', 'recipient_id = ?', ...page.where];
+  const params: (string | number)[] = [recipient.type, recipient.id, ...page.params];
+  if (viewer.kind !== 'ADMIN') {
+    const me = viewer.kind === 'DISTRIBUTOR' ? viewer.distributorId : -1;
+    where.push('(owner_distributor_id = ? OR sender = ?)');
+    params.push(me, `distributor:${me}`);
+  }
+  const { results } = await db
+    .prepare(`SELECT * FROM message_outbox WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ?`)
+    .bind(...params, page.limit)
+    .all<OutboxRow>();
+  return results;
 }

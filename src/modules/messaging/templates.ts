@@ -1,7 +1,8 @@
 // Templates (pure): Liquid, interpreted by liquidjs (no eval / new Function, so it runs in Workers). A
 // template may use only the variables of its purpose; an unknown or missing one is a ValidationError naming
 // it. E-mail HTML escapes every value; every e-mail has a text part.
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
+import { Liquid } from 'liquidjs/dist/liquid.browser.mjs';
 import { type FieldIssue, ValidationError } from '../../lib/errors';
 import { type Channel, MESSAGE_LIMITS, PURPOSE_KEYS, type PurposeKey } from './model';
 import { type SmsInfo, smsInfo } from './sms';

@@ -1,0 +1,159 @@
+import { builder } from '../../graphql/builder';
+import { resolvePage } from '../../graphql/pages';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { encodeCursor, keysetClauses } from '../../lib/keyset';
+import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/common';
+import { requireSubject } from '../crm/subjects';
+import { LocaleEnum } from '../genealogy/graphql';
+import { sendMessage } from './compose';
+import { CHANNELS, OUTBOX_STATUSES, PURPOSES } from './model';
+import { canReadMessage, messagesTo, outboxById } from './repository';
+import type { OutboxRow, TemplateRow } from './tables';
+import { messageTemplates, type SavedTemplate, saveMessageTemplate } from './templateAdmin';
+
+const MessageChannel = builder.enumType('MessageChannel', { values: CHANNELS });
+const MessagePurpose = builder.enumType('MessagePurpose', { values: PURPOSES });
+const MessageStatus = builder.enumType('MessageStatus', { values: OUTBOX_STATUSES });
+const SmsEncoding = builder.enumType('SmsEncoding', { values: ['GSM7', 'UCS2'] as const });
+
+export const OutboxMessage = builder.objectRef<OutboxRow>('OutboxMessage');
+builder.node(OutboxMessage, {
+  description: 'An SMS or e-mail in the outbox: what was sent to whom, and how far it got.',
+  id: { resolve: (m) => m.id },
+  loadOne: async (id, ctx) => {
+    const m = await outboxById(ctx.db, Number(id));
+    return m && canReadMessage(ctx.viewer, m) ? m : null;
+  },
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'idempotency_key' in o,
+  fields: (t) => ({
+    channel: t.field({ type: MessageChannel, resolve: (m) => m.channel }),
+    purpose: t.field({ type: MessagePurpose, resolve: (m) => m.purpose }),
+    status: t.field({ type: MessageStatus, resolve: (m) => m.status }),
+    recipient: t.field({
+      type: CrmSubject,
+      nullable: true,
+      resolve: (m, _a, ctx) => resolveSubject(ctx, m.recipient_type, m.recipient_id),
+    }),
+    address: t.exposeString('address', { description: 'The E.164 number or e-mail address used.' }),
+    templateKey: t.exposeString('template_key', { nullable: true }),
+    locale: t.field({ type: LocaleEnum, resolve: (m) => m.locale }),
+    subject: t.exposeString('subject', { nullable: true }),
+    body: t.exposeString('body', { description: 'The text (the text part of an e-mail).' }),
+    smsEncoding: t.field({ type: SmsEncoding, nullable: true, resolve: (m) => m.sms_encoding }),
+    smsSegments: t.exposeInt('sms_segments', { nullable: true }),
+    attempts: t.exposeInt('attempts'),
+    lastError: t.exposeString('last_error', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (m) => m.created_at }),
+    sentAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.sent_at }),
+    deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.delivered_at }),
+  }),
+});
+
+builder.queryField('messages', (t) =>
+  t.connection({
+    type: OutboxMessage,
+    authScopes: { admin: true, distributor: true },
+    description: 'The messages sent to a person, newest first (their thread).',
+    args: { subjectId: t.arg.globalID({ required: true }) },
+    complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
+    resolve: async (_r, args, ctx) => {
+      const subject = await requireSubject(ctx.db, ctx.viewer, subjectFromGlobalId(args.subjectId));
+      return resolvePage<Promise<OutboxRow[]>>(
+        { args, toCursor: (m: OutboxRow) => encodeCursor([m.id]), defaultSize: 20, maxSize: 100 },
+        (page) => messagesTo(ctx.db, ctx.viewer, subject, keysetClauses(['id'], 'DESC', page)),
+      );
+    },
+  }),
+);
+
+const SendMessageInput = builder.inputType('SendMessageInput', {
+  fields: (t) => ({
+    recipientId: t.globalID({
+      required: true,
+      description: 'A customer, lead or prospect (staff: a distributor too).',
+    }),
+    channel: t.field({ type: MessageChannel, required: true }),
+    templateKey: t.string({ required: false, description: 'PERSONAL; or give text instead.' }),
+    purpose: t.field({ type: MessagePurpose, required: false, description: 'Required with text.' }),
+    subject: t.string({ required: false, description: 'E-mail with text: required.' }),
+    text: t.string({ required: false }),
+  }),
+});
+
+builder.mutationField('sendMessage', (t) =>
+  t.field({
+    type: OutboxMessage,
+    description:
+      'Sends an SMS or e-mail through the outbox. Marketing needs the person’s consent for the channel; a suppressed address is recorded as SUPPRESSED and never sent.',
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: 'outboxMessage' } },
+    authScopes: { admin: true, distributor: true },
+    args: { input: t.arg({ type: SendMessageInput, required: true }) },
+    resolve: (_r, { input }, ctx) => {
+      const { recipientId, ...rest } = input;
+      const ref = subjectFromGlobalId(recipientId, 'recipientId');
+      return sendMessage(ctx.env, ctx.viewer, { ...rest, recipientType: ref.type, recipientId: ref.id });
+    },
+  }),
+);
+
+const MessageTemplate = builder.objectRef<TemplateRow>('MessageTemplate').implement({
+  description: 'A Liquid template of one purpose, channel and locale.',
+  fields: (t) => ({
+    purposeKey: t.exposeString('purpose_key'),
+    channel: t.field({ type: MessageChannel, resolve: (r) => r.channel }),
+    locale: t.field({ type: LocaleEnum, resolve: (r) => r.locale }),
+    purpose: t.field({ type: MessagePurpose, resolve: (r) => r.purpose }),
+    subject: t.exposeString('subject', { nullable: true }),
+    body: t.exposeString('body'),
+    html: t.exposeString('html', { nullable: true }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updated_at }),
+  }),
+});
+
+const SavedMessageTemplate = builder.objectRef<SavedTemplate>('SavedMessageTemplate').implement({
+  fields: (t) => ({
+    template: t.field({ type: MessageTemplate, resolve: (s) => s.template }),
+    sampleSubject: t.string({ nullable: true, resolve: (s) => s.sample.subject }),
+    sampleText: t.string({ resolve: (s) => s.sample.text }),
+    sampleSmsEncoding: t.field({
+      type: SmsEncoding,
+      nullable: true,
+      resolve: (s) => s.sample.sms?.encoding ?? null,
+    }),
+    sampleSmsSegments: t.int({ nullable: true, resolve: (s) => s.sample.sms?.segments ?? null }),
+  }),
+});
+
+builder.queryField('messageTemplates', (t) =>
+  t.field({
+    type: [MessageTemplate],
+    authScopes: { admin: true },
+    resolve: (_r, _a, ctx) => messageTemplates(ctx.db),
+  }),
+);
+
+const SaveMessageTemplateInput = builder.inputType('SaveMessageTemplateInput', {
+  fields: (t) => ({
+    purposeKey: t.string({ required: true }),
+    channel: t.field({ type: MessageChannel, required: true }),
+    locale: t.field({ type: LocaleEnum, required: true }),
+    subject: t.string({ required: false }),
+    body: t.string({ required: true, description: 'Liquid; the text part of an e-mail.' }),
+    html: t.string({
+      required: false,
+      description: 'Liquid; values are HTML-escaped. Default: the text, escaped.',
+    }),
+  }),
+});
+
+builder.mutationField('saveMessageTemplate', (t) =>
+  t.field({
+    type: SavedMessageTemplate,
+    description:
+      'Staff: creates or replaces a template after checking that it compiles and renders a sample.',
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'saved' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SaveMessageTemplateInput, required: true }) },
+    resolve: (_r, { input }, ctx) => saveMessageTemplate(ctx.db, ctx.viewer, input),
+  }),
+);
