@@ -4,6 +4,7 @@ import {
   type CallbackAnswer,
   gatewayApiCallback,
   resendWebhook,
+  twilioInbound,
   twilioStatusCallback,
 } from '../modules/messaging/callbacks';
 
@@ -11,8 +12,12 @@ import {
 export const messagingWebhooks = new Hono<{ Bindings: Env }>();
 
 const reply = (a: CallbackAnswer) =>
-  new Response(a.body, { status: a.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  new Response(a.body, {
+    status: a.status,
+    headers: { 'content-type': a.contentType ?? 'text/plain; charset=utf-8' },
+  });
 
 messagingWebhooks.post('/twilio', async (c) => reply(await twilioStatusCallback(c.env, c.req.raw)));
+messagingWebhooks.post('/twilio/inbound', async (c) => reply(await twilioInbound(c.env, c.req.raw)));
 messagingWebhooks.post('/gatewayapi', async (c) => reply(await gatewayApiCallback(c.env, c.req.raw)));
 messagingWebhooks.post('/resend', async (c) => reply(await resendWebhook(c.env, c.req.raw)));

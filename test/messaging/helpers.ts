@@ -63,14 +63,16 @@ export async function queuedMessage(m: {
   address: string;
   body?: string;
   subject?: string | null;
+  recipientId?: number;
 }): Promise<number> {
   const now = new Date().toISOString();
   const row = await env.DB.prepare(
     `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, locale, subject, body, html,
        sms_encoding, sms_segments, sender_kind, sender, idempotency_key, created_at, updated_at)
-     VALUES ('CUSTOMER', 1, ?, ?, 'TRANSACTIONAL', 'da', ?, ?, ?, ?, ?, 'STAFF', 'staff:1', ?, ?, ?) RETURNING id`,
+     VALUES ('CUSTOMER', ?, ?, ?, 'TRANSACTIONAL', 'da', ?, ?, ?, ?, ?, 'STAFF', 'staff:1', ?, ?, ?) RETURNING id`,
   )
     .bind(
+      m.recipientId ?? 1,
       m.address,
       m.channel,
       m.channel === 'EMAIL' ? (m.subject ?? 'Hej') : null,
@@ -132,7 +134,7 @@ export async function gatewayAccepted(
 }
 export async function resendAccepted(
   to: string,
-): Promise<{ id: string; subject: string; text: string; html: string }[]> {
+): Promise<{ id: string; subject: string; text: string; html: string; headers?: Record<string, string> }[]> {
   return (await fake('RESEND_API', `/__fake/accepted?to=${encodeURIComponent(to)}`)).emails;
 }
 
@@ -149,8 +151,9 @@ async function hmacB64(hash: string, key: Uint8Array<ArrayBuffer>, data: string)
 export async function twilioCallback(
   params: Record<string, string>,
   token: string = FAKE_PROVIDERS.TWILIO_AUTH_TOKEN,
+  path = '/webhooks/messaging/twilio',
 ) {
-  const url = `${FAKE_PROVIDERS.PUBLIC_BASE_URL}/webhooks/messaging/twilio`;
+  const url = `${FAKE_PROVIDERS.PUBLIC_BASE_URL}${path}`;
   const data =
     url +
     Object.keys(params)
@@ -161,9 +164,9 @@ export async function twilioCallback(
   return { body: new URLSearchParams(params).toString(), signature };
 }
 
-export function postTwilio(body: string, signature: string | null) {
+export function postTwilio(body: string, signature: string | null, path = '/webhooks/messaging/twilio') {
   return worker.fetch(
-    new Request(`http://localhost/webhooks/messaging/twilio`, {
+    new Request(`http://localhost${path}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',

@@ -3,7 +3,7 @@
 // 200 and changes nothing; an unknown status is kept and logged.
 import { jwtVerify } from 'jose';
 import type { Env } from '../../env';
-import { nowIso } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { BodyTooLargeError, decodeUtf8, readBodyLimited } from '../leads/body';
 import { constantTimeEqual, timingSafeEqualBytes } from '../leads/crypto';
 import { type ProviderEvent, recordProviderEvent, suppressionOf } from './events';
@@ -17,6 +17,7 @@ export const SVIX_TOLERANCE_SECONDS = 5 * 60;
 export interface CallbackAnswer {
   status: 200 | 400 | 401 | 403 | 413 | 503;
   body: string;
+  contentType?: string;
 }
 
 const answer = (status: CallbackAnswer['status'], body = ''): CallbackAnswer => ({ status, body });
@@ -106,7 +107,11 @@ const TWILIO_STATUS: Record<string, EventStatus | null> = {
 /** Error codes that say the number can never receive an SMS (not a phone switched off: 30003). */
 const TWILIO_UNDELIVERABLE = new Set(['21211', '21614', '30005', '30006']);
 
-export async function twilioStatusCallback(env: Env, request: Request): Promise<CallbackAnswer> {
+/** Reads and verifies a Twilio webhook: its form parameters and text, or the refusal. */
+async function verifiedTwilio(
+  env: Env,
+  request: Request,
+): Promise<{ params: URLSearchParams; text: string } | CallbackAnswer> {
   if (!env.TWILIO_AUTH_TOKEN) return answer(503, 'Twilio is not configured.');
   const raw = await readRaw(request);
   if (!(raw instanceof Uint8Array)) return raw;
@@ -120,6 +125,13 @@ export async function twilioStatusCallback(env: Env, request: Request): Promise<
     if (await constantTimeEqual(await twilioSignature(env.TWILIO_AUTH_TOKEN, url, params), presented))
       valid = true;
   if (!valid) return answer(403, 'Bad X-Twilio-Signature.');
+  return { params, text };
+}
+
+export async function twilioStatusCallback(env: Env, request: Request): Promise<CallbackAnswer> {
+  const verified = await verifiedTwilio(env, request);
+  if (!('params' in verified)) return verified;
+  const { params, text } = verified;
   const sid = params.get('MessageSid') ?? params.get('SmsSid');
   const rawStatus = (params.get('MessageStatus') ?? params.get('SmsStatus') ?? '').toLowerCase();
   if (!sid || !rawStatus) return answer(400, 'MessageSid and MessageStatus are required.');
@@ -145,6 +157,115 @@ export async function twilioStatusCallback(env: Env, request: Request): Promise<
     payload: text,
   });
   return answer(200);
+}
+
+/** Twilio's own opt-out words and the local ones (da AFMELD, de STOPP/ABMELDEN, pl WYPISZ). */
+export const STOP_WORDS = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPTOUT',
+  'CANCEL',
+  'AFMELD',
+  'STOPP',
+  'ABMELDEN',
+  'WYPISZ',
+]);
+export const START_WORDS = new Set(['START', 'UNSTOP', 'YES', 'TILMELD', 'ANMELDEN']);
+
+export function smsKeyword(body: string): 'STOP' | 'START' | null {
+  const word = body
+    .trim()
+    .replace(/[.!]+$/, '')
+    .toUpperCase();
+  return STOP_WORDS.has(word) ? 'STOP' : START_WORDS.has(word) ? 'START' : null;
+}
+
+/**
+ * Inbound SMS (Twilio's messaging webhook): STOP and its local equivalents suppress the number and withdraw
+ * the SMS marketing consent of everyone we texted at it; START lifts the opt-out and records the consent;
+ * anything else is a reply, kept in the contact history of the person last texted at that number. Each
+ * inbound message acts once (its MessageSid is kept).
+ */
+export async function twilioInbound(env: Env, request: Request): Promise<CallbackAnswer> {
+  const verified = await verifiedTwilio(env, request);
+  if (!('params' in verified)) return verified;
+  const { params, text } = verified;
+  const sid = params.get('MessageSid') ?? params.get('SmsSid');
+  const from = params.get('From');
+  if (!sid || !from) return answer(400, 'MessageSid and From are required.');
+  const body = params.get('Body') ?? '';
+  const keyword = smsKeyword(body);
+  const db = env.DB;
+  const now = nowIso();
+  const key = `inbound:${sid}`;
+  // Each effect runs only while this inbound message is not yet applied (bound last in every statement).
+  const fresh = `(SELECT applied FROM message_event WHERE provider = 'TWILIO' AND dedupe_key = ?) = 0`;
+  const people = `SELECT DISTINCT recipient_type, recipient_id FROM message_outbox WHERE channel = 'SMS' AND address = ?`;
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO message_event (provider, dedupe_key, provider_message_id, raw_status, applied, payload, received_at)
+         VALUES ('TWILIO', ?, ?, ?, 0, ?, ?) ON CONFLICT (provider, dedupe_key) DO NOTHING`,
+      )
+      .bind(key, sid, keyword ? `inbound:${keyword}` : 'inbound', text, now),
+  ];
+  if (keyword === 'STOP')
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO message_suppression (channel, address, reason, detail, created_at)
+           SELECT 'SMS', ?, 'OPT_OUT', ?, ? WHERE ${fresh}
+           ON CONFLICT (channel, address) DO UPDATE SET reason = 'OPT_OUT', detail = excluded.detail`,
+        )
+        .bind(from, `SMS "${body.trim().slice(0, 20)}"`, now, key),
+    );
+  if (keyword === 'START')
+    statements.push(
+      db
+        .prepare(
+          `DELETE FROM message_suppression WHERE channel = 'SMS' AND address = ? AND reason = 'OPT_OUT' AND ${fresh}`,
+        )
+        .bind(from, key),
+    );
+  if (keyword)
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at)
+           SELECT recipient_type, recipient_id, 'SMS', ?, ?, 'recipient', ? FROM (${people}) WHERE ${fresh}`,
+        )
+        .bind(
+          keyword === 'STOP' ? 'WITHDRAWN' : 'GRANTED',
+          `sms:${body.trim().toUpperCase().slice(0, 20)}`,
+          now,
+          from,
+          key,
+        ),
+    );
+  else
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
+           SELECT recipient_type, recipient_id, 'SMS', ?, ?, NULL, 'inbound:sms', ? FROM message_outbox
+           WHERE channel = 'SMS' AND address = ? AND ${fresh} ORDER BY id DESC LIMIT 1`,
+        )
+        .bind(`Reply from ${from}:\n\n${body}`.slice(0, 10_000), now, now, from, key),
+    );
+  statements.push(
+    db.prepare("UPDATE message_event SET applied = 1 WHERE provider = 'TWILIO' AND dedupe_key = ?").bind(key),
+  );
+  await atomic(db, statements);
+  // An empty TwiML answer: no automatic reply from us (Twilio sends its own STOP/START confirmations).
+  return {
+    status: 200,
+    body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
+    contentType: 'text/xml',
+  };
 }
 
 // ---- GatewayAPI ----

@@ -24,6 +24,7 @@ import {
   PURPOSE_KEYS,
   PURPOSES,
   type Purpose,
+  type PurposeKey,
   RECIPIENT_TYPES,
   type RecipientType,
 } from './model';
@@ -31,7 +32,8 @@ import { hasMarketingConsent, personExists, resolveTemplate } from './people';
 import { isSuppressed, messagingSettings } from './repository';
 import { smsInfo } from './sms';
 import type { OutboxRow } from './tables';
-import { checkRendered, htmlOfText, type RenderedMessage, renderTemplate } from './templates';
+import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage, renderTemplate } from './templates';
+import { UNSUBSCRIBE_LINE, unsubscribeToken, unsubscribeUrl } from './unsubscribe';
 import { templateVariables } from './variables';
 
 /** Templates a person may send by hand: their variables are all known at send time. */
@@ -178,16 +180,30 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
 
   const locale =
     person.locale ?? (person.country ? COUNTRY_LOCALE[person.country] : undefined) ?? settings.default_locale;
-  let purpose: Purpose;
+  const key = input.templateKey ?? null;
+  if (key !== null && !isPurposeKey(key))
+    throw new ValidationError('Unknown template.', [{ path: 'templateKey', message: 'Unknown template.' }]);
+  const purpose: Purpose = key !== null ? PURPOSE_KEYS[key as PurposeKey].purpose : input.purpose!;
+  const template =
+    key !== null
+      ? await resolveTemplate(db, key as PurposeKey, input.channel, locale, settings.default_locale)
+      : null;
+  const messageLocale: Locale = template?.locale ?? locale;
+  // Every marketing message carries its unsubscribe link (a template may place it; otherwise it is appended).
+  const unsubscribe =
+    purpose === 'MARKETING'
+      ? unsubscribeUrl(
+          env.PUBLIC_BASE_URL,
+          await unsubscribeToken(env.JWT_SECRET, {
+            channel: input.channel,
+            type: subject.type,
+            id: subject.id,
+            locale: messageLocale,
+          }),
+        )
+      : undefined;
   let rendered: RenderedMessage;
-  let templateLocale: Locale = locale;
-  if (input.templateKey != null) {
-    const key = input.templateKey;
-    if (!isPurposeKey(key))
-      throw new ValidationError('Unknown template.', [{ path: 'templateKey', message: 'Unknown template.' }]);
-    const template = await resolveTemplate(db, key, input.channel, locale, settings.default_locale);
-    templateLocale = template.locale;
-    purpose = PURPOSE_KEYS[key].purpose;
+  if (template) {
     const vars = templateVariables({
       locale: template.locale,
       timeZone: company.timeZone,
@@ -196,16 +212,24 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
         ? { firstName: owner.first_name, lastName: owner.last_name, phone: owner.phone, email: owner.email }
         : { firstName: company.name },
       company: { name: company.name },
+      unsubscribeUrl: unsubscribe,
     });
     rendered = renderTemplate(input.channel, template, vars);
   } else {
-    purpose = input.purpose!;
     const text = input.text!.trim();
     rendered =
       input.channel === 'SMS'
         ? { subject: null, text, html: null, sms: smsInfo(text) }
         : { subject: input.subject!, text, html: htmlOfText(text), sms: null };
   }
+  if (unsubscribe && !rendered.text.includes(unsubscribe))
+    rendered = withUnsubscribeLine(
+      rendered,
+      input.channel,
+      unsubscribe,
+      messageLocale,
+      template?.html == null,
+    );
   checkRendered(input.channel, rendered);
 
   if (purpose === 'MARKETING' && !(await hasMarketingConsent(db, subject, input.channel)))
@@ -230,8 +254,8 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
         address.address,
         input.channel,
         purpose,
-        input.templateKey ?? null,
-        templateLocale,
+        key,
+        messageLocale,
         rendered.subject,
         rendered.text,
         rendered.html,
@@ -271,6 +295,26 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
   const row = (inserted.results as OutboxRow[])[0];
   if (!suppressed) await env.JOBS.send({ kind: 'outbox.send', outboxId: row.id });
   return row;
+}
+
+/** Appends "Unsubscribe: <url>" in the message's language (to the HTML part too). */
+function withUnsubscribeLine(
+  m: RenderedMessage,
+  channel: Channel,
+  url: string,
+  locale: Locale,
+  htmlFromText: boolean,
+): RenderedMessage {
+  const line = `${UNSUBSCRIBE_LINE[locale]}: ${url}`;
+  if (channel === 'SMS') {
+    const text = `${m.text}\n${line}`;
+    return { ...m, text, sms: smsInfo(text) };
+  }
+  const text = `${m.text}\n\n${line}`;
+  const link = `<p><a href="${escapeHtml(url)}">${escapeHtml(UNSUBSCRIBE_LINE[locale])}</a></p>`;
+  const base = htmlFromText ? htmlOfText(m.text) : (m.html ?? '');
+  const html = base.includes('</body>') ? base.replace('</body>', `${link}\n</body>`) : `${base}\n${link}`;
+  return { ...m, text, html };
 }
 
 function activityBody(channel: Channel, address: string, m: RenderedMessage): string {

@@ -31,6 +31,7 @@ import {
   reclaimStale,
 } from './repository';
 import type { MessagingSettingsRow, OutboxRow } from './tables';
+import { unsubscribeToken, unsubscribeUrl } from './unsubscribe';
 
 /** How long a SENDING claim is trusted before its consumer is taken for dead. */
 export const SENDING_LEASE_SECONDS = 120;
@@ -63,15 +64,27 @@ const CALLBACK_PATH: Record<ProviderName, string | null> = {
   CLOUDFLARE: null, // delivery events arrive on a queue
 };
 
-function outgoing(
+async function outgoing(
   env: Env,
   row: OutboxRow,
   settings: MessagingSettingsRow,
   provider: ProviderName,
-): OutgoingMessage {
+): Promise<OutgoingMessage> {
   const from = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
   const base = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
   const path = CALLBACK_PATH[provider];
+  const headers: Record<string, string> = {};
+  if (row.channel === 'EMAIL' && row.purpose === 'MARKETING') {
+    // RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
+    const token = await unsubscribeToken(env.JWT_SECRET, {
+      channel: 'EMAIL',
+      type: row.recipient_type,
+      id: row.recipient_id,
+      locale: row.locale,
+    });
+    headers['List-Unsubscribe'] = `<${unsubscribeUrl(env.PUBLIC_BASE_URL, token)}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
   return {
     outboxId: row.id,
     idempotencyKey: row.idempotency_key,
@@ -80,7 +93,7 @@ function outgoing(
     subject: row.subject,
     text: row.body,
     html: row.html,
-    headers: {},
+    headers,
     smsEncoding: row.sms_encoding,
     statusCallbackUrl: base && path ? `${base}${path}` : null,
   };
@@ -129,7 +142,7 @@ export async function sendOutboxMessage(env: Env, outboxId: number, now = new Da
   }
   // A status check before any resend: an earlier try may have reached a provider that reported an error.
   if (claimed.attempts > 1 && !adapter.idempotent) {
-    const found = await adapter.lookup(outgoing(env, claimed, settings, provider), claimed.created_at);
+    const found = await adapter.lookup(await outgoing(env, claimed, settings, provider), claimed.created_at);
     if (found.kind === 'found')
       return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
   }
@@ -146,7 +159,7 @@ async function recoverAndSend(
   t: number,
 ): Promise<StepResult> {
   if (!adapter.idempotent) {
-    const found = await adapter.lookup(outgoing(env, row, settings, adapter.name), since);
+    const found = await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
     if (found.kind === 'found')
       return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t);
     if (found.kind === 'unknown') {
@@ -185,7 +198,7 @@ async function attempt(
   const db = env.DB;
   let outcome: SendOutcome;
   try {
-    outcome = await adapter.send(outgoing(env, row, settings, adapter.name));
+    outcome = await adapter.send(await outgoing(env, row, settings, adapter.name));
   } catch (e) {
     if (e instanceof ProviderNotConfigured)
       outcome = { kind: 'retry', retryAfterSeconds: NOT_CONFIGURED_DELAY_SECONDS, error: e.message };
