@@ -10,6 +10,11 @@ CREATE TABLE messaging_settings (
   email_provider TEXT CHECK (email_provider IN ('RESEND', 'CLOUDFLARE')), -- null: e-mail not configured
   sms_sender TEXT, -- E.164 number or an alphanumeric sender (<= 11 characters)
   email_from TEXT, -- 'Name <address>' or a bare address
+  -- Marketing SMS wait outside these local hours of the recipient ('HH:MM'; equal: no quiet hours).
+  quiet_hours_start TEXT NOT NULL DEFAULT '21:00',
+  quiet_hours_end TEXT NOT NULL DEFAULT '08:00',
+  -- Marketing messages one distributor may send per company day.
+  marketing_daily_limit INTEGER NOT NULL DEFAULT 200,
   updated_at TEXT NOT NULL
 ) STRICT;
 INSERT INTO messaging_settings (id, updated_at) VALUES (1, '1970-01-01T00:00:00.000Z');

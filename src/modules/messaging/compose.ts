@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
+import { addDays, dayInZone, startOfDayInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
@@ -29,6 +30,7 @@ import {
   type RecipientType,
 } from './model';
 import { hasMarketingConsent, personExists, resolveTemplate } from './people';
+import { nextAllowedInstant, recipientZone } from './quietHours';
 import { isSuppressed, messagingSettings } from './repository';
 import { smsInfo } from './sms';
 import type { OutboxRow } from './tables';
@@ -238,15 +240,32 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
     );
 
   const suppressed = await isSuppressed(db, input.channel, address.address);
-  const now = nowIso();
+  const nowDate = new Date();
+  const now = nowDate.toISOString();
   const sender = actorOf(viewer);
+  // Marketing SMS wait for the end of the recipient's quiet hours.
+  const notBefore =
+    purpose === 'MARKETING' && input.channel === 'SMS' && !suppressed
+      ? nextAllowedInstant(
+          nowDate,
+          recipientZone(person.country, company.timeZone),
+          settings.quiet_hours_start,
+          settings.quiet_hours_end,
+        )
+      : nowDate;
+  // A distributor's marketing messages per company day are limited; the count is a condition of the insert.
+  const limited = purpose === 'MARKETING' && viewer.kind === 'DISTRIBUTOR';
+  const dayStart = startOfDayInZone(dayInZone(nowDate, company.timeZone), company.timeZone);
   const statements = [
     db
       .prepare(
         `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, template_key, locale, subject,
            body, html, sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status, idempotency_key,
-           final_at, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+           final_at, last_error, not_before, created_at, updated_at)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE ?23 = 0 OR (SELECT count(*) FROM message_outbox WHERE owner_distributor_id = ?15 AND sender = ?14
+                           AND purpose = 'MARKETING' AND created_at >= ?24) < ?25
+         RETURNING *`,
       )
       .bind(
         subject.type,
@@ -268,8 +287,12 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
         `outbox-${crypto.randomUUID()}`,
         suppressed ? now : null,
         suppressed ? 'The address is suppressed.' : null,
+        notBefore > nowDate ? notBefore.toISOString() : null,
         now,
         now,
+        limited ? 1 : 0,
+        dayStart.toISOString(),
+        settings.marketing_daily_limit,
       ),
   ];
   // The contact history shows what was sent; a suppressed message never left, so it is no contact.
@@ -278,7 +301,7 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
       db
         .prepare(
           `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1`,
         )
         .bind(
           subject.type,
@@ -293,7 +316,17 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
     );
   const [inserted] = await atomic(db, statements);
   const row = (inserted.results as OutboxRow[])[0];
-  if (!suppressed) await env.JOBS.send({ kind: 'outbox.send', outboxId: row.id });
+  if (!row) {
+    const tomorrow = startOfDayInZone(addDays(dayInZone(nowDate, company.timeZone), 1), company.timeZone);
+    throw new RateLimitedError(Math.ceil((tomorrow.getTime() - nowDate.getTime()) / 1000));
+  }
+  if (!suppressed) {
+    const delay = Math.ceil((notBefore.getTime() - nowDate.getTime()) / 1000);
+    await env.JOBS.send(
+      { kind: 'outbox.send', outboxId: row.id },
+      delay > 0 ? { delaySeconds: Math.min(delay, 43_200) } : undefined,
+    );
+  }
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
 import { resolvePage } from '../../graphql/pages';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
 import { encodeCursor, keysetClauses } from '../../lib/keyset';
 import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/common';
 import { requireSubject } from '../crm/subjects';
@@ -84,8 +84,11 @@ builder.mutationField('sendMessage', (t) =>
   t.field({
     type: OutboxMessage,
     description:
-      'Sends an SMS or e-mail through the outbox. Marketing needs the person’s consent for the channel; a suppressed address is recorded as SUPPRESSED and never sent.',
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: 'outboxMessage' } },
+      'Sends an SMS or e-mail through the outbox. Marketing needs the person’s consent for the channel, carries an unsubscribe link, waits out the recipient’s quiet hours (SMS) and counts toward the distributor’s daily limit; a suppressed address is recorded as SUPPRESSED and never sent.',
+    errors: {
+      types: [ValidationError, NotFoundError, ForbiddenError, RateLimitedError],
+      dataField: { name: 'outboxMessage' },
+    },
     authScopes: { admin: true, distributor: true },
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     resolve: (_r, { input }, ctx) => {

@@ -24,6 +24,9 @@ export const messagingSettings = sqliteTable('messaging_settings', {
   email_provider: text({ enum: EMAIL_PROVIDERS }),
   sms_sender: text(),
   email_from: text(),
+  quiet_hours_start: text().notNull().default('21:00'),
+  quiet_hours_end: text().notNull().default('08:00'),
+  marketing_daily_limit: integer().notNull().default(200),
   updated_at: text().notNull(),
 });
 
