@@ -4,7 +4,7 @@
 // handed to the queue. Bad input writes nothing.
 import { z } from 'zod';
 import type { Env } from '../../env';
-import { atomic, nowIso } from '../../lib/db';
+import { atomic } from '../../lib/db';
 import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
 import { addDays, dayInZone, startOfDayInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
