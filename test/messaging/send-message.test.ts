@@ -357,3 +357,56 @@ describe('templates', () => {
     }
   });
 });
+
+describe('previewMessage', () => {
+  const PREVIEW = `query($input: SendMessageInput!) { previewMessage(input: $input) {
+    channel purpose locale address subject text smsEncoding smsSegments smsCharacters smsNonGsmCharacters marketingConsent suppressed } }`;
+
+  it('renders for a real recipient with the SMS encoding and segments, writes nothing, and keeps the access rule', async () => {
+    const polish = await customer(aT, {
+      firstName: 'Zofia',
+      phone: '+48 512 345 678',
+      country: 'PL',
+      locale: 'pl',
+    });
+    const before = await state();
+    const p = (
+      await gqlOk(
+        PREVIEW,
+        {
+          input: {
+            recipientId: polish,
+            channel: 'SMS',
+            purpose: 'MARKETING',
+            text: 'Cześć Zofia, mamy dla Ciebie nowość!',
+          },
+        },
+        aT,
+      )
+    ).previewMessage;
+    expect(p).toMatchObject({
+      channel: 'SMS',
+      purpose: 'MARKETING',
+      locale: 'pl',
+      address: '+48512345678',
+      smsEncoding: 'UCS2',
+      marketingConsent: false,
+      suppressed: false,
+    });
+    // ś ć from the text, ę from the appended "Wypisz się".
+    expect(p.smsNonGsmCharacters).toEqual(['ś', 'ć', 'ę']);
+    // The appended unsubscribe line is part of what is counted.
+    expect(p.text).toMatch(/\nWypisz się: https:\/\/crm\.example\.test\/u\/\S+$/);
+    expect(p.smsCharacters).toBe([...p.text].length);
+    expect(p.smsSegments).toBe(Math.ceil(p.smsCharacters / 67));
+    expect(await state()).toBe(before);
+
+    const theirs = await customer(bT, { phone: '+4520123456' });
+    const denied = await gql(
+      PREVIEW,
+      { input: { recipientId: theirs, channel: 'SMS', purpose: 'TRANSACTIONAL', text: 'Hej' } },
+      aT,
+    );
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});

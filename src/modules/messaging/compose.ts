@@ -32,7 +32,7 @@ import {
 import { hasMarketingConsent, personExists, resolveTemplate } from './people';
 import { nextAllowedInstant, recipientZone } from './quietHours';
 import { isSuppressed, messagingSettings } from './repository';
-import { smsInfo } from './sms';
+import { type SmsInfo, smsInfo } from './sms';
 import type { OutboxRow } from './tables';
 import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage, renderTemplate } from './templates';
 import { UNSUBSCRIBE_LINE, unsubscribeToken, unsubscribeUrl } from './unsubscribe';
@@ -157,7 +157,8 @@ async function requireRecipient(
   return subject;
 }
 
-export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInput): Promise<OutboxRow> {
+/** Everything a message to a person is made of, before anything is written. */
+async function prepareMessage(env: Env, viewer: Viewer, raw: SendMessageInput) {
   const db = env.DB;
   const input = parseInput(sendSchema, raw, 'message');
   const subject = await requireRecipient(db, viewer, input.recipientType, input.recipientId);
@@ -233,13 +234,72 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
       template?.html == null,
     );
   checkRendered(input.channel, rendered);
+  const [consent, suppressed] = await Promise.all([
+    purpose === 'MARKETING' ? hasMarketingConsent(db, subject, input.channel) : Promise.resolve(true),
+    isSuppressed(db, input.channel, address.address),
+  ]);
+  return {
+    input,
+    subject,
+    company,
+    settings,
+    person,
+    address: address.address,
+    purpose,
+    key,
+    messageLocale,
+    rendered,
+    consent,
+    suppressed,
+  };
+}
 
-  if (purpose === 'MARKETING' && !(await hasMarketingConsent(db, subject, input.channel)))
+export interface MessagePreview {
+  channel: Channel;
+  purpose: Purpose;
+  locale: Locale;
+  address: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  sms: SmsInfo | null;
+  /** False for a marketing message to someone without consent for the channel: sendMessage would refuse it. */
+  marketingConsent: boolean;
+  /** The address is suppressed: sendMessage would record it SUPPRESSED and send nothing. */
+  suppressed: boolean;
+}
+
+/** Renders a message for a real recipient without writing anything (same rules as sendMessage). */
+export async function previewMessage(
+  env: Env,
+  viewer: Viewer,
+  raw: SendMessageInput,
+): Promise<MessagePreview> {
+  const p = await prepareMessage(env, viewer, raw);
+  return {
+    channel: p.input.channel,
+    purpose: p.purpose,
+    locale: p.messageLocale,
+    address: p.address,
+    subject: p.rendered.subject,
+    text: p.rendered.text,
+    html: p.rendered.html,
+    sms: p.rendered.sms,
+    marketingConsent: p.consent,
+    suppressed: p.suppressed,
+  };
+}
+
+export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInput): Promise<OutboxRow> {
+  const db = env.DB;
+  const prepared = await prepareMessage(env, viewer, raw);
+  const { input, subject, company, settings, person, purpose, key, messageLocale, rendered, suppressed } =
+    prepared;
+  const address = { address: prepared.address };
+  if (!prepared.consent)
     throw new ForbiddenError(
       `The ${subject.type.toLowerCase()} has not consented to marketing by ${input.channel === 'SMS' ? 'SMS' : 'e-mail'}.`,
     );
-
-  const suppressed = await isSuppressed(db, input.channel, address.address);
   const nowDate = new Date();
   const now = nowDate.toISOString();
   const sender = actorOf(viewer);

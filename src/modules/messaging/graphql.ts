@@ -5,7 +5,7 @@ import { encodeCursor, keysetClauses } from '../../lib/keyset';
 import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/common';
 import { requireSubject } from '../crm/subjects';
 import { LocaleEnum } from '../genealogy/graphql';
-import { sendMessage } from './compose';
+import { type MessagePreview, previewMessage, sendMessage } from './compose';
 import { CHANNELS, OUTBOX_STATUSES, PURPOSES } from './model';
 import { canReadMessage, messagesTo, outboxById } from './repository';
 import type { OutboxRow, TemplateRow } from './tables';
@@ -95,6 +95,43 @@ builder.mutationField('sendMessage', (t) =>
       const { recipientId, ...rest } = input;
       const ref = subjectFromGlobalId(recipientId, 'recipientId');
       return sendMessage(ctx.env, ctx.viewer, { ...rest, recipientType: ref.type, recipientId: ref.id });
+    },
+  }),
+);
+
+const MessagePreviewType = builder.objectRef<MessagePreview>('MessagePreview').implement({
+  description: 'A message rendered for a real recipient, as sendMessage would send it; nothing is written.',
+  fields: (t) => ({
+    channel: t.field({ type: MessageChannel, resolve: (p) => p.channel }),
+    purpose: t.field({ type: MessagePurpose, resolve: (p) => p.purpose }),
+    locale: t.field({ type: LocaleEnum, resolve: (p) => p.locale }),
+    address: t.exposeString('address'),
+    subject: t.exposeString('subject', { nullable: true }),
+    text: t.exposeString('text'),
+    html: t.exposeString('html', { nullable: true }),
+    smsEncoding: t.field({ type: SmsEncoding, nullable: true, resolve: (p) => p.sms?.encoding ?? null }),
+    smsSegments: t.int({ nullable: true, resolve: (p) => p.sms?.segments ?? null }),
+    smsCharacters: t.int({ nullable: true, resolve: (p) => p.sms?.characters ?? null }),
+    smsRemainingInSegment: t.int({ nullable: true, resolve: (p) => p.sms?.remainingInSegment ?? null }),
+    smsNonGsmCharacters: t.stringList({
+      nullable: true,
+      description: 'The characters that force UCS-2 (70 characters a segment instead of 160).',
+      resolve: (p) => p.sms?.nonGsmCharacters ?? null,
+    }),
+    marketingConsent: t.exposeBoolean('marketingConsent'),
+    suppressed: t.exposeBoolean('suppressed'),
+  }),
+});
+
+builder.queryField('previewMessage', (t) =>
+  t.field({
+    type: MessagePreviewType,
+    authScopes: { admin: true, distributor: true },
+    args: { input: t.arg({ type: SendMessageInput, required: true }) },
+    resolve: (_r, { input }, ctx) => {
+      const { recipientId, ...rest } = input;
+      const ref = subjectFromGlobalId(recipientId, 'recipientId');
+      return previewMessage(ctx.env, ctx.viewer, { ...rest, recipientType: ref.type, recipientId: ref.id });
     },
   }),
 );
