@@ -3,6 +3,7 @@ import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/housekeeping';
+import { enqueueStuckOutbox } from '../modules/messaging/sweep';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -21,6 +22,8 @@ export async function handleScheduled(
     if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
+    const stuck = await enqueueStuckOutbox(env, now);
+    if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);
