@@ -410,3 +410,78 @@ describe('previewMessage', () => {
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('messaging settings', () => {
+  const UPDATE = `mutation($input: UpdateMessagingSettingsInput!) { updateMessagingSettings(input: $input) { __typename
+    ... on MutationUpdateMessagingSettingsSuccess { settings { defaultLocale smsProvider emailProvider smsSender emailFrom
+      quietHoursStart quietHoursEnd marketingDailyLimit } }
+    ... on ValidationError { issues { path message } } ... on Error { message } } }`;
+
+  it('staff pick the provider per channel and the senders; bad values are refused with nothing changed', async () => {
+    const ok = (
+      await gqlOk(
+        UPDATE,
+        {
+          input: {
+            smsProvider: 'GATEWAYAPI',
+            emailProvider: 'CLOUDFLARE',
+            smsSender: 'Vitalis',
+            emailFrom: 'Vitalis <hej@vitalis.example>',
+            quietHoursStart: '20:30',
+            defaultLocale: 'da',
+          },
+        },
+        admin,
+      )
+    ).updateMessagingSettings;
+    expect(ok.settings).toMatchObject({
+      smsProvider: 'GATEWAYAPI',
+      emailProvider: 'CLOUDFLARE',
+      smsSender: 'Vitalis',
+      emailFrom: 'Vitalis <hej@vitalis.example>',
+      quietHoursStart: '20:30',
+      quietHoursEnd: '08:00',
+      defaultLocale: 'da',
+    });
+    const number = (await gqlOk(UPDATE, { input: { smsSender: '+45 70 12 34 56' } }, admin))
+      .updateMessagingSettings;
+    expect(number.settings.smsSender).toBe('+4570123456');
+    const before = await env.DB.prepare('SELECT * FROM messaging_settings').first();
+    const bad = (
+      await gqlOk(
+        UPDATE,
+        {
+          input: {
+            smsSender: 'A sender far too long',
+            emailFrom: 'not an address',
+            quietHoursEnd: '25:00',
+            marketingDailyLimit: -1,
+          },
+        },
+        admin,
+      )
+    ).updateMessagingSettings;
+    expect(bad.__typename).toBe('ValidationError');
+    expect(bad.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'emailFrom',
+      'marketingDailyLimit',
+      'quietHoursEnd',
+      'smsSender',
+    ]);
+    expect(await env.DB.prepare('SELECT * FROM messaging_settings').first()).toEqual(before);
+    const denied = await gql(UPDATE, { input: { smsProvider: 'TWILIO' } }, aT);
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('free text with bidirectional-override characters is refused', async () => {
+    const id = await customer(aT, { phone: uniquePhone() });
+    const r = await sendAs(aT, {
+      recipientId: id,
+      channel: 'SMS',
+      purpose: 'TRANSACTIONAL',
+      text: 'Betal her: \u202Egnp.exe',
+    });
+    expect(r.__typename).toBe('ValidationError');
+    expect(r.issues[0].path).toBe('text');
+  });
+});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Env } from '../../env';
 import { atomic } from '../../lib/db';
 import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
+import { freeText, nameText } from '../../lib/text';
 import { addDays, dayInZone, startOfDayInZone } from '../../lib/time';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
@@ -48,8 +49,8 @@ const sendSchema = z
     channel: z.enum(CHANNELS),
     templateKey: z.string().max(64).nullish(),
     purpose: z.enum(PURPOSES).nullish(),
-    subject: z.string().trim().max(MESSAGE_LIMITS.subject).nullish(),
-    text: z.string().max(MESSAGE_LIMITS.emailText).nullish(),
+    subject: nameText(MESSAGE_LIMITS.subject).nullish(),
+    text: freeText(MESSAGE_LIMITS.emailText).nullish(),
   })
   .superRefine((v, ctx) => {
     if ((v.templateKey == null) === (v.text == null))

@@ -6,15 +6,18 @@ import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/
 import { requireSubject } from '../crm/subjects';
 import { LocaleEnum } from '../genealogy/graphql';
 import { type MessagePreview, previewMessage, sendMessage } from './compose';
-import { CHANNELS, OUTBOX_STATUSES, PURPOSES } from './model';
-import { canReadMessage, messagesTo, outboxById } from './repository';
-import type { OutboxRow, TemplateRow } from './tables';
+import { CHANNELS, EMAIL_PROVIDERS, OUTBOX_STATUSES, PURPOSES, SMS_PROVIDERS } from './model';
+import { canReadMessage, messagesTo, messagingSettings, outboxById } from './repository';
+import { updateMessagingSettings } from './settings';
+import type { MessagingSettingsRow, OutboxRow, TemplateRow } from './tables';
 import { messageTemplates, type SavedTemplate, saveMessageTemplate } from './templateAdmin';
 
 const MessageChannel = builder.enumType('MessageChannel', { values: CHANNELS });
 const MessagePurpose = builder.enumType('MessagePurpose', { values: PURPOSES });
 const MessageStatus = builder.enumType('MessageStatus', { values: OUTBOX_STATUSES });
 const SmsEncoding = builder.enumType('SmsEncoding', { values: ['GSM7', 'UCS2'] as const });
+const SmsProvider = builder.enumType('SmsProvider', { values: SMS_PROVIDERS });
+const EmailProvider = builder.enumType('EmailProvider', { values: EMAIL_PROVIDERS });
 
 export const OutboxMessage = builder.objectRef<OutboxRow>('OutboxMessage');
 builder.node(OutboxMessage, {
@@ -195,5 +198,53 @@ builder.mutationField('saveMessageTemplate', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: SaveMessageTemplateInput, required: true }) },
     resolve: (_r, { input }, ctx) => saveMessageTemplate(ctx.db, ctx.viewer, input),
+  }),
+);
+
+const MessagingSettings = builder.objectRef<MessagingSettingsRow>('MessagingSettings').implement({
+  description: 'Providers per channel, senders, the fallback locale of templates, quiet hours, limits.',
+  fields: (t) => ({
+    defaultLocale: t.field({ type: LocaleEnum, resolve: (s) => s.default_locale }),
+    smsProvider: t.field({ type: SmsProvider, nullable: true, resolve: (s) => s.sms_provider }),
+    emailProvider: t.field({ type: EmailProvider, nullable: true, resolve: (s) => s.email_provider }),
+    smsSender: t.exposeString('sms_sender', { nullable: true }),
+    emailFrom: t.exposeString('email_from', { nullable: true }),
+    quietHoursStart: t.exposeString('quiet_hours_start', { description: "Recipient's local time, HH:MM." }),
+    quietHoursEnd: t.exposeString('quiet_hours_end'),
+    marketingDailyLimit: t.exposeInt('marketing_daily_limit'),
+  }),
+});
+
+builder.queryField('messagingSettings', (t) =>
+  t.field({
+    type: MessagingSettings,
+    authScopes: { admin: true },
+    resolve: (_r, _a, ctx) => messagingSettings(ctx.db),
+  }),
+);
+
+const UpdateMessagingSettingsInput = builder.inputType('UpdateMessagingSettingsInput', {
+  fields: (t) => ({
+    defaultLocale: t.field({ type: LocaleEnum, required: false }),
+    smsProvider: t.field({ type: SmsProvider, required: false }),
+    emailProvider: t.field({ type: EmailProvider, required: false }),
+    smsSender: t.string({
+      required: false,
+      description: 'An E.164 number or an alphanumeric sender (≤ 11).',
+    }),
+    emailFrom: t.string({ required: false, description: 'An address, or Name <address>.' }),
+    quietHoursStart: t.string({ required: false }),
+    quietHoursEnd: t.string({ required: false }),
+    marketingDailyLimit: t.int({ required: false }),
+  }),
+});
+
+builder.mutationField('updateMessagingSettings', (t) =>
+  t.field({
+    type: MessagingSettings,
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'settings' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpdateMessagingSettingsInput, required: true }) },
+    resolve: (_r, { input }, ctx) => updateMessagingSettings(ctx.db, ctx.viewer, input),
   }),
 );

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { nowIso } from '../../lib/db';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
+import { freeText, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
@@ -16,12 +17,9 @@ const saveSchema = z.object({
   purposeKey: z.string().max(64),
   channel: z.enum(CHANNELS),
   locale: z.enum(LOCALES),
-  subject: z
-    .string()
-    .max(MESSAGE_LIMITS.subject * 4)
-    .nullish(),
-  body: z.string().min(1, 'Required.').max(MESSAGE_LIMITS.templateSource),
-  html: z.string().max(MESSAGE_LIMITS.templateSource).nullish(),
+  subject: nameText(MESSAGE_LIMITS.subject * 4).nullish(),
+  body: freeText(MESSAGE_LIMITS.templateSource).refine((b) => b.trim() !== '', 'Required.'),
+  html: freeText(MESSAGE_LIMITS.templateSource).nullish(),
 });
 export type SaveTemplateInput = z.input<typeof saveSchema>;
 
