@@ -120,6 +120,19 @@ CREATE TABLE message_suppression (
   PRIMARY KEY (channel, address)
 ) STRICT;
 
+-- Automatic messages: a follow-up rule of the CRM that also sends its template by a channel (N days from
+-- the CRM rule's own settings). One message per order and channel: the outbox's idempotency key.
+CREATE TABLE message_rule (
+  rule TEXT NOT NULL CHECK (rule IN ('ORDER_FOLLOW_UP')),
+  channel TEXT NOT NULL CHECK (channel IN ('SMS', 'EMAIL')),
+  enabled INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (rule, channel)
+) STRICT;
+INSERT INTO message_rule (rule, channel, updated_at) VALUES
+  ('ORDER_FOLLOW_UP', 'SMS', '1970-01-01T00:00:00.000Z'),
+  ('ORDER_FOLLOW_UP', 'EMAIL', '1970-01-01T00:00:00.000Z');
+
 -- Default templates of the automatic messages, in da/pl/de/en. SMS texts keep to the GSM-7 alphabet where
 -- the language allows (a hyphen, not a dash); Polish letters make a Polish SMS UCS-2 whatever we do.
 INSERT INTO message_template (purpose_key, channel, locale, purpose, subject, body, html, updated_by, created_at, updated_at)

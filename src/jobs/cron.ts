@@ -3,6 +3,7 @@ import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/housekeeping';
+import { runOrderFollowUpMessages } from '../modules/messaging/rules';
 import { enqueueStuckOutbox } from '../modules/messaging/sweep';
 
 export const HOURLY = '0 * * * *';
@@ -26,7 +27,11 @@ export async function handleScheduled(
     if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
-  if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);
+  if (controller.cron === HOURLY) {
+    await runCrmRule('ORDER_FOLLOW_UP', env, now);
+    const sent = await runOrderFollowUpMessages(env, now);
+    if (sent) console.log(`cron ${controller.cron}: ${sent} order follow-up messages queued`);
+  }
   if (controller.cron === NIGHTLY) {
     await runCrmRule('REORDER_REMINDER', env, now);
     await runCrmRule('DORMANT_MEMBER', env, now);

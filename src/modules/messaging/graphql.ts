@@ -6,8 +6,9 @@ import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/
 import { requireSubject } from '../crm/subjects';
 import { LocaleEnum } from '../genealogy/graphql';
 import { type MessagePreview, previewMessage, sendMessage } from './compose';
-import { CHANNELS, EMAIL_PROVIDERS, OUTBOX_STATUSES, PURPOSES, SMS_PROVIDERS } from './model';
+import { CHANNELS, EMAIL_PROVIDERS, MESSAGE_RULES, OUTBOX_STATUSES, PURPOSES, SMS_PROVIDERS } from './model';
 import { canReadMessage, messagesTo, messagingSettings, outboxById } from './repository';
+import { type MessageRuleRow, messageRules, setMessageRule } from './rules';
 import { updateMessagingSettings } from './settings';
 import type { MessagingSettingsRow, OutboxRow, TemplateRow } from './tables';
 import { messageTemplates, type SavedTemplate, saveMessageTemplate } from './templateAdmin';
@@ -246,5 +247,41 @@ builder.mutationField('updateMessagingSettings', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: UpdateMessagingSettingsInput, required: true }) },
     resolve: (_r, { input }, ctx) => updateMessagingSettings(ctx.db, ctx.viewer, input),
+  }),
+);
+
+const MessageRuleName = builder.enumType('MessageRuleName', { values: MESSAGE_RULES });
+const MessageRule = builder.objectRef<MessageRuleRow>('MessageRule').implement({
+  description: 'A CRM follow-up rule that also sends its template by a channel (timing: the CRM rule’s N).',
+  fields: (t) => ({
+    rule: t.field({ type: MessageRuleName, resolve: (r) => r.rule }),
+    channel: t.field({ type: MessageChannel, resolve: (r) => r.channel }),
+    enabled: t.boolean({ resolve: (r) => r.enabled === 1 }),
+  }),
+});
+
+builder.queryField('messageRules', (t) =>
+  t.field({
+    type: [MessageRule],
+    authScopes: { admin: true },
+    resolve: (_r, _a, ctx) => messageRules(ctx.db),
+  }),
+);
+
+const SetMessageRuleInput = builder.inputType('SetMessageRuleInput', {
+  fields: (t) => ({
+    rule: t.field({ type: MessageRuleName, required: true }),
+    channel: t.field({ type: MessageChannel, required: true }),
+    enabled: t.boolean({ required: true }),
+  }),
+});
+
+builder.mutationField('setMessageRule', (t) =>
+  t.field({
+    type: MessageRule,
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'rule' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: SetMessageRuleInput, required: true }) },
+    resolve: (_r, { input }, ctx) => setMessageRule(ctx.db, ctx.viewer, input),
   }),
 );

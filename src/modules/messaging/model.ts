@@ -132,6 +132,10 @@ export function isPurposeKey(key: string): key is PurposeKey {
   return Object.hasOwn(PURPOSE_KEYS, key);
 }
 
+/** CRM rules that can send their template as a message. */
+export const MESSAGE_RULES = ['ORDER_FOLLOW_UP'] as const;
+export type MessageRule = (typeof MESSAGE_RULES)[number];
+
 /** Limits of what a message may carry. */
 export const MESSAGE_LIMITS = {
   /** Ten concatenated segments of UCS-2 (67 each) is far beyond any sane SMS; GSM-7 gets 10 × 153. */

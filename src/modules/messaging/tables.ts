@@ -7,6 +7,7 @@ import {
   EMAIL_PROVIDERS,
   EVENT_STATUSES,
   LOCALES,
+  MESSAGE_RULES,
   OUTBOX_STATUSES,
   PROVIDERS,
   PURPOSES,
@@ -113,6 +114,18 @@ export const messageSuppression = sqliteTable(
     created_at: text().notNull(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.address] })],
+);
+
+/** Which automatic messages are sent, per rule and channel. */
+export const messageRule = sqliteTable(
+  'message_rule',
+  {
+    rule: text({ enum: MESSAGE_RULES }).notNull(),
+    channel: text({ enum: CHANNELS }).notNull(),
+    enabled: integer().notNull().default(0),
+    updated_at: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rule, t.channel] })],
 );
 
 export type OutboxRow = typeof messageOutbox.$inferSelect;
