@@ -79,9 +79,17 @@ describe('the hourly sweep', () => {
     const lost = await queuedMessage({ channel: 'SMS', address: '+4521000001' });
     const fresh = await queuedMessage({ channel: 'SMS', address: '+4521000002' });
     const waiting = await queuedMessage({ channel: 'SMS', address: '+4521000003' });
+    const interrupted = await queuedMessage({ channel: 'SMS', address: '+4521000004' });
+    const unknowable = await queuedMessage({ channel: 'SMS', address: '+4521000005' });
     const old = new Date(Date.now() - 20 * 60_000).toISOString();
-    await env.DB.prepare('UPDATE message_outbox SET updated_at = ? WHERE id IN (?, ?)')
-      .bind(old, lost, waiting)
+    await env.DB.prepare('UPDATE message_outbox SET updated_at = ? WHERE id IN (?, ?, ?, ?)')
+      .bind(old, lost, waiting, interrupted, unknowable)
+      .run();
+    // Interrupted sends: Twilio can be asked, GatewayAPI cannot.
+    await env.DB.prepare(
+      "UPDATE message_outbox SET status = 'SENDING', claimed_at = ?, provider = CASE id WHEN ? THEN 'TWILIO' ELSE 'GATEWAYAPI' END WHERE id IN (?, ?)",
+    )
+      .bind(old, interrupted, interrupted, unknowable)
       .run();
     await env.DB.prepare('UPDATE message_outbox SET not_before = ? WHERE id = ?')
       .bind(new Date(Date.now() + 3_600_000).toISOString(), waiting)
@@ -92,6 +100,8 @@ describe('the hourly sweep', () => {
     expect(sent).toContainEqual({ kind: 'outbox.send', outboxId: lost });
     expect(sent).not.toContainEqual({ kind: 'outbox.send', outboxId: fresh });
     expect(sent).not.toContainEqual({ kind: 'outbox.send', outboxId: waiting });
+    expect(sent).toContainEqual({ kind: 'outbox.send', outboxId: interrupted });
+    expect(sent).not.toContainEqual({ kind: 'outbox.send', outboxId: unknowable });
     expect(n).toBe(sent.length);
   });
 });

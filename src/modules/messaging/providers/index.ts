@@ -19,3 +19,9 @@ export function adapterFor(env: Env, provider: ProviderName): ProviderAdapter {
       return cloudflareEmailAdapter(env);
   }
 }
+
+/**
+ * Providers that can settle a message whose send was interrupted (Twilio by lookup, Resend by its
+ * idempotency key). The others cannot tell, so such a message is never handed to the send step again.
+ */
+export const RECOVERABLE_PROVIDERS: readonly ProviderName[] = ['TWILIO', 'RESEND'];
