@@ -485,3 +485,36 @@ describe('messaging settings', () => {
     expect(r.issues[0].path).toBe('text');
   });
 });
+
+describe('the thread on a person', () => {
+  const THREAD = `query($id: ID!) { messages(subjectId: $id, first: 10) { edges { node { id status channel body } } } }`;
+  const NODE = `query($id: ID!) { node(id: $id) { __typename ... on OutboxMessage { id body } } }`;
+
+  it('the owner and staff see the messages to a person, newest first; another distributor sees neither list nor node', async () => {
+    const id = await customer(aT, { phone: uniquePhone() });
+    const first = await sendAs(aT, {
+      recipientId: id,
+      channel: 'SMS',
+      purpose: 'TRANSACTIONAL',
+      text: 'Første',
+    });
+    const second = await sendAs(aT, {
+      recipientId: id,
+      channel: 'SMS',
+      purpose: 'TRANSACTIONAL',
+      text: 'Anden',
+    });
+    const mine = (await gqlOk(THREAD, { id }, aT)).messages.edges.map((e: any) => e.node);
+    expect(mine.map((m: any) => m.id)).toEqual([second.outboxMessage.id, first.outboxMessage.id]);
+    expect(mine.map((m: any) => m.body)).toEqual(['Anden', 'Første']);
+    expect((await gqlOk(THREAD, { id }, admin)).messages.edges).toHaveLength(2);
+    const theirs = await gql(THREAD, { id }, bT);
+    expect(theirs.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await gqlOk(NODE, { id: first.outboxMessage.id }, aT)).node).toEqual({
+      __typename: 'OutboxMessage',
+      id: first.outboxMessage.id,
+      body: 'Første',
+    });
+    expect((await gqlOk(NODE, { id: first.outboxMessage.id }, bT)).node).toBeNull();
+  });
+});
