@@ -231,6 +231,11 @@ describe('the send step through the queue handler', () => {
     expect(r.retryMessages[0].delaySeconds).toBe(3600);
     expect(await outbox(id)).toMatchObject({ status: 'QUEUED', attempts: 0 });
     expect((await outbox(id)).last_error).toContain('No SMS provider');
+    // A provider without a sender waits too.
+    await setProviders({ sms: 'TWILIO' });
+    await env.DB.prepare('UPDATE messaging_settings SET sms_sender = NULL').run();
+    expect((await deliver([send(id)])).retryMessages[0].delaySeconds).toBe(3600);
+    expect((await outbox(id)).last_error).toContain('No SMS sender');
   });
 
   it('an unknown outbox id is acknowledged and changes nothing', async () => {

@@ -111,8 +111,9 @@ export async function sendOutboxMessage(env: Env, outboxId: number, now = new Da
 
   const settings = await messagingSettings(db);
   const provider = providerOf(row, settings);
-  if (!provider) {
-    const error = `No ${row.channel} provider is configured (messaging_settings).`;
+  const sender = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
+  if (!provider || !sender) {
+    const error = `No ${row.channel} ${provider ? 'sender' : 'provider'} is configured (messaging_settings).`;
     await noteQueuedError(db, row.id, iso(t + NOT_CONFIGURED_DELAY_SECONDS * 1000), error, iso(t));
     return { done: false, delaySeconds: NOT_CONFIGURED_DELAY_SECONDS };
   }
