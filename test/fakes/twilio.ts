@@ -58,6 +58,11 @@ function resource(m: TwilioMessage) {
   };
 }
 
+/** What the fake keeps beyond the resource (for tests): the StatusCallback it was asked to use. */
+function kept(m: TwilioMessage) {
+  return { ...resource(m), status_callback: m.status_callback };
+}
+
 function answerScripted(a: ScriptedAnswer) {
   const code = Number(a.code ?? (a.status === 429 ? 20429 : a.status >= 500 ? 20500 : 21211));
   const message =
@@ -75,7 +80,7 @@ export async function fakeTwilio(request: Request): Promise<Response> {
   }
   if (url.pathname === '/__fake/accepted') {
     const to = url.searchParams.get('to');
-    return json({ messages: messages.filter((m) => m.to === to).map(resource) });
+    return json({ messages: messages.filter((m) => m.to === to).map(kept) });
   }
   const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
   if (!m) return twilioError(404, 20404, 'The requested resource was not found');

@@ -124,12 +124,16 @@ export interface Scripted {
 export const script = (binding: Fake, to: string, answers: Scripted[]) =>
   fake(binding, '/__fake/script', { to, answers });
 
-export async function twilioAccepted(to: string): Promise<{ sid: string; body: string; from: string }[]> {
+export async function twilioAccepted(
+  to: string,
+): Promise<{ sid: string; body: string; from: string; status_callback: string | null }[]> {
   return (await fake('TWILIO_API', `/__fake/accepted?to=${encodeURIComponent(to)}`)).messages;
 }
 export async function gatewayAccepted(
   msisdn: string,
-): Promise<{ id: number; userref: string; encoding: string }[]> {
+): Promise<
+  { id: number; userref: string; encoding: string; message: string; callback_url: string | null }[]
+> {
   return (await fake('GATEWAYAPI_API', `/__fake/accepted?to=${msisdn.replace('+', '')}`)).messages;
 }
 export async function resendAccepted(

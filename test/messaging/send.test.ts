@@ -50,7 +50,11 @@ describe('the send step through the queue handler', () => {
 
     const accepted = await twilioAccepted(to);
     expect(accepted.length).toBe(1);
-    expect(accepted[0]).toMatchObject({ body: 'Hej Anna, tak for din ordre.', from: '+4570000000' });
+    expect(accepted[0]).toMatchObject({
+      body: 'Hej Anna, tak for din ordre.',
+      from: '+4570000000',
+      status_callback: 'https://crm.example.test/webhooks/messaging/twilio',
+    });
     const row = await outbox(id);
     expect(row).toMatchObject({
       status: 'SENT',
@@ -240,5 +244,29 @@ describe('the send step through the queue handler', () => {
 
   it('an unknown outbox id is acknowledged and changes nothing', async () => {
     expect((await deliver([send(987654)])).explicitAcks.length).toBe(1);
+  });
+
+  it('GatewayAPI: a Polish SMS goes as UCS2 with our userref and callback URL; its 429 Retry-After is honoured', async () => {
+    await setProviders({ sms: 'GATEWAYAPI' });
+    const to = uniquePhone();
+    await script('GATEWAYAPI_API', to.slice(1), [{ status: 429, retryAfter: '12' }]);
+    const id = await queuedMessage({ channel: 'SMS', address: to, body: 'Dziękujemy za zamówienie' });
+    await env.DB.prepare("UPDATE message_outbox SET sms_encoding = 'UCS2' WHERE id = ?").bind(id).run();
+    expect((await deliver([send(id)])).retryMessages[0].delaySeconds).toBe(12);
+    expect(await gatewayAccepted(to)).toEqual([]);
+    await age(id, 12);
+    expect((await deliver([send(id)])).explicitAcks.length).toBe(1);
+    const [mt] = await gatewayAccepted(to);
+    expect(mt).toMatchObject({
+      message: 'Dziękujemy za zamówienie',
+      encoding: 'UCS2',
+      userref: String(id),
+      callback_url: 'https://crm.example.test/webhooks/messaging/gatewayapi',
+    });
+    expect(await outbox(id)).toMatchObject({
+      status: 'SENT',
+      provider: 'GATEWAYAPI',
+      provider_message_id: String(mt.id),
+    });
   });
 });
