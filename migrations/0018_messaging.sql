@@ -120,6 +120,28 @@ CREATE TABLE message_suppression (
   PRIMARY KEY (channel, address)
 ) STRICT;
 
+-- Staff broadcasts to a segment: fanned out through the queue in chunks of recipients (keyset on the
+-- recipient id), one outbox row per recipient (idempotency key 'broadcast:<id>:<type>:<recipient>'), with
+-- progress, pause and cancel.
+CREATE TABLE message_broadcast (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('SMS', 'EMAIL')),
+  purpose TEXT NOT NULL CHECK (purpose IN ('TRANSACTIONAL', 'MARKETING')),
+  subject TEXT,
+  body TEXT NOT NULL,
+  segment TEXT NOT NULL, -- JSON {kind, country?, dormant?, minLifetimeRank?, campaignId?}
+  status TEXT NOT NULL DEFAULT 'RUNNING' CHECK (status IN ('RUNNING', 'PAUSED', 'CANCELLED', 'DONE')),
+  cursor INTEGER NOT NULL DEFAULT 0, -- the last recipient id handled
+  queued INTEGER NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0, -- no usable address, or no consent for marketing
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  finished_at TEXT
+) STRICT;
+
 -- Automatic messages: a follow-up rule of the CRM that also sends its template by a channel (N days from
 -- the CRM rule's own settings). One message per order and channel: the outbox's idempotency key.
 CREATE TABLE message_rule (

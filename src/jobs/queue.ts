@@ -49,6 +49,7 @@ export async function handleQueue(
           await handleAutoshipJob(message.body, env, new Date());
           break;
         case 'outbox.send':
+        case 'broadcast.fanout':
           // Acks, or retries with the delay the send step asks for (Retry-After, backoff, a claim's lease).
           await handleOutboxJob(message, message.body, env, batch.queue);
           continue;

@@ -1,16 +1,23 @@
 import { builder } from '../../graphql/builder';
 import { resolvePage } from '../../graphql/pages';
-import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../../lib/errors';
 import { encodeCursor, keysetClauses } from '../../lib/keyset';
 import { CrmSubject, resolveSubject, subjectFromGlobalId } from '../crm/graphql/common';
 import { requireSubject } from '../crm/subjects';
 import { LocaleEnum } from '../genealogy/graphql';
+import { broadcastById, changeBroadcast, type DryRun, dryRunBroadcast, startBroadcast } from './broadcasts';
 import { type MessagePreview, previewMessage, sendMessage } from './compose';
 import { CHANNELS, EMAIL_PROVIDERS, MESSAGE_RULES, OUTBOX_STATUSES, PURPOSES, SMS_PROVIDERS } from './model';
 import { canReadMessage, messagesTo, messagingSettings, outboxById } from './repository';
 import { type MessageRuleRow, messageRules, setMessageRule } from './rules';
 import { updateMessagingSettings } from './settings';
-import type { MessagingSettingsRow, OutboxRow, TemplateRow } from './tables';
+import type { BroadcastRow, MessagingSettingsRow, OutboxRow, TemplateRow } from './tables';
 import { messageTemplates, type SavedTemplate, saveMessageTemplate } from './templateAdmin';
 
 const MessageChannel = builder.enumType('MessageChannel', { values: CHANNELS });
@@ -285,3 +292,104 @@ builder.mutationField('setMessageRule', (t) =>
     resolve: (_r, { input }, ctx) => setMessageRule(ctx.db, ctx.viewer, input),
   }),
 );
+
+const BroadcastStatus = builder.enumType('BroadcastStatus', {
+  values: ['RUNNING', 'PAUSED', 'CANCELLED', 'DONE'] as const,
+});
+const SegmentKind = builder.enumType('BroadcastSegmentKind', {
+  values: ['CUSTOMERS', 'DISTRIBUTORS', 'LEADS'] as const,
+});
+
+export const Broadcast = builder.objectRef<BroadcastRow>('Broadcast');
+builder.node(Broadcast, {
+  description:
+    'A staff message to a segment, fanned out in chunks; queued + suppressed + skipped is the progress.',
+  id: { resolve: (b) => b.id },
+  loadOne: async (id, ctx) => (ctx.viewer.kind === 'ADMIN' ? broadcastById(ctx.db, Number(id)) : null),
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'segment' in o && 'cursor' in o,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    channel: t.field({ type: MessageChannel, resolve: (b) => b.channel }),
+    purpose: t.field({ type: MessagePurpose, resolve: (b) => b.purpose }),
+    status: t.field({ type: BroadcastStatus, resolve: (b) => b.status }),
+    subject: t.exposeString('subject', { nullable: true }),
+    text: t.exposeString('body'),
+    segment: t.field({ type: 'JSON', resolve: (b) => JSON.parse(b.segment) }),
+    queued: t.exposeInt('queued'),
+    suppressed: t.exposeInt('suppressed'),
+    skipped: t.exposeInt('skipped', { description: 'No usable address, or no consent for marketing.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (b) => b.created_at }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.finished_at }),
+  }),
+});
+
+const BroadcastSegmentInput = builder.inputType('BroadcastSegmentInput', {
+  fields: (t) => ({
+    kind: t.field({ type: SegmentKind, required: true }),
+    country: t.string({ required: false }),
+    dormant: t.boolean({ required: false, description: 'Customers: only those found dormant.' }),
+    minLifetimeRank: t.int({ required: false, description: 'Distributors: lifetime rank at least this.' }),
+    campaignId: t.string({ required: false, description: 'Leads: of this campaign.' }),
+  }),
+});
+
+const BroadcastInput = builder.inputType('BroadcastInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    channel: t.field({ type: MessageChannel, required: true }),
+    purpose: t.field({ type: MessagePurpose, required: true }),
+    subject: t.string({ required: false }),
+    text: t.string({ required: true }),
+    segment: t.field({ type: BroadcastSegmentInput, required: true }),
+  }),
+});
+
+const BroadcastDryRun = builder.objectRef<DryRun>('BroadcastDryRun').implement({
+  fields: (t) => ({
+    recipients: t.exposeInt('recipients'),
+    withoutAddress: t.exposeInt('withoutAddress'),
+    withoutConsent: t.exposeInt('withoutConsent'),
+    suppressed: t.exposeInt('suppressed'),
+    sendable: t.exposeInt('sendable'),
+  }),
+});
+
+builder.queryField('broadcastDryRun', (t) =>
+  t.field({
+    type: BroadcastDryRun,
+    description:
+      'Counts a broadcast’s recipients, missing addresses, missing consent and suppressions; sends nothing.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: BroadcastInput, required: true }) },
+    resolve: (_r, { input }, ctx) => dryRunBroadcast(ctx.db, ctx.viewer, input),
+  }),
+);
+
+builder.mutationField('startBroadcast', (t) =>
+  t.field({
+    type: Broadcast,
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'broadcast' } },
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: BroadcastInput, required: true }) },
+    resolve: (_r, { input }, ctx) => startBroadcast(ctx.env, ctx.viewer, input),
+  }),
+);
+
+const BroadcastIdInput = builder.inputType('BroadcastIdInput', {
+  fields: (t) => ({ id: t.globalID({ required: true, for: Broadcast }) }),
+});
+
+for (const [field, action] of [
+  ['pauseBroadcast', 'pause'],
+  ['resumeBroadcast', 'resume'],
+  ['cancelBroadcast', 'cancel'],
+] as const)
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: Broadcast,
+      errors: { types: [NotFoundError, ConflictError, ForbiddenError], dataField: { name: 'broadcast' } },
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: BroadcastIdInput, required: true }) },
+      resolve: (_r, { input }, ctx) => changeBroadcast(ctx.env, ctx.viewer, Number(input.id.id), action),
+    }),
+  );

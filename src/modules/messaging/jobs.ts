@@ -1,6 +1,7 @@
-// Queue entry point of the outbox. The step itself is sendOutboxMessage (a plain idempotent function); this
-// maps its result onto the queue message: ack, or retry after the delay the step asks for.
+// Queue entry point of the outbox and of broadcasts. The steps themselves are plain idempotent functions
+// (sendOutboxMessage, fanOutBroadcast); this maps their results onto the queue message.
 import type { Env } from '../../env';
+import { fanOutBroadcast } from './broadcasts';
 import type { OutboxJob } from './messages';
 import { giveUpOutboxMessage, sendOutboxMessage } from './send';
 
@@ -8,6 +9,12 @@ import { giveUpOutboxMessage, sendOutboxMessage } from './send';
 const DLQ_NAME = 'mlm-crm-jobs-dlq';
 
 export async function handleOutboxJob(message: Message<unknown>, job: OutboxJob, env: Env, queue: string) {
+  if (job.kind === 'broadcast.fanout') {
+    // A chunk that failed is retried by the queue; from the dead-letter queue the hourly sweep takes over.
+    if (queue !== DLQ_NAME) await fanOutBroadcast(env, job.broadcastId);
+    message.ack();
+    return;
+  }
   if (queue === DLQ_NAME) {
     await giveUpOutboxMessage(env, job.outboxId);
     message.ack();

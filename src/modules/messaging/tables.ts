@@ -116,6 +116,28 @@ export const messageSuppression = sqliteTable(
   (t) => [primaryKey({ columns: [t.channel, t.address] })],
 );
 
+export const messageBroadcast = sqliteTable('message_broadcast', {
+  id: integer().primaryKey(),
+  name: text().notNull(),
+  channel: text({ enum: CHANNELS }).notNull(),
+  purpose: text({ enum: PURPOSES }).notNull(),
+  subject: text(),
+  body: text().notNull(),
+  segment: text().notNull(),
+  status: text({ enum: ['RUNNING', 'PAUSED', 'CANCELLED', 'DONE'] })
+    .notNull()
+    .default('RUNNING'),
+  cursor: integer().notNull().default(0),
+  queued: integer().notNull().default(0),
+  suppressed: integer().notNull().default(0),
+  skipped: integer().notNull().default(0),
+  created_by: text().notNull(),
+  created_at: text().notNull(),
+  updated_at: text().notNull(),
+  finished_at: text(),
+});
+export type BroadcastRow = typeof messageBroadcast.$inferSelect;
+
 /** Which automatic messages are sent, per rule and channel. */
 export const messageRule = sqliteTable(
   'message_rule',
