@@ -6,6 +6,8 @@ export interface Env {
   DB: D1Database;
   JOBS: Queue<JobMessage>;
   JOBS_DLQ: Queue<JobMessage>;
+  /** The product's files, one bucket, separated by prefix (dead-letters/, lead-inbox/, …). */
+  FILES: R2Bucket;
   ENVIRONMENT: string;
   JWT_SECRET: string;
   /** Login and sign-up attempts, per client address and per account (wrangler.toml [[ratelimits]]). */

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { Viewer } from '../modules/auth/viewer';
+import type { JobKindSpec } from '../modules/jobs/runner';
 import type { Loaders } from './loaders';
 
 export interface GraphQLContext {
@@ -10,4 +11,6 @@ export interface GraphQLContext {
   clientAddress: string | null;
   ctx: ExecutionContext;
   loaders: Loaders;
+  /** Each job kind's spec (jobs/routes.ts), for the staff actions on jobs and dead letters. */
+  jobSpecOf: (kind: string) => JobKindSpec | undefined;
 }

@@ -1,5 +1,6 @@
 import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
+import { jobSpecOf } from '../jobs/routes';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { isExpectedError, withRequestErrorCode } from './exposeErrors';
@@ -48,5 +49,6 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     clientAddress,
     db: env.DB,
     loaders: createLoaders(env.DB),
+    jobSpecOf,
   }),
 });

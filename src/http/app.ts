@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import { type ServerContext, yoga } from '../graphql/yoga';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
+import { compliance } from './compliance';
 import { imports } from './imports';
 import { messagingWebhooks } from './messaging';
 import { payouts } from './payouts';
@@ -30,6 +31,7 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 });
 
 app.route('/', imports);
+app.route('/compliance', compliance);
 app.route('/payouts', payouts);
 app.route('/webhooks/messaging', messagingWebhooks);
 app.route('/u', unsubscribeRoutes);

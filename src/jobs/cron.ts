@@ -2,9 +2,11 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
-import { enqueueStalePendingIntakes, pruneRejections } from '../modules/leads/housekeeping';
+import { redriveStaleJobs } from '../modules/jobs/watchdog';
+import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import { runOrderFollowUpMessages } from '../modules/messaging/rules';
 import { enqueueStuckOutbox } from '../modules/messaging/sweep';
+import { jobSpecOf } from './routes';
 
 export const HOURLY = '0 * * * *';
 export const NIGHTLY = '0 2 * * *';
@@ -21,10 +23,19 @@ export async function handleScheduled(
     console.log(`cron ${controller.cron}: ${n} autoship orders due`);
     const closing = await closeDuePeriodFromCron(env, now);
     if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
+    // The inbox first: deliveries whose queue message was lost are kept and processed here.
+    const inbox = await sweepLeadInbox(env, now);
+    if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
     const stuck = await enqueueStuckOutbox(env, now);
     if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
+    // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
+    const watched = await redriveStaleJobs(env, now, jobSpecOf);
+    if (watched.redriven || watched.failed)
+      console.log(
+        `cron ${controller.cron}: ${watched.redriven} stale jobs re-sent, ${watched.failed} given up`,
+      );
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) {

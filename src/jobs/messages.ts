@@ -1,18 +1,23 @@
 import type { AutoshipJob } from '../modules/autoship/messages';
 import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
+import type { ProspectImportJob } from '../modules/crm/prospects/import/kind';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OutboxJob } from '../modules/messaging/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
 
-/** Every message on the jobs queue. Each carries what makes its handling idempotent. */
+/**
+ * Every message on the jobs queue. Each carries what makes its handling idempotent; a step of a tracked job
+ * also names its job (`jobId`, see modules/jobs).
+ */
 export type JobMessage =
-  | { kind: 'noop'; id: string }
+  | { kind: 'noop'; id: string; jobId?: string }
   | ImportJob
   | AutoshipJob
   | PeriodJob
   | WhatIfJob
   | LeadJob
   | OrderImportJob
+  | ProspectImportJob
   | OutboxJob;

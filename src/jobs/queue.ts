@@ -1,68 +1,68 @@
 import type { Env } from '../env';
-import { handleAutoshipJob } from '../modules/autoship/jobs';
-import { handlePeriodJob } from '../modules/commissions/periods/jobs';
-import { runWhatIf } from '../modules/commissions/whatif/run';
-import { genealogyImports } from '../modules/genealogy/import/kind';
+import { backoffSeconds } from '../lib/backoff';
+import { DEAD_LETTER_QUEUE } from '../modules/deadLetters/model';
+import { receiveDeadLetters } from '../modules/deadLetters/service';
 import { handleImportJob } from '../modules/imports/jobs';
+import type { ImportJobOf } from '../modules/imports/kind';
+import { runTrackedStep } from '../modules/jobs/runner';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
+import type { LeadJob } from '../modules/leads/messages';
 import { handleOutboxJob } from '../modules/messaging/jobs';
-import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
+import { importKindOf, jobSpecOf, routeOf } from './routes';
 
-/** Routes each queue message to its module; a failure retries that message alone. */
+/**
+ * Routes each queue message to its module; a failure retries that message alone, with backoff. Everything on
+ * the dead-letter queue goes to deadLetters/ (kept in R2, then settled per kind).
+ */
 export async function handleQueue(
   batch: MessageBatch<JobMessage>,
   env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
+  if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env, jobSpecOf);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
-  // themselves.
+  // themselves. Lead intake keeps its own per-lead record (lead_intake), not a job row.
   await handleLeadMessages(
     batch.messages.filter((m) => isLeadJob(m.body)),
     env,
-    batch.queue,
   );
   for (const message of batch.messages) {
-    if (isLeadJob(message.body)) continue;
-    try {
-      switch (message.body.kind) {
-        case 'noop':
-          break;
-        case 'genealogyImport.validate':
-        case 'genealogyImport.apply':
-        case 'genealogyImport.cleanup':
-          await handleImportJob(genealogyImports, message, message.body, env);
-          break;
-        case 'orderImport.validate':
-        case 'orderImport.apply':
-        case 'orderImport.cleanup':
-          await handleImportJob(orderImports, message, message.body, env);
-          break;
-        case 'whatif.run':
-          await runWhatIf(env.DB, message.body.runId);
-          break;
-        case 'period.snapshot':
-        case 'period.compute':
-          await handlePeriodJob(message.body, env);
-          break;
-        case 'autoship.generate':
-          await handleAutoshipJob(message.body, env, new Date());
-          break;
-        case 'outbox.send':
-        case 'broadcast.fanout':
-          // Acks, or retries with the delay the send step asks for (Retry-After, backoff, a claim's lease).
-          await handleOutboxJob(message, message.body, env, batch.queue);
-          continue;
-        default: {
-          // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
-          const unrouted: never = message.body;
-          console.error('unknown job', unrouted);
-        }
+    const body = message.body;
+    if (isLeadJob(body)) continue;
+    if (body.kind === 'outbox.send' || body.kind === 'broadcast.fanout') {
+      // Messaging acks, or retries with the delay its step asks for (Retry-After, backoff, a claim's lease).
+      try {
+        await handleOutboxJob(message, body, env);
+      } catch (e) {
+        console.error('job failed', body, e);
+        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
       }
-      message.ack();
-    } catch (e) {
-      console.error('job failed', message.body, e);
-      message.retry();
+      continue;
     }
+    const route = routeOf(body as Exclude<JobMessage, LeadJob>);
+    if (!route) {
+      message.ack();
+      continue;
+    }
+    const spec = jobSpecOf(route.jobKind);
+    if (body.jobId && spec) {
+      await runTrackedStep(env, message, spec, route.run);
+      continue;
+    }
+    await runUntracked(env, message, route.run);
+  }
+}
+
+/** A message without a job row: retried with backoff; an import step keeps its own give-up rule. */
+async function runUntracked(env: Env, message: Message<JobMessage>, run: (env: Env) => Promise<void>) {
+  try {
+    const kind = importKindOf(message.body);
+    if (kind) await handleImportJob(kind, message, message.body as ImportJobOf<string>, env);
+    else await run(env);
+    message.ack();
+  } catch (e) {
+    console.error('job failed', message.body, e);
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
 }

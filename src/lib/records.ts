@@ -37,8 +37,31 @@ export function eachNdjsonObject(
   return { lines: line, records };
 }
 
+/** The delimiters a CSV file may use: spreadsheets in much of Europe write ";", some exports a tab. */
+export const CSV_DELIMITERS = [',', ';', '\t'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+/** The delimiter the header line (the text's first line) uses most; a comma on a tie. */
+export function headerDelimiter(text: string): CsvDelimiter {
+  const end = text.indexOf('\n');
+  const header = end < 0 ? text : text.slice(0, end);
+  const count = (d: string) => header.split(d).length;
+  return CSV_DELIMITERS.reduce((best, d) => (count(d) > count(best) ? d : best));
+}
+
+export interface CsvRecord {
+  /** The physical line the record starts on. */
+  line: number;
+  fields: string[];
+  /** Physical lines the record spans (0 for a last record without a line end). */
+  lines: number;
+  /** A quoted field runs to the end of the text: its closing quote is missing. */
+  unterminated?: true;
+}
+
 /** RFC 4180 records with the physical line each starts on (quoted fields may span lines). */
-export function* csvRecords(text: string): Generator<{ line: number; fields: string[]; lines: number }> {
+export function* csvRecords(text: string, delimiter: CsvDelimiter = ','): Generator<CsvRecord> {
+  const sep = delimiter.charCodeAt(0);
   let i = 0;
   let line = 1;
   const len = text.length;
@@ -46,6 +69,7 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
     const startLine = line;
     const fields: string[] = [];
     let field = '';
+    let unterminated = false;
     for (;;) {
       if (i < len && text.charCodeAt(i) === 34 /* " */) {
         i++;
@@ -54,6 +78,7 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
           if (q < 0) {
             field += text.slice(i);
             i = len;
+            unterminated = true;
             break;
           }
           const chunk = text.slice(i, q);
@@ -66,16 +91,16 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
           } else break;
         }
       }
-      // Unquoted part (or what follows a closing quote) up to the next comma or line end.
+      // Unquoted part (or what follows a closing quote) up to the next delimiter or line end.
       let j = i;
       while (j < len) {
         const c = text.charCodeAt(j);
-        if (c === 44 || c === 10) break;
+        if (c === sep || c === 10) break;
         j++;
       }
       field += text.slice(i, j);
       i = j;
-      if (i < len && text.charCodeAt(i) === 44) {
+      if (i < len && text.charCodeAt(i) === sep) {
         fields.push(field);
         field = '';
         i++;
@@ -88,6 +113,8 @@ export function* csvRecords(text: string): Generator<{ line: number; fields: str
       }
       break;
     }
-    yield { line: startLine, fields, lines: line - startLine };
+    const record: CsvRecord = { line: startLine, fields, lines: line - startLine };
+    if (unterminated) record.unterminated = true;
+    yield record;
   }
 }

@@ -144,6 +144,12 @@ describe('autoship', () => {
       .bind(id)
       .all();
     expect(runs.results).toHaveLength(2);
+    // The cron started one tracked job for that due date (its second run found the job and sent nothing).
+    const jobs = async () =>
+      (await env.DB.prepare("SELECT id, status FROM job WHERE kind = 'autoship'").all<any>()).results;
+    for (let i = 0; i < 50 && (await jobs())[0]?.status !== 'DONE'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await jobs()).toEqual([{ id: `autoship:${id}:${a!.next_date}`, status: 'DONE' }]);
   });
 
   it('skips a paused autoship, records why a cycle failed, and resumes without back-filling', async () => {

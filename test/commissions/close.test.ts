@@ -6,6 +6,7 @@ import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle'
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
 import { adminToken, distributorToken, enroll, globalId, gql, gqlOk, localId } from '../helpers';
 import { createCustomer, createProduct, order, pay, refund } from '../orders/helpers';
+import { moveOrdersToPeriod, planInForce } from './helpers';
 
 const TZ = 'Europe/Copenhagen';
 const current = monthInZone(new Date(), TZ);
@@ -71,26 +72,8 @@ beforeAll(async () => {
   orderIds.push(await order(await distributorToken(a), [[shake, 1]], { customer }));
   for (const id of orderIds) await pay(admin, id);
   // Arrange: these payments belong to last month (the only way to have a period that has ended).
-  const paidAt = new Date(
-    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
-  ).toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
-    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
-  ]);
-  const created = await gqlOk(
-    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) { __typename
-      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
-    { input: { name: 'Unilevel', plan: EXAMPLE_PLANS.unilevelRanks } },
-    admin,
-  );
-  const planId = created.createPlanVersion.planVersion.id;
-  const scheduled = await gqlOk(
-    `mutation($input: SchedulePlanVersionInput!) { schedulePlanVersion(input: $input) { __typename ... on Error { message } } }`,
-    { input: { id: planId, effectiveFrom: '2020-01' } },
-    admin,
-  );
-  expect(scheduled.schedulePlanVersion.__typename).toBe('MutationSchedulePlanVersionSuccess');
+  await moveOrdersToPeriod(last);
+  await planInForce(admin, 'Unilevel', EXAMPLE_PLANS.unilevelRanks);
 });
 
 describe('period close', () => {

@@ -215,5 +215,11 @@ export function randomWorld(seed: number, opts: { zeroRates?: boolean } = {}): W
     retail: !opts.zeroRates && rnd() < 0.7,
     payout: { minPayout: int(0, 2000), capPercentOfCv: rnd() < 0.5 ? pick([10, 35, 55.5, 100]) : undefined },
   };
+  // Customer-volume rank tests, drawn last so that the worlds above stay those of earlier seeds.
+  members.retailCustomers = Int32Array.from({ length: n }, () => (rnd() < 0.5 ? 0 : int(0, 4)));
+  const ranks = json.ranks as Record<string, unknown>[];
+  if (rnd() < 0.7) ranks[1].minCustomerVolumePercent = pick([0, 25, 40, 33.33, 100]);
+  if (rnd() < 0.7) ranks[2].minRetailCustomers = int(1, 3);
+  if (rnd() < 0.3) ranks[0].minCustomerVolumePercent = pick([10, 50]);
   return { plan: plan(json), members, lines };
 }

@@ -25,6 +25,7 @@ function reference(w: World) {
   const cv = new Array(n).fill(0);
   const fs = new Array(n).fill(0);
   const retail = new Array(n).fill(0);
+  const customerPv = new Array(n).fill(0);
   const winMs = (p.fastStart?.windowDays ?? 0) * DAY;
   for (let i = 0; i < Ls.count; i++) {
     if (Ls.at[i] < START || Ls.at[i] >= END) continue;
@@ -34,7 +35,10 @@ function reference(w: World) {
     cv[m] += kit ? 0 : Ls.cv[i];
     const o = Ls.orderAt![i];
     if (!kit && o >= M.joinedAt![m] && o < M.joinedAt![m] + winMs) fs[m] += Ls.cv[i];
-    if (Ls.kind[i] === KIND_CUSTOMER) retail[m] += Ls.retailProfit![i];
+    if (Ls.kind[i] === KIND_CUSTOMER) {
+      retail[m] += Ls.retailProfit![i];
+      customerPv[m] += kit ? 0 : Ls.qv[i];
+    }
   }
   const up = (m: number) => M.sponsor[m];
   const ancestors = (m: number, parent: (x: number) => number) => {
@@ -57,7 +61,7 @@ function reference(w: World) {
     if (amount === 0) return;
     lines.set(`${earner}/${key}`, (lines.get(`${earner}/${key}`) ?? 0) + amount);
   };
-  return { pv, cv, gv, gcv, fs, retail, sponsorChildren, ancestors, lines, add };
+  return { pv, cv, gv, gcv, fs, retail, customerPv, sponsorChildren, ancestors, lines, add };
 }
 
 function engineLines(r: PeriodResult) {
@@ -78,6 +82,8 @@ describe('engine against a naive reference (random networks)', () => {
     expect([...r.cv]).toEqual(ref.cv);
     expect([...r.gv]).toEqual(ref.gv);
     expect([...r.gcv]).toEqual(ref.gcv);
+    if (r.customerPv) expect([...r.customerPv]).toEqual(ref.customerPv);
+    else expect(w.plan.ranks!.every((k) => k.minCustomerVolumePercent === undefined)).toBe(true);
     const p = w.plan;
     const M = w.members;
     const statusOk = (m: number) => M.status[m] === STATUS_ACTIVE;
@@ -244,9 +250,17 @@ describe('engine against a naive reference (random networks)', () => {
     const children: number[][] = Array.from({ length: n }, () => []);
     for (let m = 0; m < n; m++) if (w.members.sponsor[m] >= 0) children[w.members.sponsor[m]].push(m);
     const subtreeMax = (x: number): number => Math.max(r.paidAsRank[x], ...children[x].map(subtreeMax));
+    const refCustomer = reference(w).customerPv;
     const passes = (x: number, q: number) => {
       const rk = ranks[q];
       if (r.pv[x] < rk.minPv) return false;
+      // Customer share as the spec words it: 100 × customer QV ≥ pct × PV, and PV > 0.
+      if (rk.minCustomerVolumePercent !== undefined) {
+        const customer = refCustomer[x];
+        if (!(r.pv[x] > 0 && 100 * customer >= rk.minCustomerVolumePercent * r.pv[x] - 1e-9)) return false;
+      }
+      if (rk.minRetailCustomers !== undefined && w.members.retailCustomers![x] < rk.minRetailCustomers)
+        return false;
       const capped = rk.maxLegPercent
         ? r.pv[x] +
           children[x].reduce((s, c) => s + Math.min(r.gv[c], (rk.maxLegPercent! * rk.minGv) / 100), 0)

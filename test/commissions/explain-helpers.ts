@@ -1,11 +1,11 @@
 // Shared setup of the explain tests: a five-member network (root → a → b → c, and root → d) with paid orders
 // moved into last month, a plan in force, and last month closed to REVIEW; plus readers of explained lines.
-import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { monthInZone } from '../../src/lib/time';
 import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { adminToken, distributorToken, enroll, globalId, gqlOk, localId } from '../helpers';
 import { createCustomer, createProduct, order, pay } from '../orders/helpers';
+import { moveOrdersToPeriod, planInForce } from './helpers';
 
 export const last = previousPeriod(monthInZone(new Date(), 'Europe/Copenhagen'));
 
@@ -48,24 +48,8 @@ export async function closedNetwork(planName: string, plan: unknown): Promise<Ex
   const customer = await createCustomer(await distributorToken(a));
   orderIds.push(await order(await distributorToken(a), [[shake, 1]], { customer }));
   for (const id of orderIds) await pay(admin, id);
-  const paidAt = new Date(
-    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
-  ).toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
-    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
-  ]);
-  const created = await gqlOk(
-    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) {
-      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
-    { input: { name: planName, plan } },
-    admin,
-  );
-  await gqlOk(
-    `mutation($input: SchedulePlanVersionInput!) { schedulePlanVersion(input: $input) { __typename } }`,
-    { input: { id: created.createPlanVersion.planVersion.id, effectiveFrom: '2020-01' } },
-    admin,
-  );
+  await moveOrdersToPeriod(last);
+  await planInForce(admin, planName, plan);
   await mutatePeriod(admin, 'startPeriodClose');
   for (let i = 0; i < 100 && (await periodStatus(admin)) !== 'REVIEW'; i++)
     await new Promise((r) => setTimeout(r, 100));

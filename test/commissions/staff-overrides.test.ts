@@ -1,10 +1,10 @@
-import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monthInZone } from '../../src/lib/time';
 import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
 import { adminToken, distributorToken, enroll, globalId, gqlOk, setStatus } from '../helpers';
 import { createProduct, order, pay } from '../orders/helpers';
+import { moveOrdersToPeriod, planInForce } from './helpers';
 
 // A period close honours staff decisions (issue 9 §7): a paid-as rank forced down to no rank, and the
 // company setting of which statuses' balances are held (default none, SPEC §3.1).
@@ -55,23 +55,8 @@ beforeAll(async () => {
   const ids = [];
   for (const id of [root, a]) ids.push(await order(await distributorToken(id), [[shake, 1]]));
   for (const id of ids) await pay(admin, id);
-  const paidAt = new Date(
-    Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) - 1, 15, 12),
-  ).toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE sales_order SET period = ?, paid_at = ?').bind(last, paidAt),
-    env.DB.prepare('UPDATE volume SET period = ?').bind(last),
-  ]);
-  const plan = await gqlOk(
-    `mutation($input: CreatePlanVersionInput!) { createPlanVersion(input: $input) {
-      ... on MutationCreatePlanVersionSuccess { planVersion { id } } } }`,
-    { input: { name: 'Unilevel', plan: EXAMPLE_PLANS.unilevelRanks } },
-    admin,
-  );
-  await mutate('schedulePlanVersion', {
-    id: plan.createPlanVersion.planVersion.id,
-    effectiveFrom: '2020-01',
-  });
+  await moveOrdersToPeriod(last);
+  await planInForce(admin, 'Unilevel', EXAMPLE_PLANS.unilevelRanks);
   // B carries a balance of 5,000 (≥ minPayout 2,000) into the period, and is suspended.
   await mutate('createLedgerAdjustment', {
     distributorId: globalId('Distributor', b),

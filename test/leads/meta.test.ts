@@ -1,6 +1,10 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobMessage } from '../../src/jobs/messages';
+import { backoffSeconds } from '../../src/lib/backoff';
+import { parseMetaNotification } from '../../src/modules/leads/meta';
 import { adminToken, globalId, gqlOk } from '../helpers';
+import { deliver } from '../queueHelpers';
 import {
   counts,
   fakeGraphCalls,
@@ -37,6 +41,23 @@ function notification(ids: (string | { num: string })[], page = PAGE): string {
       `{"field":"leadgen","value":{"leadgen_id":${typeof id === 'string' ? `"${id}"` : id.num},"page_id":"${page}","form_id":"55500001","adgroup_id":"66600001","ad_id":"77700001","created_time":1763633700}}`,
   );
   return `{"object":"page","entry":[{"id":"${page}","time":1763633701,"changes":[${changes.join(',')}]}]}`;
+}
+
+/** The queue message the webhook sends for a verified notification (built the same way). */
+function carriedMeta(body: string): JobMessage {
+  const parsed = parseMetaNotification(body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return {
+    kind: 'leads.intake',
+    delivery: {
+      source: 'META',
+      sourceName: null,
+      contentType: 'application/json',
+      body,
+      items: parsed.changes.map((ch) => ({ externalId: ch.leadgenId, ref: { ...ch } })),
+      receivedAt: new Date().toISOString(),
+    },
+  };
 }
 
 function graphLead(id: string, fields: Record<string, string[]>) {
@@ -230,14 +251,25 @@ describe('Meta lead notifications', () => {
     expect(await fakeGraphCalls(id)).toBe(1);
   });
 
-  it('retries a failing Graph fetch and then succeeds; the raw event is kept throughout', async () => {
+  it('retries a failing Graph fetch later each time and then succeeds; the raw event is kept throughout', async () => {
     const id = freshId('15');
     await fakeGraphLead(id, TOKEN, graphLead(id, { full_name: ['Retry Person'] }), {
       failTimes: 2,
       failWith: 'transient',
     });
-    expect((await postMeta(notification([id]))).status).toBe(200);
-    const done = await waitForIntake('META', id);
+    // Handed to the queue handler directly (the real queue would wait 10 s, then 20 s).
+    const msg = carriedMeta(notification([id]));
+    const delays: (number | undefined)[] = [];
+    for (const attempts of [1, 2]) {
+      const r = await deliver('mlm-crm-jobs', [{ id: 'retry', body: msg, attempts }]);
+      expect(r.explicitAcks).toEqual([]);
+      delays.push(r.retryMessages[0]?.delaySeconds);
+      expect((await intake('META', id)).status).toBe('PENDING');
+    }
+    expect(delays).toEqual([10, 20]);
+    const last = await deliver('mlm-crm-jobs', [{ id: 'retry', body: msg, attempts: 3 }]);
+    expect(last.explicitAcks).toEqual(['retry']);
+    const done = await intake('META', id);
     expect(done.status).toBe('DONE');
     expect(done.attempts).toBe(3);
     expect(await fakeGraphCalls(id)).toBe(3);
@@ -248,17 +280,29 @@ describe('Meta lead notifications', () => {
     const id = freshId('16');
     await fakeGraphLead(id, TOKEN, graphLead(id, { full_name: ['Later Person'] }), { failTimes: -1 });
     const body = notification([id]);
-    expect((await postMeta(body)).status).toBe(200);
-    const failed = await waitForIntake('META', id, 28_000);
+    const msg = carriedMeta(body);
+    // The first try and max_retries (24) retries, each asking for a longer wait, then the dead-letter queue.
+    for (let attempts = 1; attempts <= 25; attempts++) {
+      const r = await deliver('mlm-crm-jobs', [{ id: 'dead', body: msg, attempts }]);
+      expect(r.retryMessages).toEqual([{ msgId: 'dead', delaySeconds: backoffSeconds(attempts) }]);
+    }
+    const at = new Date();
+    const dl = await deliver('mlm-crm-jobs-dlq', [{ id: 'dead', body: msg, attempts: 1, timestamp: at }]);
+    expect(dl.explicitAcks).toEqual(['dead']);
+    const failed = await intake('META', id);
     expect(failed.status).toBe('FAILED');
     expect(failed.last_error).toContain('Graph API 500');
-    expect(failed.last_error).toContain('dead-letter');
-    expect(failed.attempts).toBe(6); // first try + max_retries 5
+    expect(failed.last_error).toContain('; 1 deliveries on the dead-letter queue)');
+    expect(failed.attempts).toBe(25);
     expect(await leadRow('META', id)).toBeNull();
     const event = await env.DB.prepare('SELECT body FROM lead_event WHERE id = ?')
       .bind(failed.event_id)
       .first<any>();
     expect(event.body).toBe(body);
+    // The dead letter is in R2 too, settled, with the reason the retries failed.
+    const kept = await env.FILES.get(`dead-letters/${at.toISOString()}-dead.json`);
+    expect(kept!.customMetadata!.status).toBe('SETTLED');
+    expect(kept!.customMetadata!.reason).toContain('Graph API 500');
 
     const listed = await gqlOk(
       '{ failedLeadIntakes { intakeId source externalId attempts lastError } }',

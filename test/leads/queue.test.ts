@@ -8,7 +8,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
-import { intake, intakeFingerprint, waitForIntake } from './helpers';
+import { inboxKey, putInInbox } from '../../src/modules/leads/inbox';
+import type { QueuedDelivery } from '../../src/modules/leads/messages';
+import { adminToken } from '../helpers';
+import { deliver as deliverTo, downD1 } from '../queueHelpers';
+import { intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
 
 // The lead job handed to the worker's queue handler directly: a message delivered twice (in one batch or
 // later, or again from the dead-letter queue) changes nothing the second time.
@@ -138,6 +142,96 @@ describe('lead queue handling', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await intake('GOOGLE_ADS', 'q-fresh')).status).toBe('PENDING');
     expect(fresh).toBeGreaterThan(stale);
+  });
+
+  it('a transient failure retries each message later each time: 10 s, 20 s, 40 s … capped at one hour', async () => {
+    const down = { ...env, DB: downD1() };
+    const msgs = [carried('q-backoff-1'), { kind: 'leads.process', intakeId: 1 } satisfies JobMessage];
+    const asked: (number | undefined)[][] = [];
+    for (const attempts of [1, 2, 3, 4, 9, 10, 11, 24]) {
+      const r = await deliverTo(
+        'mlm-crm-jobs',
+        msgs.map((body, i) => ({ id: `b${i}`, body, attempts })),
+        down,
+      );
+      expect(r.explicitAcks).toEqual([]);
+      expect(r.retryMessages.map((m) => m.msgId)).toEqual(['b0', 'b1']);
+      asked.push(r.retryMessages.map((m) => m.delaySeconds));
+    }
+    expect(asked.map(([a, b]) => (a === b ? a : [a, b]))).toEqual([10, 20, 40, 80, 2560, 3600, 3600, 3600]);
+    expect(await intake('GOOGLE_ADS', 'q-backoff-1')).toBeNull();
+  });
+
+  it('the consumer drops a carried delivery from the lead inbox once it is kept in D1', async () => {
+    const msg = carried('q-inbox-kept') as { kind: 'leads.intake'; delivery: QueuedDelivery };
+    await putInInbox(env.FILES, msg.delivery);
+    const key = await inboxKey(msg.delivery);
+    expect(await env.FILES.head(key)).not.toBeNull();
+    // Not while D1 is down: the copy stays until the delivery is kept.
+    await deliverTo('mlm-crm-jobs', [{ id: 'k1', body: msg, attempts: 1 }], { ...env, DB: downD1() });
+    expect(await env.FILES.head(key)).not.toBeNull();
+    const r = await deliverTo('mlm-crm-jobs', [{ id: 'k1', body: msg, attempts: 2 }]);
+    expect(r.explicitAcks).toEqual(['k1']);
+    expect(await env.FILES.head(key)).toBeNull();
+    expect((await intake('GOOGLE_ADS', 'q-inbox-kept')).status).toBe('DONE');
+  });
+
+  it('the webhook writes the delivery to the lead inbox before answering; the real consumer removes it', async () => {
+    await setGoogleForm(await adminToken(), '77001', 'inbox-form-key-0001');
+    const body = JSON.stringify({
+      lead_id: 'q-webhook-inbox',
+      form_id: 77001,
+      google_key: 'inbox-form-key-0001',
+      user_column_data: [{ column_id: 'EMAIL', string_value: 'q-webhook-inbox@example.com' }],
+    });
+    const key = await inboxKey({ sourceName: null, body });
+    const res = await postGoogle(body);
+    expect(res.status).toBe(200);
+    // The consumer waits up to a second for its batch to fill, so the copy is still there.
+    const copy = await env.FILES.get(key);
+    expect(copy).not.toBeNull();
+    expect(JSON.parse(await copy!.text())).toMatchObject({ source: 'GOOGLE_ADS', body });
+    expect((await waitForIntake('GOOGLE_ADS', 'q-webhook-inbox')).status).toBe('DONE');
+    for (let i = 0; i < 40 && (await env.FILES.head(key)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await env.FILES.head(key)).toBeNull();
+  });
+
+  it('a carried delivery whose queue message was lost is recovered from the inbox by the hourly sweep, once', async () => {
+    // What the webhook writes before answering 200; the queue message is never handed to the consumer.
+    const lost = (carried('q-lost') as { delivery: QueuedDelivery }).delivery;
+    await putInInbox(env.FILES, lost);
+    const key = await inboxKey(lost);
+    const hourly = async (at: Date) =>
+      worker.scheduled(
+        createScheduledController({ cron: '0 * * * *', scheduledTime: at }),
+        env,
+        createExecutionContext(),
+      );
+    // Within 15 minutes it may still be on its way: left alone.
+    await hourly(new Date(Date.now() + 14 * 60_000));
+    expect(await intake('GOOGLE_ADS', 'q-lost')).toBeNull();
+    expect(await env.FILES.head(key)).not.toBeNull();
+
+    await hourly(new Date(Date.now() + 16 * 60_000));
+    const row = await intake('GOOGLE_ADS', 'q-lost');
+    expect(row).toMatchObject({ status: 'DONE', attempts: 1 });
+    expect(await env.FILES.head(key)).toBeNull();
+    const n = async () =>
+      env.DB.prepare(
+        `SELECT (SELECT count(*) FROM lead WHERE external_id = 'q-lost') AS leads,
+           (SELECT count(*) FROM lead_intake WHERE external_id = 'q-lost') AS intakes,
+           (SELECT count(*) FROM lead_assignment a JOIN lead l ON l.id = a.lead_id WHERE l.external_id = 'q-lost') AS assignments`,
+      ).first<any>();
+    expect(await n()).toEqual({ leads: 1, intakes: 1, assignments: 1 });
+
+    // The message turns up after all, and the sender redelivers (a new inbox copy swept again): nothing more.
+    const snapshot = await intakeFingerprint();
+    await deliver('mlm-crm-jobs', [{ kind: 'leads.intake', delivery: lost }]);
+    await putInInbox(env.FILES, lost);
+    await hourly(new Date(Date.now() + 16 * 60_000));
+    expect(await env.FILES.head(key)).toBeNull();
+    expect(await intakeFingerprint()).toBe(snapshot);
+    expect(await n()).toEqual({ leads: 1, intakes: 1, assignments: 1 });
   });
 
   it('the nightly run deletes webhook rejection records older than 90 days, and only those', async () => {

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
 
-// The result of signing in (login, changePassword).
+// The result of signing in (login, changePassword) and of signing out everywhere.
 
 export const Role = builder.enumType('Role', {
   values: ['ADMIN', 'DISTRIBUTOR', 'INTEGRATION', 'ANONYMOUS'] as const,
@@ -15,3 +15,13 @@ export const Session = builder
       role: t.field({ type: Role, resolve: (s) => s.role }),
     }),
   });
+
+export const SignOut = builder.objectRef<{ signedOutAt: string }>('SignOut').implement({
+  fields: (t) => ({
+    signedOutAt: t.field({
+      type: 'DateTime',
+      description: 'Every session token issued before this moment no longer works.',
+      resolve: (s) => s.signedOutAt,
+    }),
+  }),
+});

@@ -1,20 +1,14 @@
 import { builder } from '../../graphql/builder';
 import { nowIso } from '../../lib/db';
-import {
-  AuthenticationError,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  ValidationError,
-} from '../../lib/errors';
-import { Distributor } from '../genealogy/graphql';
+import { AuthenticationError, ForbiddenError, RateLimitedError, ValidationError } from '../../lib/errors';
 import { enforceLimit, limitKeys } from './rateLimit';
 import { changePassword, raiseTokenVersion } from './sessions';
-import { Session } from './sessionType';
+import { Session, SignOut } from './sessionType';
 import type { TokenKind } from './tokens';
 import type { Viewer } from './viewer';
 
-// Password change and signing out everywhere: both raise the account's token version (sessions.ts).
+// Password change and signing out everywhere: both raise the account's token version (sessions.ts). Staff
+// sign a distributor out with signOutDistributor (genealogy/graphql.ts, beside the other staff actions on a member).
 
 /** The signed-in account of a staff or distributor session; API keys and anonymous callers have none. */
 function accountOf(viewer: Viewer): { kind: TokenKind; id: number } {
@@ -22,16 +16,6 @@ function accountOf(viewer: Viewer): { kind: TokenKind; id: number } {
   if (viewer.kind === 'DISTRIBUTOR') return { kind: 'distributor', id: viewer.distributorId };
   throw new ForbiddenError('Sign in as a distributor or staff member.');
 }
-
-const SignOut = builder.objectRef<{ signedOutAt: string }>('SignOut').implement({
-  fields: (t) => ({
-    signedOutAt: t.field({
-      type: 'DateTime',
-      description: 'Every session token issued before this moment no longer works.',
-      resolve: (s) => s.signedOutAt,
-    }),
-  }),
-});
 
 const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
   fields: (t) => ({
@@ -68,25 +52,6 @@ builder.mutationField('signOutEverywhere', (t) =>
     resolve: async (_r, _a, ctx) => {
       const account = accountOf(ctx.viewer);
       await raiseTokenVersion(ctx.db, account.kind, account.id);
-      return { signedOutAt: nowIso() };
-    },
-  }),
-);
-
-const SignOutDistributorInput = builder.inputType('SignOutDistributorInput', {
-  fields: (t) => ({ distributorId: t.globalID({ required: true, for: Distributor }) }),
-});
-
-builder.mutationField('signOutDistributor', (t) =>
-  t.field({
-    type: SignOut,
-    description: 'Staff: end every session of a distributor (for example after a leaked password).',
-    errors: { types: [NotFoundError], dataField: { name: 'signOut' } },
-    authScopes: { admin: true },
-    args: { input: t.arg({ type: SignOutDistributorInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      const ver = await raiseTokenVersion(ctx.db, 'distributor', Number(input.distributorId.id));
-      if (ver == null) throw new NotFoundError('Distributor not found.');
       return { signedOutAt: nowIso() };
     },
   }),

@@ -2,4 +2,4 @@
 // import the job handler and, through it, the Worker's Env).
 import type { DueAutoship } from './repository';
 
-export type AutoshipJob = { kind: 'autoship.generate' } & DueAutoship;
+export type AutoshipJob = { kind: 'autoship.generate'; jobId?: string } & DueAutoship;

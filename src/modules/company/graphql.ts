@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
 import { ValidationError } from '../../lib/errors';
-import { DistributorStatusEnum } from '../genealogy/graphql';
+import { DistributorStatusEnum } from '../auth/accountStatusType';
 import { type CompanySettings, placementWidth, updateSettings } from './settings';
 
 const PlacementKind = builder.enumType('PlacementKind', { values: ['BINARY', 'MATRIX'] as const });

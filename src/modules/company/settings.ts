@@ -6,7 +6,7 @@ import { isValidBic, isValidIban, normalizeIban } from '../../lib/iban';
 import { BOUNDS, boundedInt, SEPA_MAX } from '../../lib/limits';
 import { LIMITS, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
-import { DISTRIBUTOR_STATUSES } from '../genealogy/model';
+import { DISTRIBUTOR_STATUSES } from '../auth/accountStatus';
 import { type CompanySettings, companySettings } from './tables';
 
 export type { CompanySettings };

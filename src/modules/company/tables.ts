@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { DistributorStatus } from '../auth/accountStatus';
 
 export const companySettings = sqliteTable('company_settings', {
   id: integer('id').primaryKey(),
@@ -17,7 +18,7 @@ export const companySettings = sqliteTable('company_settings', {
   payoutDebtorBic: text('payout_debtor_bic'),
   /** Statuses whose commission balance is held, not paid out (SPEC §3.1 has none). */
   payoutHeldStatuses: text('payout_held_statuses', { mode: 'json' })
-    .$type<('ACTIVE' | 'SUSPENDED' | 'TERMINATED')[]>()
+    .$type<DistributorStatus[]>()
     .notNull()
     .default([]),
   signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull().default(true),

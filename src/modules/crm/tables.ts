@@ -1,5 +1,5 @@
 // Tables of the CRM: prospects, activities, tasks, follow-up rules, dormant members, feedback (migration
-// 0006). Keys are the SQL column names, so that `$inferSelect` is the row a raw D1 statement returns;
+// 0006), the prospect import (0017). Keys are the SQL column names, so that `$inferSelect` is the row a raw D1 statement returns;
 // flags stay 0/1 integers.
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { customer } from '../customers/tables';
@@ -30,7 +30,93 @@ export const prospect = sqliteTable('prospect', {
     .default('MANUAL'),
   created_at: text().notNull(),
   updated_at: text().notNull(),
+  /** The prospect import that wrote it (a failed import deletes its own). */
+  import_id: integer(),
 });
+
+const IMPORT_STATUSES = ['UPLOADING', 'VALIDATING', 'APPLYING', 'DONE', 'REJECTED', 'FAILED'] as const;
+
+/** A contact file for one owner's list, imported through the import engine. */
+export const prospectImport = sqliteTable('prospect_import', {
+  id: integer().primaryKey(),
+  format: text({ enum: ['CSV', 'VCARD'] }).notNull(),
+  status: text({ enum: IMPORT_STATUSES }).notNull(),
+  owner_id: integer()
+    .notNull()
+    .references(() => distributor.id),
+  total_rows: integer(),
+  step: text(),
+  done: integer().notNull().default(0),
+  total: integer().notNull().default(0),
+  issue_count: integer().notNull().default(0),
+  prospect_chunks: integer(),
+  error: text(),
+  created_by: integer(),
+  created_at: text().notNull(),
+  started_at: text(),
+  finished_at: text(),
+});
+
+export const prospectImportPart = sqliteTable(
+  'prospect_import_part',
+  {
+    import_id: integer()
+      .notNull()
+      .references(() => prospectImport.id, { onDelete: 'cascade' }),
+    part_no: integer().notNull(),
+    rows: integer().notNull(),
+    records: integer().notNull(),
+    lines: integer().notNull(),
+    issue_count: integer().notNull(),
+    /** JSON [[line within part, message], ...], capped. */
+    issues: text().notNull(),
+    uploaded_at: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.part_no] })],
+);
+
+export const prospectImportRow = sqliteTable(
+  'prospect_import_row',
+  {
+    import_id: integer().notNull(),
+    part_no: integer().notNull(),
+    line: integer().notNull(),
+    first_name: text().notNull(),
+    last_name: text(),
+    email: text(),
+    phone: text(),
+    notes: text(),
+    status: text(),
+    next_step: text(),
+    next_step_date: text(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.part_no, t.line] })],
+);
+
+export const prospectImportChunk = sqliteTable(
+  'prospect_import_chunk',
+  {
+    import_id: integer().notNull(),
+    chunk_no: integer().notNull(),
+    from_part: integer().notNull(),
+    from_line: integer().notNull(),
+    to_part: integer().notNull(),
+    to_line: integer().notNull(),
+    applied: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.chunk_no] })],
+);
+
+export const prospectImportIssue = sqliteTable(
+  'prospect_import_issue',
+  {
+    import_id: integer().notNull(),
+    seq: integer().notNull(),
+    line: integer().notNull(),
+    message: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.seq] })],
+);
 
 /** Contact history on a person: subject = (type, id). */
 export const activity = sqliteTable('activity', {

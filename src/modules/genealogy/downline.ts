@@ -1,5 +1,6 @@
 import { type KeysetPage, keysetClauses, likeContains, type SortValue } from '../../lib/keyset';
-import { DISTRIBUTOR_COLUMNS, type DistributorRow, type DistributorStatus, type TreeKind } from './model';
+import type { DistributorStatus } from '../auth/accountStatus';
+import { DISTRIBUTOR_COLUMNS, type DistributorRow, type TreeKind } from './model';
 
 export type DownlineOrder = 'TREE' | 'DEPTH' | 'JOINED_AT' | 'NAME';
 

@@ -1,8 +1,6 @@
 // The distributor row as stored, and the shapes the genealogy module hands to the API layer.
 import type { distributor } from './tables';
 
-export const DISTRIBUTOR_STATUSES = ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
-export type DistributorStatus = (typeof DISTRIBUTOR_STATUSES)[number];
 export const LOCALES = ['da', 'pl', 'de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export type TreeKind = 'SPONSOR' | 'PLACEMENT';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isValidBic, isValidIban, normalizeIban } from '../../lib/iban';
 import { countryCode, nameText } from '../../lib/text';
+import { DISTRIBUTOR_STATUSES } from '../auth/accountStatus';
 import { passwordRule } from '../auth/password';
-import { DISTRIBUTOR_STATUSES, LOCALES } from './model';
+import { LOCALES } from './model';
 
 const name = nameText();
 const email = z.string().trim().toLowerCase().email('Not a valid e-mail address.').max(254);

@@ -1,19 +1,24 @@
 // The GraphQL surface every import kind shares: the <Type> node with status, progress and line-numbered
 // issues; <type>(id); create<Type>, start<Type> and the one-call import<Noun>. Names and descriptions come
 // from the kind, so each kind's printed schema stays its own.
+import type { InputFieldMap } from '@pothos/core';
 import { builder } from '../../graphql/builder';
+import type { GraphQLContext } from '../../graphql/context';
 import { LineIssue } from '../../graphql/errorTypes';
 import { checkPageSize } from '../../graphql/pages';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import type { IMPORT_STATUSES, ImportKind, ImportRecord } from './kind';
-import { IMPORT_FORMATS, MAX_PART_BYTES } from './limits';
+import { formatsOf, type IMPORT_STATUSES, type ImportKind, type ImportRecord } from './kind';
+import { MAX_PART_BYTES } from './limits';
 import { createImport, importById, importIssues, importsByIds } from './records';
 import { importInOneCall, startImport } from './service';
 
 /** What differs between kinds' APIs beyond their type name. */
 export interface ImportApiTexts {
-  /** The one-call mutation is import<noun> with input Import<noun>Input. */
-  noun: string;
+  /**
+   * The one-call mutation import<noun> (input Import<noun>Input) for small files; absent when the kind's
+   * module answers small files itself.
+   */
+  oneCall?: { noun: string; description: string };
   description: string;
   /** What VALIDATING, APPLYING and DONE mean for this kind. */
   statuses: { VALIDATING: string; APPLYING: string; DONE: string };
@@ -21,9 +26,18 @@ export interface ImportApiTexts {
   /** The field exposing total_rows, named for what the kind imports. */
   total: { name: string; description: string };
   createDescription: string;
-  oneCallDescription: string;
+  /** Input fields create<Type> takes beside the format, and the kind's own record columns they give. */
+  create?: ImportCreateFields;
   /** A column only this kind's record has: tells the node interface which type an object is. */
   ownColumn: string;
+}
+
+type FieldBuilder = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
+
+export interface ImportCreateFields {
+  fields: (f: FieldBuilder) => InputFieldMap;
+  /** The record's own columns from the input; checks it (throwing the create mutation's typed errors). */
+  columns: (input: Record<string, unknown>, ctx: GraphQLContext) => Promise<Record<string, string | number>>;
 }
 
 const staffIdOf = (v: { kind: string; staffId?: number }) =>
@@ -32,7 +46,7 @@ const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
 /** Registers the kind's import type, its query and its mutations; returns the type. */
 export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
-  const FormatEnum = formatEnum(`${kind.typename}Format`);
+  const FormatEnum = formatEnum(`${kind.typename}Format`, formatsOf(kind));
   const Import = importNode(kind, texts, FormatEnum);
   importQuery(kind, Import);
   importMutations(kind, texts, Import, FormatEnum);
@@ -40,7 +54,7 @@ export function defineImportApi(kind: ImportKind, texts: ImportApiTexts) {
 }
 
 // The refs one kind's pieces pass along (Pothos' own types, named once here).
-const formatEnum = (name: string) => builder.enumType(name, { values: IMPORT_FORMATS });
+const formatEnum = (name: string, formats: readonly string[]) => builder.enumType(name, { values: formats });
 type FormatRef = ReturnType<typeof formatEnum>;
 type ImportRef = ReturnType<typeof builder.objectRef<ImportRecord>>;
 
@@ -128,6 +142,7 @@ function importQuery(kind: ImportKind, Import: ImportRef) {
 /** create<Type> (then PUT parts), start<Type>, and the one-call import<Noun> for small files. */
 function importMutations(kind: ImportKind, texts: ImportApiTexts, Import: ImportRef, FormatEnum: FormatRef) {
   const type = kind.typename;
+  const create = texts.create;
   builder.mutationField(`create${type}`, (t) =>
     t.field({
       type: Import,
@@ -138,12 +153,21 @@ function importMutations(kind: ImportKind, texts: ImportApiTexts, Import: Import
         input: t.arg({
           required: true,
           type: builder.inputType(`Create${type}Input`, {
-            fields: (f) => ({ format: f.field({ type: FormatEnum, required: true }) }),
+            fields: (f) => ({
+              format: f.field({ type: FormatEnum, required: true }),
+              ...create?.fields(f),
+            }),
           }),
         }),
       },
-      resolve: (_r, { input }, ctx) =>
-        createImport(ctx.db, kind, input.format, staffIdOf(ctx.viewer as never)),
+      resolve: async (_r, { input }, ctx) =>
+        createImport(
+          ctx.db,
+          kind,
+          input.format,
+          staffIdOf(ctx.viewer as never),
+          await create?.columns(input, ctx),
+        ),
     }),
   );
 
@@ -166,10 +190,19 @@ function importMutations(kind: ImportKind, texts: ImportApiTexts, Import: Import
     }),
   );
 
+  if (texts.oneCall) oneCallMutation(kind, texts.oneCall, Import, FormatEnum);
+}
+
+function oneCallMutation(
+  kind: ImportKind,
+  texts: NonNullable<ImportApiTexts['oneCall']>,
+  Import: ImportRef,
+  FormatEnum: FormatRef,
+) {
   builder.mutationField(`import${texts.noun}`, (t) =>
     t.field({
       type: Import,
-      description: texts.oneCallDescription,
+      description: texts.description,
       authScopes: { admin: true },
       errors: { types: [ValidationError, ConflictError], dataField: { name: 'import' } },
       args: {

@@ -1,6 +1,6 @@
 // What an import kind supplies to the engine; the engine owns the rest (record, parts, issues, jobs, routes).
 import type { Env } from '../../env';
-import type { ImportFormat } from './limits';
+import { IMPORT_FORMATS, type ImportFormat } from './limits';
 
 export const IMPORT_STATUSES = ['UPLOADING', 'VALIDATING', 'APPLYING', 'DONE', 'REJECTED', 'FAILED'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -8,7 +8,8 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 /** The columns every kind's import record has (a kind's record adds its own). */
 export interface ImportRecord {
   id: number;
-  format: ImportFormat;
+  /** One of the kind's formats. */
+  format: string;
   status: ImportStatus;
   total_rows: number | null;
   step: string | null;
@@ -38,6 +39,8 @@ export type ImportStep = 'validate' | 'apply' | 'cleanup';
 export interface ImportJobOf<P extends string> {
   kind: `${P}.${ImportStep}`;
   importId: number;
+  /** The tracked job of the import (absent on the cleanup a compensation sends). */
+  jobId?: string;
 }
 
 /** A kind's names: its tables, its GraphQL type, its queue messages, its upload route. */
@@ -54,7 +57,12 @@ export interface ImportTable {
   runningLabel: string;
   /** Key of the staged-row count in the upload answer ({ part, rows, issues }). */
   rowsKey: string;
+  /** The file formats the kind reads; IMPORT_FORMATS (NDJSON, CSV) unless it says otherwise. */
+  formats?: readonly [string, ...string[]];
 }
+
+/** The formats of a kind. */
+export const formatsOf = (t: ImportTable): readonly string[] => t.formats ?? IMPORT_FORMATS;
 
 /** The queued steps of a kind. Each may be delivered twice or die halfway and still end in the same state. */
 export interface ImportSteps {
@@ -66,8 +74,9 @@ export interface ImportSteps {
 }
 
 /** What a kind writes itself: how a part parses and how its rows are staged. */
-export interface ImportKindSpec<P extends ParsedPart> extends ImportTable {
-  parse(format: ImportFormat, text: string, now: string): P;
+export interface ImportKindSpec<P extends ParsedPart, F extends string = ImportFormat> extends ImportTable {
+  formats?: readonly [F, ...F[]];
+  parse(format: F, text: string, now: string): P;
   /** Statements that stage a part's rows (after the engine deleted an earlier upload of the part). */
   stage(db: D1Database, importId: number, partNo: number, parsed: P): D1PreparedStatement[];
   steps: ImportSteps;

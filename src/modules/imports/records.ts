@@ -4,19 +4,23 @@
 import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { ImportRecord, ImportTable, ParsedPart } from './kind';
-import { type ImportFormat, jsonChunks, MAX_ISSUES } from './limits';
+import { jsonChunks, MAX_ISSUES } from './limits';
 
+/** A new record in UPLOADING; `own` holds the kind's own columns (names from the kind's code, never input). */
 export async function createImport<R extends ImportRecord = ImportRecord>(
   db: D1Database,
   t: ImportTable,
-  format: ImportFormat,
+  format: string,
   staffId: number | null,
+  own: Record<string, string | number> = {},
 ): Promise<R> {
+  const names = Object.keys(own);
   const row = await db
     .prepare(
-      `INSERT INTO ${t.table} (format, status, created_by, created_at) VALUES (?, 'UPLOADING', ?, ?) RETURNING *`,
+      `INSERT INTO ${t.table} (format, status, created_by, created_at${names.map((n) => `, ${n}`).join('')})
+       VALUES (?, 'UPLOADING', ?, ?${', ?'.repeat(names.length)}) RETURNING *`,
     )
-    .bind(format, staffId, nowIso())
+    .bind(format, staffId, nowIso(), ...Object.values(own))
     .first<R>();
   return row!;
 }
@@ -113,6 +117,7 @@ export async function markStarted<R extends ImportRecord = ImportRecord>(
   db: D1Database,
   t: ImportTable,
   importId: number,
+  job: D1PreparedStatement,
 ): Promise<R> {
   const imp = await importById(db, t, importId);
   if (!imp) throw new NotFoundError('Import not found.');
@@ -139,13 +144,18 @@ export async function markStarted<R extends ImportRecord = ImportRecord>(
     throw new ValidationError('The file holds no records.', [
       { path: 'parts', message: 'No records.', code: 'TOO_FEW', params: { min: 1 } },
     ]);
-  const row = await db
-    .prepare(
-      `UPDATE ${t.table} SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
-       WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
-    )
-    .bind(nowIso(), total, total, importId)
-    .first<R>();
+  // The job is recorded in the same batch: a started import always has its job (re-driven if its message
+  // is lost). A batch whose UPDATE changed nothing leaves the job row alone too (see recordJob).
+  const [started] = await atomic(db, [
+    db
+      .prepare(
+        `UPDATE ${t.table} SET status = 'VALIDATING', started_at = ?, total_rows = ?, step = 'validate', done = 0, total = ?
+         WHERE id = ? AND status = 'UPLOADING' RETURNING *`,
+      )
+      .bind(nowIso(), total, total, importId),
+    job,
+  ]);
+  const row = (started.results as R[])[0];
   if (!row) throw new ConflictError('The import was started meanwhile.', 'ALREADY_STARTED');
   return row;
 }

@@ -2,17 +2,22 @@
 import type { Env } from '../../env';
 import { nowIso } from '../../lib/db';
 import { decodeGlobalId } from '../../lib/globalId';
+import { recordJob } from '../jobs/repository';
+import { sendFirstStep } from '../jobs/start';
+import { importJob } from './jobKind';
 import type { ImportKind, ImportKindSpec, ImportRecord, ParsedPart } from './kind';
-import type { ImportFormat } from './limits';
 import { createImport, markStarted, storePart } from './records';
+import { logImportStep } from './steps';
 
 /** Closes a kind's spec over its part type. */
-export function defineImportKind<P extends ParsedPart>(spec: ImportKindSpec<P>): ImportKind {
+export function defineImportKind<P extends ParsedPart, F extends string>(
+  spec: ImportKindSpec<P, F>,
+): ImportKind {
   const { parse, stage, ...kind } = spec;
   return {
     ...kind,
     async storeParsedPart(db, imp, partNo, text, now) {
-      const parsed = parse(imp.format, text, now);
+      const parsed = parse(imp.format as F, text, now);
       await storePart(db, kind, imp.id, partNo, parsed, stage(db, imp.id, partNo, parsed));
       return { rows: parsed.rows.length, issues: parsed.issues.length };
     },
@@ -28,13 +33,14 @@ export async function uploadPart(
 ) {
   const t0 = Date.now();
   const counts = await kind.storeParsedPart(env.DB, imp, partNo, text, nowIso());
-  console.log(`${kind.path} import ${imp.id}: part ${partNo} parsed and stored in ${Date.now() - t0} ms`);
+  logImportStep(kind, imp.id, 'upload', { part: partNo, rows: counts.rows, ms: Date.now() - t0 });
   return { part: partNo, [kind.rowsKey]: counts.rows, issues: counts.issues };
 }
 
 export async function startImport<R extends ImportRecord>(env: Env, kind: ImportKind, importId: number) {
-  const row = await markStarted<R>(env.DB, kind, importId);
-  await env.JOBS.send({ kind: `${kind.jobPrefix}.validate`, importId } as never);
+  const job = importJob(kind, importId);
+  const row = await markStarted<R>(env.DB, kind, importId, recordJob(env.DB, job));
+  await sendFirstStep(env, job);
   return row;
 }
 
@@ -42,7 +48,7 @@ export async function startImport<R extends ImportRecord>(env: Env, kind: Import
 export async function importInOneCall<R extends ImportRecord>(
   env: Env,
   kind: ImportKind,
-  format: ImportFormat,
+  format: string,
   content: string,
   staffId: number | null,
 ): Promise<R> {

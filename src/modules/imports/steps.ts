@@ -2,6 +2,7 @@
 // applying a chunk exactly once, and the step messages. A kind's steps.ts holds only what is its own.
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
+import { logStep } from '../../lib/stepLog';
 import type { ImportStatus, ImportStep, ImportTable } from './kind';
 import { APPLY_BUDGET_MS, LINE_KEY } from './limits';
 import { chunkApplied, type PartInfo } from './records';
@@ -46,6 +47,16 @@ export function addPartIssues(issues: ImportIssues, ps: readonly PartInfo[], lin
       issues.add(lineOf(p.part_no, line), line === 0 ? `Part ${p.part_no}: ${message}` : message);
     issues.more(p.issue_count - kept.length);
   }
+}
+
+/** A timing line of one import step: `[import] <kind> <id> <step> name=value ...`. */
+export function logImportStep(
+  t: ImportTable,
+  importId: number,
+  step: string,
+  fields: Record<string, number>,
+) {
+  logStep('import', `${t.path} ${importId}`, step, fields);
 }
 
 /** Queues the kind's next step. */

@@ -1,6 +1,56 @@
-// Lead intake housekeeping run by the cron: intakes a lost message left waiting, and the rejection log.
+// Lead intake housekeeping run by the cron: deliveries and intakes a lost message left waiting, and the
+// rejection log.
 import type { Env } from '../../env';
-import { enqueueIntakes } from './intake';
+import { INBOX_PREFIX, INBOX_STALE_MS, removeFromInbox } from './inbox';
+import { enqueueIntakes, keepDeliveries } from './intake';
+import type { QueuedDelivery } from './messages';
+import { processIntakes } from './process';
+
+/** Deliveries kept per D1 batch by the inbox sweep (as many as a queue batch). */
+const SWEEP_CHUNK = 10;
+
+/**
+ * The hourly sweep: keeps (idempotently) every inbox delivery uploaded more than INBOX_STALE_MS before `now`,
+ * removes it from the inbox and processes its pending intakes; a transient failure leaves the intake PENDING
+ * for the stale-intake sweep. Returns how many deliveries were taken out of the inbox.
+ */
+export async function sweepLeadInbox(env: Env, now: Date, limit = 1000): Promise<number> {
+  const before = now.getTime() - INBOX_STALE_MS;
+  const stale: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.FILES.list({ prefix: INBOX_PREFIX, cursor, limit: 1000 });
+    for (const o of page.objects) if (o.uploaded.getTime() < before) stale.push(o.key);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor && stale.length < limit);
+  let swept = 0;
+  for (let i = 0; i < Math.min(stale.length, limit); i += SWEEP_CHUNK) {
+    const keys = stale.slice(i, Math.min(i + SWEEP_CHUNK, limit));
+    const read = await Promise.all(
+      keys.map(async (key) => {
+        const object = await env.FILES.get(key);
+        if (!object) return null; // the consumer got there first
+        try {
+          return JSON.parse(await object.text()) as QueuedDelivery;
+        } catch (e) {
+          console.error(`lead inbox object ${key} is not a delivery; left in place`, e);
+          return null;
+        }
+      }),
+    );
+    const deliveries = read.filter((d): d is QueuedDelivery => d !== null);
+    if (deliveries.length === 0) continue;
+    const pending = await keepDeliveries(env.DB, deliveries);
+    await removeFromInbox(env.FILES, deliveries);
+    swept += deliveries.length;
+    const ids = [...new Set(pending.flat())];
+    if (ids.length === 0) continue;
+    const { transient } = await processIntakes(env, ids);
+    for (const t of transient)
+      console.error(`lead intake ${t.intakeId} left PENDING by the inbox sweep`, t.error);
+  }
+  return swept;
+}
 
 /** How long an intake may sit PENDING untouched before the hourly sweep enqueues it again. */
 export const STALE_PENDING_MS = 15 * 60_000;

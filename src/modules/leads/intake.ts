@@ -1,10 +1,10 @@
 // The webhook side of intake. A verified delivery small enough for a queue message is handed to the queue
-// whole (one durable write, no D1 round trip on the request); the consumer keeps the raw delivery and one
-// intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
+// whole (no D1 round trip on the request) and also written to the lead inbox in R2 (inbox.ts); the consumer
+// keeps the raw delivery and one intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
 // and its intakes are enqueued by id. Either way a redelivery of a known lead adds nothing.
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
-import { sha256Hex } from './crypto';
+import { deliverySha256, putInInbox } from './inbox';
 import type { IntakeItem, LeadJob, QueuedDelivery } from './messages';
 import type { LeadSource } from './model';
 
@@ -39,11 +39,31 @@ export async function acceptDelivery(
     const delivery: QueuedDelivery = { source, sourceName, contentType, body, items, receivedAt: nowIso() };
     const message = { kind: 'leads.intake', delivery } satisfies LeadJob;
     if (encoder.encode(JSON.stringify(message)).byteLength <= QUEUED_MESSAGE_LIMIT) {
-      await env.JOBS.send(message);
+      // Two durable copies before the answer: the queue message carries it to the consumer, the inbox object
+      // (R2) brings it back if that message is ever lost (the hourly sweep, inbox.ts).
+      await Promise.all([putInInbox(env.FILES, delivery), env.JOBS.send(message)]);
       return;
     }
   }
   await storeDelivery(env, source, sourceName, contentType, body, items);
+}
+
+/**
+ * Keeps carried deliveries in one D1 batch (raw events and intakes, see keepStatements); for each, the ids of
+ * its intakes still PENDING. Keeping a delivery again adds nothing.
+ */
+export async function keepDeliveries(
+  db: D1Database,
+  deliveries: readonly QueuedDelivery[],
+): Promise<number[][]> {
+  const plans = await Promise.all(deliveries.map((d) => keepStatements(db, d)));
+  const results = await atomic(db, plans.flat());
+  let at = 0;
+  return plans.map((p) => {
+    at += p.length;
+    // The last statement of a delivery's plan lists its pending intakes.
+    return (results[at - 1].results as { id: number }[]).map((r) => r.id);
+  });
 }
 
 /**
@@ -55,8 +75,7 @@ export async function keepStatements(
   d: Omit<QueuedDelivery, 'receivedAt'> & { receivedAt?: string },
 ): Promise<D1PreparedStatement[]> {
   const now = nowIso();
-  // Keyed by source name too: two generic sources may receive identical bodies.
-  const sha = await sha256Hex(`${d.sourceName ?? ''}\u0000${d.body}`);
+  const sha = await deliverySha256(d.sourceName, d.body);
   const rows = JSON.stringify(d.items.map((it) => ({ id: it.externalId, ref: JSON.stringify(it.ref) })));
   const ids = JSON.stringify(d.items.map((it) => it.externalId));
   return [

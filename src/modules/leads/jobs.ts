@@ -2,9 +2,10 @@
 // for the whole batch, not a few per lead); handling a message twice changes nothing.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
-import { atomic } from '../../lib/db';
-import { keepStatements } from './intake';
-import type { LeadJob } from './messages';
+import { backoffSeconds } from '../../lib/backoff';
+import { removeFromInbox } from './inbox';
+import { keepDeliveries } from './intake';
+import type { LeadJob, QueuedDelivery } from './messages';
 import { giveUpIntakes, processIntakes } from './process';
 
 export type { LeadJob };
@@ -15,37 +16,25 @@ export const isLeadJob = (body: JobMessage): body is LeadJob =>
 /** Intakes processed together at most (one claim, one routing round, one write batch each). */
 const PROCESS_CHUNK = 100;
 
-/** The dead-letter queue of the jobs queue (wrangler.toml). */
-export const DLQ_NAME = 'mlm-crm-jobs-dlq';
+/** A transient failure: the message comes back after backoffSeconds(its deliveries so far). */
+const retryLater = (m: Message<unknown>) => m.retry({ delaySeconds: backoffSeconds(m.attempts) });
 
 /**
- * On the jobs queue: keep the carried deliveries, process every pending intake, ack each message whose
- * intakes are settled and retry each one with a transient failure (after the last retry Queues moves it to
- * the DLQ). On the DLQ: keep what never was, and mark the still-pending intakes FAILED; the raw event stays
- * for a retry by staff.
+ * On the jobs queue: keep the carried deliveries (and drop their lead-inbox copies), process every pending
+ * intake, ack each message whose intakes are settled and retry each one with a transient failure, later each
+ * time (after the last retry Queues moves it to the dead-letter queue, see deadLetters/).
  */
-export async function handleLeadMessages(
-  messages: readonly Message<JobMessage>[],
-  env: Env,
-  queue: string,
-): Promise<void> {
+export async function handleLeadMessages(messages: readonly Message<JobMessage>[], env: Env): Promise<void> {
   if (messages.length === 0) return;
   let intakesOf: number[][];
   try {
-    intakesOf = await keepAll(env.DB, messages);
+    intakesOf = await keepAll(
+      env,
+      messages.map((m) => m.body as LeadJob),
+    );
   } catch (e) {
     console.error('keeping lead deliveries failed', e);
-    // On the DLQ this was the last try: the log keeps the raw deliveries so that staff can replay them.
-    if (queue === DLQ_NAME)
-      for (const m of messages) console.error('lost lead delivery', JSON.stringify(m.body));
-    for (const m of messages) m.retry();
-    return;
-  }
-  if (queue === DLQ_NAME) {
-    for (const [k, m] of messages.entries()) {
-      await giveUpIntakes(env.DB, intakesOf[k], m.attempts);
-      m.ack();
-    }
+    for (const m of messages) retryLater(m);
     return;
   }
   const retry = new Set<number>();
@@ -60,31 +49,35 @@ export async function handleLeadMessages(
     }
   } catch (e) {
     console.error('processing lead intakes failed', e);
-    for (const m of messages) m.retry();
+    for (const m of messages) retryLater(m);
     return;
   }
   for (const [k, m] of messages.entries()) {
-    if (intakesOf[k].some((id) => retry.has(id))) m.retry();
+    if (intakesOf[k].some((id) => retry.has(id))) retryLater(m);
     else m.ack();
   }
 }
 
-/** Keeps every carried delivery in one batch; the pending intake ids of each message. */
-async function keepAll(db: D1Database, messages: readonly Message<JobMessage>[]): Promise<number[][]> {
-  const plans = await Promise.all(
-    messages.map(async (m) => {
-      const job = m.body as LeadJob;
-      if (job.kind === 'leads.process') return { ids: [job.intakeId], statements: [] };
-      return { ids: null, statements: await keepStatements(db, job.delivery) };
-    }),
-  );
-  const statements = plans.flatMap((p) => p.statements);
-  const results = statements.length > 0 ? await atomic(db, statements) : [];
+/**
+ * A lead message whose retries are spent (called by the dead-letter consumer once the message is safe in R2):
+ * keeps a carried delivery that never was, and marks its still-pending intakes FAILED (staff retry them with
+ * retryLeadIntake). Returns the intakes' last errors, the reason the retries failed when one was recorded.
+ * Throws when D1 fails; the dead letter then stays PENDING for a replay.
+ */
+export async function settleDeadLeadJob(env: Env, job: LeadJob, attempts: number): Promise<string[]> {
+  const [intakes] = await keepAll(env, [job]);
+  return giveUpIntakes(env.DB, intakes, attempts);
+}
+
+/**
+ * Keeps every carried delivery in one batch, then removes them from the lead inbox (one R2 call); the pending
+ * intake ids of each message.
+ */
+async function keepAll(env: Env, jobs: readonly LeadJob[]): Promise<number[][]> {
+  const carried: QueuedDelivery[] = [];
+  for (const job of jobs) if (job.kind === 'leads.intake') carried.push(job.delivery);
+  const kept = carried.length > 0 ? await keepDeliveries(env.DB, carried) : [];
+  await removeFromInbox(env.FILES, carried);
   let at = 0;
-  return plans.map((p) => {
-    if (p.ids) return p.ids;
-    at += p.statements.length;
-    // The last statement of a delivery's plan lists its pending intakes.
-    return (results[at - 1].results as { id: number }[]).map((r) => r.id);
-  });
+  return jobs.map((job) => (job.kind === 'leads.process' ? [job.intakeId] : kept[at++]));
 }

@@ -206,15 +206,25 @@ function saveStatements(
   ];
 }
 
-/** Called from the dead-letter queue: the retries are spent. */
-export async function giveUpIntakes(db: D1Database, intakeIds: number[], attempts: number): Promise<void> {
-  if (intakeIds.length === 0) return;
-  await db
+/**
+ * Called from the dead-letter queue: the retries are spent. Marks the still-PENDING intakes FAILED and returns
+ * their last errors (what made the retries fail, when one was recorded).
+ */
+export async function giveUpIntakes(
+  db: D1Database,
+  intakeIds: number[],
+  attempts: number,
+): Promise<string[]> {
+  if (intakeIds.length === 0) return [];
+  // The count is cast: a JS number is bound as REAL, which printed as "1.0 deliveries".
+  const { results } = await db
     .prepare(
       `UPDATE lead_intake SET status = 'FAILED',
-         last_error = coalesce(last_error, 'unknown error') || ' (gave up after the retries; ' || ? || ' deliveries on the dead-letter queue)',
-         updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'`,
+         last_error = coalesce(last_error, 'unknown error') || ' (gave up after the retries; ' || CAST(? AS INTEGER) || ' deliveries on the dead-letter queue)',
+         updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'
+       RETURNING last_error`,
     )
-    .bind(attempts, nowIso(), JSON.stringify(intakeIds))
-    .run();
+    .bind(Math.trunc(attempts), nowIso(), JSON.stringify(intakeIds))
+    .all<{ last_error: string }>();
+  return results.map((r) => r.last_error);
 }

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../lib/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import type { Viewer } from '../auth/viewer';
 import type { OrderLineRow, OrderRow } from './model';
-import { requireOrder } from './repository';
+import { OF_FINISHED_IMPORT, requireOrder } from './repository';
 
 /** Staff see every order; integrations with orders:write too; a distributor the orders attributed to them. */
 export function canViewOrder(viewer: Viewer, o: Pick<OrderRow, 'distributor_id'>): boolean {
@@ -47,7 +47,7 @@ export interface OrderListFilter {
 /** One page of orders, newest first. */
 export async function ordersPage(db: D1Database, f: OrderListFilter, page: KeysetPage): Promise<OrderRow[]> {
   const k = keysetClauses(['created_at', 'id'], 'DESC', page);
-  const where = [...k.where];
+  const where = [...k.where, OF_FINISHED_IMPORT];
   const params: SortValue[] = [...k.params];
   if (f.distributorId != null) {
     where.push('distributor_id = ?');

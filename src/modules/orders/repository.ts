@@ -16,14 +16,24 @@ import { applyVolumeChange } from '../volumes/live';
 import { isPeriodFrozen, periodForInstant } from '../volumes/periods';
 import { lineVolume, type OrderLineRow, type OrderRow, type RefundRow } from './model';
 
+/**
+ * An order of an import that is not DONE (applying, resumed after a fault, or being undone) is not shown or
+ * changed as if it were complete: the import is all or nothing for readers too.
+ */
+export const OF_FINISHED_IMPORT = `(sales_order.import_id IS NULL OR EXISTS (
+  SELECT 1 FROM order_import i WHERE i.id = sales_order.import_id AND i.status = 'DONE'))`;
+
 export async function orderById(db: D1Database, id: number): Promise<OrderRow | null> {
-  return db.prepare('SELECT * FROM sales_order WHERE id = ?').bind(id).first<OrderRow>();
+  return db
+    .prepare(`SELECT * FROM sales_order WHERE id = ? AND ${OF_FINISHED_IMPORT}`)
+    .bind(id)
+    .first<OrderRow>();
 }
 
 export async function ordersByIds(db: D1Database, ids: readonly number[]): Promise<OrderRow[]> {
   return selectByIds<OrderRow>(
     db,
-    'SELECT * FROM sales_order WHERE id IN (SELECT value FROM json_each(?))',
+    `SELECT * FROM sales_order WHERE id IN (SELECT value FROM json_each(?)) AND ${OF_FINISHED_IMPORT}`,
     ids,
   );
 }

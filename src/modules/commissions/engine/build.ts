@@ -22,6 +22,7 @@ export interface MemberRow {
   carryInLeft?: number;
   carryInRight?: number;
   balanceIn?: number;
+  retailCustomers?: number;
 }
 
 const STATUS = { ACTIVE: STATUS_ACTIVE, SUSPENDED: STATUS_SUSPENDED, TERMINATED: STATUS_TERMINATED };
@@ -40,6 +41,7 @@ export function membersFrom(rows: MemberRow[]): MemberArrays {
     carryInLeft: Float64Array.from(rows, (r) => r.carryInLeft ?? 0),
     carryInRight: Float64Array.from(rows, (r) => r.carryInRight ?? 0),
     balanceIn: Float64Array.from(rows, (r) => r.balanceIn ?? 0),
+    retailCustomers: Int32Array.from(rows, (r) => r.retailCustomers ?? 0),
   };
   return m;
 }

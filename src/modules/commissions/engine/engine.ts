@@ -38,6 +38,7 @@ export class PeriodEngine {
   private cv: Volumes;
   private fastStartCv: Volumes | null;
   private retail: Volumes | null;
+  private customerPv: Volumes | null;
   private ignoredLines = 0;
   private finished = false;
 
@@ -55,13 +56,14 @@ export class PeriodEngine {
     this.cv = new Int32Array(this.n);
     this.fastStartCv = this.plan.fastStart ? new Int32Array(this.n) : null;
     this.retail = this.plan.retail ? new Int32Array(this.n) : null;
+    this.customerPv = this.plan.needsCustomerPv ? new Int32Array(this.n) : null;
   }
 
   /** Adds a chunk of volume lines (O(lines)); lines outside [start, end) are counted and ignored. */
   addLines(lines: VolumeLines): this {
     if (this.finished) throw new Error('addLines after finish.');
     const { n, plan } = this;
-    let { pv, cv, fastStartCv, retail } = this;
+    let { pv, cv, fastStartCv, retail, customerPv } = this;
     const { start, end } = this.period;
     const carryKits = plan.starterKitsCarryVolume;
     const joinedAt = this.members.joinedAt;
@@ -83,6 +85,7 @@ export class PeriodEngine {
         throw new Error(`Volume line ${i}: QV and CV must be whole numbers.`);
       pv = addTo(pv, m, q);
       cv = addTo(cv, m, c);
+      if (customerPv && q !== 0 && kind[i] === KIND_CUSTOMER) customerPv = addTo(customerPv, m, q);
       if (fastStartCv && c !== 0) {
         const o = orderAt ? orderAt[i] : t;
         const j = joinedAt![m];
@@ -99,6 +102,7 @@ export class PeriodEngine {
     this.cv = cv;
     this.fastStartCv = fastStartCv;
     this.retail = retail;
+    this.customerPv = customerPv;
     return this;
   }
 
@@ -130,13 +134,17 @@ export class PeriodEngine {
     for (let m = 0; m < n; m++) active[m] = status[m] === STATUS_ACTIVE && pv[m] >= plan.activePv ? 1 : 0;
 
     const paidAs = new Int8Array(n);
-    computeRanks(plan, sponsorTree, pv, gv, members.forcedRank, paidAs);
+    computeRanks(plan, sponsorTree, pv, gv, members.forcedRank, paidAs, {
+      customerPv: this.customerPv,
+      retailCustomers: members.retailCustomers,
+    });
     const before = members.lifetimeRankBefore;
     const lifetimeRank = reuse && before ? before : new Int8Array(n);
     for (let m = 0; m < n; m++) lifetimeRank[m] = Math.max(before ? before[m] : -1, paidAs[m]);
     if (reuse) {
       members.forcedRank = undefined;
       members.lifetimeRankBefore = undefined;
+      members.retailCustomers = undefined;
     }
 
     const step = this.options.onStep ?? (() => {});
@@ -283,6 +291,7 @@ export class PeriodEngine {
       cv,
       gv,
       gcv,
+      customerPv: this.customerPv,
       active,
       paidAsRank: paidAs,
       lifetimeRank,
@@ -469,6 +478,7 @@ function checkMembers(plan: CompiledPlan, m: MemberArrays): void {
   need('carryInLeft', m.carryInLeft, false);
   need('carryInRight', m.carryInRight, false);
   need('balanceIn', m.balanceIn, false);
+  need('retailCustomers', m.retailCustomers, plan.needsRetailCustomers);
   for (const s of m.heldStatuses ?? [])
     if (![STATUS_ACTIVE, STATUS_SUSPENDED, STATUS_TERMINATED].includes(s))
       throw new Error(`Members: heldStatuses has ${s}, not a status.`);

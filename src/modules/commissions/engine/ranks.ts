@@ -13,6 +13,8 @@ function paidAsRank(forced: Int8Array | undefined, x: number, computed: number):
  * which are final once all their descendants are done. The paid-as rank is the highest rank whose own tests
  * pass (not the first failure); a forced rank (or forced "no rank") replaces it, lower or higher, and is what
  * uplines' leg tests see.
+ * Customer-volume tests (SPEC §3.1): the member's customer QV against their PV, and their distinct retail
+ * customers (an input: the engine sees volume lines, not customers).
  * Cost O(R × (n + edges)) for R ranks: each rank test reads the member's children at most once.
  */
 export function computeRanks(
@@ -22,7 +24,12 @@ export function computeRanks(
   gv: Volumes,
   forced: Int8Array | undefined,
   paidAs: Int8Array,
+  retail: { customerPv: Volumes | null; retailCustomers: Int32Array | undefined } = {
+    customerPv: null,
+    retailCustomers: undefined,
+  },
 ): void {
+  const { customerPv, retailCustomers } = retail;
   const n = pv.length;
   const ranks = plan.ranks;
   const R = ranks.length;
@@ -42,6 +49,10 @@ export function computeRanks(
     for (let r = R - 1; r >= 0; r--) {
       const rk = ranks[r];
       if (pv[x] < rk.minPv) continue;
+      // Customer share, exact in integers: 10000·customer QV >= pct·100·PV, and PV > 0.
+      if (rk.minCustomerBp >= 0 && !(pv[x] > 0 && 10_000 * customerPv![x] >= rk.minCustomerBp * pv[x]))
+        continue;
+      if (rk.minRetailCustomers > 0 && retailCustomers![x] < rk.minRetailCustomers) continue;
       if (rk.maxLegPercent > 0) {
         // Exact in integers: 10000·PV + Σ min(10000·GV(leg), pct·100·minGv) >= 10000·minGv.
         const legCap = Math.round(rk.maxLegPercent * 100) * rk.minGv;

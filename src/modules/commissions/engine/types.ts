@@ -47,6 +47,11 @@ export interface MemberArrays {
   /** Ledger balance carried in (minor units; may be negative). */
   balanceIn?: Float64Array;
   /**
+   * Distinct retail customers of the member this period: customers with at least one CUSTOMER order attributed
+   * to the member that counts in the period (SPEC §3.1). Needed by a rank with `minRetailCustomers`.
+   */
+  retailCustomers?: Int32Array;
+  /**
    * Statuses (STATUS_*) whose balance is held rather than paid out (a company setting). Default none: SPEC §3.1
    * minPayout has no status condition.
    */
@@ -180,6 +185,8 @@ export interface PeriodResult {
   /** Group volume (PV of self + whole sponsor downline) and its CV counterpart. */
   gv: Volumes;
   gcv: Volumes;
+  /** The part of PV from CUSTOMER orders (clawbacks with their sign); null unless a rank tests it. */
+  customerPv: Volumes | null;
   /** 1 when status is ACTIVE and PV >= activePv. */
   active: Uint8Array;
   /** Rank indices, -1 = none. */

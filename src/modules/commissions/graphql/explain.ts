@@ -4,7 +4,7 @@ import { resolvePage } from '../../../graphql/pages';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
 import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
-import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from '../explain/explain';
+import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from '../explain';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { indexOf } from '../periods/members';
 import { periodById } from '../periods/repository';

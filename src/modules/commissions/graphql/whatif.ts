@@ -104,12 +104,7 @@ builder.mutationField('runWhatIf', (t) =>
     args: { input: t.arg({ type: WhatIfInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const planId = planVersionNumber(String(input.planVersionId));
-      const id = await startWhatIf(
-        ctx.db,
-        async (job) => void (await ctx.env.JOBS.send(job)),
-        input.period,
-        planId,
-      );
+      const id = await startWhatIf(ctx.env, input.period, planId);
       return (await whatIfRunById(ctx.db, id))!;
     },
   }),

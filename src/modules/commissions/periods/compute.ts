@@ -3,7 +3,7 @@ import { BONUS_NAMES, PeriodEngine, type PeriodResult } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodMembers } from './inputs';
-import { logStep } from './metered';
+import { logCloseStep } from './metered';
 import { periodById, progress } from './repository';
 import { readVolumeLines } from './volumeLines';
 
@@ -40,7 +40,7 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   await progress(db, periodId, 'compute', members.count, members.count).run();
   const t2 = Date.now();
   await writeResults(db, periodId, ids, plan.rankIds, result);
-  logStep(periodId, run, 'compute.parts', {
+  logCloseStep(periodId, run, 'compute.parts', {
     loadMs: t1 - t0,
     engineMs: t2 - t1,
     writeMs: Date.now() - t2,

@@ -80,8 +80,43 @@ export async function loadPeriodMembers(
     const i = indexOf(built.ids, o.distributor_id);
     if (i >= 0) forced[i] = o.rank_id == null ? FORCED_NO_RANK : plan.rankIds.indexOf(o.rank_id);
   }
+  if (built.members.retailCustomers)
+    await readRetailCustomers(db, periodId, built.ids, built.members.retailCustomers);
   // Which statuses' balances are held is a company setting, read at every run like the forced ranks.
   const held = (await loadSettings(db)).payoutHeldStatuses;
   built.members.heldStatuses = held.map((s) => STATUS_CODE[s]);
   return { ...built, bounds };
+}
+
+/**
+ * The condition on `sales_order o` (of one period) under which its customer counts toward the member's retail
+ * customers (SPEC §3.1): a paid CUSTOMER order not fully refunded before the close (a REFUNDED order still
+ * counts when one of its refunds entered another period, i.e. came as a clawback).
+ */
+export const COUNTS_AS_RETAIL_CUSTOMER = `o.kind = 'CUSTOMER' AND o.paid_at IS NOT NULL AND o.customer_id IS NOT NULL
+  AND (o.status != 'REFUNDED' OR EXISTS (SELECT 1 FROM refund r WHERE r.order_id = o.id AND r.period != o.period))`;
+
+/**
+ * Distinct retail customers per member (SPEC §3.1): customers with a CUSTOMER order attributed to the member
+ * that counts in the period — paid in it and not fully refunded before the close (a REFUNDED order counts when
+ * one of its refunds entered another period, i.e. came as a clawback). One grouped statement over the period's
+ * customer orders (index sales_order_period_customer), not per member.
+ */
+export async function readRetailCustomers(
+  db: D1Database,
+  periodId: string,
+  ids: Int32Array,
+  into: Int32Array,
+): Promise<void> {
+  const rows = await db
+    .prepare(
+      `SELECT o.distributor_id, count(DISTINCT o.customer_id) FROM sales_order o
+       WHERE o.period = ?1 AND ${COUNTS_AS_RETAIL_CUSTOMER} GROUP BY o.distributor_id`,
+    )
+    .bind(periodId)
+    .raw<[number, number]>();
+  for (const [id, n] of rows) {
+    const i = indexOf(ids, id);
+    if (i >= 0) into[i] = n;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Env } from '../../../env';
 import { computeClosingPeriod } from './compute';
 import { closeDuePeriod, type JobSink, type PeriodJob, takeSnapshot } from './lifecycle';
-import { logStep, meteredDb } from './metered';
+import { logCloseStep, meteredDb } from './metered';
 
 export type { PeriodJob };
 
@@ -14,7 +14,7 @@ export async function handlePeriodJob(job: PeriodJob, env: Env): Promise<void> {
   if (job.kind === 'period.snapshot') await takeSnapshot(db, queueSink(env), job.periodId, job.run);
   else await computeClosingPeriod(db, job.periodId, job.run);
   // The whole invocation (one queue message) against the Worker limits.
-  logStep(job.periodId, job.run, job.kind, {
+  logCloseStep(job.periodId, job.run, job.kind, {
     ms: Date.now() - meter.startedAt,
     d1Calls: meter.calls,
     slowestD1Ms: meter.slowestMs,

@@ -3,15 +3,19 @@ import { atomic } from '../../../lib/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { addMonths, monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
+import { recordJob } from '../../jobs/repository';
+import { firstMessage } from '../../jobs/start';
 import { versionInForce } from '../versions/repository';
 import { isPeriodId, periodBounds } from './bounds';
+import { closeJob } from './jobKind';
 import { type PeriodRow, periodById, progress } from './repository';
 import { readMemberChunk } from './snapshot';
 
 export type PeriodJob =
-  | { kind: 'period.snapshot'; periodId: string; run: number }
-  | { kind: 'period.compute'; periodId: string; run: number };
+  | { kind: 'period.snapshot'; periodId: string; run: number; jobId?: string }
+  | { kind: 'period.compute'; periodId: string; run: number; jobId?: string };
 
+/** Where a close's queue messages go (a step's next step; the first step of a job recorded here). */
 export interface JobSink {
   send(job: PeriodJob): Promise<void>;
 }
@@ -67,6 +71,7 @@ export async function startClose(
     );
   const version = await versionInForce(db, periodId);
   if (!version) throw new ConflictError(`No plan version is in force for ${periodId}.`, 'NO_PLAN');
+  const job = closeJob(periodId, 1, 'period.snapshot');
   const [started] = await atomic(db, [
     db
       .prepare(
@@ -83,10 +88,12 @@ export async function startClose(
         now.toISOString(),
       ),
     db.prepare('UPDATE plan_version SET used = 1 WHERE id = ?').bind(version.id),
+    // The job in the same batch: a CLOSING period always has a job the watchdog looks after.
+    recordJob(db, job),
   ]);
   // A concurrent close got there first (the upsert changed no row): that caller sends the job.
   requireChanged(started, () => changedMeanwhile(periodId, 'ALREADY_CLOSING'));
-  await jobs.send({ kind: 'period.snapshot', periodId, run: 1 });
+  await jobs.send(firstMessage(job) as PeriodJob);
   return (await periodById(db, periodId))!;
 }
 
@@ -138,14 +145,17 @@ export async function recompute(db: D1Database, jobs: JobSink, periodId: string)
       'NOT_IN_REVIEW',
     );
   const run = period.run + 1;
-  const result = await db
-    .prepare(
-      "UPDATE commission_period SET status = 'CLOSING', run = ?, step = 'compute', step_done = 0, step_total = 0 WHERE id = ? AND status = 'REVIEW'",
-    )
-    .bind(run, periodId)
-    .run();
+  const job = closeJob(periodId, run, 'period.compute');
+  const [result] = await atomic(db, [
+    db
+      .prepare(
+        "UPDATE commission_period SET status = 'CLOSING', run = ?, step = 'compute', step_done = 0, step_total = 0, error = NULL WHERE id = ? AND status = 'REVIEW'",
+      )
+      .bind(run, periodId),
+    recordJob(db, job),
+  ]);
   requireChanged(result, () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
-  await jobs.send({ kind: 'period.compute', periodId, run });
+  await jobs.send(firstMessage(job) as PeriodJob);
   return (await periodById(db, periodId))!;
 }
 

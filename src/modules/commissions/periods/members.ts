@@ -49,6 +49,7 @@ export class MemberBuilder {
       carryInLeft: binary ? new Float64Array(n) : undefined,
       carryInRight: binary ? new Float64Array(n) : undefined,
       balanceIn: new Float64Array(n),
+      retailCustomers: all || plan.needsRetailCustomers ? new Int32Array(n) : undefined,
     };
   }
 

@@ -1,6 +1,7 @@
 // Counts and times the D1 calls of one close step, so the Worker log shows each step's distance from the
 // platform limits (1,000 queries per invocation, 30 s per query or batch). bench:close reads these lines.
 // Date.now() in a Worker advances only across I/O, so a call's time includes the CPU spent just before it.
+import { logStep } from '../../../lib/stepLog';
 
 export interface D1Meter {
   calls: number;
@@ -49,10 +50,7 @@ export function meteredDb(db: D1Database): { db: D1Database; meter: D1Meter } {
   return { db: proxy, meter };
 }
 
-/** One log line per step: `[close] <period> run <n> <step> <ms> ms ...`. */
-export function logStep(periodId: string, run: number, step: string, fields: Record<string, number>) {
-  const rest = Object.entries(fields)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  console.log(`[close] ${periodId} run ${run} ${step} ${rest}`);
+/** One log line per close step: `[close] <period> run <n> <step> name=value ...`. */
+export function logCloseStep(periodId: string, run: number, step: string, fields: Record<string, number>) {
+  logStep('close', `${periodId} run ${run}`, step, fields);
 }

@@ -18,7 +18,15 @@ export interface CompiledPlan {
     maxLegPercent: number;
     legCount: number;
     legRank: number;
+    /** Customer share of PV in basis points (percent × 100), or -1 for no customer-volume test. */
+    minCustomerBp: number;
+    /** Distinct retail customers needed, or 0 for no such test. */
+    minRetailCustomers: number;
   }[];
+  /** Some rank counts retail customers: the members must carry `retailCustomers`. */
+  needsRetailCustomers: boolean;
+  /** Some rank tests the customer share of PV: the engine sums customer QV. */
+  needsCustomerPv: boolean;
   unilevel: { levels: number[]; minRank: number[]; compression: boolean } | null;
   binary: { bp: number; capByRank: number[]; maxCarry: number } | null;
   matrix: { width: number; depth: number; levels: number[] } | null;
@@ -66,7 +74,12 @@ export function compilePlan(plan: Plan): CompiledPlan {
       maxLegPercent: r.maxLegPercent ?? 0,
       legCount: r.legs?.count ?? 0,
       legRank: r.legs ? idx(r.legs.rank) : NO_RANK,
+      minCustomerBp:
+        r.minCustomerVolumePercent === undefined ? -1 : Math.round(r.minCustomerVolumePercent * 100),
+      minRetailCustomers: r.minRetailCustomers ?? 0,
     })),
+    needsRetailCustomers: (plan.ranks ?? []).some((r) => (r.minRetailCustomers ?? 0) > 0),
+    needsCustomerPv: (plan.ranks ?? []).some((r) => r.minCustomerVolumePercent !== undefined),
     unilevel: uni
       ? {
           levels: [...uni.levels],

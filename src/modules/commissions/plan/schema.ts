@@ -13,6 +13,8 @@ const amount = z
   .max(Number.MAX_SAFE_INTEGER);
 /** A reference to a rank by its id; null where the plan allows "no minimum". */
 const rankRef = z.string().min(1);
+/** A percent with at most two decimals (so that the tests can be exact in integers). */
+const twoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-9;
 
 export const RankSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'rank ids are 1-40 letters, digits, "_" or "-"'),
@@ -23,6 +25,15 @@ export const RankSchema = z.strictObject({
   maxLegPercent: z.number().gt(0, 'must be above 0').max(100).optional(),
   /** At least `count` sponsor legs each holding someone of paid-as rank >= `rank` this period. */
   legs: z.strictObject({ count: z.number().int().min(1).max(1000), rank: rankRef }).optional(),
+  /** At least this percent (0.01 steps) of the member's PV comes from CUSTOMER orders, and PV > 0. */
+  minCustomerVolumePercent: z
+    .number()
+    .min(0, 'cannot be negative')
+    .max(100)
+    .refine(twoDecimals, { message: 'at most two decimals' })
+    .optional(),
+  /** At least this many distinct customers bought from the member this period. */
+  minRetailCustomers: z.number().int('must be a whole number').min(1).max(1_000_000).optional(),
 });
 
 export const UnilevelSchema = z.strictObject({
@@ -75,9 +86,7 @@ export const PayoutSchema = z.strictObject({
     .number()
     .gt(0, 'must be above 0')
     .max(100)
-    .refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, {
-      message: 'at most two decimals',
-    })
+    .refine(twoDecimals, { message: 'at most two decimals' })
     .optional(),
 });
 

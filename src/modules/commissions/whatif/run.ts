@@ -1,4 +1,8 @@
+import type { Env } from '../../../env';
 import { ValidationError } from '../../../lib/errors';
+import type { NewJob } from '../../jobs/model';
+import type { JobKindSpec } from '../../jobs/runner';
+import { startJob } from '../../jobs/start';
 import { computePeriod } from '../engine';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodInputs } from '../periods/inputs';
@@ -7,14 +11,45 @@ import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion, versionInForce } from '../versions/repository';
 import { summarize } from './summary';
 
-export type WhatIfJob = { kind: 'whatif.run'; runId: number };
+export type WhatIfJob = { kind: 'whatif.run'; runId: number; jobId?: string };
+
+/** A what-if as a tracked job. */
+export function whatIfJob(runId: number): NewJob<WhatIfJob> {
+  return {
+    id: `whatif:${runId}`,
+    kind: 'whatif',
+    subject: `what-if run ${runId}`,
+    message: { kind: 'whatif.run', runId },
+  };
+}
+
+/** A what-if job that failed or was cancelled leaves its run FAILED with the reason. */
+export const whatIfJobSpec: JobKindSpec<WhatIfJob> = {
+  onFailed: (env, m, reason) => failRun(env.DB, m.runId, reason),
+  onCancel: (env, m) => failRun(env.DB, m.runId, 'Cancelled by staff.'),
+  async onRetry(env, m) {
+    await env.DB.prepare(
+      "UPDATE whatif_run SET status = 'QUEUED', error = NULL, finished_at = NULL WHERE id = ?",
+    )
+      .bind(m.runId)
+      .run();
+  },
+};
+
+async function failRun(db: D1Database, runId: number, reason: string) {
+  await db
+    .prepare(
+      "UPDATE whatif_run SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'QUEUED'",
+    )
+    .bind(reason, new Date().toISOString(), runId)
+    .run();
+}
 
 const ROWS = 10_000;
 
 /** Queues a what-if of any period (open or closed) under a plan version; nothing touches the ledger. */
 export async function startWhatIf(
-  db: D1Database,
-  send: (job: WhatIfJob) => Promise<void>,
+  env: Pick<Env, 'DB' | 'JOBS'>,
   periodId: string,
   planVersionId: number,
 ): Promise<number> {
@@ -22,6 +57,7 @@ export async function startWhatIf(
     throw new ValidationError('Invalid period.', [
       { path: 'period', message: 'Use YYYY-MM.', code: 'INVALID_FORMAT', params: { format: 'YYYY-MM' } },
     ]);
+  const db = env.DB;
   await requirePlanVersion(db, planVersionId);
   const row = await db
     .prepare(
@@ -29,7 +65,9 @@ export async function startWhatIf(
     )
     .bind(periodId, planVersionId, new Date().toISOString())
     .first<{ id: number }>();
-  await send({ kind: 'whatif.run', runId: row!.id });
+  // Two writes: a run whose job was never recorded (the Worker died in between) stays QUEUED; staff start
+  // another what-if (it is advisory and writes nothing else).
+  await startJob(env, whatIfJob(row!.id));
   return row!.id;
 }
 

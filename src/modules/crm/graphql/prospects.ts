@@ -5,7 +5,7 @@ import { encodeGlobalId } from '../../../lib/globalId';
 import { encodeCursor } from '../../../lib/keyset';
 import { Distributor } from '../../genealogy/graphql';
 import { ownerScope } from '../ownerScope';
-import { importProspects, MAX_IMPORT_BYTES } from '../prospects/import';
+import { importProspects, MAX_IMPORT_BYTES } from '../prospects/import/oneCall';
 import type { ProspectRow } from '../prospects/model';
 import {
   createProspect,

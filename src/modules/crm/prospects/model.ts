@@ -18,6 +18,8 @@ export interface ProspectRow {
   source: 'MANUAL' | 'CSV' | 'VCARD';
   created_at: string;
   updated_at: string;
+  /** The prospect import that wrote it. */
+  import_id: number | null;
 }
 
 // People type numbers any way on a phone: accept the usual punctuation, require 6-15 digits.

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../../lib/errors';
 import { type KeysetPage, type PageFilter, selectPage } from '../../../lib/keyset';
 import { parseInput } from '../../../lib/validate';
 import type { Viewer } from '../../auth/viewer';
+import { jsonChunks } from '../../imports/limits';
 import { type CreateProspect, createProspectSchema, type ProspectRow, updateProspectSchema } from './model';
 
 /** Prospects are private to their owner: not even the upline sees them. Staff do (support, GDPR requests). */
@@ -28,7 +29,7 @@ export async function requireProspect(db: D1Database, viewer: Viewer, id: number
 export async function createProspect(db: D1Database, ownerId: number, raw: unknown): Promise<ProspectRow> {
   const p = parseInput(createProspectSchema, raw, 'prospect');
   await requireOwner(db, ownerId);
-  const [res] = await atomic(db, [insertStatement(db, ownerId, [p], 'MANUAL')]);
+  const [res] = await atomic(db, insertStatements(db, ownerId, [p], 'MANUAL'));
   return res.results[0] as ProspectRow;
 }
 
@@ -37,13 +38,17 @@ export async function requireOwner(db: D1Database, ownerId: number): Promise<voi
   if (!owner) throw new NotFoundError('Owner not found.');
 }
 
-/** One INSERT for any number of prospects (one JSON parameter), so an import is all or nothing. */
-export function insertStatement(
+/**
+ * INSERTs of any number of prospects, in order (one JSON parameter each, split under D1's parameter size),
+ * for one batch: an import is all or nothing. Each returns the rows it wrote.
+ */
+export function insertStatements(
   db: D1Database,
   ownerId: number,
-  rows: CreateProspect[],
+  rows: readonly CreateProspect[],
   source: ProspectRow['source'],
-): D1PreparedStatement {
+  importId: number | null = null,
+): D1PreparedStatement[] {
   const now = nowIso();
   const payload = rows.map((r) => [
     r.firstName,
@@ -55,15 +60,14 @@ export function insertStatement(
     r.nextStep ?? null,
     r.nextStepDate ?? null,
   ]);
-  return db
-    .prepare(
-      `INSERT INTO prospect (owner_id, first_name, last_name, email, phone, notes, status, next_step, next_step_date,
-         source, created_at, updated_at)
-       SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6,
-         j.value->>7, ?2, ?3, ?3
-       FROM json_each(?4) j ORDER BY j.key RETURNING *`,
-    )
-    .bind(ownerId, source, now, JSON.stringify(payload));
+  const insert = db.prepare(
+    `INSERT INTO prospect (owner_id, first_name, last_name, email, phone, notes, status, next_step, next_step_date,
+       source, created_at, updated_at, import_id)
+     SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6,
+       j.value->>7, ?2, ?3, ?3, ?5
+     FROM json_each(?4) j ORDER BY j.key RETURNING *`,
+  );
+  return jsonChunks(payload).map((json) => insert.bind(ownerId, source, now, json, importId));
 }
 
 export async function updateProspect(

@@ -3,7 +3,6 @@ import { defineImportApi } from '../../imports/graphql';
 import { genealogyImports } from './kind';
 
 export const GenealogyImport = defineImportApi(genealogyImports, {
-  noun: 'Genealogy',
   description: 'A bulk import of distributors with sponsor and placement (staff only).',
   statuses: {
     VALIDATING: 'Queued: checking the whole file and computing the result.',
@@ -14,6 +13,6 @@ export const GenealogyImport = defineImportApi(genealogyImports, {
   total: { name: 'totalRows', description: 'Data rows in the file (once started).' },
   createDescription:
     'Staff: start an upload. Then PUT each part (whole lines; every CSV part begins with the header) to /imports/genealogy/:id/parts/:n and call startGenealogyImport.',
-  oneCallDescription: 'Staff: a small file in one call (create, one part, start).',
+  oneCall: { noun: 'Genealogy', description: 'Staff: a small file in one call (create, one part, start).' },
   ownColumn: 'chunk_count',
 });

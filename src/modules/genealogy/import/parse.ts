@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { isIsoCountry } from '../../../lib/countries';
 import { eachNdjsonObject } from '../../../lib/records';
 import { hasControlOrBidi } from '../../../lib/text';
+import { DISTRIBUTOR_STATUSES } from '../../auth/accountStatus';
 import { type CsvColumns, eachCsvRecord } from '../../imports/csvPart';
 import type { ImportFormat } from '../../imports/limits';
-import { DISTRIBUTOR_STATUSES, LOCALES } from '../model';
+import { LOCALES } from '../model';
 import { profileFields } from '../validation';
 
 export const IMPORT_FIELDS = [

@@ -1,9 +1,11 @@
 // I/O of the genealogy import beyond the engine's: staged rows, id base, computed chunks, the bulk load's
 // dropped indexes, compensation.
 import { atomic, nowIso } from '../../../lib/db';
+import { importJob } from '../../imports/jobKind';
 import type { ImportRecord } from '../../imports/kind';
 import { jsonChunks } from '../../imports/limits';
 import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
+import { recordJob } from '../../jobs/repository';
 import type { ParsedPart } from './parse';
 import { GENEALOGY_IMPORT } from './table';
 
@@ -17,7 +19,12 @@ export interface ImportRow extends ImportRecord {
 
 /** The started import (a test starts one without its queue message). */
 export const markStarted = (db: D1Database, importId: number) =>
-  startRecord<ImportRow>(db, GENEALOGY_IMPORT, importId);
+  startRecord<ImportRow>(
+    db,
+    GENEALOGY_IMPORT,
+    importId,
+    recordJob(db, importJob(GENEALOGY_IMPORT, importId)),
+  );
 
 /** Statements that stage a part's rows, with the lower-cased name people search reads. */
 export function stageRows(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {

@@ -10,6 +10,7 @@ import {
   failureReason,
   failValidating,
   isFinished,
+  logImportStep,
   sendStep,
 } from '../../imports/steps';
 import { chunkStatements } from './chunks';
@@ -39,7 +40,8 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   if (imp.dropped_indexes == null && !list.some((c) => c.applied)) {
     const tb = Date.now();
     await dropIndexesForBulkLoad(db, importId);
-    console.log(`import ${importId}: bulk-load check (indexes dropped if empty) in ${Date.now() - tb} ms`);
+    // Indexes are dropped when the company is empty (a bulk load).
+    logImportStep(GENEALOGY_IMPORT, importId, 'apply.bulkLoadCheck', { ms: Date.now() - tb });
   }
   for (const c of list) {
     if (c.kind === 'existing' || c.applied) continue;
@@ -50,13 +52,15 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       ...markChunk(db, importId, c.chunk_no),
       ...chunkStatements(db, imp, c.kind, payload, width),
     ]);
-    console.log(
-      `import ${importId}: chunk ${c.chunk_no} (${c.kind}, ${payload.length} B) in ${Date.now() - tc} ms`,
-    );
+    logImportStep(GENEALOGY_IMPORT, importId, `apply.${c.kind}`, {
+      chunk: c.chunk_no,
+      bytes: payload.length,
+      ms: Date.now() - tc,
+    });
   }
   const tr = Date.now();
   await restoreIndexes(db, (await records.importById<ImportRow>(db, GENEALOGY_IMPORT, importId))!);
-  console.log(`import ${importId}: indexes (re)built in ${Date.now() - tr} ms`);
+  logImportStep(GENEALOGY_IMPORT, importId, 'apply.indexes', { ms: Date.now() - tr });
   const final: D1PreparedStatement[] = [];
   for (const c of list) {
     if (c.kind !== 'existing') continue;

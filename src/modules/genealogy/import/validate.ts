@@ -4,7 +4,7 @@ import type { Env } from '../../../env';
 import { loadSettings, placementWidth } from '../../company/settings';
 import { monthResolver } from '../../imports/months';
 import * as records from '../../imports/records';
-import { addPartIssues, ImportIssues, lineNumbering, sendStep } from '../../imports/steps';
+import { addPartIssues, ImportIssues, lineNumbering, logImportStep, sendStep } from '../../imports/steps';
 import { planChunks } from './chunks';
 import { computeImport } from './compute';
 import { loadExisting } from './existing';
@@ -28,7 +28,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   const existingCount =
     (await db.prepare('SELECT count(*) AS n FROM distributor').first<{ n: number }>())?.n ?? 0;
   await uniquenessIssues(db, importId, lineOf, existingCount, issues);
-  console.log(`import ${importId}: uniqueness checks in ${Date.now() - t0} ms`);
+  logImportStep(GENEALOGY_IMPORT, importId, 'validate.uniqueness', { ms: Date.now() - t0 });
 
   const n = ps.reduce((s, p) => s + p.rows, 0);
   const monthOf = monthResolver(settings.timeZone);
@@ -36,7 +36,7 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   // Existing members: sponsors named by the file and their placement subtrees.
   const existing = await loadExisting(db, resolveFileRefs(rows), n);
   resolveExistingRefs(rows, existing.nodeOf, issues);
-  console.log(`import ${importId}: checked and read ${n} rows in ${Date.now() - t0} ms`);
+  logImportStep(GENEALOGY_IMPORT, importId, 'validate.read', { rows: n, ms: Date.now() - t0 });
 
   const idBase = await reserveIdBase(db, importId);
   const { line, sponsor, parent, position, active, month, bad } = rows;
@@ -66,8 +66,11 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   const chunks = planChunks(result.plan, rows.partNo, rows.lineInPart, [...rows.monthIndex.keys()], width);
   const t2 = Date.now();
   await storeChunks(db, importId, chunks);
-  console.log(
-    `import ${importId}: computed+read existing ${t1 - t0} ms, serialized ${t2 - t1} ms, stored ${chunks.length} chunks ${Date.now() - t2} ms`,
-  );
+  logImportStep(GENEALOGY_IMPORT, importId, 'validate.chunks', {
+    computeMs: t1 - t0,
+    serializeMs: t2 - t1,
+    storeMs: Date.now() - t2,
+    chunks: chunks.length,
+  });
   await sendStep(env, GENEALOGY_IMPORT, 'apply', importId);
 }

@@ -3,7 +3,6 @@ import { defineImportApi } from '../../imports/graphql';
 import { orderImports } from './kind';
 
 export const OrderImport = defineImportApi(orderImports, {
-  noun: 'Orders',
   description: 'A bulk import of orders (staff only).',
   statuses: {
     VALIDATING: 'Queued: checking the whole file.',
@@ -15,6 +14,9 @@ export const OrderImport = defineImportApi(orderImports, {
   total: { name: 'totalOrders', description: 'Orders in the file (once started).' },
   createDescription:
     'Staff: start an order upload. Then PUT each part (whole orders; every CSV part begins with the header) to /imports/orders/:id/parts/:n and call startOrderImport.',
-  oneCallDescription: 'Staff: a small order file in one call (create, one part, start).',
+  oneCall: {
+    noun: 'Orders',
+    description: 'Staff: a small order file in one call (create, one part, start).',
+  },
   ownColumn: 'order_chunks',
 });

@@ -1,8 +1,10 @@
 // I/O of the order import beyond the engine's: staged orders, chunk ranges, progress per phase, cleanup.
 import { atomic } from '../../../lib/db';
+import { importJob } from '../../imports/jobKind';
 import type { ImportRecord } from '../../imports/kind';
 import { jsonChunks } from '../../imports/limits';
 import { deleteStagedRows, markStarted as startRecord } from '../../imports/records';
+import { recordJob } from '../../jobs/repository';
 import type { ParsedPart } from './parse';
 import { ORDER_IMPORT } from './table';
 
@@ -14,7 +16,7 @@ export interface OrderImportRow extends ImportRecord {
 
 /** The started import (a test starts one without its queue message). */
 export const markStarted = (db: D1Database, importId: number) =>
-  startRecord<OrderImportRow>(db, ORDER_IMPORT, importId);
+  startRecord<OrderImportRow>(db, ORDER_IMPORT, importId, recordJob(db, importJob(ORDER_IMPORT, importId)));
 
 /** Statements that stage a part's orders (their lines as one JSON value each). */
 export function stageRows(db: D1Database, importId: number, partNo: number, parsed: ParsedPart) {

@@ -13,6 +13,7 @@ import {
   isFinished,
   type LineOf,
   lineNumbering,
+  logImportStep,
   PermanentImportError,
   sendStep,
 } from '../../imports/steps';
@@ -91,9 +92,11 @@ async function orderChunkStatements(
     payload.push(p!);
   }
   const json = JSON.stringify(payload);
-  console.log(
-    `order import ${imp.id}: chunk ${c.chunk_no} read in ${tRead} ms, checked in ${Date.now() - t0 - tRead} ms`,
-  );
+  logImportStep(ORDER_IMPORT, imp.id, 'apply.check', {
+    chunk: c.chunk_no,
+    readMs: tRead,
+    checkMs: Date.now() - t0 - tRead,
+  });
   const actor = `import:${imp.id}`;
   return [
     db.prepare(INSERT_ORDERS).bind(json, imp.id, actor),
@@ -115,7 +118,7 @@ async function applyChunk(
     ...markChunk(db, importId, c.chunk_no, c.kind),
     ...(await statements()),
   ]);
-  console.log(`order import ${importId}: ${c.kind} chunk ${c.chunk_no} written in ${Date.now() - t0} ms`);
+  logImportStep(ORDER_IMPORT, importId, `apply.${c.kind}`, { chunk: c.chunk_no, ms: Date.now() - t0 });
 }
 
 /**

@@ -4,7 +4,14 @@
 import type { Env } from '../../../env';
 import { LINE_KEY, MAX_ISSUES } from '../../imports/limits';
 import * as records from '../../imports/records';
-import { addPartIssues, ImportIssues, lineNumbering, lineOfKey, sendStep } from '../../imports/steps';
+import {
+  addPartIssues,
+  ImportIssues,
+  lineNumbering,
+  lineOfKey,
+  logImportStep,
+  sendStep,
+} from '../../imports/steps';
 import { checkOrder, END, loadCheckContext, readResolved } from './check';
 import { type OrderChunkRange, type OrderImportRow, storeOrderChunks } from './repository';
 import { ORDER_IMPORT } from './table';
@@ -82,9 +89,11 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     // Every tenth page: a message holds at most 1,000 queries, and a big file has hundreds of pages.
     if (ranges.length % 10 === 0) await records.setProgress(db, ORDER_IMPORT, importId, 'validate', read, n);
   }
-  console.log(
-    `order import ${importId}: duplicates checked in ${tDup - t0} ms, ${read} orders read and checked in ${Date.now() - tDup} ms`,
-  );
+  logImportStep(ORDER_IMPORT, importId, 'validate', {
+    duplicatesMs: tDup - t0,
+    orders: read,
+    checkMs: Date.now() - tDup,
+  });
   if (issues.count > 0) {
     await records.reject(db, ORDER_IMPORT, importId, issues.items, issues.count);
     return;

@@ -2,8 +2,10 @@
 // whole sponsor tree in typed arrays and stored as volume chunks (applied, or taken back, with APPLY_VOLUME).
 import { atomic } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
+import { logImportStep } from '../../imports/steps';
 import type { OrderImportRow } from './repository';
 import { buildTree, type PeriodDeltas, rollUp, type SponsorTree } from './rollup';
+import { ORDER_IMPORT } from './table';
 
 const READ_CHUNK = 100_000;
 /** Largest volume payload per chunk (characters). */
@@ -101,7 +103,7 @@ export async function computeVolumes(db: D1Database, imp: OrderImportRow): Promi
   const t0 = Date.now();
   const settings = await loadSettings(db);
   const { tree, indexOf } = await loadTree(db);
-  console.log(`order import ${imp.id}: sponsor tree of ${tree.size} read in ${Date.now() - t0} ms`);
+  logImportStep(ORDER_IMPORT, imp.id, 'volumes.tree', { members: tree.size, ms: Date.now() - t0 });
   const { results: periods } = await db
     .prepare('SELECT DISTINCT period FROM order_import_volume WHERE import_id = ? ORDER BY period')
     .bind(imp.id)
@@ -138,9 +140,12 @@ export async function computeVolumes(db: D1Database, imp: OrderImportRow): Promi
       size += s.length + 1;
     }
     if (buf.length) await store();
-    console.log(
-      `order import ${imp.id}: ${period}: ${deltas.index.length} members' deltas read in ${tr - tp} ms, rolled up and ${chunkNo - first} chunks stored in ${Date.now() - tr} ms`,
-    );
+    logImportStep(ORDER_IMPORT, imp.id, `volumes.${period}`, {
+      members: deltas.index.length,
+      readMs: tr - tp,
+      chunks: chunkNo - first,
+      rollUpAndStoreMs: Date.now() - tr,
+    });
   }
   await flushPending(true);
   const count = chunkNo - imp.order_chunks!;
