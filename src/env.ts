@@ -1,4 +1,5 @@
 import type { JobMessage } from './jobs/messages';
+import type { EmailSendBinding } from './modules/messaging/providers/cloudflare';
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
@@ -19,4 +20,23 @@ export interface Env {
   GRAPH_API_BASE?: string;
   /** Optional: Graph API requests go through this binding instead of the internet (tests bind a fake). */
   GRAPH_API?: Fetcher;
+  /** The public origin of this Worker (https://crm.example.com): status callback URLs and their signatures. */
+  PUBLIC_BASE_URL?: string;
+  /** Twilio (SMS): account, auth token (sends and X-Twilio-Signature), API base; a binding replaces the internet. */
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_API_BASE?: string;
+  TWILIO_API?: Fetcher;
+  /** GatewayAPI (SMS): API token, webhook secret (the HS256 JWT in X-Gwapi-Signature), API base, binding. */
+  GATEWAYAPI_TOKEN?: string;
+  GATEWAYAPI_WEBHOOK_SECRET?: string;
+  GATEWAYAPI_BASE?: string;
+  GATEWAYAPI_API?: Fetcher;
+  /** Resend-compatible e-mail API: key, webhook signing secret (whsec_...), API base, binding. */
+  RESEND_API_KEY?: string;
+  RESEND_WEBHOOK_SECRET?: string;
+  RESEND_API_BASE?: string;
+  RESEND_API?: Fetcher;
+  /** Cloudflare Email Service ([[send_email]] binding). */
+  EMAIL?: EmailSendBinding;
 }

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { fakeGatewayApi } from './fakes/gatewayapi.ts';
 import { fakeMetaGraph } from './fakes/meta-graph.ts';
+import { FAKE_PROVIDERS } from './fakes/provider-credentials.ts';
+import { fakeResend } from './fakes/resend.ts';
+import { fakeTwilio } from './fakes/twilio.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,8 +21,15 @@ export default defineConfig(async () => {
             ENVIRONMENT: 'test',
             // Lead intake: Graph API calls go to the local fake below, never to the internet.
             GRAPH_API_BASE: 'https://graph.fake.test/v21.0',
+            // Messaging: provider calls go to the local fakes below, with the credentials they check.
+            ...FAKE_PROVIDERS,
           },
-          serviceBindings: { GRAPH_API: fakeMetaGraph },
+          serviceBindings: {
+            GRAPH_API: fakeMetaGraph,
+            TWILIO_API: fakeTwilio,
+            GATEWAYAPI_API: fakeGatewayApi,
+            RESEND_API: fakeResend,
+          },
           compatibilityFlags: ['service_binding_extra_handlers'],
         },
       }),

@@ -18,5 +18,6 @@ import '../modules/compliance/graphql';
 import '../modules/people/graphql';
 import '../jobs/graphql';
 import '../modules/deadLetters/graphql';
+import '../modules/messaging/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

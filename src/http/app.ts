@@ -5,8 +5,10 @@ import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
 import { imports } from './imports';
+import { messagingWebhooks } from './messaging';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
+import { unsubscribeRoutes } from './unsubscribe';
 import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -31,6 +33,8 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 app.route('/', imports);
 app.route('/compliance', compliance);
 app.route('/payouts', payouts);
+app.route('/webhooks/messaging', messagingWebhooks);
+app.route('/u', unsubscribeRoutes);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

@@ -4,6 +4,8 @@ import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
+import { runOrderFollowUpMessages } from '../modules/messaging/rules';
+import { enqueueStuckOutbox } from '../modules/messaging/sweep';
 import { jobSpecOf } from './routes';
 
 export const HOURLY = '0 * * * *';
@@ -26,6 +28,8 @@ export async function handleScheduled(
     if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
+    const stuck = await enqueueStuckOutbox(env, now);
+    if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
     // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
     const watched = await redriveStaleJobs(env, now, jobSpecOf);
     if (watched.redriven || watched.failed)
@@ -34,7 +38,11 @@ export async function handleScheduled(
       );
   }
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
-  if (controller.cron === HOURLY) await runCrmRule('ORDER_FOLLOW_UP', env, now);
+  if (controller.cron === HOURLY) {
+    await runCrmRule('ORDER_FOLLOW_UP', env, now);
+    const sent = await runOrderFollowUpMessages(env, now);
+    if (sent) console.log(`cron ${controller.cron}: ${sent} order follow-up messages queued`);
+  }
   if (controller.cron === NIGHTLY) {
     await runCrmRule('REORDER_REMINDER', env, now);
     await runCrmRule('DORMANT_MEMBER', env, now);

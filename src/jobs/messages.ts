@@ -4,6 +4,7 @@ import type { WhatIfJob } from '../modules/commissions/whatif/run';
 import type { ProspectImportJob } from '../modules/crm/prospects/import/kind';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
+import type { OutboxJob } from '../modules/messaging/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
 
 /**
@@ -18,4 +19,5 @@ export type JobMessage =
   | WhatIfJob
   | LeadJob
   | OrderImportJob
-  | ProspectImportJob;
+  | ProspectImportJob
+  | OutboxJob;

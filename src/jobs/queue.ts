@@ -7,6 +7,7 @@ import type { ImportJobOf } from '../modules/imports/kind';
 import { runTrackedStep } from '../modules/jobs/runner';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
 import type { LeadJob } from '../modules/leads/messages';
+import { handleOutboxJob } from '../modules/messaging/jobs';
 import type { JobMessage } from './messages';
 import { importKindOf, jobSpecOf, routeOf } from './routes';
 
@@ -29,6 +30,16 @@ export async function handleQueue(
   for (const message of batch.messages) {
     const body = message.body;
     if (isLeadJob(body)) continue;
+    if (body.kind === 'outbox.send' || body.kind === 'broadcast.fanout') {
+      // Messaging acks, or retries with the delay its step asks for (Retry-After, backoff, a claim's lease).
+      try {
+        await handleOutboxJob(message, body, env);
+      } catch (e) {
+        console.error('job failed', body, e);
+        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      }
+      continue;
+    }
     const route = routeOf(body as Exclude<JobMessage, LeadJob>);
     if (!route) {
       message.ack();

@@ -11,6 +11,8 @@ import { importJobSpec } from '../modules/imports/jobKind';
 import type { ImportKind, ImportStep } from '../modules/imports/kind';
 import type { JobKindSpec } from '../modules/jobs/runner';
 import type { LeadJob } from '../modules/leads/messages';
+import { fanOutBroadcast } from '../modules/messaging/broadcasts';
+import { sendOutboxMessage } from '../modules/messaging/send';
 import { orderImports } from '../modules/orders/import/kind';
 import type { JobMessage } from './messages';
 
@@ -57,6 +59,12 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: 'period.close', run: (env) => handlePeriodJob(body, env) };
     case 'autoship.generate':
       return { jobKind: 'autoship', run: (env) => handleAutoshipJob(body, env, new Date()).then(() => {}) };
+    // The queue router hands these to messaging/jobs.ts itself (their retry delay comes from the step); a
+    // run from here is one idempotent try, and the hourly outbox sweep picks up whatever has to wait.
+    case 'outbox.send':
+      return { jobKind: 'outbox', run: (env) => sendOutboxMessage(env, body.outboxId).then(() => {}) };
+    case 'broadcast.fanout':
+      return { jobKind: 'broadcast', run: (env) => fanOutBroadcast(env, body.broadcastId) };
     default: {
       // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
       const unrouted: never = body;

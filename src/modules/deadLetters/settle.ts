@@ -5,6 +5,7 @@ import type { JobMessage } from '../../jobs/messages';
 import { settleDeadLetteredJob } from '../jobs/deadLetter';
 import type { JobKindSpec } from '../jobs/runner';
 import type { LeadJob } from '../leads/messages';
+import { giveUpOutboxMessage } from '../messaging/send';
 
 /** The job kinds' specs, supplied by the job router (jobs/routes.ts) so this module does not import the edge. */
 export type SpecOf = (kind: string) => JobKindSpec | undefined;
@@ -21,5 +22,7 @@ export async function settleDeadJob(
   attempts: number,
   specOf: SpecOf,
 ): Promise<void> {
+  // An outbox message still waiting is FAILED with its last error (one already sent or final is left alone).
+  if (body.kind === 'outbox.send') return giveUpOutboxMessage(env, body.outboxId);
   await settleDeadLetteredJob(env, body, attempts, specOf);
 }

@@ -1,0 +1,432 @@
+// Staff broadcasts (issue 12 §5): one text to a segment (customers, distributors or leads, filtered), fanned
+// out through the queue in chunks. Each chunk writes one outbox row per recipient — idempotency key
+// 'broadcast:<id>:<type>:<recipient>' — with its contact history, advances the cursor in the same batch
+// (guarded: a paused, cancelled or already-advanced broadcast writes nothing), then queues the sends and the
+// next chunk. A dry run counts recipients, missing addresses, missing consent and suppressions first.
+import { z } from 'zod';
+import type { Env } from '../../env';
+import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
+import { countryCode as countryRule, freeText, nameText } from '../../lib/text';
+import { parseInput } from '../../lib/validate';
+import { actorOf } from '../auth/actor';
+import type { Viewer } from '../auth/viewer';
+import { loadSettings } from '../company/settings';
+import { emailAddress, smsNumber } from './addresses';
+import {
+  CHANNELS,
+  type Channel,
+  LOCALES,
+  type Locale,
+  MESSAGE_LIMITS,
+  PURPOSES,
+  type RecipientType,
+} from './model';
+import { nextAllowedInstant, recipientZone } from './quietHours';
+import { messagingSettings } from './repository';
+import { smsInfo } from './sms';
+import type { BroadcastRow } from './tables';
+import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage } from './templates';
+import { UNSUBSCRIBE_LINE, unsubscribeToken, unsubscribeUrl } from './unsubscribe';
+
+export const FANOUT_CHUNK = 200;
+
+const segmentSchema = z.object({
+  kind: z.enum(['CUSTOMERS', 'DISTRIBUTORS', 'LEADS']),
+  country: countryRule.nullish(),
+  /** Customers the nightly dormant scan found. */
+  dormant: z.boolean().nullish(),
+  /** Distributors whose lifetime rank is at least this. */
+  minLifetimeRank: z.number().int().min(0).max(1000).nullish(),
+  /** Leads of one campaign. */
+  campaignId: z.string().max(64).nullish(),
+});
+export type Segment = z.infer<typeof segmentSchema>;
+
+const broadcastSchema = z
+  .object({
+    name: nameText(200),
+    channel: z.enum(CHANNELS),
+    purpose: z.enum(PURPOSES),
+    subject: nameText(MESSAGE_LIMITS.subject).nullish(),
+    text: freeText(MESSAGE_LIMITS.emailText).refine((t) => t.trim() !== '', 'Required.'),
+    segment: segmentSchema,
+  })
+  .superRefine((v, ctx) => {
+    if (v.channel === 'EMAIL' && !v.subject)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subject'],
+        message: 'An e-mail needs a subject.',
+        params: { code: 'REQUIRED' },
+      });
+    if (v.channel === 'SMS' && v.subject)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'An SMS has no subject.' });
+    if (v.segment.dormant && v.segment.kind !== 'CUSTOMERS')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['segment', 'dormant'],
+        message: 'Only customers are found dormant.',
+      });
+    if (v.segment.minLifetimeRank != null && v.segment.kind !== 'DISTRIBUTORS')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['segment', 'minLifetimeRank'],
+        message: 'Only distributors have ranks.',
+      });
+    if (v.segment.campaignId != null && v.segment.kind !== 'LEADS')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['segment', 'campaignId'],
+        message: 'Only leads come from campaigns.',
+      });
+  });
+export type BroadcastInput = z.input<typeof broadcastSchema>;
+
+interface Recipient {
+  id: number;
+  first_name: string | null;
+  phone: string | null;
+  email: string | null;
+  country: string | null;
+  locale: string | null;
+  owner_id: number | null;
+  consent_sms_at: string | null;
+  consent_email_at: string | null;
+}
+
+const TYPE_OF: Record<Segment['kind'], RecipientType> = {
+  CUSTOMERS: 'CUSTOMER',
+  DISTRIBUTORS: 'DISTRIBUTOR',
+  LEADS: 'LEAD',
+};
+
+/** A page of the segment's recipients after `cursor`, by id. */
+async function segmentPage(db: D1Database, s: Segment, cursor: number, limit: number): Promise<Recipient[]> {
+  const country = s.country ?? null;
+  const statement =
+    s.kind === 'CUSTOMERS'
+      ? db
+          .prepare(
+            `SELECT id, first_name, phone, email, country, locale, owner_id, consent_sms_at, consent_email_at FROM customer c
+             WHERE id > ?1 AND (?2 IS NULL OR country = ?2)
+               AND (?3 = 0 OR EXISTS (SELECT 1 FROM dormant_member d WHERE d.member_type = 'CUSTOMER' AND d.member_id = c.id))
+             ORDER BY id LIMIT ?4`,
+          )
+          .bind(cursor, country, s.dormant ? 1 : 0, limit)
+      : s.kind === 'DISTRIBUTORS'
+        ? db
+            .prepare(
+              `SELECT id, first_name, phone, email, country, locale, id AS owner_id, NULL AS consent_sms_at,
+                 NULL AS consent_email_at FROM distributor
+               WHERE id > ?1 AND status = 'ACTIVE' AND (?2 IS NULL OR country = ?2) AND lifetime_rank >= ?3
+               ORDER BY id LIMIT ?4`,
+            )
+            .bind(cursor, country, s.minLifetimeRank ?? 0, limit)
+        : db
+            .prepare(
+              `SELECT id, coalesce(first_name, full_name) AS first_name, phone, email, country_code AS country, NULL AS locale,
+                 assigned_distributor_id AS owner_id, NULL AS consent_sms_at, NULL AS consent_email_at FROM lead
+               WHERE id > ?1 AND is_test = 0 AND (?2 IS NULL OR country_code = ?2) AND (?3 IS NULL OR campaign_id = ?3)
+               ORDER BY id LIMIT ?4`,
+            )
+            .bind(cursor, country, s.campaignId ?? null, limit);
+  return (await statement.all<Recipient>()).results;
+}
+
+interface Decided {
+  recipient: Recipient;
+  address: string | null;
+  consent: boolean;
+  suppressed: boolean;
+}
+
+/** Address, consent (marketing) and suppression of each recipient of a page. */
+async function decide(
+  db: D1Database,
+  type: RecipientType,
+  channel: Channel,
+  marketing: boolean,
+  page: Recipient[],
+) {
+  const addresses = page.map((r) => {
+    const raw = channel === 'SMS' ? r.phone : r.email;
+    if (!raw) return null;
+    const a = channel === 'SMS' ? smsNumber(raw, r.country) : emailAddress(raw);
+    return a.ok ? a.address : null;
+  });
+  const [consents, suppressions] = await Promise.all([
+    marketing
+      ? selectByIds<{ subject_id: number; action: string }>(
+          db,
+          `SELECT subject_id, action FROM message_consent
+           WHERE subject_type = '${type}' AND channel = '${channel}' AND subject_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+          page.map((r) => r.id),
+        )
+      : [],
+    selectByIds<{ address: string }>(
+      db,
+      `SELECT address FROM message_suppression WHERE channel = '${channel}' AND address IN (SELECT value FROM json_each(?))`,
+      addresses.filter((a): a is string => a !== null),
+    ),
+  ]);
+  const latest = new Map<number, string>();
+  for (const c of consents) latest.set(c.subject_id, c.action);
+  const suppressed = new Set(suppressions.map((s) => s.address));
+  return page.map((recipient, i): Decided => {
+    const action = latest.get(recipient.id);
+    const legacy =
+      type === 'CUSTOMER' &&
+      (channel === 'SMS' ? recipient.consent_sms_at : recipient.consent_email_at) != null;
+    return {
+      recipient,
+      address: addresses[i],
+      consent: !marketing || (action ? action === 'GRANTED' : legacy),
+      suppressed: addresses[i] !== null && suppressed.has(addresses[i]!),
+    };
+  });
+}
+
+export interface DryRun {
+  recipients: number;
+  withoutAddress: number;
+  withoutConsent: number;
+  suppressed: number;
+  sendable: number;
+}
+
+export async function dryRunBroadcast(db: D1Database, viewer: Viewer, raw: BroadcastInput): Promise<DryRun> {
+  if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Only staff send broadcasts.');
+  const input = parseInput(broadcastSchema, raw, 'broadcast');
+  const type = TYPE_OF[input.segment.kind];
+  const out: DryRun = { recipients: 0, withoutAddress: 0, withoutConsent: 0, suppressed: 0, sendable: 0 };
+  for (let cursor = 0; ; ) {
+    const page = await segmentPage(db, input.segment, cursor, 1000);
+    if (page.length === 0) break;
+    for (const d of await decide(db, type, input.channel, input.purpose === 'MARKETING', page)) {
+      out.recipients++;
+      if (!d.address) out.withoutAddress++;
+      else if (!d.consent) out.withoutConsent++;
+      else if (d.suppressed) out.suppressed++;
+      else out.sendable++;
+    }
+    cursor = page[page.length - 1].id;
+  }
+  return out;
+}
+
+export async function startBroadcast(env: Env, viewer: Viewer, raw: BroadcastInput): Promise<BroadcastRow> {
+  if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Only staff send broadcasts.');
+  const input = parseInput(broadcastSchema, raw, 'broadcast');
+  // The text must make a sendable message (an SMS within its segments) before anything starts.
+  checkRendered(input.channel, render(input.channel, input.subject ?? null, input.text.trim(), null, 'en'));
+  const now = nowIso();
+  const row = await env.DB.prepare(
+    `INSERT INTO message_broadcast (name, channel, purpose, subject, body, segment, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  )
+    .bind(
+      input.name,
+      input.channel,
+      input.purpose,
+      input.subject ?? null,
+      input.text.trim(),
+      JSON.stringify(input.segment),
+      actorOf(viewer),
+      now,
+      now,
+    )
+    .first<BroadcastRow>();
+  await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: row!.id });
+  return row!;
+}
+
+function render(
+  channel: Channel,
+  subject: string | null,
+  text: string,
+  unsubscribe: string | null,
+  locale: Locale,
+): RenderedMessage {
+  const line = unsubscribe ? `${UNSUBSCRIBE_LINE[locale]}: ${unsubscribe}` : null;
+  if (channel === 'SMS') {
+    const body = line ? `${text}\n${line}` : text;
+    return { subject: null, text: body, html: null, sms: smsInfo(body) };
+  }
+  const body = line ? `${text}\n\n${line}` : text;
+  const html = htmlOfText(text).replace(
+    '</body>',
+    line
+      ? `<p><a href="${escapeHtml(unsubscribe!)}">${escapeHtml(UNSUBSCRIBE_LINE[locale])}</a></p>\n</body>`
+      : '</body>',
+  );
+  return { subject, text: body, html, sms: null };
+}
+
+export async function broadcastById(db: D1Database, id: number): Promise<BroadcastRow | null> {
+  return db.prepare('SELECT * FROM message_broadcast WHERE id = ?').bind(id).first<BroadcastRow>();
+}
+
+/** One chunk of a running broadcast. Idempotent: the cursor in the batch's guard decides what is written. */
+export async function fanOutBroadcast(
+  env: Env,
+  broadcastId: number,
+  chunk = FANOUT_CHUNK,
+  now = new Date(),
+): Promise<void> {
+  const db = env.DB;
+  const b = await broadcastById(db, broadcastId);
+  if (b?.status !== 'RUNNING') return;
+  const segment = segmentSchema.parse(JSON.parse(b.segment));
+  const type = TYPE_OF[segment.kind];
+  const page = await segmentPage(db, segment, b.cursor, chunk);
+  const stamp = now.toISOString();
+  if (page.length === 0) {
+    await db
+      .prepare(
+        `UPDATE message_broadcast SET status = 'DONE', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'RUNNING' AND cursor = ?`,
+      )
+      .bind(stamp, stamp, b.id, b.cursor)
+      .run();
+    return;
+  }
+  const [company, settings] = await Promise.all([loadSettings(db), messagingSettings(db)]);
+  const marketing = b.purpose === 'MARKETING';
+  const decided = await decide(db, type, b.channel, marketing, page);
+  const guard = `EXISTS (SELECT 1 FROM message_broadcast WHERE id = ${b.id} AND status = 'RUNNING' AND cursor = ${b.cursor})`;
+  const statements: D1PreparedStatement[] = [];
+  let skipped = 0;
+  let suppressed = 0;
+  for (const d of decided) {
+    if (!d.address || !d.consent) {
+      skipped++;
+      continue;
+    }
+    const r = d.recipient;
+    const locale: Locale =
+      r.locale && (LOCALES as readonly string[]).includes(r.locale)
+        ? (r.locale as Locale)
+        : settings.default_locale;
+    const unsubscribe = marketing
+      ? unsubscribeUrl(
+          env.PUBLIC_BASE_URL,
+          await unsubscribeToken(env.JWT_SECRET, { channel: b.channel, type, id: r.id, locale }),
+        )
+      : null;
+    const m = render(b.channel, b.subject, b.body, unsubscribe, locale);
+    const notBefore =
+      marketing && b.channel === 'SMS' && !d.suppressed
+        ? nextAllowedInstant(
+            now,
+            recipientZone(r.country, company.timeZone),
+            settings.quiet_hours_start,
+            settings.quiet_hours_end,
+          )
+        : now;
+    if (d.suppressed) suppressed++;
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, locale, subject, body, html,
+             sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status, idempotency_key, final_at,
+             last_error, not_before, created_at, updated_at)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'STAFF', ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard}
+           ON CONFLICT (idempotency_key) DO NOTHING`,
+        )
+        .bind(
+          type,
+          r.id,
+          d.address,
+          b.channel,
+          b.purpose,
+          locale,
+          m.subject,
+          m.text,
+          m.html,
+          m.sms?.encoding ?? null,
+          m.sms?.segments ?? null,
+          b.created_by,
+          type === 'DISTRIBUTOR' ? null : r.owner_id,
+          d.suppressed ? 'SUPPRESSED' : 'QUEUED',
+          `broadcast:${b.id}:${type}:${r.id}`,
+          d.suppressed ? stamp : null,
+          d.suppressed ? 'The address is suppressed.' : null,
+          notBefore > now ? notBefore.toISOString() : null,
+          stamp,
+          stamp,
+        ),
+    );
+    if (!d.suppressed)
+      statements.push(
+        db
+          .prepare(
+            `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
+             SELECT ?, ?, ?, ?, ?, NULL, ?, ? WHERE changes() = 1`,
+          )
+          .bind(
+            type,
+            r.id,
+            b.channel === 'SMS' ? 'SMS' : 'EMAIL',
+            `${b.name}\n\n${m.text}`.slice(0, 10_000),
+            stamp,
+            b.created_by,
+            stamp,
+          ),
+      );
+  }
+  const last = page[page.length - 1].id;
+  const queued = decided.length - skipped - suppressed;
+  statements.push(
+    db
+      .prepare(
+        `UPDATE message_broadcast SET cursor = ?, queued = queued + ?, suppressed = suppressed + ?, skipped = skipped + ?,
+           updated_at = ? WHERE id = ? AND status = 'RUNNING' AND cursor = ?`,
+      )
+      .bind(last, queued, suppressed, skipped, stamp, b.id, b.cursor),
+  );
+  const results = await atomic(db, statements);
+  if ((results[results.length - 1].meta.changes ?? 0) === 0) return; // paused, cancelled or done by another run
+  const { results: ids } = await db
+    .prepare(
+      `SELECT id FROM message_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?)) AND status = 'QUEUED'`,
+    )
+    .bind(JSON.stringify(page.map((r) => `broadcast:${b.id}:${type}:${r.id}`)))
+    .all<{ id: number }>();
+  for (let i = 0; i < ids.length; i += 100)
+    await env.JOBS.sendBatch(
+      ids.slice(i, i + 100).map((r) => ({ body: { kind: 'outbox.send' as const, outboxId: r.id } })),
+    );
+  await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
+}
+
+const TRANSITIONS = {
+  pause: { from: ['RUNNING'], to: 'PAUSED' },
+  resume: { from: ['PAUSED'], to: 'RUNNING' },
+  cancel: { from: ['RUNNING', 'PAUSED'], to: 'CANCELLED' },
+} as const;
+
+export async function changeBroadcast(
+  env: Env,
+  viewer: Viewer,
+  id: number,
+  action: keyof typeof TRANSITIONS,
+): Promise<BroadcastRow> {
+  if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Only staff manage broadcasts.');
+  const t = TRANSITIONS[action];
+  const row = await env.DB.prepare(
+    `UPDATE message_broadcast SET status = ?, updated_at = ?, finished_at = CASE WHEN ? = 'CANCELLED' THEN ? ELSE finished_at END
+     WHERE id = ? AND status IN (SELECT value FROM json_each(?)) RETURNING *`,
+  )
+    .bind(t.to, nowIso(), t.to, nowIso(), id, JSON.stringify(t.from))
+    .first<BroadcastRow>();
+  if (!row) {
+    const current = await broadcastById(env.DB, id);
+    if (!current) throw new NotFoundError('Broadcast not found.');
+    throw new ConflictError(
+      `A ${current.status.toLowerCase()} broadcast cannot be ${action}d.`,
+      `BROADCAST_${current.status}`,
+    );
+  }
+  if (action === 'resume') await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: id });
+  return row;
+}

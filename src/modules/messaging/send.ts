@@ -1,0 +1,246 @@
+// The send step of the outbox: one message toward its provider, exactly once. A plain idempotent async
+// function of (env, outboxId): the queue consumer calls it, and so can any job mechanism.
+//
+// - Claim before sending: QUEUED -> SENDING is one guarded UPDATE; a second delivery of the same queue
+//   message finds the row SENDING or SENT and sends nothing.
+// - A claim whose consumer died (SENDING past its lease) is taken over with a guard too, and then the
+//   provider is asked first: an idempotent provider (Resend) gets the same Idempotency-Key again; Twilio is
+//   looked up by recipient, sender and text; a provider that can tell neither (GatewayAPI, Cloudflare
+//   Email) is not sent to again: the message stays SENDING with the reason, for its delivery notice or staff.
+// - 429 and 5xx put the message back to QUEUED with not_before (Retry-After when given, else backoff).
+import type { Env } from '../../env';
+import { applyEarlyEvents } from './events';
+import type { OutboxStatus, ProviderName } from './model';
+import { adapterFor } from './providers';
+import {
+  type OutgoingMessage,
+  type ProviderAdapter,
+  ProviderNotConfigured,
+  type SendOutcome,
+} from './providers/types';
+import {
+  claimQueued,
+  isSuppressed,
+  markAccepted,
+  markFinal,
+  markRetry,
+  messagingSettings,
+  noteQueuedError,
+  noteUncertain,
+  outboxById,
+  reclaimStale,
+} from './repository';
+import type { MessagingSettingsRow, OutboxRow } from './tables';
+import { unsubscribeToken, unsubscribeUrl } from './unsubscribe';
+
+/** How long a SENDING claim is trusted before its consumer is taken for dead. */
+export const SENDING_LEASE_SECONDS = 120;
+/** Tries toward the provider before a message is given up as FAILED. */
+export const MAX_SEND_ATTEMPTS = 8;
+const NOT_CONFIGURED_DELAY_SECONDS = 3600;
+
+export type StepResult =
+  /** Nothing more to do for this queue message (sent, final, or in someone else's hands). */
+  | { done: true; status: OutboxStatus | null }
+  /** Deliver the queue message again after this delay. */
+  | { done: false; delaySeconds: number };
+
+/** Exponential backoff without jitter: 30 s, 1 min, 2 min, ... capped at one hour. */
+export function backoffSeconds(attempt: number): number {
+  return Math.min(3600, 30 * 2 ** Math.max(0, attempt - 1));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function providerOf(row: OutboxRow, settings: MessagingSettingsRow): ProviderName | null {
+  if (row.provider) return row.provider;
+  return row.channel === 'SMS' ? settings.sms_provider : settings.email_provider;
+}
+
+const CALLBACK_PATH: Record<ProviderName, string | null> = {
+  TWILIO: '/webhooks/messaging/twilio',
+  GATEWAYAPI: '/webhooks/messaging/gatewayapi',
+  RESEND: null, // configured once at Resend
+  CLOUDFLARE: null, // delivery events arrive on a queue
+};
+
+async function outgoing(
+  env: Env,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  provider: ProviderName,
+): Promise<OutgoingMessage> {
+  const from = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
+  const base = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+  const path = CALLBACK_PATH[provider];
+  const headers: Record<string, string> = {};
+  if (row.channel === 'EMAIL' && row.purpose === 'MARKETING') {
+    // RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
+    const token = await unsubscribeToken(env.JWT_SECRET, {
+      channel: 'EMAIL',
+      type: row.recipient_type,
+      id: row.recipient_id,
+      locale: row.locale,
+    });
+    headers['List-Unsubscribe'] = `<${unsubscribeUrl(env.PUBLIC_BASE_URL, token)}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return {
+    outboxId: row.id,
+    idempotencyKey: row.idempotency_key,
+    to: row.address,
+    from: from ?? '',
+    subject: row.subject,
+    text: row.body,
+    html: row.html,
+    headers,
+    smsEncoding: row.sms_encoding,
+    statusCallbackUrl: base && path ? `${base}${path}` : null,
+  };
+}
+
+export async function sendOutboxMessage(env: Env, outboxId: number, now = new Date()): Promise<StepResult> {
+  const db = env.DB;
+  const t = now.getTime();
+  const row = await outboxById(db, outboxId);
+  if (!row) {
+    console.error(`outbox message ${outboxId} does not exist`);
+    return { done: true, status: null };
+  }
+  if (row.status !== 'QUEUED' && row.status !== 'SENDING') return { done: true, status: row.status };
+
+  const settings = await messagingSettings(db);
+  const provider = providerOf(row, settings);
+  const sender = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
+  if (!provider || !sender) {
+    const error = `No ${row.channel} ${provider ? 'sender' : 'provider'} is configured (messaging_settings).`;
+    await noteQueuedError(db, row.id, iso(t + NOT_CONFIGURED_DELAY_SECONDS * 1000), error, iso(t));
+    return { done: false, delaySeconds: NOT_CONFIGURED_DELAY_SECONDS };
+  }
+  const adapter = adapterFor(env, provider);
+
+  if (row.status === 'SENDING') {
+    const leaseEnds = Date.parse(row.claimed_at ?? '1970-01-01T00:00:00Z') + SENDING_LEASE_SECONDS * 1000;
+    if (leaseEnds > t) return { done: false, delaySeconds: Math.ceil((leaseEnds - t) / 1000) };
+    const taken = await reclaimStale(db, row, iso(t));
+    if (!taken) return { done: false, delaySeconds: SENDING_LEASE_SECONDS };
+    return recoverAndSend(env, adapter, taken, settings, row.claimed_at ?? row.created_at, t);
+  }
+
+  if (row.not_before && Date.parse(row.not_before) > t)
+    return { done: false, delaySeconds: Math.ceil((Date.parse(row.not_before) - t) / 1000) };
+  if (await isSuppressed(db, row.channel, row.address)) {
+    await markFinal(db, row.id, ['QUEUED'], 'SUPPRESSED', 'The address is suppressed.', null, iso(t));
+    return { done: true, status: 'SUPPRESSED' };
+  }
+  const claimed = await claimQueued(db, row.id, provider, iso(t));
+  if (!claimed) {
+    // Another consumer claimed it between our read and our claim: it is in their hands now.
+    const current = await outboxById(db, row.id);
+    return current?.status === 'QUEUED'
+      ? { done: false, delaySeconds: backoffSeconds(1) }
+      : { done: true, status: current?.status ?? null };
+  }
+  // A status check before any resend: an earlier try may have reached a provider that reported an error.
+  if (claimed.attempts > 1 && !adapter.idempotent) {
+    const found = await adapter.lookup(await outgoing(env, claimed, settings, provider), claimed.created_at);
+    if (found.kind === 'found')
+      return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
+  }
+  return attempt(env, adapter, claimed, settings, t);
+}
+
+/** A dead consumer's claim, taken over: ask before sending again. */
+async function recoverAndSend(
+  env: Env,
+  adapter: ProviderAdapter,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  since: string,
+  t: number,
+): Promise<StepResult> {
+  if (!adapter.idempotent) {
+    const found = await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
+    if (found.kind === 'found')
+      return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t);
+    if (found.kind === 'unknown') {
+      await noteUncertain(
+        env.DB,
+        row.id,
+        `The send was interrupted after reaching ${adapter.name}, which cannot tell whether it took the message: not sent again.`,
+        iso(t),
+      );
+      return { done: true, status: 'SENDING' };
+    }
+  }
+  return attempt(env, adapter, row, settings, t);
+}
+
+async function accepted(
+  db: D1Database,
+  row: OutboxRow,
+  provider: ProviderName,
+  providerMessageId: string,
+  providerStatus: string,
+  t: number,
+): Promise<StepResult> {
+  await markAccepted(db, row.id, provider, providerMessageId, providerStatus, iso(t));
+  await applyEarlyEvents(db, row.id, provider, providerMessageId, iso(t));
+  return { done: true, status: (await outboxById(db, row.id))?.status ?? 'SENT' };
+}
+
+async function attempt(
+  env: Env,
+  adapter: ProviderAdapter,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  t: number,
+): Promise<StepResult> {
+  const db = env.DB;
+  let outcome: SendOutcome;
+  try {
+    outcome = await adapter.send(await outgoing(env, row, settings, adapter.name));
+  } catch (e) {
+    if (e instanceof ProviderNotConfigured)
+      outcome = { kind: 'retry', retryAfterSeconds: NOT_CONFIGURED_DELAY_SECONDS, error: e.message };
+    else if (adapter.idempotent) outcome = { kind: 'retry', retryAfterSeconds: null, error: String(e) };
+    else {
+      // The request may have reached the provider: never resend blindly. The lease runs out and the
+      // recovery path asks the provider first.
+      await noteUncertain(db, row.id, `Send interrupted: ${String(e)}`, iso(t));
+      return { done: false, delaySeconds: SENDING_LEASE_SECONDS };
+    }
+  }
+  switch (outcome.kind) {
+    case 'accepted':
+      return accepted(db, row, adapter.name, outcome.providerMessageId, outcome.providerStatus, t);
+    case 'rejected':
+      await markFinal(db, row.id, ['SENDING'], outcome.status, outcome.error, outcome.suppress, iso(t));
+      return { done: true, status: outcome.status };
+    case 'retry': {
+      if (row.attempts >= MAX_SEND_ATTEMPTS) {
+        const error = `Gave up after ${row.attempts} attempts: ${outcome.error}`;
+        await markFinal(db, row.id, ['SENDING'], 'FAILED', error, null, iso(t));
+        return { done: true, status: 'FAILED' };
+      }
+      const delay = outcome.retryAfterSeconds ?? backoffSeconds(row.attempts);
+      await markRetry(db, row.id, iso(t + delay * 1000), outcome.error, iso(t));
+      return { done: false, delaySeconds: delay };
+    }
+  }
+}
+
+/** The dead-letter queue's last word: a message still waiting is FAILED, with the reason kept. */
+export async function giveUpOutboxMessage(env: Env, outboxId: number, now = new Date()): Promise<void> {
+  const row = await outboxById(env.DB, outboxId);
+  if (row?.status !== 'QUEUED') return;
+  await markFinal(
+    env.DB,
+    outboxId,
+    ['QUEUED'],
+    'FAILED',
+    `Dead-lettered after the queue's retries${row.last_error ? `: ${row.last_error}` : ''}.`,
+    null,
+    now.toISOString(),
+  );
+}
