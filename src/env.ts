@@ -19,4 +19,6 @@ export interface Env {
   GRAPH_API_BASE?: string;
   /** Optional: Graph API requests go through this binding instead of the internet (tests bind a fake). */
   GRAPH_API?: Fetcher;
+  /** Optional: the public origin (https://crm.example.com) that offer links are given with. */
+  PUBLIC_BASE_URL?: string;
 }

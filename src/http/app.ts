@@ -5,6 +5,7 @@ import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
 import { imports } from './imports';
+import { offerFiles, offerLinks } from './offers';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
 import { webhooks } from './webhooks';
@@ -31,6 +32,8 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 app.route('/', imports);
 app.route('/compliance', compliance);
 app.route('/payouts', payouts);
+app.route('/o', offerLinks);
+app.route('/offers', offerFiles);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

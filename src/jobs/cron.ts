@@ -3,6 +3,7 @@ import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
+import { expireOffers } from '../modules/offers/expiry';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import { jobSpecOf } from './routes';
 
@@ -26,6 +27,8 @@ export async function handleScheduled(
     if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
+    const expired = await expireOffers(env.DB, now);
+    if (expired) console.log(`cron ${controller.cron}: ${expired} offers expired`);
     // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
     const watched = await redriveStaleJobs(env, now, jobSpecOf);
     if (watched.redriven || watched.failed)
