@@ -3,7 +3,14 @@ import type { Env } from '../env';
 import { ConflictError, ExpectedError } from '../lib/errors';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
-import { acceptOffer, declineOffer, formToken, formTokenValid, linkState, recordView } from '../modules/offers/decisions';
+import {
+  acceptOffer,
+  declineOffer,
+  formToken,
+  formTokenValid,
+  linkState,
+  recordView,
+} from '../modules/offers/decisions';
 import { brandOf, offerDocument } from '../modules/offers/document';
 import { publicPath } from '../modules/offers/offers';
 import { noticePage, offerPage } from '../modules/offers/page';
@@ -23,7 +30,8 @@ const HEADERS = {
   'x-robots-tag': 'noindex',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
 };
 
 function language(request: Request): string {
@@ -38,7 +46,10 @@ async function notice(
   status: number,
   newLink: string | null = null,
 ): Promise<Response> {
-  return new Response(noticePage(language(request), kind, await brandOf(db), newLink), { status, headers: HEADERS });
+  return new Response(noticePage(language(request), kind, await brandOf(db), newLink), {
+    status,
+    headers: HEADERS,
+  });
 }
 
 async function show(env: Env, request: Request, token: string, status = 200): Promise<Response> {
@@ -69,7 +80,12 @@ async function show(env: Env, request: Request, token: string, status = 200): Pr
 
 offerLinks.get('/:token', (c) => show(c.env, c.req.raw, c.req.param('token')));
 
-async function decide(env: Env, request: Request, token: string, kind: 'accept' | 'decline'): Promise<Response> {
+async function decide(
+  env: Env,
+  request: Request,
+  token: string,
+  kind: 'accept' | 'decline',
+): Promise<Response> {
   const state = await linkState(env.DB, token);
   if (state.kind !== 'OPEN') return show(env, request, token, state.kind === 'UNKNOWN' ? 404 : 409);
   const form = await request.formData().catch(() => null);
@@ -89,7 +105,10 @@ async function decide(env: Env, request: Request, token: string, kind: 'accept' 
     throw e;
   }
   // Post/redirect/get: a reload shows the answer and does not post again.
-  return new Response(null, { status: 303, headers: { location: publicPath(token), 'cache-control': 'no-store' } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: publicPath(token), 'cache-control': 'no-store' },
+  });
 }
 
 offerLinks.post('/:token/accept', (c) => decide(c.env, c.req.raw, c.req.param('token'), 'accept'));

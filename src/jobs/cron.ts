@@ -3,8 +3,8 @@ import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
-import { expireOffers } from '../modules/offers/expiry';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
+import { expireOffers } from '../modules/offers/expiry';
 import { jobSpecOf } from './routes';
 
 export const HOURLY = '0 * * * *';

@@ -43,10 +43,13 @@ export async function linkState(db: D1Database, token: string): Promise<LinkStat
 // "offer-decision:<id>:<link token>" with the Worker's secret. A form from another offer, or from a revoked
 // link, does not verify.
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  return crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
 }
 
 function base64url(bytes: ArrayBuffer): string {
@@ -88,12 +91,21 @@ export async function recordView(db: D1Database, o: OfferRow): Promise<void> {
   const now = nowIso();
   await atomic(db, [
     db
-      .prepare(`UPDATE offer SET status = 'VIEWED', viewed_at = ?, updated_at = ? WHERE id = ? AND status = 'SENT'`)
+      .prepare(
+        `UPDATE offer SET status = 'VIEWED', viewed_at = ?, updated_at = ? WHERE id = ? AND status = 'SENT'`,
+      )
       .bind(now, now, o.id),
-    activityStatement(db, subjectOf(o), `Offer ${o.id} was opened by the recipient.`, `offer:${o.id}`, null, now, true),
+    activityStatement(
+      db,
+      subjectOf(o),
+      `Offer ${o.id} was opened by the recipient.`,
+      `offer:${o.id}`,
+      null,
+      now,
+      true,
+    ),
   ]);
 }
-
 
 export interface Decision {
   ip: string | null;
@@ -169,7 +181,9 @@ export async function acceptOffer(db: D1Database, o: OfferRow, d: Decision): Pro
       )
       .bind(o.id),
     db
-      .prepare(`UPDATE offer SET order_id = ${orderIdSql} WHERE id = ? AND order_id IS NULL AND status = 'ACCEPTED'`)
+      .prepare(
+        `UPDATE offer SET order_id = ${orderIdSql} WHERE id = ? AND order_id IS NULL AND status = 'ACCEPTED'`,
+      )
       .bind(o.id),
   ]);
   const accepted = (results[0].meta?.changes ?? 0) === 1;
@@ -185,12 +199,11 @@ async function customerOfLead(db: D1Database, o: OfferRow): Promise<number> {
   const already = await converted();
   if (already != null) return already;
   try {
-    const lead = await convertLead(
-      db,
-      { kind: 'SYSTEM', actor: `offer:${o.id}` },
-      o.lead_id!,
-      { to: 'CUSTOMER', country: o.country, locale: o.locale },
-    );
+    const lead = await convertLead(db, { kind: 'SYSTEM', actor: `offer:${o.id}` }, o.lead_id!, {
+      to: 'CUSTOMER',
+      country: o.country,
+      locale: o.locale,
+    });
     return lead.converted_customer_id!;
   } catch (e) {
     // A concurrent accept converted it first.
@@ -210,7 +223,15 @@ export async function declineOffer(db: D1Database, o: OfferRow, d: Decision): Pr
          WHERE id = ? AND ${OPEN_SQL}`,
       )
       .bind(now, d.ip, d.userAgent?.slice(0, 500) ?? null, now, o.id, o.public_token, today),
-    activityStatement(db, subjectOf(o), `Offer ${o.id} declined by the recipient.`, `offer:${o.id}`, null, now, true),
+    activityStatement(
+      db,
+      subjectOf(o),
+      `Offer ${o.id} declined by the recipient.`,
+      `offer:${o.id}`,
+      null,
+      now,
+      true,
+    ),
   ]);
   const row = (await offerById(db, o.id))!;
   if ((updated.meta?.changes ?? 0) === 0 && row.status !== 'DECLINED')

@@ -4,16 +4,17 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
 import { productById } from '../catalog/repository';
+import { visibleLead } from '../crm/leadsBridge';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, customersByIds } from '../customers/repository';
 import { Distributor, LocaleEnum, visibleDistributor } from '../genealogy/graphql/types';
-import { visibleLead } from '../crm/leadsBridge';
 import { Lead } from '../leads/graphql/leads';
 import { Order } from '../orders/graphql';
 import { canViewOrder } from '../orders/lists';
 import { orderById } from '../orders/repository';
 import { OFFER_STATUSES, type OfferLineRow, type OfferRow, type OfferSettingsRow } from './model';
 import {
+  addOfferLines,
   createOffer,
   publicPath,
   reviseOffer,
@@ -21,7 +22,14 @@ import {
   sendOffer,
   updateOfferSettings,
 } from './offers';
-import { canViewOffer, linesOfOffer, offerSettings, offersByIds, offersPage, requireOffer } from './repository';
+import {
+  canViewOffer,
+  linesOfOffer,
+  offerSettings,
+  offersByIds,
+  offersPage,
+  requireOffer,
+} from './repository';
 
 const OfferStatusEnum = builder.enumType('OfferStatus', { values: OFFER_STATUSES });
 
@@ -36,9 +44,15 @@ const OfferLine = builder.objectRef<OfferLineRow>('OfferLine').implement({
       resolve: (l, _a, ctx) => productById(ctx.db, l.product_id),
     }),
     sku: t.exposeString('sku'),
-    name: t.exposeString('name', { description: 'In the offer’s language, as it was when the offer was made.' }),
+    name: t.exposeString('name', {
+      description: 'In the offer’s language, as it was when the offer was made.',
+    }),
     quantity: t.exposeInt('quantity'),
-    unitPrice: t.field({ type: 'SafeInt', description: 'Catalogue retail price.', resolve: (l) => l.unit_price }),
+    unitPrice: t.field({
+      type: 'SafeInt',
+      description: 'Catalogue retail price.',
+      resolve: (l) => l.unit_price,
+    }),
     discountBp: t.exposeInt('discount_bp', { description: 'Discount in basis points (100 = 1 %).' }),
     unitNet: t.field({
       type: 'SafeInt',
@@ -57,7 +71,9 @@ const OfferLink = builder.objectRef<OfferRow>('OfferLink').implement({
       nullable: true,
       description: 'The full address when PUBLIC_BASE_URL is configured.',
       resolve: (o, _a, ctx) =>
-        ctx.env.PUBLIC_BASE_URL ? `${ctx.env.PUBLIC_BASE_URL.replace(/\/$/, '')}${publicPath(o.public_token!)}` : null,
+        ctx.env.PUBLIC_BASE_URL
+          ? `${ctx.env.PUBLIC_BASE_URL.replace(/\/$/, '')}${publicPath(o.public_token!)}`
+          : null,
     }),
     pdfPath: t.string({ resolve: (o) => `${publicPath(o.public_token!)}/pdf` }),
   }),
@@ -71,10 +87,15 @@ builder.node(Offer, {
     return ids.map((id) => rows.find((r) => r.id === Number(id) && canViewOffer(ctx.viewer, r)) ?? null);
   },
   isTypeOf: (o) => typeof o === 'object' && o !== null && 'public_token' in o,
-  description: 'A quote for a customer or a lead: catalogue lines at the market’s prices, net, VAT and gross.',
+  description:
+    'A quote for a customer or a lead: catalogue lines at the market’s prices, net, VAT and gross.',
   fields: (t) => ({
     status: t.field({ type: OfferStatusEnum, resolve: (o) => o.status }),
-    owner: t.field({ type: Distributor, nullable: true, resolve: (o, _a, ctx) => visibleDistributor(ctx, o.owner_id) }),
+    owner: t.field({
+      type: Distributor,
+      nullable: true,
+      resolve: (o, _a, ctx) => visibleDistributor(ctx, o.owner_id),
+    }),
     customer: t.field({
       type: Customer,
       nullable: true,
@@ -93,7 +114,9 @@ builder.node(Offer, {
     currency: t.exposeString('currency'),
     locale: t.field({ type: LocaleEnum, resolve: (o) => o.locale }),
     vatRateBp: t.exposeInt('vat_rate_bp', { description: 'VAT rate in basis points (2500 = 25 %).' }),
-    validUntil: t.exposeString('valid_until', { description: 'The last day it can be accepted (YYYY-MM-DD).' }),
+    validUntil: t.exposeString('valid_until', {
+      description: 'The last day it can be accepted (YYYY-MM-DD).',
+    }),
     note: t.exposeString('note', { nullable: true }),
     terms: t.exposeString('terms', { nullable: true }),
     net: t.field({ type: 'SafeInt', resolve: (o) => o.net }),
@@ -113,7 +136,8 @@ builder.node(Offer, {
     supersedes: t.field({
       type: Offer,
       nullable: true,
-      resolve: (o, _a, ctx) => (o.supersedes_id ? requireOffer(ctx.db, ctx.viewer, o.supersedes_id).catch(() => null) : null),
+      resolve: (o, _a, ctx) =>
+        o.supersedes_id ? requireOffer(ctx.db, ctx.viewer, o.supersedes_id).catch(() => null) : null,
     }),
     supersededBy: t.field({
       type: Offer,
@@ -170,7 +194,9 @@ builder.queryField('offers', (t) =>
 
 const OfferSettings = builder.objectRef<OfferSettingsRow>('OfferSettings').implement({
   fields: (t) => ({
-    maxDiscountBp: t.exposeInt('max_discount_bp', { description: 'The largest discount per line, basis points.' }),
+    maxDiscountBp: t.exposeInt('max_discount_bp', {
+      description: 'The largest discount per line, basis points.',
+    }),
     brandColor: t.exposeString('brand_color'),
     accentColor: t.exposeString('accent_color'),
   }),
@@ -193,7 +219,11 @@ const OfferLineInput = builder.inputType('OfferLineInput', {
 });
 
 const lineArgs = (lines: { productId: { id: string }; quantity: number; discountBp?: number | null }[]) =>
-  lines.map((l) => ({ productId: Number(l.productId.id), quantity: l.quantity, discountBp: l.discountBp ?? null }));
+  lines.map((l) => ({
+    productId: Number(l.productId.id),
+    quantity: l.quantity,
+    discountBp: l.discountBp ?? null,
+  }));
 
 const CreateOfferInput = builder.inputType('CreateOfferInput', {
   fields: (t) => ({
@@ -246,6 +276,29 @@ builder.mutationField('reviseOffer', (t) =>
       const { id, ...rest } = input;
       return reviseOffer(ctx.db, ctx.viewer, Number(id.id), { ...rest, lines: lineArgs(rest.lines) });
     },
+  }),
+);
+
+const AddOfferLinesInput = builder.inputType('AddOfferLinesInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: Offer }),
+    lines: t.field({
+      type: [OfferLineInput],
+      required: true,
+      description: 'Up to 100 per call; 500 in all.',
+    }),
+  }),
+});
+
+builder.mutationField('addOfferLines', (t) =>
+  t.field({
+    type: Offer,
+    description: 'More lines on a DRAFT (long offers are built in calls of up to 100 lines).',
+    errors: { types: errorTypes, dataField: { name: 'offer' } },
+    authScopes: { admin: true, distributor: true },
+    args: { input: t.arg({ type: AddOfferLinesInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      addOfferLines(ctx.db, ctx.viewer, Number(input.id.id), { lines: lineArgs(input.lines) }),
   }),
 );
 

@@ -1,7 +1,13 @@
 // Use cases of the owner and staff: draft an offer (or a revision), send it (the public link), revoke the link.
 import { z } from 'zod';
 import { atomic, nowIso } from '../../lib/db';
-import { ConflictError, type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import {
+  ConflictError,
+  type FieldIssue,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../lib/errors';
 import { quantity } from '../../lib/limits';
 import { freeText } from '../../lib/text';
 import { addDays, dayInZone } from '../../lib/time';
@@ -14,7 +20,7 @@ import { activityStatement } from '../crm/activities';
 import { canViewCustomer, customersByIds } from '../customers/repository';
 import { leadsByIds } from '../leads/repository';
 import { type OfferLocale, type OfferRow, subjectOf } from './model';
-import { marketOf, offerById, offerSettings, requireOffer } from './repository';
+import { linesOfOffer, marketOf, offerById, offerSettings, requireOffer } from './repository';
 import { formatMoney, priceLines } from './rules';
 
 const lineSchema = z.object({
@@ -24,7 +30,10 @@ const lineSchema = z.object({
 });
 
 const contentSchema = z.object({
-  lines: z.array(lineSchema).min(1, 'At least one line.').max(500, 'At most 500 lines.'),
+  lines: z
+    .array(lineSchema)
+    .min(1, 'At least one line.')
+    .max(100, 'At most 100 lines per call; add more with addOfferLines.'),
   validUntil: z.iso.date('Use a date like 2026-12-31.'),
   note: freeText().nullish(),
   terms: freeText().nullish(),
@@ -36,7 +45,6 @@ const createSchema = contentSchema.extend({
 });
 
 const LOCALE_OF_COUNTRY: Record<string, OfferLocale> = { DK: 'da', PL: 'pl', DE: 'de', AT: 'de', CH: 'de' };
-
 
 function requireWorker(viewer: Viewer): void {
   if (viewer.kind !== 'ADMIN' && viewer.kind !== 'DISTRIBUTOR')
@@ -59,7 +67,10 @@ async function recipientOf(
 ): Promise<Recipient> {
   if ((customerId == null) === (leadId == null))
     throw new ValidationError('An offer is for one customer or one lead.', [
-      { path: customerId == null ? 'customerId' : 'leadId', message: 'Give exactly one of customerId and leadId.' },
+      {
+        path: customerId == null ? 'customerId' : 'leadId',
+        message: 'Give exactly one of customerId and leadId.',
+      },
     ]);
   if (customerId != null) {
     const [c] = await customersByIds(db, [customerId]);
@@ -75,7 +86,10 @@ async function recipientOf(
   if (l.assigned_distributor_id == null)
     throw new ConflictError('Assign the lead to a distributor before making an offer.', 'LEAD_UNASSIGNED');
   if (l.status === 'CONVERTED')
-    throw new ConflictError('The lead is already a customer: make the offer for the customer.', 'ALREADY_CONVERTED');
+    throw new ConflictError(
+      'The lead is already a customer: make the offer for the customer.',
+      'ALREADY_CONVERTED',
+    );
   if (l.status === 'LOST') throw new ConflictError('The lead is lost; reopen it first.', 'LEAD_NOT_OPEN');
   const country = l.country_code?.toUpperCase() ?? '';
   if (!country)
@@ -98,7 +112,11 @@ async function pricedContent(db: D1Database, r: Recipient, input: Content) {
   const market = await marketOf(db, r.country);
   if (!market)
     throw new ValidationError(`No market sells in ${r.country}, the recipient's country.`, [
-      { path: r.customerId != null ? 'customerId' : 'leadId', message: `No market in ${r.country}.`, code: 'INVALID_VALUE' },
+      {
+        path: r.customerId != null ? 'customerId' : 'leadId',
+        message: `No market in ${r.country}.`,
+        code: 'INVALID_VALUE',
+      },
     ]);
   const settings = await loadSettings(db);
   const today = dayInZone(new Date(), settings.timeZone);
@@ -221,7 +239,12 @@ const reviseSchema = contentSchema.partial({ validUntil: true, note: true, terms
  * A revision: a new DRAFT that supersedes `id` once it is sent (then the old link says it was replaced and
  * links to the new one). Lines are priced again at today's catalogue prices.
  */
-export async function reviseOffer(db: D1Database, viewer: Viewer, id: number, raw: unknown): Promise<OfferRow> {
+export async function reviseOffer(
+  db: D1Database,
+  viewer: Viewer,
+  id: number,
+  raw: unknown,
+): Promise<OfferRow> {
   requireWorker(viewer);
   const old = await requireOffer(db, viewer, id);
   if (!['DRAFT', 'SENT', 'VIEWED'].includes(old.status))
@@ -261,6 +284,71 @@ export async function reviseOffer(db: D1Database, viewer: Viewer, id: number, ra
       throw new ConflictError('That offer already has a revision; revise the revision.', 'ALREADY_REVISED');
     throw e;
   }
+}
+
+const addLinesSchema = z.object({
+  lines: z.array(lineSchema).min(1, 'At least one line.').max(100, 'At most 100 lines per call.'),
+});
+
+/** The most lines an offer may have (lines come in calls of at most 100: the API's list limit). */
+export const MAX_OFFER_LINES = 500;
+
+/**
+ * Adds lines to a DRAFT (a long offer is built in calls of up to 100 lines). The new lines are priced like the
+ * first ones; net, VAT and gross are computed again over all lines.
+ */
+export async function addOfferLines(
+  db: D1Database,
+  viewer: Viewer,
+  id: number,
+  raw: unknown,
+): Promise<OfferRow> {
+  requireWorker(viewer);
+  const o = await requireOffer(db, viewer, id);
+  if (o.status !== 'DRAFT')
+    throw new ConflictError('Only a DRAFT offer takes more lines; revise it.', 'OFFER_NOT_DRAFT');
+  const input = parseInput(addLinesSchema, raw, 'offer');
+  const existing = await linesOfOffer(db, o.id);
+  if (existing.length + input.lines.length > MAX_OFFER_LINES)
+    throw new ValidationError(`An offer has at most ${MAX_OFFER_LINES} lines.`, [
+      { path: 'lines', message: `At most ${MAX_OFFER_LINES - existing.length} more.`, code: 'TOO_MANY' },
+    ]);
+  const r: Recipient = {
+    ownerId: o.owner_id,
+    customerId: o.customer_id,
+    leadId: o.customer_id == null ? o.lead_id : null,
+    country: o.country,
+    locale: o.locale,
+  };
+  const priced = await pricedContent(db, r, { lines: input.lines, validUntil: o.valid_until });
+  const all = priceLines(
+    [
+      ...existing.map((l) => ({ unitPrice: l.unit_price, discountBp: l.discount_bp, quantity: l.quantity })),
+      ...priced.lines,
+    ],
+    o.vat_rate_bp,
+  );
+  const now = nowIso();
+  const [updated] = await atomic(db, [
+    db
+      .prepare(
+        `UPDATE offer SET net = ?, vat = ?, gross = ?, updated_at = ? WHERE id = ? AND status = 'DRAFT' AND updated_at = ?`,
+      )
+      .bind(all.net, all.vat, all.gross, now, o.id, o.updated_at),
+    db
+      .prepare(
+        `INSERT INTO offer_line (offer_id, position, product_id, sku, name, quantity, unit_price, discount_bp, unit_net,
+           line_net)
+         SELECT ?, ? + key + 1, json_extract(value, '$.productId'), json_extract(value, '$.sku'),
+           json_extract(value, '$.name'), json_extract(value, '$.quantity'), json_extract(value, '$.unitPrice'),
+           json_extract(value, '$.discountBp'), json_extract(value, '$.unitNet'), json_extract(value, '$.lineNet')
+         FROM json_each(?) WHERE changes() = 1`,
+      )
+      .bind(o.id, existing.length, JSON.stringify(priced.lines)),
+  ]);
+  if ((updated.meta?.changes ?? 0) === 0)
+    throw new ConflictError('The offer changed meanwhile; reload it.', 'STALE');
+  return (await offerById(db, o.id))!;
 }
 
 /** 256 random bits, base64url: the public link's secret. */
@@ -322,7 +410,9 @@ export async function sendOffer(db: D1Database, viewer: Viewer, id: number): Pro
     activityStatement(
       db,
       subjectOf(o),
-      reissue ? `Offer ${o.id}: a new link was issued.` : `Offer ${o.id} sent (${formatMoney(o.gross, o.currency, 'en')} gross).`,
+      reissue
+        ? `Offer ${o.id}: a new link was issued.`
+        : `Offer ${o.id} sent (${formatMoney(o.gross, o.currency, 'en')} gross).`,
       actor,
       author,
       now,
@@ -332,7 +422,10 @@ export async function sendOffer(db: D1Database, viewer: Viewer, id: number): Pro
   const results = await atomic(db, statements);
   if ((results[statements.length - 2].meta?.changes ?? 0) === 0) {
     if (o.supersedes_id != null && (results[0].meta?.changes ?? 0) === 0)
-      throw new ConflictError('The offer this revises is no longer open (accepted, declined or expired).', 'OFFER_CLOSED');
+      throw new ConflictError(
+        'The offer this revises is no longer open (accepted, declined or expired).',
+        'OFFER_CLOSED',
+      );
     throw new ConflictError('The offer changed meanwhile; reload it.', 'STALE');
   }
   return (await offerById(db, o.id))!;
@@ -347,7 +440,9 @@ export async function revokeOfferLink(db: D1Database, viewer: Viewer, id: number
   const now = nowIso();
   await atomic(db, [
     db
-      .prepare('UPDATE offer SET link_revoked_at = ?, updated_at = ? WHERE id = ? AND link_revoked_at IS NULL')
+      .prepare(
+        'UPDATE offer SET link_revoked_at = ?, updated_at = ? WHERE id = ? AND link_revoked_at IS NULL',
+      )
       .bind(now, now, o.id),
     activityStatement(
       db,
@@ -364,8 +459,14 @@ export async function revokeOfferLink(db: D1Database, viewer: Viewer, id: number
 
 const settingsSchema = z.object({
   maxDiscountBp: z.number().int().min(0, '0 to 10000.').max(10_000, '0 to 10000.').nullish(),
-  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use #rrggbb.').nullish(),
-  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use #rrggbb.').nullish(),
+  brandColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'Use #rrggbb.')
+    .nullish(),
+  accentColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'Use #rrggbb.')
+    .nullish(),
 });
 
 export async function updateOfferSettings(db: D1Database, viewer: Viewer, raw: unknown) {

@@ -114,7 +114,9 @@ export function noticePage(
     REPLACED: [w.replacedTitle, w.replaced],
     FAILED: [w.failedTitle, w.failed],
   }[kind];
-  const more = newLink ? `<p><a class="button" href="${escapeHtml(newLink)}">${escapeHtml(w.openNew)}</a></p>` : '';
+  const more = newLink
+    ? `<p><a class="button" href="${escapeHtml(newLink)}">${escapeHtml(w.openNew)}</a></p>`
+    : '';
   return layout(locale, title, brand, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}</p>\n${more}`);
 }
 

@@ -40,7 +40,7 @@ function hexColor(hex: string) {
 }
 
 /** Cuts text to fit a width, with an ellipsis. */
-function fit(text: string, font: PDFFont, size: number, width: number): string {
+function clip(text: string, font: PDFFont, size: number, width: number): string {
   if (font.widthOfTextAtSize(text, size) <= width) return text;
   let s = text;
   while (s.length > 1 && font.widthOfTextAtSize(`${s}…`, size) > width) s = s.slice(0, -1);
@@ -62,7 +62,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
     }
     out.push(line);
   }
-  return out.map((l) => fit(l, font, size, width));
+  return out.map((l) => clip(l, font, size, width));
 }
 
 export interface PdfInput {
@@ -93,10 +93,17 @@ export async function offerPdf(p: PdfInput): Promise<Uint8Array> {
     { label: w.discount, x: MARGIN + 360, width: 55, align: 'right' as const },
     { label: w.lineTotal, x: MARGIN + 415, width: right - MARGIN - 415, align: 'right' as const },
   ];
-  const text = (page: PDFPage, s: string, x: number, y: number, font = regular, size = SIZE, c = rgb(0, 0, 0)) =>
-    page.drawText(s, { x, y, size, font, color: c });
+  const text = (
+    page: PDFPage,
+    s: string,
+    x: number,
+    y: number,
+    font = regular,
+    size = SIZE,
+    c = rgb(0, 0, 0),
+  ) => page.drawText(s, { x, y, size, font, color: c });
   const cell = (page: PDFPage, s: string, col: (typeof cols)[number], y: number, font = regular) => {
-    const t = fit(s, font, SIZE, col.width - 6);
+    const t = clip(s, font, SIZE, col.width - 6);
     const x = col.align === 'left' ? col.x : col.x + col.width - font.widthOfTextAtSize(t, SIZE);
     text(page, t, x, y, font);
   };
@@ -109,7 +116,14 @@ export async function offerPdf(p: PdfInput): Promise<Uint8Array> {
     pages.push(page);
     y = A4.height - MARGIN;
     text(page, brand.company, MARGIN, y - 14, bold, 14, color);
-    text(page, `${w.offerNo} ${o.id}`, right - bold.widthOfTextAtSize(`${w.offerNo} ${o.id}`, 11), y - 13, bold, 11);
+    text(
+      page,
+      `${w.offerNo} ${o.id}`,
+      right - bold.widthOfTextAtSize(`${w.offerNo} ${o.id}`, 11),
+      y - 13,
+      bold,
+      11,
+    );
     y -= 24;
     page.drawLine({ start: { x: MARGIN, y }, end: { x: right, y }, thickness: 1.5, color });
     y -= 18;
@@ -122,14 +136,20 @@ export async function offerPdf(p: PdfInput): Promise<Uint8Array> {
       ];
       for (const [k, v] of meta) {
         text(page, k, MARGIN, y, bold, 10);
-        text(page, fit(v, regular, 10, 380), MARGIN + 90, y, regular, 10);
+        text(page, clip(v, regular, 10, 380), MARGIN + 90, y, regular, 10);
         y -= 14;
       }
       y -= 8;
     }
   };
   const tableHeader = () => {
-    page.drawRectangle({ x: MARGIN, y: y - 4, width: right - MARGIN, height: ROW, color: rgb(0.93, 0.94, 0.96) });
+    page.drawRectangle({
+      x: MARGIN,
+      y: y - 4,
+      width: right - MARGIN,
+      height: ROW,
+      color: rgb(0.93, 0.94, 0.96),
+    });
     for (const c of cols) cell(page, c.label, c, y, bold);
     y -= ROW + 2;
   };
@@ -176,7 +196,8 @@ export async function offerPdf(p: PdfInput): Promise<Uint8Array> {
     if (b.label != null) {
       const font = b.strong ? bold : regular;
       const size = b.strong ? 11 : 10;
-      if (b.strong) page.drawLine({ start: { x: right - 230, y: y + 11 }, end: { x: right, y: y + 11 }, thickness: 1 });
+      if (b.strong)
+        page.drawLine({ start: { x: right - 230, y: y + 11 }, end: { x: right, y: y + 11 }, thickness: 1 });
       text(page, b.label, right - 230, y, font, size);
       text(page, b.value!, right - font.widthOfTextAtSize(b.value!, size), y, font, size);
       y -= b.strong ? 20 : 14;

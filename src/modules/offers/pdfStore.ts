@@ -3,7 +3,7 @@
 import { atomic, nowIso } from '../../lib/db';
 import type { OfferDocument } from './document';
 import { offerDocument } from './document';
-import { PDF_PREFIX, type OfferRow } from './model';
+import { type OfferRow, PDF_PREFIX } from './model';
 import { offerPdf } from './pdf';
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -22,9 +22,13 @@ export async function offerPdfFile(db: D1Database, files: R2Bucket, offer: Offer
   if (offer.pdf_key) {
     const [obj, row] = await Promise.all([
       files.get(offer.pdf_key),
-      db.prepare('SELECT sha256 FROM stored_file WHERE key = ?').bind(offer.pdf_key).first<{ sha256: string }>(),
+      db
+        .prepare('SELECT sha256 FROM stored_file WHERE key = ?')
+        .bind(offer.pdf_key)
+        .first<{ sha256: string }>(),
     ]);
-    if (obj && row) return { bytes: new Uint8Array(await obj.arrayBuffer()), key: offer.pdf_key, sha256: row.sha256 };
+    if (obj && row)
+      return { bytes: new Uint8Array(await obj.arrayBuffer()), key: offer.pdf_key, sha256: row.sha256 };
   }
   return storePdf(db, files, await offerDocument(db, offer));
 }
