@@ -138,7 +138,7 @@ export function offerPage(v: OfferView, brand: Brand): string {
   const rows = v.lines
     .map(
       (l) => `<tr>
-<td data-label="${escapeHtml(w.product)}">${escapeHtml(l.name)} <span class="small">(${escapeHtml(l.sku)})</span></td>
+<td data-label="${escapeHtml(w.product)}"><span>${escapeHtml(l.name)} <span class="small">(${escapeHtml(l.sku)})</span></span></td>
 <td class="num" data-label="${escapeHtml(w.quantity)}">${l.quantity}</td>
 <td class="num" data-label="${escapeHtml(w.unitPrice)}">${money(l.unit_price)}</td>
 <td class="num" data-label="${escapeHtml(w.discount)}">${l.discount_bp ? escapeHtml(formatPercent(l.discount_bp, o.locale)) : '–'}</td>
