@@ -3,11 +3,12 @@
 // (Debian's /usr/bin/chromium through playwright-core, which downloads no browser) on a phone-sized screen
 // with JavaScript off, checks what it shows, presses Accept with the keyboard, and sees the order.
 // Screenshots go to .wrangler/browser-offer/ (not in git).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { extractText } from 'unpdf';
 import { graphqlClient, login, startWranglerDev, waitForHealth, wranglerSync } from './lib.mjs';
 import { ADMIN_EMAIL, DEMO_PASSWORD, ensureAdmin } from './seed.mjs';
 
@@ -40,9 +41,12 @@ let browser;
 try {
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', ...persist]);
   ensureAdmin(persist);
-  dev = startWranglerDev(['--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), ...persist], {
-    quiet: true,
-  });
+  dev = startWranglerDev(
+    ['--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), ...persist],
+    {
+      quiet: true,
+    },
+  );
   await waitForHealth(base);
   const gql = graphqlClient(base);
   const admin = await login(gql, ADMIN_EMAIL, DEMO_PASSWORD);
@@ -50,7 +54,15 @@ try {
   const enrolled = await gql(
     `mutation($input: EnrollDistributorInput!) { enrollDistributor(input: $input) { __typename
       ... on MutationEnrollDistributorSuccess { distributor { id } } ... on Error { message } } }`,
-    { input: { firstName: 'Line', lastName: 'Jensen', email: 'line@browser.test', country: 'DK', locale: 'da' } },
+    {
+      input: {
+        firstName: 'Line',
+        lastName: 'Jensen',
+        email: 'line@browser.test',
+        country: 'DK',
+        locale: 'da',
+      },
+    },
     admin,
   );
   const owner = enrolled.enrollDistributor.distributor.id;
@@ -97,7 +109,10 @@ try {
   ).createOffer;
   if (!created.offer) throw new Error(`createOffer: ${created.message}`);
   // 24900 × 0.9 = 22410 × 2 = 44820 net; 25 % VAT 11205; gross 56025.
-  check('offer figures', created.offer.net === 44820 && created.offer.vat === 11205 && created.offer.gross === 56025);
+  check(
+    'offer figures',
+    created.offer.net === 44820 && created.offer.vat === 11205 && created.offer.gross === 56025,
+  );
   const sent = (
     await gql(
       `mutation($input: OfferIdInput!) { sendOffer(input: $input) { __typename
@@ -132,7 +147,10 @@ try {
   check('fits a 390 px screen without sideways scrolling', overflow <= 390, `scrollWidth ${overflow}`);
   const accept = page.getByRole('button', { name: 'Accepter tilbuddet' });
   check('an Accept button by its accessible name', (await accept.count()) === 1);
-  check('a Decline button by its accessible name', (await page.getByRole('button', { name: 'Afvis' }).count()) === 1);
+  check(
+    'a Decline button by its accessible name',
+    (await page.getByRole('button', { name: 'Afvis' }).count()) === 1,
+  );
 
   // Keyboard only: Tab to the Accept button and press Enter.
   let focused = '';
@@ -146,7 +164,10 @@ try {
   await page.screenshot({ path: `${SHOTS}/accepted.png`, fullPage: true });
   const notice = await page.locator('p.notice').innerText();
   check('the page says it was accepted', notice.includes('Du har accepteret tilbuddet'), notice);
-  check('the accept form is gone', (await page.getByRole('button', { name: 'Accepter tilbuddet' }).count()) === 0);
+  check(
+    'the accept form is gone',
+    (await page.getByRole('button', { name: 'Accepter tilbuddet' }).count()) === 0,
+  );
 
   const after = await gql(
     `query($id: ID!) { node(id: $id) { ... on Offer { status decisionUserAgent order { id status total kind } } } }`,
@@ -155,13 +176,70 @@ try {
   );
   const order = after.node.order;
   check('the offer is ACCEPTED', after.node.status === 'ACCEPTED');
-  check('the browser’s user agent is recorded', after.node.decisionUserAgent?.includes('mlm-crm browser test'));
-  check('the order exists', order?.kind === 'CUSTOMER' && order.status === 'PENDING' && order.total === 44820);
+  check(
+    'the browser’s user agent is recorded',
+    after.node.decisionUserAgent?.includes('mlm-crm browser test'),
+  );
+  check(
+    'the order exists',
+    order?.kind === 'CUSTOMER' && order.status === 'PENDING' && order.total === 44820,
+  );
   check('the page names the order number', notice.includes(String(atob(order.id).split(':')[1])), notice);
+
+  // The PDF from the page's link (the font is bundled by wrangler's Data rule).
+  const pdfHref = await page.getByRole('link', { name: 'Hent PDF' }).getAttribute('href');
+  const pdf = await fetch(`${base}${pdfHref}`);
+  const pdfBytes = new Uint8Array(await pdf.arrayBuffer());
+  check(
+    'the page links the PDF',
+    pdf.headers.get('content-type') === 'application/pdf' &&
+      new TextDecoder().decode(pdfBytes.slice(0, 5)) === '%PDF-',
+  );
+  writeFileSync(`${SHOTS}/offer.pdf`, pdfBytes);
+
+  // A long offer: 100 lines, then 30 more on the draft; its PDF runs over several pages.
+  const long = (
+    await gql(
+      `mutation($input: CreateOfferInput!) { createOffer(input: $input) { ... on MutationCreateOfferSuccess { offer { id } } } }`,
+      {
+        input: {
+          customerId: customer,
+          lines: Array.from({ length: 100 }, (_, i) => ({ productId: product, quantity: i + 1 })),
+          validUntil,
+          note: 'Zażółć gęślą jaźń — Größe — Ærø',
+          terms: 'Levering inden for 5 hverdage. Betaling netto 14 dage.',
+        },
+      },
+      admin,
+    )
+  ).createOffer.offer.id;
+  await gql(
+    `mutation($input: AddOfferLinesInput!) { addOfferLines(input: $input) { __typename } }`,
+    { input: { id: long, lines: Array.from({ length: 30 }, () => ({ productId: product, quantity: 1 })) } },
+    admin,
+  );
+  const longPdf = await fetch(`${base}/offers/${atob(long).split(':')[1]}/pdf`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  const longBytes = new Uint8Array(await longPdf.arrayBuffer());
+  writeFileSync(`${SHOTS}/long-offer.pdf`, longBytes);
+  const { totalPages, text } = await extractText(longBytes, { mergePages: false });
+  check(
+    'a 130-line offer PDF has several pages',
+    longPdf.status === 200 && totalPages >= 3,
+    `pages ${totalPages}`,
+  );
+  check(
+    'its last page has the totals and the Polish note',
+    /I alt inkl\. moms/.test(text.at(-1)) && text.at(-1).includes('Zażółć gęślą jaźń'),
+  );
 
   // A forged link shows the clear page.
   const forged = await page.goto(`${base}/o/${'Z'.repeat(43)}`);
-  check('a forged link: 404 and a clear page', forged?.status() === 404 && (await page.locator('h1').innerText()).length > 0);
+  check(
+    'a forged link: 404 and a clear page',
+    forged?.status() === 404 && (await page.locator('h1').innerText()).length > 0,
+  );
   await context.close();
 } catch (e) {
   failed++;
