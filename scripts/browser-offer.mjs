@@ -138,8 +138,8 @@ try {
   check('the link answers 200', response?.status() === 200, String(response?.status()));
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/offer.png`, fullPage: true });
-  check('Danish heading', (await page.locator('h1').innerText()).startsWith('Tilbud nr.'));
-  const body = await page.locator('main').innerText();
+  check('Danish heading', (await page.locator('h1').textContent())?.startsWith('Tilbud nr.'));
+  const body = await page.locator('main').textContent();
   check('shows the product', body.includes('Ærø hudcreme'));
   check('shows the gross total', /560,25\s*kr\./.test(body), body);
   check('shows the terms', body.includes('Levering inden for 5 hverdage.'));
@@ -162,7 +162,7 @@ try {
   await Promise.all([page.waitForURL(link), page.keyboard.press('Enter')]);
   await page.waitForSelector('p.notice');
   await page.screenshot({ path: `${SHOTS}/accepted.png`, fullPage: true });
-  const notice = await page.locator('p.notice').innerText();
+  const notice = await page.locator('p.notice').textContent();
   check('the page says it was accepted', notice.includes('Du har accepteret tilbuddet'), notice);
   check(
     'the accept form is gone',
@@ -238,7 +238,7 @@ try {
   const forged = await page.goto(`${base}/o/${'Z'.repeat(43)}`);
   check(
     'a forged link: 404 and a clear page',
-    forged?.status() === 404 && (await page.locator('h1').innerText()).length > 0,
+    forged?.status() === 404 && (await page.locator('h1').textContent()).length > 0,
   );
   await context.close();
 } catch (e) {
