@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { extractText } from 'unpdf';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fontParses } from '../../src/modules/offers/pdf';
 import { adminToken, distributorToken, enroll, globalId, gqlOk, localId } from '../helpers';
 import { createCustomer } from '../orders/helpers';
 import { createOffer, offerInput, offerRow, page, send } from './helpers';
@@ -162,5 +163,14 @@ describe('offer PDF', () => {
     expect(last).toContain('Warunki: Größe wg tabeli.');
     // Net: 4999 × (1 + … + 200) = 4999 × 20100 = 100479900; VAT 23 % = 23110377; gross 123590277.
     expect([o.net, o.vat, o.gross]).toEqual([100_479_900, 23_110_377, 123_590_277]);
+  });
+
+  it('parses each font once per isolate, however many PDFs it makes', async () => {
+    // The worker under test runs in this isolate: its PDF module is this one.
+    expect(fontParses()).toBe(2); // regular and bold, after the PDFs above
+    const o = await createOffer(owner, offerInput({ customer }, [[product, 1]]));
+    const res = await page(`/offers/${localId(o.id)}/pdf`, { headers: { authorization: `Bearer ${owner}` } });
+    expect(res.status).toBe(200);
+    expect(fontParses()).toBe(2);
   });
 });
