@@ -415,3 +415,48 @@ describe('the link: view, accept, decline', () => {
     ).toBe(1);
   });
 });
+
+describe('lists', () => {
+  it('pages a distributor’s own offers with their lines; another distributor sees none, staff all', async () => {
+    const q = `query($first: Int) { offers(first: $first) { edges { node { id status lines { sku product { sku } } } } } }`;
+    const mine = (await gqlOk(q, { first: 50 }, annaToken)).offers.edges;
+    expect(mine.length).toBeGreaterThan(5);
+    expect(
+      mine.every(
+        (e: any) => e.node.lines.length > 0 && e.node.lines.every((l: any) => l.product.sku === l.sku),
+      ),
+    ).toBe(true);
+    const theirs = (await gqlOk(q, { first: 50 }, boToken)).offers.edges;
+    expect(theirs).toEqual([]);
+    const all = (await gqlOk(q, { first: 50 }, admin)).offers.edges;
+    expect(all.length).toBe(mine.length);
+  });
+});
+
+describe('drafts', () => {
+  it('takes more lines only while DRAFT, re-totalling net, VAT and gross', async () => {
+    const o = await createOffer(annaToken, offerInput({ customer: annaCustomer }, [[productB, 1]]));
+    const ADD = `mutation($input: AddOfferLinesInput!) { addOfferLines(input: $input) { __typename
+      ... on MutationAddOfferLinesSuccess { offer { net vat gross lines { position sku } } } ... on ConflictError { code } } }`;
+    const added = (
+      await gqlOk(
+        ADD,
+        { input: { id: o.id, lines: [{ productId: globalId('Product', productB), quantity: 1 }] } },
+        annaToken,
+      )
+    ).addOfferLines;
+    // 12345 × 2 = 24690; VAT 6172.5 → 6173; gross 30863.
+    expect(added.offer).toMatchObject({ net: 24690, vat: 6173, gross: 30863 });
+    expect(added.offer.lines.map((l: any) => l.position)).toEqual([1, 2]);
+    await send(annaToken, o.id);
+    const refused = (
+      await gqlOk(
+        ADD,
+        { input: { id: o.id, lines: [{ productId: globalId('Product', productB), quantity: 1 }] } },
+        annaToken,
+      )
+    ).addOfferLines;
+    expect(refused).toEqual({ __typename: 'ConflictError', code: 'OFFER_NOT_DRAFT' });
+    expect(await count('SELECT count(*) AS n FROM offer_line WHERE offer_id = ?', localId(o.id))).toBe(2);
+  });
+});

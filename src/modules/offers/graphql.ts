@@ -3,7 +3,6 @@ import { resolvePage } from '../../graphql/pages';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { encodeCursor } from '../../lib/keyset';
 import { Product } from '../catalog/graphql';
-import { productById } from '../catalog/repository';
 import { visibleLead } from '../crm/leadsBridge';
 import { Customer } from '../customers/graphql';
 import { canViewCustomer, customersByIds } from '../customers/repository';
@@ -22,14 +21,7 @@ import {
   sendOffer,
   updateOfferSettings,
 } from './offers';
-import {
-  canViewOffer,
-  linesOfOffer,
-  offerSettings,
-  offersByIds,
-  offersPage,
-  requireOffer,
-} from './repository';
+import { canViewOffer, offerSettings, offersByIds, offersPage, requireOffer } from './repository';
 
 const OfferStatusEnum = builder.enumType('OfferStatus', { values: OFFER_STATUSES });
 
@@ -41,7 +33,7 @@ const OfferLine = builder.objectRef<OfferLineRow>('OfferLine').implement({
     product: t.field({
       type: Product,
       nullable: true,
-      resolve: (l, _a, ctx) => productById(ctx.db, l.product_id),
+      resolve: (l, _a, ctx) => ctx.loaders.product.load(l.product_id),
     }),
     sku: t.exposeString('sku'),
     name: t.exposeString('name', {
@@ -122,7 +114,7 @@ builder.node(Offer, {
     net: t.field({ type: 'SafeInt', resolve: (o) => o.net }),
     vat: t.field({ type: 'SafeInt', description: 'Round half up of net × rate.', resolve: (o) => o.vat }),
     gross: t.field({ type: 'SafeInt', resolve: (o) => o.gross }),
-    lines: t.field({ type: [OfferLine], resolve: (o, _a, ctx) => linesOfOffer(ctx.db, o.id) }),
+    lines: t.field({ type: [OfferLine], resolve: (o, _a, ctx) => ctx.loaders.offerLines.load(o.id) }),
     link: t.field({
       type: OfferLink,
       nullable: true,

@@ -38,6 +38,15 @@ export async function linesOfOffer(db: D1Database, offerId: number): Promise<Off
   return results;
 }
 
+/** The lines of many offers in one query, by offer then position. */
+export async function linesOfOffers(db: D1Database, offerIds: readonly number[]): Promise<OfferLineRow[]> {
+  return selectByIds<OfferLineRow>(
+    db,
+    'SELECT * FROM offer_line WHERE offer_id IN (SELECT value FROM json_each(?)) ORDER BY offer_id, position',
+    offerIds,
+  );
+}
+
 export async function offerSettings(db: D1Database): Promise<OfferSettingsRow> {
   return (await db.prepare('SELECT * FROM offer_settings WHERE id = 1').first<OfferSettingsRow>())!;
 }
