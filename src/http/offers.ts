@@ -64,7 +64,11 @@ async function show(env: Env, request: Request, token: string, status = 200): Pr
     case 'REPLACED':
       return notice(env.DB, request, 'REPLACED', 410, state.newToken ? publicPath(state.newToken) : null);
   }
-  if (state.kind === 'OPEN') await recordView(env.DB, state.offer);
+  // A HEAD request or a browser's prefetch is not the recipient reading the offer.
+  const prefetch = /prefetch|prerender/i.test(
+    request.headers.get('sec-purpose') ?? request.headers.get('purpose') ?? '',
+  );
+  if (state.kind === 'OPEN' && request.method === 'GET' && !prefetch) await recordView(env.DB, state.offer);
   const d = await offerDocument(env.DB, state.offer);
   const html = offerPage(
     {

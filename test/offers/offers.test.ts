@@ -184,6 +184,9 @@ describe('the link: view, accept, decline', () => {
     const path = sent.link.path as string;
     expect(path).toMatch(/^\/o\/[A-Za-z0-9_-]{43}$/);
 
+    expect((await page(path, { method: 'HEAD' })).status).toBe(200);
+    expect((await page(path, { headers: { 'sec-purpose': 'prefetch' } })).status).toBe(200);
+    expect((await offerRow(o.id)).status).toBe('SENT'); // neither counts as the recipient's view
     const view = await page(path);
     expect(view.status).toBe(200);
     expect(view.html).toContain('<html lang="da">');
