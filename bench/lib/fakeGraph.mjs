@@ -3,6 +3,9 @@
 // derived from the id by `leadFor`, so the load generator and the checker agree without registering leads.
 //
 //   GET /<version>/<leadgen_id>?access_token=...&fields=...  -> the lead, as Graph answers it
+//
+// `failFor(ms)` makes every lead request fail for that long from now (HTTP 500 with Graph's transient
+// error body, as during a Graph outage); `failed` counts the requests answered that way.
 
 import { createServer } from 'node:http';
 
@@ -13,11 +16,25 @@ const json = (res, status, body) => {
 
 /**
  * Starts the fake on 127.0.0.1:port. `leadFor(id)` gives `{ fields: {name: value}, formId, adId }`.
- * Returns `{ base, calls, close }`; `calls` counts GET requests per leadgen id.
+ * Returns `{ base, calls, close, failFor, failed }`; `calls` counts GET requests per leadgen id.
  */
 export async function startFakeGraph({ port, token, leadFor }) {
   const calls = new Map();
+  let failUntil = 0;
+  let failed = 0;
   const server = createServer((req, res) => {
+    if (Date.now() < failUntil) {
+      failed++;
+      return json(res, 500, {
+        error: {
+          message: 'An unexpected error has occurred. Please retry your request later.',
+          type: 'OAuthException',
+          is_transient: true,
+          code: 2,
+          fbtrace_id: 'AbenchFakeOutage',
+        },
+      });
+    }
     const url = new URL(req.url, 'http://localhost');
     const m = /^\/v\d+\.\d+\/(\d+)\/?$/.exec(url.pathname);
     if (!m || req.method !== 'GET')
@@ -58,6 +75,16 @@ export async function startFakeGraph({ port, token, leadFor }) {
   return {
     base: `http://127.0.0.1:${port}/v21.0`,
     calls,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    failFor: (ms) => {
+      failUntil = Date.now() + ms;
+    },
+    get failed() {
+      return failed;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
   };
 }
