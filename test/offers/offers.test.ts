@@ -313,6 +313,9 @@ describe('the link: view, accept, decline', () => {
     const forged = await page(`/o/${'A'.repeat(43)}`);
     expect(forged.status).toBe(404);
     expect(forged.html).toContain('Offer not found');
+    const polish = await page(`/o/${'A'.repeat(43)}`, { headers: { 'accept-language': 'pl-PL,pl;q=0.9' } });
+    expect(polish.html).toContain('Nie znaleziono oferty');
+    expect(polish.html).toContain('<html lang="pl">');
     expect(forged.html).not.toContain('OFR-A');
     expect((await page('/o/short')).status).toBe(404);
     const other = await createOffer(annaToken, offerInput({ customer: annaCustomer }, [[productB, 1]]));

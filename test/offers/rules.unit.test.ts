@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { offerLinkMessage } from '../../src/modules/offers/notify';
 import { contrast, escapeHtml, textOn } from '../../src/modules/offers/page';
 import { divideHalfUp, priceLines, unitNet, vatOf } from '../../src/modules/offers/rules';
 
@@ -39,5 +40,19 @@ describe('page helpers', () => {
 
   it('escapes HTML', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('the link message for the outbox', () => {
+  it('says offer, total, validity and link in the recipient’s language', () => {
+    const m = offerLinkMessage(
+      { id: 7, locale: 'pl', gross: 22017, currency: 'PLN', valid_until: '2026-12-31' },
+      'https://crm.example/o/abc',
+      'Zdrowie Sp. z o.o.',
+    );
+    expect(m.subject).toBe('Oferta nr 7 · Zdrowie Sp. z o.o.');
+    expect(m.text).toMatch(
+      /^Oferta nr 7 · Zdrowie Sp\. z o\.o\.: Razem brutto 220,17\szł\. Ważna do 2026-12-31\.\nhttps:\/\/crm\.example\/o\/abc$/,
+    );
   });
 });
