@@ -20,7 +20,7 @@ export interface Env {
   GRAPH_API_BASE?: string;
   /** Optional: Graph API requests go through this binding instead of the internet (tests bind a fake). */
   GRAPH_API?: Fetcher;
-  /** The public origin of this Worker (https://crm.example.com): status callback URLs and their signatures. */
+  /** The public origin of this Worker (https://crm.example.com): status callback URLs, their signatures, offer links. */
   PUBLIC_BASE_URL?: string;
   /** Twilio (SMS): account, auth token (sends and X-Twilio-Signature), API base; a binding replaces the internet. */
   TWILIO_ACCOUNT_SID?: string;

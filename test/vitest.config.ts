@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -9,10 +10,22 @@ import { fakeTwilio } from './fakes/twilio.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** wrangler.toml's `[[rules]] type = "Data"` for .ttf files, for the test runner: the import is an ArrayBuffer. */
+const ttfAsData = {
+  name: 'ttf-as-data',
+  enforce: 'pre' as const,
+  load(id: string) {
+    if (!id.endsWith('.ttf')) return null;
+    const b64 = readFileSync(id).toString('base64');
+    return `export default Uint8Array.from(atob(${JSON.stringify(b64)}), (c) => c.charCodeAt(0)).buffer;`;
+  },
+};
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(`${root}/migrations`);
   return {
     plugins: [
+      ttfAsData,
       cloudflareTest({
         wrangler: { configPath: `${root}/wrangler.toml` },
         miniflare: {

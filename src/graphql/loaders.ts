@@ -9,6 +9,8 @@ import type { DistributorRow } from '../modules/genealogy/model';
 import { distributorsByIds } from '../modules/genealogy/reads';
 import { type StatusChangeRow, statusHistories } from '../modules/leads/pipeline';
 import { type AssignmentRow, assignmentsOfLeads } from '../modules/leads/repository';
+import type { OfferLineRow } from '../modules/offers/model';
+import { linesOfOffers } from '../modules/offers/repository';
 import type { OrderLineRow } from '../modules/orders/model';
 import { linesOfOrders } from '../modules/orders/repository';
 import { type VolumeRow, volumesOf } from '../modules/volumes/reads';
@@ -77,6 +79,14 @@ export function createLoaders(db: D1Database) {
       async (leadIds) => {
         const rows = await statusHistories(db, leadIds);
         return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
+      },
+      { cache: false, maxBatchSize: 500 },
+    ),
+    /** The lines of offers, by offer id: a page of offers reads its lines in one query. */
+    offerLines: new DataLoader<number, OfferLineRow[]>(
+      async (offerIds) => {
+        const rows = await linesOfOffers(db, offerIds);
+        return offerIds.map((id) => rows.filter((r) => r.offer_id === id));
       },
       { cache: false, maxBatchSize: 500 },
     ),

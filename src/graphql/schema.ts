@@ -15,6 +15,7 @@ import '../modules/commissions/graphql/index';
 import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
 import '../modules/compliance/graphql';
+import '../modules/offers/graphql';
 import '../modules/people/graphql';
 import '../jobs/graphql';
 import '../modules/deadLetters/graphql';

@@ -6,6 +6,7 @@ import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
 import { imports } from './imports';
 import { messagingWebhooks } from './messaging';
+import { offerFiles, offerLinks } from './offers';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
 import { unsubscribeRoutes } from './unsubscribe';
@@ -35,6 +36,8 @@ app.route('/compliance', compliance);
 app.route('/payouts', payouts);
 app.route('/webhooks/messaging', messagingWebhooks);
 app.route('/u', unsubscribeRoutes);
+app.route('/o', offerLinks);
+app.route('/offers', offerFiles);
 app.route('/webhooks', webhooks);
 
 app.notFound((c) => c.json({ error: 'Not found' }, 404));

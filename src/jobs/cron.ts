@@ -6,6 +6,7 @@ import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import { runOrderFollowUpMessages } from '../modules/messaging/rules';
 import { enqueueStuckOutbox } from '../modules/messaging/sweep';
+import { expireOffers } from '../modules/offers/expiry';
 import { jobSpecOf } from './routes';
 
 export const HOURLY = '0 * * * *';
@@ -30,6 +31,8 @@ export async function handleScheduled(
     if (stale) console.log(`cron ${controller.cron}: ${stale} pending lead intakes enqueued again`);
     const stuck = await enqueueStuckOutbox(env, now);
     if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
+    const expired = await expireOffers(env.DB, now);
+    if (expired) console.log(`cron ${controller.cron}: ${expired} offers expired`);
     // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
     const watched = await redriveStaleJobs(env, now, jobSpecOf);
     if (watched.redriven || watched.failed)

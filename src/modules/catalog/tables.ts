@@ -6,6 +6,8 @@ import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 export const market = sqliteTable('market', {
   country: text().primaryKey(),
   currency: text().notNull(),
+  /** VAT in basis points (2500 = 25 %); catalogue prices are net of VAT (migration 0020). */
+  vat_rate_bp: integer().notNull().default(0),
 });
 
 export const product = sqliteTable('product', {

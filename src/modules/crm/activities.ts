@@ -127,3 +127,25 @@ export async function activitiesOf(
     .all<ActivityRow>();
   return results;
 }
+
+/**
+ * An activity written by another module's use case inside its own batch (offers: sent, viewed, accepted…):
+ * a NOTE by `author` (e.g. 'distributor:5', 'offer:12'). With `onlyIfChanged`, it is written only when the
+ * statement just before it in the batch changed a row (SQLite's changes()).
+ */
+export function activityStatement(
+  db: D1Database,
+  subject: { type: SubjectType; id: number },
+  body: string,
+  author: string,
+  authorDistributorId: number | null,
+  now: string,
+  onlyIfChanged = false,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
+       SELECT ?, ?, 'NOTE', ?, ?, ?, ?, ? WHERE ? = 0 OR changes() = 1`,
+    )
+    .bind(subject.type, subject.id, body, now, authorDistributorId, author, now, onlyIfChanged ? 1 : 0);
+}

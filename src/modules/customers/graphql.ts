@@ -30,7 +30,7 @@ builder.node(Customer, {
     const rows = await customersByIds(ctx.db, ids.map(Number));
     return ids.map((id) => rows.find((r) => r.id === Number(id) && canViewCustomer(ctx.viewer, r)) ?? null);
   },
-  isTypeOf: (o) => typeof o === 'object' && o !== null && 'owner_id' in o,
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'owner_id' in o && 'consent_source' in o,
   fields: (t) => ({
     firstName: t.exposeString('first_name'),
     lastName: t.exposeString('last_name'),

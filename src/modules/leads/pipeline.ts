@@ -28,7 +28,9 @@ export function transitionAllowed(from: LeadStatus, to: LeadStatus): boolean {
 
 /** Leads are worked by people: staff, or the distributor they are assigned to (not integrations). */
 function requireWorker(viewer: Viewer): void {
-  if (viewer.kind !== 'ADMIN' && viewer.kind !== 'DISTRIBUTOR') throw new ForbiddenError();
+  // SYSTEM: the company's own work, e.g. a lead accepting an offer becomes a customer (offers module).
+  if (viewer.kind !== 'ADMIN' && viewer.kind !== 'DISTRIBUTOR' && viewer.kind !== 'SYSTEM')
+    throw new ForbiddenError();
 }
 
 /** The lead, if the viewer may work on it: staff any lead, a distributor the leads assigned to them. */

@@ -20,7 +20,7 @@ const OrderLine = builder.objectRef<OrderLineRow>('OrderLine');
 builder.node(OrderLine, {
   id: { resolve: (l) => l.id },
   loadMany: (ids, ctx) => visibleOrderLines(ctx.db, ctx.viewer, ids.map(Number)),
-  isTypeOf: (o) => typeof o === 'object' && o !== null && 'unit_price' in o,
+  isTypeOf: (o) => typeof o === 'object' && o !== null && 'unit_price' in o && 'unit_wholesale' in o,
   fields: (t) => ({
     sku: t.exposeString('sku'),
     product: t.field({
