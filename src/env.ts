@@ -37,6 +37,17 @@ export interface Env {
   RESEND_WEBHOOK_SECRET?: string;
   RESEND_API_BASE?: string;
   RESEND_API?: Fetcher;
+  /** Autenti (e-signature, Document Process API v2): OAuth2 client credentials, API base, callback JWKS URL, binding. */
+  AUTENTI_CLIENT_ID?: string;
+  AUTENTI_CLIENT_SECRET?: string;
+  AUTENTI_API_BASE?: string;
+  AUTENTI_JWKS_URL?: string;
+  AUTENTI_API?: Fetcher;
+  /** Documenso (e-signature, API v2): API key (`api_...`), webhook secret, API base, binding. */
+  DOCUMENSO_API_KEY?: string;
+  DOCUMENSO_WEBHOOK_SECRET?: string;
+  DOCUMENSO_API_BASE?: string;
+  DOCUMENSO_API?: Fetcher;
   /** Cloudflare Email Service ([[send_email]] binding). */
   EMAIL?: EmailSendBinding;
 }

@@ -11,6 +11,7 @@ import {
   linkState,
   recordView,
 } from '../modules/offers/decisions';
+import { offerSignatureStart } from '../modules/esign/signatures';
 import { brandOf, offerDocument } from '../modules/offers/document';
 import { publicPath } from '../modules/offers/offers';
 import { noticePage, offerPage } from '../modules/offers/page';
@@ -98,7 +99,8 @@ async function decide(
     return notice(env.DB, request, 'UNKNOWN', 403);
   const decision = { ip: clientAddressOf(request), userAgent: request.headers.get('user-agent') };
   try {
-    if (kind === 'accept') await acceptOffer(env.DB, state.offer, decision);
+    if (kind === 'accept')
+      await acceptOffer(env.DB, state.offer, decision, (await offerSignatureStart(env, state.offer)) ?? undefined);
     else await declineOffer(env.DB, state.offer, decision);
   } catch (e) {
     if (e instanceof ConflictError) return show(env, request, token, 409);

@@ -2,6 +2,7 @@ import type { AutoshipJob } from '../modules/autoship/messages';
 import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
 import type { ProspectImportJob } from '../modules/crm/prospects/import/kind';
+import type { EsignJob } from '../modules/esign/messages';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OutboxJob } from '../modules/messaging/messages';
@@ -20,4 +21,5 @@ export type JobMessage =
   | LeadJob
   | OrderImportJob
   | ProspectImportJob
-  | OutboxJob;
+  | OutboxJob
+  | EsignJob;

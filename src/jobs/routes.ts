@@ -6,6 +6,7 @@ import { periodCloseJobSpec } from '../modules/commissions/periods/jobKind';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf, whatIfJobSpec } from '../modules/commissions/whatif/run';
 import { prospectImports } from '../modules/crm/prospects/import/kind';
+import { esignJobSpec, runEsignStep } from '../modules/esign/jobs';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { importJobSpec } from '../modules/imports/jobKind';
 import type { ImportKind, ImportStep } from '../modules/imports/kind';
@@ -23,6 +24,7 @@ const specs: Record<string, JobKindSpec> = {
   'period.close': periodCloseJobSpec as JobKindSpec,
   whatif: whatIfJobSpec as JobKindSpec,
   autoship: autoshipJobSpec as JobKindSpec,
+  esign: esignJobSpec as JobKindSpec,
   ...Object.fromEntries(importKinds.map((k) => [k.jobPrefix, importJobSpec(k) as JobKindSpec])),
 };
 
@@ -65,6 +67,9 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: 'outbox', run: (env) => sendOutboxMessage(env, body.outboxId).then(() => {}) };
     case 'broadcast.fanout':
       return { jobKind: 'broadcast', run: (env) => fanOutBroadcast(env, body.broadcastId) };
+    case 'esign.start':
+    case 'esign.sync':
+      return { jobKind: 'esign', run: (env) => runEsignStep(env, body) };
     default: {
       // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
       const unrouted: never = body;

@@ -114,35 +114,35 @@ export interface Decision {
 
 const OPEN_SQL = `status IN ('SENT', 'VIEWED') AND link_revoked_at IS NULL AND public_token = ? AND valid_until >= ?`;
 
+/** Extra writes of an accept that asks for a signature first (the signature request and its job). */
+export interface SignatureStart {
+  /** Writes for the accept's batch (they must do nothing when the offer was accepted before). */
+  statements(customerId: number, now: string): D1PreparedStatement[];
+  /** After the batch, when this accept was the one that accepted the offer. */
+  afterAccept(): Promise<void>;
+}
+
 /**
  * Accepts an open offer and creates its order (PENDING, a CUSTOMER order for the offer's customer at the
  * offer's unit prices), exactly once however often the accept arrives: the status change is guarded, the
  * order is inserted only while the offer has none, and its idempotency key ('offer:<id>', 'accept') is unique.
  * A lead's offer first converts the lead into a customer (the leads module's conversion).
+ *
+ * When the company requires a signature (`signature` given), the accept records the decision and, in the same
+ * batch, the writes that start the signature; the order is created when the signature completes
+ * (`signedOfferStatements`).
  */
-export async function acceptOffer(db: D1Database, o: OfferRow, d: Decision): Promise<OfferRow> {
+export async function acceptOffer(
+  db: D1Database,
+  o: OfferRow,
+  d: Decision,
+  signature?: SignatureStart,
+): Promise<OfferRow> {
   const today = dayInZone(new Date(), (await loadSettings(db)).timeZone);
   let customerId = o.customer_id;
   if (customerId == null) customerId = await customerOfLead(db, o);
-  const lines = await linesOfOffer(db, o.id);
-  const products = await db
-    .prepare(
-      `SELECT id, qv, cv, is_starter_kit FROM product WHERE id IN (SELECT product_id FROM offer_line WHERE offer_id = ?)`,
-    )
-    .bind(o.id)
-    .all<{ id: number; qv: number; cv: number; is_starter_kit: number }>();
-  const byId = new Map(products.results.map((p) => [p.id, p]));
-  const volume = lines.reduce(
-    (s, l) => {
-      const p = byId.get(l.product_id)!;
-      const v = lineVolume({ unit_qv: p.qv, unit_cv: p.cv, is_starter_kit: p.is_starter_kit }, l.quantity);
-      return { qv: s.qv + v.qv, cv: s.cv + v.cv };
-    },
-    { qv: 0, cv: 0 },
-  );
   const now = nowIso();
   const actor = `offer:${o.id}`;
-  const orderIdSql = `(SELECT id FROM sales_order WHERE created_by = '${actor}' AND idempotency_key = 'accept')`;
   const results = await atomic(db, [
     db
       .prepare(
@@ -153,20 +153,65 @@ export async function acceptOffer(db: D1Database, o: OfferRow, d: Decision): Pro
     activityStatement(
       db,
       { type: 'CUSTOMER', id: customerId },
-      `Offer ${o.id} accepted by the recipient; an order was created.`,
+      signature
+        ? `Offer ${o.id} accepted by the recipient; waiting for the signature.`
+        : `Offer ${o.id} accepted by the recipient; an order was created.`,
       actor,
       null,
       now,
       true,
     ),
+    ...(signature
+      ? signature.statements(customerId, now)
+      : orderStatements(db, o.id, 'ACCEPTED', await offerVolume(db, o.id), now)),
+  ]);
+  const accepted = (results[0].meta?.changes ?? 0) === 1;
+  const now2 = (await offerById(db, o.id))!;
+  if (!accepted && now2.status !== 'ACCEPTED')
+    throw new ConflictError('The offer can no longer be accepted.', 'OFFER_CLOSED');
+  if (accepted) await signature?.afterAccept();
+  return now2;
+}
+
+/** The order's volume: the offer's lines at the products' QV and CV. */
+async function offerVolume(db: D1Database, offerId: number): Promise<{ qv: number; cv: number }> {
+  const lines = await linesOfOffer(db, offerId);
+  const products = await db
+    .prepare(
+      `SELECT id, qv, cv, is_starter_kit FROM product WHERE id IN (SELECT product_id FROM offer_line WHERE offer_id = ?)`,
+    )
+    .bind(offerId)
+    .all<{ id: number; qv: number; cv: number; is_starter_kit: number }>();
+  const byId = new Map(products.results.map((p) => [p.id, p]));
+  return lines.reduce(
+    (s, l) => {
+      const p = byId.get(l.product_id)!;
+      const v = lineVolume({ unit_qv: p.qv, unit_cv: p.cv, is_starter_kit: p.is_starter_kit }, l.quantity);
+      return { qv: s.qv + v.qv, cv: s.cv + v.cv };
+    },
+    { qv: 0, cv: 0 },
+  );
+}
+
+/** The order of an offer in `status` that has none yet: inserted, its lines copied, linked to the offer. */
+function orderStatements(
+  db: D1Database,
+  offerId: number,
+  status: 'ACCEPTED' | 'SIGNED',
+  volume: { qv: number; cv: number },
+  now: string,
+): D1PreparedStatement[] {
+  const actor = `offer:${offerId}`;
+  const orderIdSql = `(SELECT id FROM sales_order WHERE created_by = '${actor}' AND idempotency_key = 'accept')`;
+  return [
     db
       .prepare(
         `INSERT INTO sales_order (kind, distributor_id, customer_id, status, currency, total, qv, cv, idempotency_key,
            created_by, created_at)
          SELECT 'CUSTOMER', owner_id, customer_id, 'PENDING', currency, net, ?, ?, 'accept', ?, ?
-         FROM offer WHERE id = ? AND status = 'ACCEPTED' AND order_id IS NULL`,
+         FROM offer WHERE id = ? AND status = '${status}' AND order_id IS NULL`,
       )
-      .bind(volume.qv, volume.cv, actor, now, o.id),
+      .bind(volume.qv, volume.cv, actor, now, offerId),
     db
       .prepare(
         `INSERT INTO order_line (order_id, product_id, sku, quantity, unit_price, unit_retail, unit_wholesale, unit_qv,
@@ -176,21 +221,53 @@ export async function acceptOffer(db: D1Database, o: OfferRow, d: Decision): Pro
            p.is_starter_kit
          FROM offer_line l JOIN offer o ON o.id = l.offer_id JOIN product p ON p.id = l.product_id
            LEFT JOIN product_price pp ON pp.product_id = l.product_id AND pp.currency = o.currency
-         WHERE l.offer_id = ? AND o.order_id IS NULL AND o.status = 'ACCEPTED'
+         WHERE l.offer_id = ? AND o.order_id IS NULL AND o.status = '${status}'
          ORDER BY l.position`,
       )
-      .bind(o.id),
+      .bind(offerId),
     db
       .prepare(
-        `UPDATE offer SET order_id = ${orderIdSql} WHERE id = ? AND order_id IS NULL AND status = 'ACCEPTED'`,
+        `UPDATE offer SET order_id = ${orderIdSql} WHERE id = ? AND order_id IS NULL AND status = '${status}'`,
       )
-      .bind(o.id),
-  ]);
-  const accepted = (results[0].meta?.changes ?? 0) === 1;
-  const now2 = (await offerById(db, o.id))!;
-  if (!accepted && now2.status !== 'ACCEPTED')
-    throw new ConflictError('The offer can no longer be accepted.', 'OFFER_CLOSED');
-  return now2;
+      .bind(offerId),
+  ];
+}
+
+/**
+ * The writes of a completed signature of an accepted offer (for the signature's batch): SIGNED, in the
+ * customer's history, and its order, exactly once (guarded by the status and the missing order).
+ */
+export async function signedOfferStatements(
+  db: D1Database,
+  offerId: number,
+  now: string,
+): Promise<D1PreparedStatement[]> {
+  const o = await offerById(db, offerId);
+  if (!o || o.status !== 'ACCEPTED' || o.customer_id == null) return [];
+  return [
+    db
+      .prepare(`UPDATE offer SET status = 'SIGNED', updated_at = ? WHERE id = ? AND status = 'ACCEPTED'`)
+      .bind(now, offerId),
+    activityStatement(
+      db,
+      { type: 'CUSTOMER', id: o.customer_id },
+      `Offer ${o.id} signed by the recipient; an order was created.`,
+      `offer:${o.id}`,
+      null,
+      now,
+      true,
+    ),
+    ...orderStatements(db, offerId, 'SIGNED', await offerVolume(db, offerId), now),
+  ];
+}
+
+/** The recipient refused to sign an accepted offer: it is DECLINED (it has no order yet). */
+export function signatureRejectedStatement(db: D1Database, offerId: number, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE offer SET status = 'DECLINED', updated_at = ? WHERE id = ? AND status = 'ACCEPTED' AND order_id IS NULL`,
+    )
+    .bind(now, offerId);
 }
 
 /** The lead's customer: converted now, or already (a repeated or concurrent accept). */

@@ -1,0 +1,231 @@
+// Use cases of electronic signature: start a document's signature (with the accept of an offer), run the
+// provider calls as steps of a tracked job, take a completed signature (the signed PDF in R2 with its SHA-256,
+// the document's own consequences, once), and the company's choice of provider per document type.
+import { z } from 'zod';
+import type { Env } from '../../env';
+import { atomic, nowIso } from '../../lib/db';
+import { ConflictError, ForbiddenError } from '../../lib/errors';
+import { parseInput } from '../../lib/validate';
+import type { Viewer } from '../auth/viewer';
+import { recordJob } from '../jobs/repository';
+import { sendFirstStep } from '../jobs/start';
+import type { NewJob } from '../jobs/model';
+import { type SignatureStart, signatureRejectedStatement, signedOfferStatements } from '../offers/decisions';
+import type { OfferRow } from '../offers/model';
+import { offerPdfFile, sha256Hex } from '../offers/pdfStore';
+import { offerById } from '../offers/repository';
+import { autentiProvider } from './autenti';
+import { documensoProvider } from './documenso';
+import type { EsignJob } from './messages';
+import {
+  type DocumentType,
+  ESIGN_JOB_KIND,
+  type EsignProvider,
+  isFinal,
+  PROVIDER_CHOICES,
+  RANK,
+  SIGNED_PREFIX,
+  type SignatureRequestRow,
+  type SignatureStatus,
+} from './model';
+import type { SignatureProvider } from './provider';
+import {
+  completedStatement,
+  esignSettings,
+  eventStatement,
+  failedStatement,
+  failureReasonStatement,
+  moveStatement,
+  offerRequestStatement,
+  reopenStatement,
+  requestById,
+  requestOf,
+  startedStatement,
+} from './repository';
+
+export function providerFor(env: Env, name: EsignProvider): SignatureProvider {
+  return name === 'AUTENTI' ? autentiProvider(env) : documensoProvider(env);
+}
+
+/** The provider the company chose for a document type, or null when it asks for no signature. */
+export async function chosenProvider(db: D1Database, type: DocumentType): Promise<EsignProvider | null> {
+  const s = await esignSettings(db);
+  const choice = type === 'OFFER' ? s.offer_provider : s.agreement_provider;
+  return choice === 'NONE' ? null : choice;
+}
+
+export function startJob(type: DocumentType, subjectId: number): NewJob<EsignJob> {
+  return {
+    id: `esign:${type.toLowerCase()}:${subjectId}:start`,
+    kind: ESIGN_JOB_KIND,
+    subject: `${type.toLowerCase()}:${subjectId}`,
+    message: { kind: 'esign.start', documentType: type, subjectId },
+  };
+}
+
+export function syncJob(r: SignatureRequestRow, deliveryId: string, expected: SignatureStatus | null): NewJob<EsignJob> {
+  return {
+    id: `esign:sync:${r.id}:${deliveryId}`.slice(0, 200),
+    kind: ESIGN_JOB_KIND,
+    subject: `${r.document_type.toLowerCase()}:${r.subject_id}`,
+    message: { kind: 'esign.sync', requestId: r.id, ...(expected ? { expected } : {}) },
+  };
+}
+
+/**
+ * What an accept adds when the company requires a signature for offers: the signature request and its start
+ * job in the accept's batch, the job's first step sent after it. Null when no signature is required. The
+ * signer needs an e-mail address: without one the accept is refused and nothing is written.
+ */
+export async function offerSignatureStart(env: Env, o: OfferRow): Promise<SignatureStart | null> {
+  const provider = await chosenProvider(env.DB, 'OFFER');
+  if (!provider) return null;
+  if (!(await signerHasEmail(env.DB, o)))
+    throw new ConflictError('The recipient has no e-mail address to sign with.', 'SIGNER_EMAIL_MISSING');
+  const job = startJob('OFFER', o.id);
+  return {
+    statements: (_customerId, now) => [
+      offerRequestStatement(env.DB, { type: 'OFFER', subjectId: o.id, provider, title: `Offer ${o.id}` }, now),
+      recordJob(env.DB, job, now, false),
+    ],
+    afterAccept: () => sendFirstStep(env, job),
+  };
+}
+
+async function signerHasEmail(db: D1Database, o: OfferRow): Promise<boolean> {
+  const row =
+    o.customer_id != null
+      ? await db.prepare('SELECT email FROM customer WHERE id = ?').bind(o.customer_id).first<{ email: string | null }>()
+      : await db.prepare('SELECT email FROM lead WHERE id = ?').bind(o.lead_id).first<{ email: string | null }>();
+  return !!row?.email;
+}
+
+/** The document to sign, as a PDF (the offer's own PDF, from R2 when made before). */
+async function documentOf(env: Env, r: SignatureRequestRow): Promise<{ bytes: Uint8Array; key: string | null }> {
+  if (r.document_type === 'OFFER') {
+    const offer = await offerById(env.DB, r.subject_id);
+    if (!offer) throw new Error(`offer ${r.subject_id} is gone`);
+    const pdf = await offerPdfFile(env.DB, env.FILES, offer);
+    return { bytes: pdf.bytes, key: pdf.key };
+  }
+  throw new Error(`no document for ${r.document_type}`);
+}
+
+/** Step 'esign.start': the document to the provider, once (a request the provider has is left alone). */
+export async function runStart(env: Env, type: DocumentType, subjectId: number): Promise<void> {
+  const r = await requestOf(env.DB, type, subjectId);
+  if (!r || r.external_id != null || r.status_rank > 0) return;
+  const doc = await documentOf(env, r);
+  const provider = providerFor(env, r.provider);
+  const started = await provider.start({
+    title: r.title,
+    reference: `${type.toLowerCase()}:${subjectId}`,
+    language: r.language,
+    signer: { email: r.signer_email, firstName: r.signer_first_name, lastName: r.signer_last_name },
+    pdf: doc.bytes,
+    filename: `${type.toLowerCase()}-${subjectId}.pdf`,
+  });
+  const now = nowIso();
+  await atomic(env.DB, [
+    startedStatement(env.DB, r.id, started.externalId, started.signingUrl, doc.key, now),
+    eventStatement(env.DB, r.id, r.provider, `start:${r.id}:${started.externalId}`, 'SENT', null, now),
+  ]);
+}
+
+/** The provider's status lags the event that triggered the sync: retried with backoff. */
+export class StatusLags extends Error {
+  constructor(expected: string, actual: string) {
+    super(`the provider still says ${actual} after a ${expected} event`);
+    this.name = 'StatusLags';
+  }
+}
+
+/**
+ * Step 'esign.sync': re-reads the document at the provider (a callback is a trigger, not the truth), moves the
+ * request forward, and on completion stores the signed PDF and applies the document's consequences.
+ */
+export async function runSync(env: Env, requestId: number, expected?: SignatureStatus): Promise<void> {
+  const r = await requestById(env.DB, requestId);
+  if (!r || !r.external_id || isFinal(r.status)) return;
+  const provider = providerFor(env, r.provider);
+  const { status } = await provider.state(r.external_id);
+  if (status === 'COMPLETED') {
+    const bytes = await provider.signedFile(r.external_id);
+    await complete(env, r, bytes);
+    return;
+  }
+  await applyStatus(env.DB, r, status, nowIso());
+  if (expected && RANK[status] < RANK[expected]) throw new StatusLags(expected, status);
+}
+
+/** A status that needs no download: forward only, with the document's consequences of a final one. */
+export async function applyStatus(
+  db: D1Database,
+  r: SignatureRequestRow,
+  status: SignatureStatus,
+  now: string,
+  extra: D1PreparedStatement[] = [],
+): Promise<void> {
+  const consequences =
+    status === 'REJECTED' && r.document_type === 'OFFER' ? [signatureRejectedStatement(db, r.subject_id, now)] : [];
+  await atomic(db, [...extra, moveStatement(db, r.id, status, now), ...consequences]);
+}
+
+async function complete(env: Env, r: SignatureRequestRow, bytes: Uint8Array): Promise<void> {
+  const sha256 = await sha256Hex(bytes);
+  const key = `${SIGNED_PREFIX}${r.document_type.toLowerCase()}-${r.subject_id}-${sha256.slice(0, 16)}.pdf`;
+  await env.FILES.put(key, bytes, {
+    httpMetadata: { contentType: 'application/pdf' },
+    customMetadata: { sha256, signatureRequest: String(r.id), provider: r.provider, externalId: r.external_id ?? '' },
+    sha256,
+  });
+  const now = nowIso();
+  const consequences = r.document_type === 'OFFER' ? await signedOfferStatements(env.DB, r.subject_id, now) : [];
+  await atomic(env.DB, [
+    env.DB
+      .prepare(
+        `INSERT INTO stored_file (key, content_type, size, sha256, created_at) VALUES (?, 'application/pdf', ?, ?, ?)
+         ON CONFLICT (key) DO NOTHING`,
+      )
+      .bind(key, bytes.byteLength, sha256, now),
+    completedStatement(env.DB, r.id, key, now),
+    // Each guarded by the offer's own status (ACCEPTED → SIGNED; an order only for a SIGNED offer without one):
+    // a second completion changes nothing.
+    ...consequences,
+    eventStatement(env.DB, r.id, r.provider, `completed:${r.id}`, 'COMPLETED', `sha256=${sha256}`, now),
+  ]);
+}
+
+// The job kind's outcome in the domain.
+export async function onStartFailed(env: Env, m: EsignJob, reason: string): Promise<void> {
+  const now = nowIso();
+  if (m.kind === 'esign.start') {
+    const r = await requestOf(env.DB, m.documentType, m.subjectId);
+    if (r) await atomic(env.DB, [failedStatement(env.DB, r.id, reason, now)]);
+  } else await atomic(env.DB, [failureReasonStatement(env.DB, m.requestId, reason, now)]);
+}
+
+export async function onRetryStart(env: Env, m: EsignJob): Promise<void> {
+  const now = nowIso();
+  if (m.kind === 'esign.start') {
+    const r = await requestOf(env.DB, m.documentType, m.subjectId);
+    if (r) await atomic(env.DB, [reopenStatement(env.DB, r.id, now)]);
+  } else await atomic(env.DB, [failureReasonStatement(env.DB, m.requestId, null, now)]);
+}
+
+const settingsSchema = z.object({
+  offerProvider: z.enum(PROVIDER_CHOICES).nullish(),
+  agreementProvider: z.enum(PROVIDER_CHOICES).nullish(),
+});
+
+export async function updateEsignSettings(env: Env, viewer: Viewer, raw: unknown) {
+  if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Staff only.');
+  const input = parseInput(settingsSchema, raw, 'esignSettings');
+  await env.DB.prepare(
+    `UPDATE esign_settings SET offer_provider = coalesce(?, offer_provider),
+       agreement_provider = coalesce(?, agreement_provider), updated_at = ? WHERE id = 1`,
+  )
+    .bind(input.offerProvider ?? null, input.agreementProvider ?? null, nowIso())
+    .run();
+  return esignSettings(env.DB);
+}
