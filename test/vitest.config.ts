@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { fakeAutenti } from './fakes/autenti.ts';
+import { fakeDocumenso } from './fakes/documenso.ts';
 import { fakeGatewayApi } from './fakes/gatewayapi.ts';
 import { fakeMetaGraph } from './fakes/meta-graph.ts';
 import { FAKE_PROVIDERS } from './fakes/provider-credentials.ts';
@@ -42,6 +44,8 @@ export default defineConfig(async () => {
             TWILIO_API: fakeTwilio,
             GATEWAYAPI_API: fakeGatewayApi,
             RESEND_API: fakeResend,
+            AUTENTI_API: fakeAutenti,
+            DOCUMENSO_API: fakeDocumenso,
           },
           compatibilityFlags: ['service_binding_extra_handlers'],
         },

@@ -16,6 +16,7 @@ import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
 import '../modules/compliance/graphql';
 import '../modules/offers/graphql';
+import '../modules/esign/graphql';
 import '../modules/people/graphql';
 import '../jobs/graphql';
 import '../modules/deadLetters/graphql';

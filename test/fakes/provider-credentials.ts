@@ -12,4 +12,11 @@ export const FAKE_PROVIDERS = {
   // whsec_ + base64 of 24 bytes, as Svix issues them.
   RESEND_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   RESEND_API_BASE: 'https://api.resend.fake.test',
+  AUTENTI_CLIENT_ID: 'fake-autenti-client',
+  AUTENTI_CLIENT_SECRET: 'fake-autenti-client-secret',
+  AUTENTI_API_BASE: 'https://api.autenti.fake.test/api/v2',
+  AUTENTI_JWKS_URL: 'https://api.autenti.fake.test/developers/keys/webhook.jwks',
+  DOCUMENSO_API_KEY: 'api_fake0123456789documenso',
+  DOCUMENSO_WEBHOOK_SECRET: 'fake-documenso-webhook-secret',
+  DOCUMENSO_API_BASE: 'https://documenso.fake.test/api/v2',
 } as const;
