@@ -10,6 +10,8 @@ const out = await build({
   format: 'esm',
   write: false,
   logLevel: 'error',
+  // The offer PDFs' fonts (wrangler's Data rule): the schema printer never reads them.
+  loader: { '.ttf': 'binary' },
 });
 const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
 const { printedSchema } = await import(url);

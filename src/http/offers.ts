@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import { ConflictError, ExpectedError } from '../lib/errors';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
+import { offerSignatureStart } from '../modules/esign/signatures';
 import {
   acceptOffer,
   declineOffer,
@@ -11,7 +12,6 @@ import {
   linkState,
   recordView,
 } from '../modules/offers/decisions';
-import { offerSignatureStart } from '../modules/esign/signatures';
 import { brandOf, offerDocument } from '../modules/offers/document';
 import { publicPath } from '../modules/offers/offers';
 import { noticePage, offerPage } from '../modules/offers/page';
@@ -100,7 +100,12 @@ async function decide(
   const decision = { ip: clientAddressOf(request), userAgent: request.headers.get('user-agent') };
   try {
     if (kind === 'accept')
-      await acceptOffer(env.DB, state.offer, decision, (await offerSignatureStart(env, state.offer)) ?? undefined);
+      await acceptOffer(
+        env.DB,
+        state.offer,
+        decision,
+        (await offerSignatureStart(env, state.offer)) ?? undefined,
+      );
     else await declineOffer(env.DB, state.offer, decision);
   } catch (e) {
     if (e instanceof ConflictError) return show(env, request, token, 409);

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
 import { FAKE_PROVIDERS } from '../fakes/provider-credentials';
+import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
 import { until } from '../jobs/faults';
 import { count } from '../offers/helpers';
 import { createCustomer, createProduct } from '../orders/helpers';
@@ -23,7 +23,13 @@ let annaToken: string;
 let product: number;
 
 async function customerWith(email: string): Promise<number> {
-  return createCustomer(annaToken, { firstName: 'Zofia', lastName: 'Żółć', country: 'PL', locale: 'pl', email });
+  return createCustomer(annaToken, {
+    firstName: 'Zofia',
+    lastName: 'Żółć',
+    country: 'PL',
+    locale: 'pl',
+    email,
+  });
 }
 
 const ordersOf = (offerId: number) =>
@@ -47,11 +53,17 @@ describe('Autenti', () => {
     const { offerId, accept } = await acceptedOffer(annaToken, customer, product);
     expect(accept.status).toBe(303);
     // Accepted and waiting for the signature: no order yet.
-    const offer0 = await env.DB.prepare('SELECT status, order_id FROM offer WHERE id = ?').bind(offerId).first();
+    const offer0 = await env.DB.prepare('SELECT status, order_id FROM offer WHERE id = ?')
+      .bind(offerId)
+      .first();
     expect(offer0).toEqual({ status: 'ACCEPTED', order_id: null });
     expect(await ordersOf(offerId)).toBe(0);
 
-    const sent = await until(() => requestOfOffer(offerId), (r) => r?.status === 'SENT', 'the process sent');
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'the process sent',
+    );
     expect(sent).toMatchObject({
       provider: 'AUTENTI',
       signer_email: 'zofia.autenti@test.example',
@@ -67,10 +79,15 @@ describe('Autenti', () => {
 
     // Signed; the callback arrives while the process status still lags (one stale read): the sync retries.
     await autenti('/__fake/complete', { id: sent!.external_id, lagReads: 1 });
-    const cb = await autenti('/__fake/callback', { id: sent!.external_id, eventType: 'DOCUMENT_PROCESS_COMPLETED' });
+    const cb = await autenti('/__fake/callback', {
+      id: sent!.external_id,
+      eventType: 'DOCUMENT_PROCESS_COMPLETED',
+    });
     const r = await postAutenti(cb.body, cb.signature);
     expect(r).toEqual({ status: 200, body: { status: 'accepted', events: 1 } });
-    const jobId = (await env.DB.prepare("SELECT id FROM job WHERE kind = 'esign' AND id LIKE 'esign:sync:%' AND subject = ?")
+    const jobId = (await env.DB.prepare(
+      "SELECT id FROM job WHERE kind = 'esign' AND id LIKE 'esign:sync:%' AND subject = ?",
+    )
       .bind(`offer:${offerId}`)
       .first<{ id: string }>())!.id;
     const done = await until(
@@ -78,7 +95,9 @@ describe('Autenti', () => {
       (x) => x?.status === 'COMPLETED',
       'the signature completed',
     );
-    const job = await env.DB.prepare('SELECT status, attempts FROM job WHERE id = ?').bind(jobId).first<any>();
+    const job = await env.DB.prepare('SELECT status, attempts FROM job WHERE id = ?')
+      .bind(jobId)
+      .first<any>();
     expect(job.status).toBe('DONE');
     // At least one delivery re-read the lagging status before it said COMPLETED.
     expect(job.attempts).toBeGreaterThanOrEqual(2);
@@ -117,7 +136,9 @@ describe('Autenti', () => {
     expect((await postAutenti(late.body, late.signature)).status).toBe(200);
     await new Promise((res) => setTimeout(res, 1500));
     expect((await requestOfOffer(offerId))!.status).toBe('COMPLETED');
-    expect((await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status).toBe('SIGNED');
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('SIGNED');
     expect(await ordersOf(offerId)).toBe(1);
   });
 
@@ -125,7 +146,11 @@ describe('Autenti', () => {
     await chooseProvider(admin, 'AUTENTI');
     const customer = await customerWith('zofia.forged@test.example');
     const { offerId } = await acceptedOffer(annaToken, customer, product);
-    const sent = await until(() => requestOfOffer(offerId), (r) => r?.status === 'SENT', 'the process sent');
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'the process sent',
+    );
     await autenti('/__fake/complete', { id: sent!.external_id });
     const before = await esignState();
     const forged = await autenti('/__fake/callback', {
@@ -135,7 +160,10 @@ describe('Autenti', () => {
     });
     expect((await postAutenti(forged.body, forged.signature)).status).toBe(403);
     // A genuine signature over another body does not cover this one.
-    const genuine = await autenti('/__fake/callback', { id: sent!.external_id, eventType: 'DOCUMENT_PROCESS_COMPLETED' });
+    const genuine = await autenti('/__fake/callback', {
+      id: sent!.external_id,
+      eventType: 'DOCUMENT_PROCESS_COMPLETED',
+    });
     const tampered = genuine.body.replace('DOCUMENT_PROCESS_COMPLETED', 'DOCUMENT_PROCESS_REJECTED');
     expect((await postAutenti(tampered, genuine.signature)).status).toBe(403);
     expect((await postAutenti(genuine.body, null)).status).toBe(401);
@@ -150,7 +178,10 @@ describe('Autenti', () => {
     const email = 'zofia.outage@test.example';
     await autenti('/__fake/script', {
       to: email,
-      answers: Array.from({ length: 30 }, () => ({ status: 503, message: 'Autenti is down for maintenance' })),
+      answers: Array.from({ length: 30 }, () => ({
+        status: 503,
+        message: 'Autenti is down for maintenance',
+      })),
     });
     const customer = await customerWith(email);
     const { offerId, accept } = await acceptedOffer(annaToken, customer, product);
@@ -181,10 +212,17 @@ describe('Autenti', () => {
   it('a refusal no retry mends (422) fails the job at once with the reason', async () => {
     await chooseProvider(admin, 'AUTENTI');
     const email = 'zofia.refused@test.example';
-    await autenti('/__fake/script', { to: email, answers: [{ status: 422, message: 'party e-mail rejected' }] });
+    await autenti('/__fake/script', {
+      to: email,
+      answers: [{ status: 422, message: 'party e-mail rejected' }],
+    });
     const customer = await customerWith(email);
     const { offerId } = await acceptedOffer(annaToken, customer, product);
-    const req = await until(() => requestOfOffer(offerId), (r) => r?.status === 'FAILED', 'failed');
+    const req = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'FAILED',
+      'failed',
+    );
     expect(req!.failure_reason).toMatch(/AUTENTI 422: create: .*party e-mail rejected/);
     const job = await env.DB.prepare('SELECT status, attempts FROM job WHERE id = ?')
       .bind(`esign:offer:${offerId}:start`)
@@ -199,7 +237,11 @@ describe('Documenso', () => {
     const customer = await customerWith('zofia.documenso@test.example');
     const { offerId, accept } = await acceptedOffer(annaToken, customer, product);
     expect(accept.status).toBe(303);
-    const sent = await until(() => requestOfOffer(offerId), (r) => r?.status === 'SENT', 'the envelope sent');
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'the envelope sent',
+    );
     expect(sent!.provider).toBe('DOCUMENSO');
     expect(sent!.external_id).toMatch(/^envelope_/);
     expect(sent!.signing_url).toMatch(/^https:\/\/documenso\.fake\.test\/sign\//);
@@ -217,13 +259,25 @@ describe('Documenso', () => {
     await documenso('/__fake/complete', { id });
     const completed = await documenso('/__fake/webhook', { id, event: 'DOCUMENT_COMPLETED' });
     expect((await postDocumenso(completed.body, secret, completed.deliveryId)).status).toBe(200);
-    const done = await until(() => requestOfOffer(offerId), (r) => r?.status === 'COMPLETED', 'completed');
+    const done = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'COMPLETED',
+      'completed',
+    );
     const bytes = new Uint8Array(await (await env.FILES.get(done!.signed_key))!.arrayBuffer());
-    expect(new TextDecoder().decode(bytes.slice(-80))).toContain('signed in documenso by zofia.documenso@test.example');
+    expect(new TextDecoder().decode(bytes.slice(-80))).toContain(
+      'signed in documenso by zofia.documenso@test.example',
+    );
     expect(
-      (await env.DB.prepare('SELECT sha256 FROM stored_file WHERE key = ?').bind(done!.signed_key).first<any>()).sha256,
+      (
+        await env.DB.prepare('SELECT sha256 FROM stored_file WHERE key = ?')
+          .bind(done!.signed_key)
+          .first<any>()
+      ).sha256,
     ).toBe(await sha256Hex(bytes));
-    expect((await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status).toBe('SIGNED');
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('SIGNED');
     expect(await ordersOf(offerId)).toBe(1);
 
     // Repeated deliveries are refused as replays; a late OPENED after completion changes nothing.
@@ -236,7 +290,9 @@ describe('Documenso', () => {
     const rejected = await documenso('/__fake/webhook', { id, event: 'DOCUMENT_REJECTED' });
     expect((await postDocumenso(rejected.body, secret, rejected.deliveryId)).status).toBe(200);
     expect((await requestOfOffer(offerId))!.status).toBe('COMPLETED');
-    expect((await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status).toBe('SIGNED');
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('SIGNED');
     expect(await ordersOf(offerId)).toBe(1);
   });
 
@@ -244,9 +300,16 @@ describe('Documenso', () => {
     await chooseProvider(admin, 'DOCUMENSO');
     const customer = await customerWith('zofia.docforged@test.example');
     const { offerId } = await acceptedOffer(annaToken, customer, product);
-    const sent = await until(() => requestOfOffer(offerId), (r) => r?.status === 'SENT', 'sent');
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'sent',
+    );
     await documenso('/__fake/complete', { id: sent!.external_id });
-    const completed = await documenso('/__fake/webhook', { id: sent!.external_id, event: 'DOCUMENT_COMPLETED' });
+    const completed = await documenso('/__fake/webhook', {
+      id: sent!.external_id,
+      event: 'DOCUMENT_COMPLETED',
+    });
     const before = await esignState();
     const secret = FAKE_PROVIDERS.DOCUMENSO_WEBHOOK_SECRET;
     expect((await postDocumenso(completed.body, `${secret}x`, completed.deliveryId)).status).toBe(403);
@@ -260,11 +323,23 @@ describe('Documenso', () => {
     await chooseProvider(admin, 'DOCUMENSO');
     const customer = await customerWith('zofia.rejects@test.example');
     const { offerId } = await acceptedOffer(annaToken, customer, product);
-    const sent = await until(() => requestOfOffer(offerId), (r) => r?.status === 'SENT', 'sent');
-    const rejected = await documenso('/__fake/webhook', { id: sent!.external_id, event: 'DOCUMENT_REJECTED' });
-    expect((await postDocumenso(rejected.body, FAKE_PROVIDERS.DOCUMENSO_WEBHOOK_SECRET, rejected.deliveryId)).status).toBe(200);
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'sent',
+    );
+    const rejected = await documenso('/__fake/webhook', {
+      id: sent!.external_id,
+      event: 'DOCUMENT_REJECTED',
+    });
+    expect(
+      (await postDocumenso(rejected.body, FAKE_PROVIDERS.DOCUMENSO_WEBHOOK_SECRET, rejected.deliveryId))
+        .status,
+    ).toBe(200);
     expect((await requestOfOffer(offerId))!.status).toBe('REJECTED');
-    expect((await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status).toBe('DECLINED');
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('DECLINED');
     expect(await ordersOf(offerId)).toBe(0);
   });
 });
@@ -274,7 +349,9 @@ describe('without a provider', () => {
     await chooseProvider(admin, 'NONE');
     const customer = await customerWith('zofia.nosign@test.example');
     const { offerId } = await acceptedOffer(annaToken, customer, product);
-    expect((await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status).toBe('ACCEPTED');
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('ACCEPTED');
     expect(await ordersOf(offerId)).toBe(1);
     expect(await requestOfOffer(offerId)).toBeNull();
   });
@@ -286,6 +363,8 @@ describe('without a provider', () => {
       annaToken,
     ).catch((e) => e);
     expect(JSON.stringify(r)).not.toContain('MutationUpdateEsignSettingsSuccess');
-    expect((await env.DB.prepare('SELECT offer_provider FROM esign_settings').first())!.offer_provider).toBe('NONE');
+    expect((await env.DB.prepare('SELECT offer_provider FROM esign_settings').first())!.offer_provider).toBe(
+      'NONE',
+    );
   });
 });

@@ -76,7 +76,7 @@ export async function esignState(): Promise<string> {
   const parts = await env.DB.batch([
     env.DB.prepare('SELECT * FROM signature_request ORDER BY id'),
     env.DB.prepare('SELECT * FROM signature_event ORDER BY id'),
-    env.DB.prepare("SELECT id, status, order_id FROM offer ORDER BY id"),
+    env.DB.prepare('SELECT id, status, order_id FROM offer ORDER BY id'),
     env.DB.prepare("SELECT id FROM job WHERE kind = 'esign' ORDER BY id"),
     env.DB.prepare("SELECT key FROM stored_file WHERE key LIKE 'esign/%' ORDER BY key"),
   ]);
@@ -84,6 +84,6 @@ export async function esignState(): Promise<string> {
 }
 
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new Uint8Array(bytes));
+  const d = await crypto.subtle.digest('SHA-256', new Uint8Array(bytes));
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -32,7 +32,20 @@ let keys: Promise<Keys> | null = null;
 let forger: Promise<Keys> | null = null;
 async function makeKeys(kid: string): Promise<Keys> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  return { kid, privateKey: privateKey as CryptoKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  return {
+    kid,
+    privateKey: privateKey as CryptoKey,
+    jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+  };
+}
+
+function ownKeys(): Promise<Keys> {
+  if (!keys) keys = makeKeys('autenti-webhook-1');
+  return keys;
+}
+function forgerKeys(): Promise<Keys> {
+  if (!forger) forger = makeKeys('autenti-webhook-1');
+  return forger;
 }
 
 const autentiError = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -40,7 +53,7 @@ const autentiError = (status: number, message: string, headers: Record<string, s
 
 async function detachedJws(body: string, forge: boolean): Promise<string> {
   // A forger knows the kid but not the key.
-  const k = await (forge ? (forger ??= makeKeys('autenti-webhook-1')) : (keys ??= makeKeys('autenti-webhook-1')));
+  const k = await (forge ? forgerKeys() : ownKeys());
   const jws = await new CompactSign(new TextEncoder().encode(body))
     .setProtectedHeader({ alg: 'RS256', kid: k.kid })
     .sign(k.privateKey);
@@ -56,7 +69,14 @@ export async function fakeAutenti(request: Request): Promise<Response> {
     script.set(to, answers);
     return json({ ok: true });
   }
-  if (path === '/__fake/stats') return json({ tokenRequests, processes: [...processes.values()].map((p) => ({ ...p, files: p.files.map((f) => ({ ...f, bytes: f.bytes.byteLength })) })) });
+  if (path === '/__fake/stats')
+    return json({
+      tokenRequests,
+      processes: [...processes.values()].map((p) => ({
+        ...p,
+        files: p.files.map((f) => ({ ...f, bytes: f.bytes.byteLength })),
+      })),
+    });
   if (path === '/__fake/complete' && request.method === 'POST') {
     const { id, lagReads } = (await request.json()) as { id: string; lagReads?: number };
     const p = processes.get(id);
@@ -64,8 +84,16 @@ export async function fakeAutenti(request: Request): Promise<Response> {
     const source = p.files.find((f) => f.filePurpose === 'SOURCE_FILE')!;
     p.status = 'COMPLETED';
     p.lagReads = lagReads ?? 0;
-    const signed = new Uint8Array([...source.bytes, ...new TextEncoder().encode(`\n% signed by ${p.signer}\n`)]);
-    p.files.push({ id: `FILE:${hex(12)}`, filePurpose: 'SIGNED_CONTENT_FILE', filename: `signed-${source.filename}`, bytes: signed });
+    const signed = new Uint8Array([
+      ...source.bytes,
+      ...new TextEncoder().encode(`\n% signed by ${p.signer}\n`),
+    ]);
+    p.files.push({
+      id: `FILE:${hex(12)}`,
+      filePurpose: 'SIGNED_CONTENT_FILE',
+      filename: `signed-${source.filename}`,
+      bytes: signed,
+    });
     return json({ ok: true });
   }
   if (path === '/__fake/callback' && request.method === 'POST') {
@@ -76,18 +104,25 @@ export async function fakeAutenti(request: Request): Promise<Response> {
       forge?: boolean;
     };
     const body = JSON.stringify([
-      { id: eventId ?? `EVENT:${hex(16)}`, eventType: `EVENT_CLASSIFIER-UNIQUE_TYPE:${eventType}`, object: { id } },
+      {
+        id: eventId ?? `EVENT:${hex(16)}`,
+        eventType: `EVENT_CLASSIFIER-UNIQUE_TYPE:${eventType}`,
+        object: { id },
+      },
     ]);
     return json({ body, signature: await detachedJws(body, !!forge) });
   }
-  if (path === '/developers/keys/webhook.jwks') return json({ keys: [(await (keys ??= makeKeys('autenti-webhook-1'))).jwk] });
+  if (path === '/developers/keys/webhook.jwks') return json({ keys: [(await ownKeys()).jwk] });
 
   if (path === '/auth/token' && request.method === 'POST') {
     tokenRequests++;
     const form = new URLSearchParams(await request.text());
     if (form.get('grant_type') !== 'client_credentials')
       return json({ error: 'unsupported_grant_type' }, 400);
-    if (form.get('client_id') !== FAKE_PROVIDERS.AUTENTI_CLIENT_ID || form.get('client_secret') !== FAKE_PROVIDERS.AUTENTI_CLIENT_SECRET)
+    if (
+      form.get('client_id') !== FAKE_PROVIDERS.AUTENTI_CLIENT_ID ||
+      form.get('client_secret') !== FAKE_PROVIDERS.AUTENTI_CLIENT_SECRET
+    )
       return json({ error: 'invalid_client' }, 401);
     const token = `at-${hex(24)}`;
     tokens.add(token);
@@ -98,7 +133,17 @@ export async function fakeAutenti(request: Request): Promise<Response> {
   if (!tokens.has(auth.slice(7))) return autentiError(401, 'Invalid access token');
 
   if (path === '/document-processes' && request.method === 'POST') {
-    let body: { title?: string; parties?: { party?: { firstName?: string; lastName?: string; contacts?: { type?: string; attributes?: { email?: string } }[] }; role?: string }[] };
+    let body: {
+      title?: string;
+      parties?: {
+        party?: {
+          firstName?: string;
+          lastName?: string;
+          contacts?: { type?: string; attributes?: { email?: string } }[];
+        };
+        role?: string;
+      }[];
+    };
     try {
       body = await request.json();
     } catch {
@@ -106,10 +151,15 @@ export async function fakeAutenti(request: Request): Promise<Response> {
     }
     const signer = body.parties?.find((p) => p.role === 'SIGNER');
     const email = signer?.party?.contacts?.find((c) => c.type === 'CONTACT-TYPE:EMAIL')?.attributes?.email;
-    if (!body.title || !signer?.party?.firstName || !email) return autentiError(422, 'title and a SIGNER party with an e-mail are required');
+    if (!body.title || !signer?.party?.firstName || !email)
+      return autentiError(422, 'title and a SIGNER party with an e-mail are required');
     const scripted = script.next(email);
     if (scripted)
-      return autentiError(scripted.status, scripted.message ?? 'Service unavailable', scripted.retryAfter ? { 'retry-after': scripted.retryAfter } : {});
+      return autentiError(
+        scripted.status,
+        scripted.message ?? 'Service unavailable',
+        scripted.retryAfter ? { 'retry-after': scripted.retryAfter } : {},
+      );
     const id = `DOCUMENT_PROCESS:${hex(16)}`;
     processes.set(id, { id, title: body.title, status: 'DRAFT', signer: email, files: [], lagReads: 0 });
     return json({ id }, 201);
@@ -128,22 +178,40 @@ export async function fakeAutenti(request: Request): Promise<Response> {
     const form = await request.formData();
     const meta = form.get('fileMeta');
     const file = form.get('file');
-    if (!meta || !file || typeof file === 'string') return autentiError(422, 'fileMeta and file are required');
-    const parsed = JSON.parse(typeof meta === 'string' ? meta : await meta.text()) as { filename?: string; filePurpose?: string; mimeType?: string };
-    if (parsed.filePurpose !== 'SOURCE_FILE' || parsed.mimeType !== 'application/pdf') return autentiError(422, 'Unsupported fileMeta');
+    if (!meta || !file || typeof file === 'string')
+      return autentiError(422, 'fileMeta and file are required');
+    const parsed = JSON.parse(typeof meta === 'string' ? meta : await meta.text()) as {
+      filename?: string;
+      filePurpose?: string;
+      mimeType?: string;
+    };
+    if (parsed.filePurpose !== 'SOURCE_FILE' || parsed.mimeType !== 'application/pdf')
+      return autentiError(422, 'Unsupported fileMeta');
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (new TextDecoder().decode(bytes.slice(0, 5)) !== '%PDF-') return autentiError(422, 'Not a PDF');
-    const f = { id: `FILE:${hex(12)}`, filePurpose: 'SOURCE_FILE', filename: parsed.filename ?? 'file.pdf', bytes };
+    const f = {
+      id: `FILE:${hex(12)}`,
+      filePurpose: 'SOURCE_FILE',
+      filename: parsed.filename ?? 'file.pdf',
+      bytes,
+    };
     p.files.push(f);
     return json({ id: f.id }, 201);
   }
   if (m[2] === '/files' && request.method === 'GET')
-    return new Response(p.files.map((f) => JSON.stringify({ id: f.id, filePurpose: f.filePurpose, filename: f.filename })).join('\n'), {
-      headers: { 'content-type': 'application/x-ndjson' },
-    });
+    return new Response(
+      p.files
+        .map((f) => JSON.stringify({ id: f.id, filePurpose: f.filePurpose, filename: f.filename }))
+        .join('\n'),
+      {
+        headers: { 'content-type': 'application/x-ndjson' },
+      },
+    );
   if (m[3] && request.method === 'GET') {
     const f = p.files.find((x) => x.id === decodeURIComponent(m[3]));
-    return f ? new Response(new Uint8Array(f.bytes), { headers: { 'content-type': 'application/pdf' } }) : autentiError(404, 'No such file');
+    return f
+      ? new Response(new Uint8Array(f.bytes), { headers: { 'content-type': 'application/pdf' } })
+      : autentiError(404, 'No such file');
   }
   if (m[2] === '/actions' && request.method === 'POST') {
     let assertion: { attributes?: { selectedIds?: string[] } } = {};

@@ -23,7 +23,8 @@ interface Envelope {
 const envelopes = new Map<string, Envelope>();
 const script = new Script();
 
-const err = (status: number, message: string) => json({ message, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' }, status);
+const err = (status: number, message: string) =>
+  json({ message, code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' }, status);
 
 export async function fakeDocumenso(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -38,7 +39,10 @@ export async function fakeDocumenso(request: Request): Promise<Response> {
     const e = envelopes.get(id);
     if (!e) return err(404, 'Envelope not found');
     e.status = 'COMPLETED';
-    e.signed = new Uint8Array([...e.source, ...new TextEncoder().encode(`\n% signed in documenso by ${e.recipient.email}\n`)]);
+    e.signed = new Uint8Array([
+      ...e.source,
+      ...new TextEncoder().encode(`\n% signed in documenso by ${e.recipient.email}\n`),
+    ]);
     return json({ ok: true });
   }
   if (path === '/__fake/webhook' && request.method === 'POST') {
@@ -52,7 +56,12 @@ export async function fakeDocumenso(request: Request): Promise<Response> {
         id: Number.parseInt(e.id.slice(-6), 16),
         envelopeId: e.id,
         externalId: e.externalId,
-        status: event === 'DOCUMENT_COMPLETED' ? 'COMPLETED' : event === 'DOCUMENT_REJECTED' ? 'REJECTED' : 'PENDING',
+        status:
+          event === 'DOCUMENT_COMPLETED'
+            ? 'COMPLETED'
+            : event === 'DOCUMENT_REJECTED'
+              ? 'REJECTED'
+              : 'PENDING',
         recipients: [
           {
             email: e.recipient.email,
@@ -73,16 +82,25 @@ export async function fakeDocumenso(request: Request): Promise<Response> {
     const form = await request.formData();
     const payloadRaw = form.get('payload');
     const file = form.get('files');
-    if (typeof payloadRaw !== 'string' || !file || typeof file === 'string') return err(400, 'payload and files are required');
+    if (typeof payloadRaw !== 'string' || !file || typeof file === 'string')
+      return err(400, 'payload and files are required');
     const payload = JSON.parse(payloadRaw) as {
       type?: string;
       title?: string;
       externalId?: string;
-      recipients?: { email?: string; name?: string; role?: string; fields?: { type?: string; positionX?: number }[] }[];
+      recipients?: {
+        email?: string;
+        name?: string;
+        role?: string;
+        fields?: { type?: string; positionX?: number }[];
+      }[];
     };
     const r = payload.recipients?.[0];
-    if (payload.type !== 'DOCUMENT' || !payload.title || !r?.email || r.role !== 'SIGNER') return err(400, 'Invalid payload');
-    if (!r.fields?.some((f) => f.type === 'SIGNATURE' && typeof f.positionX === 'number' && f.positionX <= 100))
+    if (payload.type !== 'DOCUMENT' || !payload.title || !r?.email || r.role !== 'SIGNER')
+      return err(400, 'Invalid payload');
+    if (
+      !r.fields?.some((f) => f.type === 'SIGNATURE' && typeof f.positionX === 'number' && f.positionX <= 100)
+    )
       return err(400, 'A SIGNATURE field is required');
     const scripted = script.next(r.email);
     if (scripted) return err(scripted.status, scripted.message ?? 'Internal server error');
@@ -109,7 +127,15 @@ export async function fakeDocumenso(request: Request): Promise<Response> {
     return json({
       success: true,
       id: e.id,
-      recipients: [{ email: e.recipient.email, name: e.recipient.name, token: e.recipient.token, role: 'SIGNER', signingUrl: `https://documenso.fake.test/sign/${e.recipient.token}` }],
+      recipients: [
+        {
+          email: e.recipient.email,
+          name: e.recipient.name,
+          token: e.recipient.token,
+          role: 'SIGNER',
+          signingUrl: `https://documenso.fake.test/sign/${e.recipient.token}`,
+        },
+      ],
     });
   }
   const item = /^\/envelope\/item\/([^/]+)\/download$/.exec(path);
@@ -124,7 +150,13 @@ export async function fakeDocumenso(request: Request): Promise<Response> {
   if (one && request.method === 'GET') {
     const e = envelopes.get(one[1]);
     if (!e) return err(404, 'Envelope not found');
-    return json({ id: e.id, externalId: e.externalId, title: e.title, status: e.status, envelopeItems: [{ id: e.itemId, title: e.title }] });
+    return json({
+      id: e.id,
+      externalId: e.externalId,
+      title: e.title,
+      status: e.status,
+      envelopeItems: [{ id: e.itemId, title: e.title }],
+    });
   }
   return err(404, 'Not found');
 }

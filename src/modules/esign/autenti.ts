@@ -6,10 +6,10 @@ import type { Env } from '../../env';
 import {
   type FetchFn,
   fetcherOf,
-  permanentStatus,
   ProviderError,
   ProviderNotConfigured,
   type ProviderState,
+  permanentStatus,
   type SignatureProvider,
   type StartInput,
 } from './provider';
@@ -25,7 +25,12 @@ export function clearAutentiTokens(): void {
 
 async function fail(res: Response, what: string): Promise<never> {
   const text = (await res.text().catch(() => '')).slice(0, 300);
-  throw new ProviderError('AUTENTI', res.status, `${what}: ${text || res.statusText}`, permanentStatus(res.status));
+  throw new ProviderError(
+    'AUTENTI',
+    res.status,
+    `${what}: ${text || res.statusText}`,
+    permanentStatus(res.status),
+  );
 }
 
 const SEND_ASSERTION = btoa(
@@ -36,7 +41,11 @@ const SEND_ASSERTION = btoa(
 );
 
 /** The last word of an Autenti classifier ("DOCUMENT_PROCESS_STATUS:COMPLETED" → "COMPLETED"). */
-const word = (s: unknown) => String(s ?? '').split(':').pop()!.toUpperCase();
+const word = (s: unknown) =>
+  String(s ?? '')
+    .split(':')
+    .pop()!
+    .toUpperCase();
 
 export function autentiState(status: unknown): ProviderState['status'] {
   switch (word(status)) {
@@ -118,9 +127,18 @@ export function autentiProvider(env: Env): SignatureProvider {
       const form = new FormData();
       form.append(
         'fileMeta',
-        new Blob([JSON.stringify({ filename: input.filename, filePurpose: 'SOURCE_FILE', mimeType: 'application/pdf' })], {
-          type: 'application/json',
-        }),
+        new Blob(
+          [
+            JSON.stringify({
+              filename: input.filename,
+              filePurpose: 'SOURCE_FILE',
+              mimeType: 'application/pdf',
+            }),
+          ],
+          {
+            type: 'application/json',
+          },
+        ),
       );
       form.append('file', new Blob([new Uint8Array(input.pdf)], { type: 'application/pdf' }), input.filename);
       await call(`${processPath(pid)}/files`, 'upload', { method: 'POST', body: form });
@@ -144,7 +162,10 @@ export function autentiProvider(env: Env): SignatureProvider {
         .map((l) => JSON.parse(l) as { id: string; filePurpose?: string });
       const signed = files.find((x) => word(x.filePurpose) === 'SIGNED_CONTENT_FILE');
       if (!signed) throw new ProviderError('AUTENTI', 409, 'files: no signed file yet');
-      const content = await call(`${processPath(pid)}/files/${encodeURIComponent(signed.id)}/content`, 'download');
+      const content = await call(
+        `${processPath(pid)}/files/${encodeURIComponent(signed.id)}/content`,
+        'download',
+      );
       return new Uint8Array(await content.arrayBuffer());
     },
   };

@@ -2,12 +2,12 @@
 // body, checked against Autenti's JWKS; Documenso: the shared secret, compared in constant time), then taken:
 // every event is recorded once per delivery id (the audit trail), and a status moves forward only. A delivery
 // taken before is refused as a replay, with nothing written.
-import { decodeProtectedHeader, flattenedVerify, type JSONWebKeySet, createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, flattenedVerify, type JSONWebKeySet } from 'jose';
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
-import { constantTimeEqual } from '../leads/crypto';
 import { recordJob } from '../jobs/repository';
 import { sendFirstStep } from '../jobs/start';
+import { constantTimeEqual } from '../leads/crypto';
 import type { SignatureStatus } from './model';
 import { fetcherOf } from './provider';
 import { eventSeen, eventStatement, moveStatement, requestByExternal } from './repository';
@@ -19,7 +19,10 @@ export type CallbackOutcome =
   | { status: 200; body: { status: 'accepted' | 'ignored'; events: number } }
   | { status: 400 | 401 | 403 | 503; body: { error: string } };
 
-const refuse = (status: 400 | 401 | 403 | 503, error: string): CallbackOutcome => ({ status, body: { error } });
+const refuse = (status: 400 | 401 | 403 | 503, error: string): CallbackOutcome => ({
+  status,
+  body: { error },
+});
 
 // ---- Autenti -------------------------------------------------------------------------------------------
 
@@ -222,7 +225,11 @@ export async function takeDocumensoWebhook(
   if (status === 'COMPLETED') {
     // The signed PDF is downloaded by a job (re-reading the envelope first); the event is recorded now.
     const job = syncJob(r, delivery, 'COMPLETED');
-    const [inserted] = await atomic(env.DB, [event, moveStatement(env.DB, r.id, 'SIGNED', now), recordJob(env.DB, job, now, false)]);
+    const [inserted] = await atomic(env.DB, [
+      event,
+      moveStatement(env.DB, r.id, 'SIGNED', now),
+      recordJob(env.DB, job, now, false),
+    ]);
     if ((inserted.meta?.changes ?? 0) === 1) await sendFirstStep(env, job);
   } else await applyStatus(env.DB, r, status, now, [event]);
   return { status: 200, body: { status: 'accepted', events: 1 } };

@@ -5,10 +5,10 @@ import type { Env } from '../../env';
 import {
   type FetchFn,
   fetcherOf,
-  permanentStatus,
   ProviderError,
   ProviderNotConfigured,
   type ProviderState,
+  permanentStatus,
   type SignatureProvider,
 } from './provider';
 
@@ -40,7 +40,12 @@ export function documensoProvider(env: Env): SignatureProvider {
     const res = await f(`${base}${path}`, { ...init, headers });
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).slice(0, 300);
-      throw new ProviderError('DOCUMENSO', res.status, `${what}: ${text || res.statusText}`, permanentStatus(res.status));
+      throw new ProviderError(
+        'DOCUMENSO',
+        res.status,
+        `${what}: ${text || res.statusText}`,
+        permanentStatus(res.status),
+      );
     }
     return res;
   }
@@ -71,8 +76,14 @@ export function documensoProvider(env: Env): SignatureProvider {
           ],
         }),
       );
-      form.append('files', new Blob([new Uint8Array(input.pdf)], { type: 'application/pdf' }), input.filename);
-      const created = (await (await call('/envelope/create', 'create', { method: 'POST', body: form })).json()) as {
+      form.append(
+        'files',
+        new Blob([new Uint8Array(input.pdf)], { type: 'application/pdf' }),
+        input.filename,
+      );
+      const created = (await (
+        await call('/envelope/create', 'create', { method: 'POST', body: form })
+      ).json()) as {
         id?: string;
       };
       if (!created.id) throw new ProviderError('DOCUMENSO', 502, 'create: no envelope id in the answer');
@@ -93,7 +104,10 @@ export function documensoProvider(env: Env): SignatureProvider {
       const e = await envelope(id);
       const item = e.envelopeItems?.[0];
       if (!item) throw new ProviderError('DOCUMENSO', 409, 'download: the envelope has no document');
-      const res = await call(`/envelope/item/${encodeURIComponent(item.id)}/download?version=signed`, 'download');
+      const res = await call(
+        `/envelope/item/${encodeURIComponent(item.id)}/download?version=signed`,
+        'download',
+      );
       return new Uint8Array(await res.arrayBuffer());
     },
   };

@@ -2,8 +2,13 @@
 import { builder } from '../../graphql/builder';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { Offer } from '../offers/graphql';
-import { PROVIDER_CHOICES, SIGNATURE_STATUSES, type SignatureEventRow, type SignatureRequestRow } from './model';
-import { esignSettings, type EsignSettingsRow, eventsOf, requestOf } from './repository';
+import {
+  PROVIDER_CHOICES,
+  SIGNATURE_STATUSES,
+  type SignatureEventRow,
+  type SignatureRequestRow,
+} from './model';
+import { type EsignSettingsRow, esignSettings, eventsOf, requestOf } from './repository';
 import { updateEsignSettings } from './signatures';
 
 const ProviderChoiceEnum = builder.enumType('EsignProviderChoice', { values: PROVIDER_CHOICES });

@@ -15,5 +15,7 @@ export const esignJobSpec: JobKindSpec<EsignJob> = {
 };
 
 export function runEsignStep(env: Env, m: EsignJob): Promise<void> {
-  return m.kind === 'esign.start' ? runStart(env, m.documentType, m.subjectId) : runSync(env, m.requestId, m.expected);
+  return m.kind === 'esign.start'
+    ? runStart(env, m.documentType, m.subjectId)
+    : runSync(env, m.requestId, m.expected);
 }

@@ -1,6 +1,13 @@
 // Every SQL statement of electronic signature. Status changes are guarded by status_rank (it only grows), so
 // repeated and out-of-order callbacks never move a request backwards.
-import { type DocumentType, type EsignProvider, RANK, type SignatureEventRow, type SignatureRequestRow, type SignatureStatus } from './model';
+import {
+  type DocumentType,
+  type EsignProvider,
+  RANK,
+  type SignatureEventRow,
+  type SignatureRequestRow,
+  type SignatureStatus,
+} from './model';
 import type { esignSettings as settingsTable } from './tables';
 
 export type EsignSettingsRow = typeof settingsTable.$inferSelect;
@@ -15,7 +22,11 @@ export function requestById(db: D1Database, id: number): Promise<SignatureReques
   return db.prepare('SELECT * FROM signature_request WHERE id = ?').bind(id).first<SignatureRequestRow>();
 }
 
-export function requestOf(db: D1Database, type: DocumentType, subjectId: number): Promise<SignatureRequestRow | null> {
+export function requestOf(
+  db: D1Database,
+  type: DocumentType,
+  subjectId: number,
+): Promise<SignatureRequestRow | null> {
   return db
     .prepare('SELECT * FROM signature_request WHERE document_type = ? AND subject_id = ?')
     .bind(type, subjectId)
@@ -127,7 +138,12 @@ export function completedStatement(
 }
 
 /** A start that failed for good: FAILED with the reason (only before the provider took it). */
-export function failedStatement(db: D1Database, id: number, reason: string, now: string): D1PreparedStatement {
+export function failedStatement(
+  db: D1Database,
+  id: number,
+  reason: string,
+  now: string,
+): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE signature_request SET status = 'FAILED', status_rank = ?, failure_reason = ?, updated_at = ?
@@ -171,7 +187,11 @@ export function eventStatement(
     .bind(requestId, provider, deliveryId, event, detail?.slice(0, 4000) ?? null, now);
 }
 
-export async function eventSeen(db: D1Database, provider: EsignProvider, deliveryId: string): Promise<boolean> {
+export async function eventSeen(
+  db: D1Database,
+  provider: EsignProvider,
+  deliveryId: string,
+): Promise<boolean> {
   const row = await db
     .prepare('SELECT 1 AS y FROM signature_event WHERE provider = ? AND delivery_id = ?')
     .bind(provider, deliveryId)

@@ -7,9 +7,9 @@ import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, ForbiddenError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
+import type { NewJob } from '../jobs/model';
 import { recordJob } from '../jobs/repository';
 import { sendFirstStep } from '../jobs/start';
-import type { NewJob } from '../jobs/model';
 import { type SignatureStart, signatureRejectedStatement, signedOfferStatements } from '../offers/decisions';
 import type { OfferRow } from '../offers/model';
 import { offerPdfFile, sha256Hex } from '../offers/pdfStore';
@@ -63,7 +63,11 @@ export function startJob(type: DocumentType, subjectId: number): NewJob<EsignJob
   };
 }
 
-export function syncJob(r: SignatureRequestRow, deliveryId: string, expected: SignatureStatus | null): NewJob<EsignJob> {
+export function syncJob(
+  r: SignatureRequestRow,
+  deliveryId: string,
+  expected: SignatureStatus | null,
+): NewJob<EsignJob> {
   return {
     id: `esign:sync:${r.id}:${deliveryId}`.slice(0, 200),
     kind: ESIGN_JOB_KIND,
@@ -85,7 +89,11 @@ export async function offerSignatureStart(env: Env, o: OfferRow): Promise<Signat
   const job = startJob('OFFER', o.id);
   return {
     statements: (_customerId, now) => [
-      offerRequestStatement(env.DB, { type: 'OFFER', subjectId: o.id, provider, title: `Offer ${o.id}` }, now),
+      offerRequestStatement(
+        env.DB,
+        { type: 'OFFER', subjectId: o.id, provider, title: `Offer ${o.id}` },
+        now,
+      ),
       recordJob(env.DB, job, now, false),
     ],
     afterAccept: () => sendFirstStep(env, job),
@@ -95,13 +103,22 @@ export async function offerSignatureStart(env: Env, o: OfferRow): Promise<Signat
 async function signerHasEmail(db: D1Database, o: OfferRow): Promise<boolean> {
   const row =
     o.customer_id != null
-      ? await db.prepare('SELECT email FROM customer WHERE id = ?').bind(o.customer_id).first<{ email: string | null }>()
-      : await db.prepare('SELECT email FROM lead WHERE id = ?').bind(o.lead_id).first<{ email: string | null }>();
+      ? await db
+          .prepare('SELECT email FROM customer WHERE id = ?')
+          .bind(o.customer_id)
+          .first<{ email: string | null }>()
+      : await db
+          .prepare('SELECT email FROM lead WHERE id = ?')
+          .bind(o.lead_id)
+          .first<{ email: string | null }>();
   return !!row?.email;
 }
 
 /** The document to sign, as a PDF (the offer's own PDF, from R2 when made before). */
-async function documentOf(env: Env, r: SignatureRequestRow): Promise<{ bytes: Uint8Array; key: string | null }> {
+async function documentOf(
+  env: Env,
+  r: SignatureRequestRow,
+): Promise<{ bytes: Uint8Array; key: string | null }> {
   if (r.document_type === 'OFFER') {
     const offer = await offerById(env.DB, r.subject_id);
     if (!offer) throw new Error(`offer ${r.subject_id} is gone`);
@@ -146,7 +163,7 @@ export class StatusLags extends Error {
  */
 export async function runSync(env: Env, requestId: number, expected?: SignatureStatus): Promise<void> {
   const r = await requestById(env.DB, requestId);
-  if (!r || !r.external_id || isFinal(r.status)) return;
+  if (!r?.external_id || isFinal(r.status)) return;
   const provider = providerFor(env, r.provider);
   const { status } = await provider.state(r.external_id);
   if (status === 'COMPLETED') {
@@ -167,7 +184,9 @@ export async function applyStatus(
   extra: D1PreparedStatement[] = [],
 ): Promise<void> {
   const consequences =
-    status === 'REJECTED' && r.document_type === 'OFFER' ? [signatureRejectedStatement(db, r.subject_id, now)] : [];
+    status === 'REJECTED' && r.document_type === 'OFFER'
+      ? [signatureRejectedStatement(db, r.subject_id, now)]
+      : [];
   await atomic(db, [...extra, moveStatement(db, r.id, status, now), ...consequences]);
 }
 
@@ -176,18 +195,22 @@ async function complete(env: Env, r: SignatureRequestRow, bytes: Uint8Array): Pr
   const key = `${SIGNED_PREFIX}${r.document_type.toLowerCase()}-${r.subject_id}-${sha256.slice(0, 16)}.pdf`;
   await env.FILES.put(key, bytes, {
     httpMetadata: { contentType: 'application/pdf' },
-    customMetadata: { sha256, signatureRequest: String(r.id), provider: r.provider, externalId: r.external_id ?? '' },
+    customMetadata: {
+      sha256,
+      signatureRequest: String(r.id),
+      provider: r.provider,
+      externalId: r.external_id ?? '',
+    },
     sha256,
   });
   const now = nowIso();
-  const consequences = r.document_type === 'OFFER' ? await signedOfferStatements(env.DB, r.subject_id, now) : [];
+  const consequences =
+    r.document_type === 'OFFER' ? await signedOfferStatements(env.DB, r.subject_id, now) : [];
   await atomic(env.DB, [
-    env.DB
-      .prepare(
-        `INSERT INTO stored_file (key, content_type, size, sha256, created_at) VALUES (?, 'application/pdf', ?, ?, ?)
+    env.DB.prepare(
+      `INSERT INTO stored_file (key, content_type, size, sha256, created_at) VALUES (?, 'application/pdf', ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
-      )
-      .bind(key, bytes.byteLength, sha256, now),
+    ).bind(key, bytes.byteLength, sha256, now),
     completedStatement(env.DB, r.id, key, now),
     // Each guarded by the offer's own status (ACCEPTED → SIGNED; an order only for a SIGNED offer without one):
     // a second completion changes nothing.

@@ -1,5 +1,5 @@
 // Tables of electronic signature (migration 0022). Keys are the SQL column names.
-import { integer, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { storedFile } from '../offers/tables';
 import { DOCUMENT_TYPES, ESIGN_PROVIDERS, PROVIDER_CHOICES, SIGNATURE_STATUSES } from './model';
 

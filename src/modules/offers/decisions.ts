@@ -243,7 +243,7 @@ export async function signedOfferStatements(
   now: string,
 ): Promise<D1PreparedStatement[]> {
   const o = await offerById(db, offerId);
-  if (!o || o.status !== 'ACCEPTED' || o.customer_id == null) return [];
+  if (o?.status !== 'ACCEPTED' || o.customer_id == null) return [];
   return [
     db
       .prepare(`UPDATE offer SET status = 'SIGNED', updated_at = ? WHERE id = ? AND status = 'ACCEPTED'`)
@@ -262,7 +262,11 @@ export async function signedOfferStatements(
 }
 
 /** The recipient refused to sign an accepted offer: it is DECLINED (it has no order yet). */
-export function signatureRejectedStatement(db: D1Database, offerId: number, now: string): D1PreparedStatement {
+export function signatureRejectedStatement(
+  db: D1Database,
+  offerId: number,
+  now: string,
+): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE offer SET status = 'DECLINED', updated_at = ? WHERE id = ? AND status = 'ACCEPTED' AND order_id IS NULL`,
