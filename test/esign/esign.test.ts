@@ -126,6 +126,10 @@ describe('Autenti', () => {
       'COMPLETED',
     ]);
     expect(await ordersOf(offerId)).toBe(1);
+    // The OAuth2 token is cached: one token for create, upload, send, the status reads and the download.
+    const after = await autenti('/__fake/stats');
+    expect(after.apiCalls).toBeGreaterThanOrEqual(7);
+    expect(after.tokenRequests).toBe(1);
 
     // A repeated callback (same delivery) is refused as a replay and changes nothing; a new, older event
     // (out of order) is taken, re-reads the status and moves nothing backwards; still one order.

@@ -26,6 +26,7 @@ const processes = new Map<string, Process>();
 const tokens = new Set<string>();
 const script = new Script();
 let tokenRequests = 0;
+let apiCalls = 0;
 
 type Keys = { kid: string; privateKey: CryptoKey; jwk: Record<string, unknown> };
 let keys: Promise<Keys> | null = null;
@@ -72,6 +73,7 @@ export async function fakeAutenti(request: Request): Promise<Response> {
   if (path === '/__fake/stats')
     return json({
       tokenRequests,
+      apiCalls,
       processes: [...processes.values()].map((p) => ({
         ...p,
         files: p.files.map((f) => ({ ...f, bytes: f.bytes.byteLength })),
@@ -131,6 +133,7 @@ export async function fakeAutenti(request: Request): Promise<Response> {
   const auth = request.headers.get('authorization') ?? '';
   if (!auth.startsWith('Bearer ')) return autentiError(401, 'Full authentication is required');
   if (!tokens.has(auth.slice(7))) return autentiError(401, 'Invalid access token');
+  apiCalls++;
 
   if (path === '/document-processes' && request.method === 'POST') {
     let body: {
