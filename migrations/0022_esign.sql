@@ -49,3 +49,18 @@ CREATE TABLE signature_event (
   UNIQUE (provider, delivery_id)
 ) STRICT;
 CREATE INDEX signature_event_request ON signature_event (request_id);
+
+-- Distributor agreements (issue 13 §5): the text per language, a Liquid template filled with the member's data
+-- ({{ firstName }}, {{ lastName }}, {{ email }}, {{ country }}, {{ memberId }}, {{ joinedAt }}, {{ company }}).
+-- Blank lines separate paragraphs. A language without its own template uses the English one.
+CREATE TABLE agreement_template (
+  locale TEXT PRIMARY KEY CHECK (locale IN ('da', 'pl', 'de', 'en')),
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+INSERT INTO agreement_template (locale, title, body, updated_at) VALUES ('en', 'Independent distributor agreement',
+  'This agreement is made between {{ company }} and {{ firstName }} {{ lastName }} ({{ email }}, {{ country }}), member number {{ memberId }}, enrolled on {{ joinedAt }}.
+
+The distributor sells the company''s products as an independent business and follows the company''s policies and procedures.',
+  '2026-12-07T00:00:00.000Z');

@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
+import { startMissingAgreements } from '../modules/esign/signatures';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import { runOrderFollowUpMessages } from '../modules/messaging/rules';
@@ -33,6 +34,9 @@ export async function handleScheduled(
     if (stuck) console.log(`cron ${controller.cron}: ${stuck} outbox messages enqueued again`);
     const expired = await expireOffers(env.DB, now);
     if (expired) console.log(`cron ${controller.cron}: ${expired} offers expired`);
+    const agreements = await startMissingAgreements(env);
+    if (agreements)
+      console.log(`cron ${controller.cron}: ${agreements} distributor agreements sent for signature`);
     // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
     const watched = await redriveStaleJobs(env, now, jobSpecOf);
     if (watched.redriven || watched.failed)

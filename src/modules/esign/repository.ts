@@ -198,3 +198,69 @@ export async function eventSeen(
     .first();
   return row != null;
 }
+
+/** A distributor's agreement request, its signer the member (nothing when one exists or no e-mail is known). */
+export function agreementRequestStatement(
+  db: D1Database,
+  distributorId: number,
+  provider: EsignProvider,
+  title: string,
+  now: string,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO signature_request (document_type, subject_id, provider, status, status_rank, signer_email,
+         signer_first_name, signer_last_name, language, title, created_at, updated_at)
+       SELECT 'AGREEMENT', d.id, ?, 'PENDING', 0, d.email, d.first_name, d.last_name, d.locale, ?, ?, ?
+       FROM distributor d WHERE d.id = ? AND d.email IS NOT NULL
+       ON CONFLICT (document_type, subject_id) DO NOTHING`,
+    )
+    .bind(provider, title, now, now, distributorId);
+}
+
+/** Active members with an e-mail whose agreement was never sent (oldest first). */
+export async function membersWithoutAgreement(db: D1Database, limit: number): Promise<number[]> {
+  const rows = await db
+    .prepare(
+      `SELECT d.id FROM distributor d
+       WHERE d.status = 'ACTIVE' AND d.email IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM signature_request r WHERE r.document_type = 'AGREEMENT' AND r.subject_id = d.id)
+       ORDER BY d.id LIMIT ?`,
+    )
+    .bind(limit)
+    .all<{ id: number }>();
+  return rows.results.map((r) => r.id);
+}
+
+/**
+ * Members who have not signed their agreement (no request, or one not COMPLETED): all for staff, a sponsor's
+ * own enrollees for a sponsor. At most `limit`, by id.
+ */
+export async function unsignedMembers(
+  db: D1Database,
+  sponsorId: number | null,
+  limit: number,
+): Promise<number[]> {
+  const rows = await db
+    .prepare(
+      `SELECT d.id FROM distributor d
+       WHERE d.status != 'TERMINATED' AND (?1 IS NULL OR d.sponsor_id = ?1)
+         AND NOT EXISTS (SELECT 1 FROM signature_request r WHERE r.document_type = 'AGREEMENT' AND r.subject_id = d.id
+           AND r.status = 'COMPLETED')
+       ORDER BY d.id LIMIT ?2`,
+    )
+    .bind(sponsorId, limit)
+    .all<{ id: number }>();
+  return rows.results.map((r) => r.id);
+}
+
+export function storedFile(
+  db: D1Database,
+  key: string | null,
+): Promise<{ key: string; sha256: string; size: number } | null> {
+  if (!key) return Promise.resolve(null);
+  return db
+    .prepare('SELECT key, sha256, size FROM stored_file WHERE key = ?')
+    .bind(key)
+    .first<{ key: string; sha256: string; size: number }>();
+}

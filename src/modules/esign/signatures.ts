@@ -14,6 +14,7 @@ import { type SignatureStart, signatureRejectedStatement, signedOfferStatements 
 import type { OfferRow } from '../offers/model';
 import { offerPdfFile, sha256Hex } from '../offers/pdfStore';
 import { offerById } from '../offers/repository';
+import { agreementDocument, templateFor } from './agreements';
 import { autentiProvider } from './autenti';
 import { documensoProvider } from './documenso';
 import type { EsignJob } from './messages';
@@ -30,11 +31,13 @@ import {
 } from './model';
 import type { SignatureProvider } from './provider';
 import {
+  agreementRequestStatement,
   completedStatement,
   esignSettings,
   eventStatement,
   failedStatement,
   failureReasonStatement,
+  membersWithoutAgreement,
   moveStatement,
   offerRequestStatement,
   reopenStatement,
@@ -125,7 +128,40 @@ async function documentOf(
     const pdf = await offerPdfFile(env.DB, env.FILES, offer);
     return { bytes: pdf.bytes, key: pdf.key };
   }
-  throw new Error(`no document for ${r.document_type}`);
+  return agreementDocument(env.DB, env.FILES, r.subject_id);
+}
+
+/**
+ * Sends the agreement of every active member who has none yet (at most `limit` a run), when the company asks
+ * for signed agreements: enrollment itself never waits for this (the hourly cron and staff's
+ * `sendAgreements` run it). Answers how many were started.
+ */
+export async function startMissingAgreements(env: Env, limit = 100): Promise<number> {
+  const provider = await chosenProvider(env.DB, 'AGREEMENT');
+  if (!provider) return 0;
+  let started = 0;
+  for (const id of await membersWithoutAgreement(env.DB, limit)) {
+    const job = startJob('AGREEMENT', id);
+    const now = nowIso();
+    const title = (await templateFor(env.DB, (await requestLocale(env.DB, id)) ?? 'en')).title;
+    const [inserted] = await atomic(env.DB, [
+      agreementRequestStatement(env.DB, id, provider, title.slice(0, 200), now),
+      recordJob(env.DB, job, now, false),
+    ]);
+    if ((inserted.meta?.changes ?? 0) === 1) {
+      await sendFirstStep(env, job);
+      started++;
+    }
+  }
+  return started;
+}
+
+async function requestLocale(db: D1Database, distributorId: number): Promise<string | null> {
+  const row = await db
+    .prepare('SELECT locale FROM distributor WHERE id = ?')
+    .bind(distributorId)
+    .first<{ locale: string }>();
+  return row?.locale ?? null;
 }
 
 /** Step 'esign.start': the document to the provider, once (a request the provider has is left alone). */

@@ -51,3 +51,10 @@ export const signatureEvent = sqliteTable(
   },
   (t) => [index('signature_event_request').on(t.request_id)],
 );
+
+export const agreementTemplate = sqliteTable('agreement_template', {
+  locale: text({ enum: ['da', 'pl', 'de', 'en'] }).primaryKey(),
+  title: text().notNull(),
+  body: text().notNull(),
+  updated_at: text().notNull(),
+});

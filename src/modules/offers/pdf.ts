@@ -225,3 +225,57 @@ export async function offerPdf(p: PdfInput): Promise<Uint8Array> {
   });
   return doc.save();
 }
+
+export interface TextPdfInput {
+  title: string;
+  /** Paragraphs of plain text (wrapped to the page; a long text breaks across pages). */
+  paragraphs: string[];
+  language: string;
+  brand: Brand;
+}
+
+/** A plain text document (an agreement) with the offers' fonts, brand colour and page numbers. */
+export async function textPdf(p: TextPdfInput): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(cachingFontkit);
+  const regular = await doc.embedFont(FONT_REGULAR, { subset: true });
+  const bold = await doc.embedFont(FONT_BOLD, { subset: true });
+  doc.setTitle(`${p.title} · ${p.brand.company}`);
+  doc.setLanguage(p.language);
+  doc.setCreator('mlm-crm');
+  const width = A4.width - 2 * MARGIN;
+  const pages: PDFPage[] = [];
+  let page = doc.addPage([A4.width, A4.height]);
+  pages.push(page);
+  let y = A4.height - MARGIN - 10;
+  page.drawText(p.brand.company, { x: MARGIN, y, size: 10, font: bold, color: hexColor(p.brand.brandColor) });
+  y -= 26;
+  for (const line of wrap(p.title, bold, 14, width)) {
+    page.drawText(line, { x: MARGIN, y, size: 14, font: bold });
+    y -= 20;
+  }
+  y -= 6;
+  for (const para of p.paragraphs) {
+    for (const line of wrap(para, regular, 10, width)) {
+      if (y < MARGIN + 20) {
+        page = doc.addPage([A4.width, A4.height]);
+        pages.push(page);
+        y = A4.height - MARGIN - 10;
+      }
+      page.drawText(line, { x: MARGIN, y, size: 10, font: regular });
+      y -= 14;
+    }
+    y -= 8;
+  }
+  pages.forEach((pg, i) => {
+    const label = `${i + 1} / ${pages.length}`;
+    pg.drawText(label, {
+      x: A4.width - MARGIN - regular.widthOfTextAtSize(label, 8),
+      y: MARGIN - 10,
+      size: 8,
+      font: regular,
+      color: rgb(0.3, 0.3, 0.3),
+    });
+  });
+  return doc.save();
+}
