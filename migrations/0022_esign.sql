@@ -64,3 +64,9 @@ INSERT INTO agreement_template (locale, title, body, updated_at) VALUES ('en', '
 
 The distributor sells the company''s products as an independent business and follows the company''s policies and procedures.',
   '2026-12-07T00:00:00.000Z');
+
+-- A close holds (carries) the payout of a member whose agreement is not signed, when the company says so; the
+-- member's result records why.
+ALTER TABLE company_settings ADD COLUMN payout_hold_unsigned_agreement INTEGER NOT NULL DEFAULT 0
+  CHECK (payout_hold_unsigned_agreement IN (0, 1));
+ALTER TABLE period_result ADD COLUMN hold_reason TEXT;

@@ -89,6 +89,8 @@ export const periodResult = sqliteTable(
     balance_out: integer().notNull(),
     carry_left: integer().notNull().default(0),
     carry_right: integer().notNull().default(0),
+    /** Why the payout was held: 'AGREEMENT_UNSIGNED' (issue 13 §5); null when it was not. */
+    hold_reason: text(),
   },
   (t) => [primaryKey({ columns: [t.period_id, t.distributor_id] })],
 );

@@ -33,6 +33,10 @@ const Company = builder.objectRef<CompanySettings>('CompanySettings').implement(
     signOutOnSuspension: t.exposeBoolean('signOutOnSuspension', {
       description: 'Suspending a distributor also ends all their sessions (default true).',
     }),
+    payoutHoldUnsignedAgreement: t.exposeBoolean('payoutHoldUnsignedAgreement', {
+      description:
+        'A close holds (carries) the payout of a member whose distributor agreement is not signed; the result says why (default false).',
+    }),
   }),
 });
 
@@ -60,6 +64,7 @@ const UpdateCompanyInput = builder.inputType('UpdateCompanySettingsInput', {
       description: 'Replaces the list; [] pays every status.',
     }),
     signOutOnSuspension: t.boolean({ required: false }),
+    payoutHoldUnsignedAgreement: t.boolean({ required: false }),
   }),
 });
 

@@ -56,6 +56,7 @@ const patchSchema = z.object({
     .nullish(),
   payoutHeldStatuses: z.array(z.enum(DISTRIBUTOR_STATUSES)).max(3).nullish(),
   signOutOnSuspension: z.boolean().nullish(),
+  payoutHoldUnsignedAgreement: z.boolean().nullish(),
 });
 export type SettingsPatch = z.input<typeof patchSchema>;
 

@@ -22,6 +22,10 @@ export const companySettings = sqliteTable('company_settings', {
     .notNull()
     .default([]),
   signOutOnSuspension: integer('sign_out_on_suspension', { mode: 'boolean' }).notNull().default(true),
+  /** A close holds the payout of a member whose distributor agreement is not signed (issue 13 §5). */
+  payoutHoldUnsignedAgreement: integer('payout_hold_unsigned_agreement', { mode: 'boolean' })
+    .notNull()
+    .default(false),
   updatedAt: text('updated_at').notNull(),
 });
 

@@ -260,9 +260,10 @@ export class PeriodEngine {
     let carried = 0;
     const held = new Uint8Array(3);
     for (const s of members.heldStatuses ?? []) held[s] = 1;
+    const heldMembers = members.heldMembers;
     for (let m = 0; m < n; m++) {
       const b = (balanceIn ? balanceIn[m] : 0) + total[m];
-      const pay = held[status[m]] !== 1 && b > 0 && b >= plan.minPayout ? b : 0;
+      const pay = held[status[m]] !== 1 && heldMembers?.[m] !== 1 && b > 0 && b >= plan.minPayout ? b : 0;
       if (pay !== 0) payout = addTo(payout, m, pay);
       balanceOut[m] = b - pay;
       payoutSum += pay;

@@ -56,6 +56,8 @@ export interface MemberArrays {
    * minPayout has no status condition.
    */
   heldStatuses?: readonly number[];
+  /** Members (1) whose balance is held whatever their status (an unsigned agreement, a company setting). */
+  heldMembers?: Uint8Array;
 }
 
 /**

@@ -127,6 +127,11 @@ const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement(
     balanceOut: t.expose('balance_out', { type: 'SafeInt' }),
     binaryCarryLeft: t.expose('carry_left', { type: 'SafeInt' }),
     binaryCarryRight: t.expose('carry_right', { type: 'SafeInt' }),
+    holdReason: t.exposeString('hold_reason', {
+      nullable: true,
+      description:
+        'Why the payout was held: AGREEMENT_UNSIGNED (the company holds members without a signed agreement).',
+    }),
     lines: t.field({
       type: [CommissionLine],
       resolve: (r, _a, ctx) => statementLines(ctx.db, r),

@@ -29,6 +29,7 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   const t1 = Date.now();
   // Memory (1M members must fit 128 MB): the lines stream into the engine page by page, and the member arrays
   // are handed over (reuseInputs): results are written into the ones the engine is done with.
+  const heldMembers = members.heldMembers;
   const engine = new PeriodEngine(plan, members, bounds, { reuseInputs: true });
   let volumeLines = 0;
   await readVolumeLines(db, periodId, bounds, ids, (chunk) => {
@@ -39,7 +40,7 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).
   await progress(db, periodId, 'compute', members.count, members.count).run();
   const t2 = Date.now();
-  await writeResults(db, periodId, ids, plan.rankIds, result);
+  await writeResults(db, periodId, ids, plan.rankIds, result, heldMembers);
   logCloseStep(periodId, run, 'compute.parts', {
     loadMs: t1 - t0,
     engineMs: t2 - t1,
@@ -64,6 +65,7 @@ async function writeResults(
   ids: Int32Array,
   rankIds: string[],
   r: PeriodResult,
+  heldMembers?: Uint8Array,
 ) {
   const totalRows = r.count + r.totals.lines;
   let written = 0;
@@ -91,6 +93,7 @@ async function writeResults(
         r.balanceOut[i],
         r.binary ? r.binary.carryOutLeft[i] : 0,
         r.binary ? r.binary.carryOutRight[i] : 0,
+        heldMembers?.[i] === 1 && r.balanceOut[i] > 0 ? 'AGREEMENT_UNSIGNED' : null,
       ]);
     }
     written += rows.length;
@@ -98,8 +101,9 @@ async function writeResults(
       db
         .prepare(
           `INSERT INTO period_result (period_id, distributor_id, pv, cv, gv, gcv, active, paid_as_rank, lifetime_rank, total,
-             payout, balance_in, balance_out, carry_left, carry_right)
-           SELECT ?1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11, v->>12, v->>13
+             payout, balance_in, balance_out, carry_left, carry_right, hold_reason)
+           SELECT ?1, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11, v->>12, v->>13,
+             v->>14
            FROM (SELECT value AS v FROM json_each(?2))`,
         )
         .bind(periodId, JSON.stringify(rows)),

@@ -85,6 +85,7 @@ export async function loadPeriodMembers(
   // Which statuses' balances are held is a company setting, read at every run like the forced ranks.
   const held = (await loadSettings(db)).payoutHeldStatuses;
   built.members.heldStatuses = held.map((s) => STATUS_CODE[s]);
+  built.members.heldMembers = await unsignedAgreementMembers(db, built.ids);
   return { ...built, bounds };
 }
 
@@ -119,4 +120,26 @@ export async function readRetailCustomers(
     const i = indexOf(ids, id);
     if (i >= 0) into[i] = n;
   }
+}
+
+/**
+ * When the company holds the payout of members without a signed distributor agreement (issue 13 §5): 1 for
+ * each such member, read at every run. The agreements are the e-signature module's `signature_request` rows.
+ */
+export async function unsignedAgreementMembers(
+  db: D1Database,
+  ids: Int32Array,
+): Promise<Uint8Array | undefined> {
+  if (!(await loadSettings(db)).payoutHoldUnsignedAgreement) return undefined;
+  const signed = await db
+    .prepare(
+      `SELECT subject_id FROM signature_request WHERE document_type = 'AGREEMENT' AND status = 'COMPLETED'`,
+    )
+    .raw<[number]>();
+  const held = new Uint8Array(ids.length).fill(1);
+  for (const [id] of signed) {
+    const i = indexOf(ids, id);
+    if (i >= 0) held[i] = 0;
+  }
+  return held;
 }
