@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
-import { startMissingAgreements } from '../modules/esign/signatures';
+import { pollQuietSignatures, startMissingAgreements } from '../modules/esign/signatures';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import { runOrderFollowUpMessages } from '../modules/messaging/rules';
@@ -37,6 +37,8 @@ export async function handleScheduled(
     const agreements = await startMissingAgreements(env);
     if (agreements)
       console.log(`cron ${controller.cron}: ${agreements} distributor agreements sent for signature`);
+    const polled = await pollQuietSignatures(env, now);
+    if (polled) console.log(`cron ${controller.cron}: ${polled} quiet signatures re-read at their provider`);
     // The watchdog: steps nobody has run for a while are sent again, or end FAILED for staff.
     const watched = await redriveStaleJobs(env, now, jobSpecOf);
     if (watched.redriven || watched.failed)

@@ -1,5 +1,6 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
 import { FAKE_PROVIDERS } from '../fakes/provider-credentials';
 import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
 import { until } from '../jobs/faults';
@@ -232,6 +233,66 @@ describe('Autenti', () => {
       .bind(`esign:offer:${offerId}:start`)
       .first<any>();
     expect(job).toEqual({ status: 'FAILED', attempts: 1 });
+  });
+});
+
+describe('lost callbacks and bad input', () => {
+  it('a signature whose callback never came is re-read by the hourly cron after 6 quiet hours', async () => {
+    await chooseProvider(admin, 'AUTENTI');
+    const customer = await customerWith('zofia.lost@test.example');
+    const { offerId } = await acceptedOffer(annaToken, customer, product);
+    const sent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'sent',
+    );
+    await autenti('/__fake/complete', { id: sent!.external_id }); // signed; the callback is lost
+    const hourly = () =>
+      worker.scheduled(
+        createScheduledController({ cron: '0 * * * *', scheduledTime: Date.now() }),
+        env,
+        createExecutionContext(),
+      );
+    await hourly(); // not quiet long enough yet: nothing is re-read
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await requestOfOffer(offerId))!.status).toBe('SENT');
+    await env.DB.prepare('UPDATE signature_request SET updated_at = ? WHERE id = ?')
+      .bind(new Date(Date.now() - 7 * 3600_000).toISOString(), sent!.id)
+      .run();
+    await hourly();
+    await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'COMPLETED',
+      'completed by the poll',
+    );
+    expect(
+      (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
+    ).toBe('SIGNED');
+    expect(await ordersOf(offerId)).toBe(1);
+  });
+
+  it('a recipient without an e-mail address cannot start a signature: a clear page, nothing written', async () => {
+    await chooseProvider(admin, 'DOCUMENSO');
+    const customer = await createCustomer(annaToken, {
+      firstName: 'Bez',
+      lastName: 'Maila',
+      country: 'PL',
+      locale: 'pl',
+    });
+    const before = await esignState();
+    const { offerId, accept } = await acceptedOffer(annaToken, customer, product);
+    expect(accept.status).toBe(409);
+    expect(
+      await env.DB.prepare('SELECT status, order_id FROM offer WHERE id = ?').bind(offerId).first(),
+    ).toEqual({
+      status: 'VIEWED',
+      order_id: null,
+    });
+    expect(await requestOfOffer(offerId)).toBeNull();
+    // Only the new offer's own row differs; no signature, event, job or file was written.
+    const after = JSON.parse(await esignState());
+    const was = JSON.parse(before);
+    expect([after[0], after[1], after[3], after[4]]).toEqual([was[0], was[1], was[3], was[4]]);
   });
 });
 

@@ -264,3 +264,15 @@ export function storedFile(
     .bind(key)
     .first<{ key: string; sha256: string; size: number }>();
 }
+
+/** Requests at a provider with no news for a while (SENT to SIGNED, changed between `from` and `to`). */
+export async function quietRequests(db: D1Database, from: string, to: string, limit: number) {
+  const rows = await db
+    .prepare(
+      `SELECT * FROM signature_request WHERE status_rank BETWEEN 1 AND 3 AND external_id IS NOT NULL
+         AND updated_at >= ? AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    )
+    .bind(from, to, limit)
+    .all<SignatureRequestRow>();
+  return rows.results;
+}

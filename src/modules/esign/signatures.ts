@@ -9,7 +9,7 @@ import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
 import type { NewJob } from '../jobs/model';
 import { recordJob } from '../jobs/repository';
-import { sendFirstStep } from '../jobs/start';
+import { sendFirstStep, startNewJobs } from '../jobs/start';
 import { type SignatureStart, signatureRejectedStatement, signedOfferStatements } from '../offers/decisions';
 import type { OfferRow } from '../offers/model';
 import { offerPdfFile, sha256Hex } from '../offers/pdfStore';
@@ -40,6 +40,7 @@ import {
   membersWithoutAgreement,
   moveStatement,
   offerRequestStatement,
+  quietRequests,
   reopenStatement,
   requestById,
   requestOf,
@@ -287,4 +288,26 @@ export async function updateEsignSettings(env: Env, viewer: Viewer, raw: unknown
     .bind(input.offerProvider ?? null, input.agreementProvider ?? null, nowIso())
     .run();
   return esignSettings(env.DB);
+}
+
+const QUIET_MS = 6 * 3600_000;
+const GIVE_UP_MS = 30 * 86_400_000;
+
+/**
+ * The backstop for lost callbacks (the cron, hourly): a request at a provider with no news for 6 hours is
+ * re-read, at most once per 6-hour window, for 30 days. Answers how many syncs were started.
+ */
+export async function pollQuietSignatures(env: Env, now: Date, limit = 100): Promise<number> {
+  const t = now.getTime();
+  const quiet = await quietRequests(
+    env.DB,
+    new Date(t - GIVE_UP_MS).toISOString(),
+    new Date(t - QUIET_MS).toISOString(),
+    limit,
+  );
+  const window = Math.floor(t / QUIET_MS);
+  return startNewJobs(
+    env,
+    quiet.map((r) => syncJob(r, `poll:${window}`, null)),
+  );
 }
