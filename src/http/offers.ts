@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import { ConflictError, ExpectedError } from '../lib/errors';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
+import { requestOf } from '../modules/esign/repository';
 import { offerSignatureStart } from '../modules/esign/signatures';
 import {
   acceptOffer,
@@ -71,12 +72,19 @@ async function show(env: Env, request: Request, token: string, status = 200): Pr
   );
   if (state.kind === 'OPEN' && request.method === 'GET' && !prefetch) await recordView(env.DB, state.offer);
   const d = await offerDocument(env.DB, state.offer);
+  const sig =
+    state.offer.status === 'ACCEPTED' && state.offer.order_id == null
+      ? await requestOf(env.DB, 'OFFER', state.offer.id)
+      : null;
   const html = offerPage(
     {
       ...d,
       path: publicPath(token),
       formToken: await formToken(env.JWT_SECRET, state.offer),
       orderId: state.offer.order_id,
+      signature: sig
+        ? { pending: !['COMPLETED', 'REJECTED', 'CANCELLED'].includes(sig.status), url: sig.signing_url }
+        : null,
     },
     d.brand,
   );

@@ -4,7 +4,7 @@ import worker from '../../src/index';
 import { FAKE_PROVIDERS } from '../fakes/provider-credentials';
 import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
 import { until } from '../jobs/faults';
-import { count } from '../offers/helpers';
+import { count, page } from '../offers/helpers';
 import { createCustomer, createProduct } from '../orders/helpers';
 import { deliver } from '../queueHelpers';
 import {
@@ -300,13 +300,17 @@ describe('Documenso', () => {
   it('accept → envelope create + distribute; webhooks sent, opened, completed → signed PDF stored, SIGNED, one order', async () => {
     await chooseProvider(admin, 'DOCUMENSO');
     const customer = await customerWith('zofia.documenso@test.example');
-    const { offerId, accept } = await acceptedOffer(annaToken, customer, product);
+    const { offerId, path, accept } = await acceptedOffer(annaToken, customer, product);
     expect(accept.status).toBe(303);
     const sent = await until(
       () => requestOfOffer(offerId),
       (r) => r?.status === 'SENT',
       'the envelope sent',
     );
+    // The page asks the recipient to sign, with the signer's link.
+    const waiting = await page(path);
+    expect(waiting.html).toContain('podpisz ofertę elektronicznie');
+    expect(waiting.html).toContain(`<a href="${sent!.signing_url}"`);
     expect(sent!.provider).toBe('DOCUMENSO');
     expect(sent!.external_id).toMatch(/^envelope_/);
     expect(sent!.signing_url).toMatch(/^https:\/\/documenso\.fake\.test\/sign\//);
@@ -344,6 +348,9 @@ describe('Documenso', () => {
       (await env.DB.prepare('SELECT status FROM offer WHERE id = ?').bind(offerId).first())!.status,
     ).toBe('SIGNED');
     expect(await ordersOf(offerId)).toBe(1);
+    const signedPage = await page(path);
+    expect(signedPage.html).toContain('Oferta została podpisana.');
+    expect(signedPage.html).not.toContain('podpisz ofertę elektronicznie');
 
     // Repeated deliveries are refused as replays; a late OPENED after completion changes nothing.
     const before = await esignState();

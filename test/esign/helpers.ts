@@ -20,7 +20,7 @@ export async function acceptedOffer(
   token: string,
   customer: number,
   product: number,
-): Promise<{ offerId: number; accept: { status: number; html: string } }> {
+): Promise<{ offerId: number; path: string; accept: { status: number; html: string } }> {
   const o = await createOffer(token, offerInput({ customer }, [[product, 2]]));
   const sent = await send(token, o.id);
   const view = await page(sent.link.path);
@@ -28,7 +28,7 @@ export async function acceptedOffer(
     'cf-connecting-ip': '198.51.100.4',
     'user-agent': 'SignTest/1.0',
   });
-  return { offerId: localId(o.id), accept };
+  return { offerId: localId(o.id), path: sent.link.path, accept };
 }
 
 export const fake = async (binding: Fetcher, path: string, body?: unknown): Promise<any> => {

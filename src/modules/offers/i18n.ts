@@ -25,6 +25,9 @@ export interface Words {
   downloadPdf: string;
   accepted: string;
   acceptedOrder: (order: string) => string;
+  signPending: string;
+  signNow: string;
+  signed: string;
   declined: string;
   expiredTitle: string;
   expired: string;
@@ -65,6 +68,9 @@ const en: Words = {
   downloadPdf: 'Download PDF',
   accepted: 'You accepted this offer. Thank you!',
   acceptedOrder: (o) => `Your order number is ${o}.`,
+  signPending: 'To complete it, please sign the offer electronically: we have sent it to you by e-mail.',
+  signNow: 'Sign now',
+  signed: 'You signed this offer. Thank you!',
   declined: 'You declined this offer.',
   expiredTitle: 'This offer has expired',
   expired: 'Its validity date has passed. Please ask the sender for a new offer.',
@@ -105,6 +111,10 @@ const da: Words = {
   downloadPdf: 'Hent PDF',
   accepted: 'Du har accepteret tilbuddet. Tak!',
   acceptedOrder: (o) => `Dit ordrenummer er ${o}.`,
+  signPending:
+    'Underskriv venligst tilbuddet elektronisk for at gennemføre det: vi har sendt det til dig pr. e-mail.',
+  signNow: 'Underskriv nu',
+  signed: 'Du har underskrevet tilbuddet. Tak!',
   declined: 'Du har afvist tilbuddet.',
   expiredTitle: 'Tilbuddet er udløbet',
   expired: 'Gyldighedsdatoen er overskredet. Bed afsenderen om et nyt tilbud.',
@@ -145,6 +155,9 @@ const pl: Words = {
   downloadPdf: 'Pobierz PDF',
   accepted: 'Oferta została zaakceptowana. Dziękujemy!',
   acceptedOrder: (o) => `Numer zamówienia: ${o}.`,
+  signPending: 'Aby ją sfinalizować, podpisz ofertę elektronicznie: wysłaliśmy ją do Ciebie e-mailem.',
+  signNow: 'Podpisz teraz',
+  signed: 'Oferta została podpisana. Dziękujemy!',
   declined: 'Oferta została odrzucona.',
   expiredTitle: 'Oferta wygasła',
   expired: 'Termin ważności minął. Poproś nadawcę o nową ofertę.',
@@ -185,6 +198,10 @@ const de: Words = {
   downloadPdf: 'PDF herunterladen',
   accepted: 'Sie haben das Angebot angenommen. Vielen Dank!',
   acceptedOrder: (o) => `Ihre Bestellnummer ist ${o}.`,
+  signPending:
+    'Bitte unterschreiben Sie das Angebot elektronisch, um es abzuschließen: Wir haben es Ihnen per E-Mail geschickt.',
+  signNow: 'Jetzt unterschreiben',
+  signed: 'Sie haben das Angebot unterschrieben. Vielen Dank!',
   declined: 'Sie haben das Angebot abgelehnt.',
   expiredTitle: 'Dieses Angebot ist abgelaufen',
   expired: 'Das Gültigkeitsdatum ist überschritten. Bitten Sie den Absender um ein neues Angebot.',

@@ -129,6 +129,8 @@ export interface OfferView {
   path: string;
   formToken: string;
   orderId: number | null;
+  /** An accepted offer waiting for its electronic signature: the signer's link at the provider, when it gave one. */
+  signature?: { pending: boolean; url: string | null } | null;
 }
 
 export function offerPage(v: OfferView, brand: Brand): string {
@@ -147,8 +149,15 @@ export function offerPage(v: OfferView, brand: Brand): string {
     )
     .join('\n');
   let status = '';
-  if (o.status === 'ACCEPTED' || o.status === 'SIGNED')
-    status = `<p class="notice" role="status">${escapeHtml(w.accepted)}${v.orderId ? ` ${escapeHtml(w.acceptedOrder(String(v.orderId)))}` : ''}</p>`;
+  if (o.status === 'ACCEPTED' && v.signature?.pending) {
+    const safeUrl = v.signature.url && /^https:\/\//.test(v.signature.url) ? v.signature.url : null;
+    status = `<p class="notice" role="status">${escapeHtml(w.accepted)} ${escapeHtml(w.signPending)}${
+      safeUrl
+        ? ` <a href="${escapeHtml(safeUrl)}" rel="noopener noreferrer">${escapeHtml(w.signNow)}</a>`
+        : ''
+    }</p>`;
+  } else if (o.status === 'ACCEPTED' || o.status === 'SIGNED')
+    status = `<p class="notice" role="status">${escapeHtml(o.status === 'SIGNED' ? w.signed : w.accepted)}${v.orderId ? ` ${escapeHtml(w.acceptedOrder(String(v.orderId)))}` : ''}</p>`;
   else if (o.status === 'DECLINED') status = `<p class="notice" role="status">${escapeHtml(w.declined)}</p>`;
   const open = o.status === 'SENT' || o.status === 'VIEWED';
   const actions = open
