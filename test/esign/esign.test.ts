@@ -76,7 +76,10 @@ describe('Autenti', () => {
     const proc = stats.processes.find((p: any) => p.id === sent!.external_id);
     expect(proc).toMatchObject({ status: 'PROCESSING', signer: 'zofia.autenti@test.example' });
     expect(proc.files).toEqual([expect.objectContaining({ filePurpose: 'SOURCE_FILE' })]);
-    expect(stats.tokenRequests).toBeGreaterThanOrEqual(1);
+    expect(stats.tokenRequests).toBe(1);
+    expect(stats.apiCalls).toBe(3);
+    // Autenti revokes the token before its time: the next call is refused once, then made with a new token.
+    await autenti('/__fake/revoke-tokens', {});
 
     // Signed; the callback arrives while the process status still lags (one stale read): the sync retries.
     await autenti('/__fake/complete', { id: sent!.external_id, lagReads: 1 });
@@ -127,10 +130,11 @@ describe('Autenti', () => {
       'COMPLETED',
     ]);
     expect(await ordersOf(offerId)).toBe(1);
-    // The OAuth2 token is cached: one token for create, upload, send, the status reads and the download.
+    // The OAuth2 token is cached: one for create, upload and send; one more after the revocation, for the
+    // status reads and the download.
     const after = await autenti('/__fake/stats');
     expect(after.apiCalls).toBeGreaterThanOrEqual(7);
-    expect(after.tokenRequests).toBe(1);
+    expect(after.tokenRequests).toBe(2);
 
     // A repeated callback (same delivery) is refused as a replay and changes nothing; a new, older event
     // (out of order) is taken, re-reads the status and moves nothing backwards; still one order.

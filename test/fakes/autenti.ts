@@ -8,7 +8,8 @@
 //   POST /__fake/complete {id, lagReads?}                 the signer signed: COMPLETED, a signed file; the
 //                                                         next `lagReads` status reads still say PROCESSING
 //   POST /__fake/callback {id, eventType, eventId?, forge?}  -> {body, signature} to post to the worker
-//   GET  /__fake/stats                                    -> {tokenRequests, processes}
+//   GET  /__fake/stats                                    -> {tokenRequests, apiCalls, processes}
+//   POST /__fake/revoke-tokens                            every token issued so far is refused (401)
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { FAKE_PROVIDERS } from './provider-credentials';
 import { hex, json, Script, type ScriptedAnswer } from './scripted';
@@ -68,6 +69,10 @@ export async function fakeAutenti(request: Request): Promise<Response> {
   if (path === '/__fake/script' && request.method === 'POST') {
     const { to, answers } = (await request.json()) as { to: string; answers: ScriptedAnswer[] };
     script.set(to, answers);
+    return json({ ok: true });
+  }
+  if (path === '/__fake/revoke-tokens' && request.method === 'POST') {
+    tokens.clear();
     return json({ ok: true });
   }
   if (path === '/__fake/stats')

@@ -89,12 +89,19 @@ export function autentiProvider(env: Env): SignatureProvider {
   }
 
   async function call(path: string, what: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${await token()}`);
-    const res = await f(`${base}${path}`, { ...init, headers });
-    if (res.status === 401) tokens.clear(); // expired or revoked early: the next try takes a new one
-    if (!res.ok) await fail(res, what);
-    return res;
+    for (let attempt = 1; ; attempt++) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${await token()}`);
+      const res = await f(`${base}${path}`, { ...init, headers });
+      // A token expired or revoked before its time: drop it and try once more with a new one.
+      if (res.status === 401 && attempt === 1) {
+        tokens.delete(`${base}|${id}`);
+        await res.body?.cancel();
+        continue;
+      }
+      if (!res.ok) await fail(res, what);
+      return res;
+    }
   }
 
   const processPath = (pid: string) => `/document-processes/${encodeURIComponent(pid)}`;
