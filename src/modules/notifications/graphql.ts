@@ -17,6 +17,7 @@ const NODE_TYPE: Record<NotificationSubject, string> = {
   LEAD: 'Lead',
   ORDER: 'Order',
   CUSTOMER: 'Customer',
+  PROSPECT: 'Prospect',
   DISTRIBUTOR: 'Distributor',
   PERIOD: 'CommissionPeriod',
   MESSAGE: 'OutboxMessage',

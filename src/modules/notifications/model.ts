@@ -21,6 +21,7 @@ export const NOTIFICATION_SUBJECTS = [
   'LEAD',
   'ORDER',
   'CUSTOMER',
+  'PROSPECT',
   'DISTRIBUTOR',
   'PERIOD',
   'MESSAGE',
