@@ -73,13 +73,17 @@ describe('period commit', () => {
     expect(advancing.map((x) => x.distributor_id)).toEqual([root, a, b]);
 
     expect((await periodMutation('commitPeriod')).__typename).toBe('MutationCommitPeriodSuccess');
-    const statements = await rows("kind = 'STATEMENT_READY'");
+    const statements = (await rows("kind = 'STATEMENT_READY'")).sort(
+      (x, y) => x.distributor_id - y.distributor_id,
+    );
     expect(statements.map((n) => [n.distributor_id, n.subject_id, JSON.parse(n.payload).total])).toEqual([
       [root, last, 1500],
       [a, last, 8000],
     ]);
     // The root has no sponsor: a hears of b, the root of a.
-    const ranks = await rows("kind = 'RANK_ADVANCED'");
+    const ranks = (await rows("kind = 'RANK_ADVANCED'")).sort(
+      (x, y) => Number(x.subject_id) - Number(y.subject_id),
+    );
     expect(ranks.map((n) => [n.distributor_id, Number(n.subject_id), JSON.parse(n.payload).rankId])).toEqual(
       [
         [root, a, 'CONSULTANT'],

@@ -88,7 +88,7 @@ describe('a new lead assigned', () => {
     expect(lead.assigned_distributor_id).toBe(b);
     const [n] = await rows('kind = ? AND subject_id = ?', 'LEAD_ASSIGNED', String(lead.id));
     expect(n).toMatchObject({ distributor_id: b, subject_type: 'LEAD' });
-    expect(JSON.parse(n.payload)).toMatchObject({ source: 'GENERIC', reason: 'CODE' });
+    expect(JSON.parse(n.payload)).toMatchObject({ source: 'GENERIC', reason: 'REFERRAL_CODE' });
     // The same delivery again: the lead exists, nothing is assigned or notified twice.
     await post(
       '/webhooks/leads/notify-web',
