@@ -2,7 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/modules/auth/apiKeys';
 import { adminToken } from '../helpers';
-import { setProviders } from '../messaging/helpers';
+import { resendAccepted, setProviders } from '../messaging/helpers';
 import { loginFrom, memberWithPassword, randomAddress, rawGql, sessionToken, VIEWER_ROLE } from './helpers';
 
 // Issue 12 §6: password reset by e-mail, through the worker: the request (GraphQL), the queue step writing the
@@ -108,6 +108,15 @@ describe('requesting a link', () => {
     expect(dump).not.toContain(token);
     const lifetime = Date.parse(row!.expires_at as string) - Date.parse(row!.created_at as string);
     expect(lifetime).toBe(60 * 60_000);
+    // The real queue takes it to the e-mail provider (the Resend fake), once, with the link.
+    let accepted: Awaited<ReturnType<typeof resendAccepted>> = [];
+    for (let i = 0; i < 100 && accepted.length === 0; i++) {
+      accepted = await resendAccepted(m.email.toLowerCase());
+      if (accepted.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0].text).toContain(`/reset/${token}`);
+    expect(accepted[0].html).toContain(`/reset/${token}`);
   });
 
   it('an unknown address gets the same answer, and nothing is written or sent', async () => {
@@ -231,6 +240,35 @@ describe('the link', () => {
     // The other link of the same account was revoked with it.
     const other = await page(first);
     expect(other.status).toBe(410);
+  });
+
+  it('two uses at once: exactly one sets the password; a terminated member’s link works no more', async () => {
+    const m = await memberWithPassword(admin, root);
+    await request(m.email);
+    const token = tokenOf((await resetMail(m.email))[0]);
+    const results = await Promise.all(
+      ['race-password-1', 'race-password-2'].map((newPassword) =>
+        rawGql(RESET, { input: { token, newPassword } }),
+      ),
+    );
+    const kinds = results.map((r) => r.body.data.resetPassword.__typename).sort();
+    expect(kinds).toEqual(['MutationResetPasswordSuccess', 'ValidationError']);
+    const winner = results.findIndex(
+      (r) => r.body.data.resetPassword.__typename === 'MutationResetPasswordSuccess',
+    );
+    expect((await loginFrom(m.email, `race-password-${winner + 1}`, randomAddress())).__typename).toBe(
+      'MutationLoginSuccess',
+    );
+
+    const t = await memberWithPassword(admin, root);
+    await request(t.email);
+    const tToken = tokenOf((await resetMail(t.email))[0]);
+    await env.DB.prepare(`UPDATE distributor SET status = 'TERMINATED' WHERE id = ?`).bind(t.id).run();
+    const before = await account(t.id);
+    expect((await page(tToken)).status).toBe(404);
+    const r = await rawGql(RESET, { input: { token: tToken, newPassword: 'terminated-password-1' } });
+    expect(r.body.data.resetPassword.__typename).toBe('ValidationError');
+    expect(await account(t.id)).toEqual(before);
   });
 
   it('an expired link: a clear page in the member’s language, a typed error, nothing written', async () => {

@@ -229,9 +229,10 @@ export async function resetPassword(
   const [claimed, updated] = await atomic(db, [
     db
       .prepare(
-        'UPDATE password_reset_token SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?',
+        `UPDATE password_reset_token SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?
+           AND EXISTS (SELECT 1 FROM ${table} WHERE id = ?${row.account_kind === 'distributor' ? " AND status != 'TERMINATED'" : ''})`,
       )
-      .bind(now, row.id, now),
+      .bind(now, row.id, now, row.account_id),
     db
       .prepare(
         `UPDATE ${table} SET password_hash = ?, token_version = token_version + 1
