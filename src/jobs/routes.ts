@@ -14,6 +14,7 @@ import type { LeadJob } from '../modules/leads/messages';
 import { fanOutBroadcast } from '../modules/messaging/broadcasts';
 import { sendOutboxMessage } from '../modules/messaging/send';
 import { orderImports } from '../modules/orders/import/kind';
+import { sendResetLink } from '../modules/passwordReset/reset';
 import type { JobMessage } from './messages';
 
 const importKinds: readonly ImportKind[] = [genealogyImports, orderImports, prospectImports];
@@ -65,6 +66,8 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: 'outbox', run: (env) => sendOutboxMessage(env, body.outboxId).then(() => {}) };
     case 'broadcast.fanout':
       return { jobKind: 'broadcast', run: (env) => fanOutBroadcast(env, body.broadcastId) };
+    case 'passwordReset.send':
+      return { jobKind: 'passwordReset', run: (env) => sendResetLink(env, body) };
     default: {
       // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
       const unrouted: never = body;
