@@ -115,7 +115,7 @@ try {
   );
   const sent = (
     await gql(
-      `mutation($input: OfferIdInput!) { sendOffer(input: $input) { __typename
+      `mutation($input: SendOfferInput!) { sendOffer(input: $input) { __typename
         ... on MutationSendOfferSuccess { offer { id status link { path } } } ... on Error { message } } }`,
       { input: { id: created.offer.id } },
       admin,

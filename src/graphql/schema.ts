@@ -6,6 +6,7 @@ import '../modules/company/graphql';
 import '../modules/volumes/graphql';
 import '../modules/genealogy/graphql/index';
 import '../modules/genealogy/import/graphql';
+import '../modules/notifications/graphql';
 import '../modules/catalog/graphql';
 import '../modules/customers/graphql';
 import '../modules/orders/graphql';
@@ -21,5 +22,6 @@ import '../modules/people/graphql';
 import '../jobs/graphql';
 import '../modules/deadLetters/graphql';
 import '../modules/messaging/graphql';
+import '../modules/passwordReset/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

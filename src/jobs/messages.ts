@@ -7,6 +7,7 @@ import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OutboxJob } from '../modules/messaging/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
+import type { PasswordResetJob } from '../modules/passwordReset/messages';
 
 /**
  * Every message on the jobs queue. Each carries what makes its handling idempotent; a step of a tracked job
@@ -22,4 +23,5 @@ export type JobMessage =
   | OrderImportJob
   | ProspectImportJob
   | OutboxJob
+  | PasswordResetJob
   | EsignJob;

@@ -46,7 +46,7 @@ export async function handleQueue(
       continue;
     }
     const spec = jobSpecOf(route.jobKind);
-    if (body.jobId && spec) {
+    if ('jobId' in body && body.jobId && spec) {
       await runTrackedStep(env, message, spec, route.run);
       continue;
     }

@@ -15,6 +15,7 @@ import type { LeadJob } from '../modules/leads/messages';
 import { fanOutBroadcast } from '../modules/messaging/broadcasts';
 import { sendOutboxMessage } from '../modules/messaging/send';
 import { orderImports } from '../modules/orders/import/kind';
+import { sendResetLink } from '../modules/passwordReset/reset';
 import type { JobMessage } from './messages';
 
 const importKinds: readonly ImportKind[] = [genealogyImports, orderImports, prospectImports];
@@ -70,6 +71,8 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
     case 'esign.start':
     case 'esign.sync':
       return { jobKind: 'esign', run: (env) => runEsignStep(env, body) };
+    case 'passwordReset.send':
+      return { jobKind: 'passwordReset', run: (env) => sendResetLink(env, body) };
     default: {
       // Every kind of JobMessage has a case above: a new kind without one fails the typecheck here.
       const unrouted: never = body;

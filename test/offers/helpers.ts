@@ -14,7 +14,7 @@ const result = (success: string) => `{ __typename
 
 export const CREATE_OFFER = `mutation($input: CreateOfferInput!) { createOffer(input: $input) ${result('MutationCreateOfferSuccess')} }`;
 export const REVISE_OFFER = `mutation($input: ReviseOfferInput!) { reviseOffer(input: $input) ${result('MutationReviseOfferSuccess')} }`;
-export const SEND_OFFER = `mutation($input: OfferIdInput!) { sendOffer(input: $input) ${result('MutationSendOfferSuccess')} }`;
+export const SEND_OFFER = `mutation($input: SendOfferInput!) { sendOffer(input: $input) ${result('MutationSendOfferSuccess')} }`;
 export const REVOKE_LINK = `mutation($input: OfferIdInput!) { revokeOfferLink(input: $input) ${result('MutationRevokeOfferLinkSuccess')} }`;
 
 export type Line = [product: number, quantity: number, discountBp?: number];

@@ -1,6 +1,7 @@
 // The queued half of intake: turn a stored delivery into a lead, route it, record the assignment.
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
+import { notificationsFromSelect } from '../notifications/statements';
 import { sourceByName } from './config';
 import { normalizeGeneric, parseGenericBody } from './generic';
 import { normalizeGoogle, parseGoogleBody } from './google';
@@ -198,6 +199,19 @@ function saveStatements(
          WHERE l.source = ? AND l.external_id = ? AND NOT EXISTS (SELECT 1 FROM lead_assignment a WHERE a.lead_id = l.id)`,
       )
       .bind(route.distributorId, route.reason, route.ruleId, route.detail, now, lead.source, lead.externalId),
+    // The distributor the router chose hears of the lead in the same batch (once per assignment).
+    notificationsFromSelect(
+      db,
+      'LEAD_ASSIGNED',
+      `SELECT a.distributor_id, 'LEAD' AS subject_type, CAST(l.id AS TEXT) AS subject_id,
+         json_object('name', coalesce(l.full_name, trim(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, ''))),
+                     'source', l.source, 'reason', a.reason) AS payload,
+         'lead-assigned:' || a.id AS dedupe_key
+       FROM lead l JOIN lead_assignment a ON a.lead_id = l.id AND a.assigned_by = 'router'
+       WHERE l.source = ? AND l.external_id = ?`,
+      [lead.source, lead.externalId],
+      now,
+    ),
     db
       .prepare(
         `UPDATE lead_intake SET status = 'DONE', last_error = NULL, lead_id = (${find}), updated_at = ? WHERE id = ?`,

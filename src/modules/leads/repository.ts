@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import type { Viewer } from '../auth/viewer';
+import { notificationStatement } from '../notifications/statements';
 import type { LeadAnswer, Utm } from './model';
 import type { lead, leadAssignment } from './tables';
 
@@ -85,6 +86,22 @@ export async function assignLead(
     db
       .prepare('UPDATE lead SET assigned_distributor_id = ?, updated_at = ? WHERE id = ? RETURNING *')
       .bind(distributorId, now, leadId),
+    ...(distributorId != null && distributorId !== lead.assigned_distributor_id
+      ? [
+          notificationStatement(db, {
+            distributorId,
+            kind: 'LEAD_ASSIGNED',
+            subjectType: 'LEAD',
+            subjectId: leadId,
+            payload: {
+              name: lead.full_name ?? [lead.first_name, lead.last_name].filter(Boolean).join(' '),
+              source: lead.source,
+              reason: 'MANUAL',
+            },
+            at: now,
+          }),
+        ]
+      : []),
   ]);
   return (updated.results as LeadRow[])[0];
 }

@@ -6,6 +6,7 @@ import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
 import { BodyTooLargeError, decodeUtf8, readBodyLimited } from '../leads/body';
 import { constantTimeEqual, timingSafeEqualBytes } from '../leads/crypto';
+import { notificationsFromSelect } from '../notifications/statements';
 import { type ProviderEvent, recordProviderEvent, suppressionOf } from './events';
 import type { EventStatus } from './model';
 
@@ -255,6 +256,19 @@ export async function twilioInbound(env: Env, request: Request): Promise<Callbac
            WHERE channel = 'SMS' AND address = ? AND ${fresh} ORDER BY id DESC LIMIT 1`,
         )
         .bind(`Reply from ${from}:\n\n${body}`.slice(0, 10_000), now, now, from, key),
+      // The owner of that person's thread hears of the reply in the same batch.
+      notificationsFromSelect(
+        db,
+        'REPLY_RECEIVED',
+        `SELECT owner_distributor_id AS distributor_id, recipient_type AS subject_type,
+           CAST(recipient_id AS TEXT) AS subject_id,
+           json_object('from', ?, 'text', substr(?, 1, 200), 'outboxId', id) AS payload,
+           'reply:' || ? AS dedupe_key
+         FROM message_outbox WHERE channel = 'SMS' AND address = ? AND recipient_type != 'STAFF' AND ${fresh}
+         ORDER BY id DESC LIMIT 1`,
+        [from, body, sid, from, key],
+        now,
+      ),
     );
   statements.push(
     db.prepare("UPDATE message_event SET applied = 1 WHERE provider = 'TWILIO' AND dedupe_key = ?").bind(key),

@@ -291,6 +291,18 @@ export async function previewMessage(
   };
 }
 
+/**
+ * Checks that a message could be sent (recipient visible, address usable, consent where needed) and writes
+ * nothing: a caller that must change something else first (an offer's status) checks before it does.
+ */
+export async function checkSendable(env: Env, viewer: Viewer, raw: SendMessageInput): Promise<void> {
+  const prepared = await prepareMessage(env, viewer, raw);
+  if (!prepared.consent)
+    throw new ForbiddenError(
+      `The ${prepared.subject.type.toLowerCase()} has not consented to marketing by ${prepared.input.channel === 'SMS' ? 'SMS' : 'e-mail'}.`,
+    );
+}
+
 export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInput): Promise<OutboxRow> {
   const db = env.DB;
   const prepared = await prepareMessage(env, viewer, raw);

@@ -43,7 +43,8 @@ builder.node(OutboxMessage, {
     recipient: t.field({
       type: CrmSubject,
       nullable: true,
-      resolve: (m, _a, ctx) => resolveSubject(ctx, m.recipient_type, m.recipient_id),
+      resolve: (m, _a, ctx) =>
+        m.recipient_type === 'STAFF' ? null : resolveSubject(ctx, m.recipient_type, m.recipient_id),
     }),
     address: t.exposeString('address', { description: 'The E.164 number or e-mail address used.' }),
     templateKey: t.exposeString('template_key', { nullable: true }),

@@ -13,6 +13,9 @@ export type Locale = (typeof LOCALES)[number];
 export const RECIPIENT_TYPES = ['CUSTOMER', 'LEAD', 'PROSPECT', 'DISTRIBUTOR'] as const;
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
+/** Who an outbox row may go to: the people above, and staff members (their password reset e-mails). */
+export const OUTBOX_RECIPIENT_TYPES = [...RECIPIENT_TYPES, 'STAFF'] as const;
+
 export const SENDER_KINDS = ['DISTRIBUTOR', 'STAFF', 'RULE', 'SYSTEM'] as const;
 
 export const OUTBOX_STATUSES = [

@@ -74,7 +74,8 @@ async function outgoing(
   const base = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
   const path = CALLBACK_PATH[provider];
   const headers: Record<string, string> = {};
-  if (row.channel === 'EMAIL' && row.purpose === 'MARKETING') {
+  // Marketing goes to people only (staff get transactional mail: their password resets).
+  if (row.channel === 'EMAIL' && row.purpose === 'MARKETING' && row.recipient_type !== 'STAFF') {
     // RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
     const token = await unsubscribeToken(env.JWT_SECRET, {
       channel: 'EMAIL',

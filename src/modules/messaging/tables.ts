@@ -1,4 +1,4 @@
-// Tables of messaging (migration 0018). Keys are the SQL column names, so that `$inferSelect` is the row a
+// Tables of messaging (migration 0018; 0021 lets the outbox write to staff). Keys are the SQL column names, so that `$inferSelect` is the row a
 // raw D1 statement returns.
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { distributor } from '../genealogy/tables';
@@ -8,6 +8,7 @@ import {
   EVENT_STATUSES,
   LOCALES,
   MESSAGE_RULES,
+  OUTBOX_RECIPIENT_TYPES,
   OUTBOX_STATUSES,
   PROVIDERS,
   PURPOSES,
@@ -47,7 +48,7 @@ export const messageTemplate = sqliteTable('message_template', {
 
 export const messageOutbox = sqliteTable('message_outbox', {
   id: integer().primaryKey(),
-  recipient_type: text({ enum: RECIPIENT_TYPES }).notNull(),
+  recipient_type: text({ enum: OUTBOX_RECIPIENT_TYPES }).notNull(),
   recipient_id: integer().notNull(),
   address: text().notNull(),
   channel: text({ enum: CHANNELS }).notNull(),

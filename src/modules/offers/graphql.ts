@@ -11,6 +11,7 @@ import { Lead } from '../leads/graphql/leads';
 import { Order } from '../orders/graphql';
 import { canViewOrder } from '../orders/lists';
 import { orderById } from '../orders/repository';
+import { sendOfferWithLink } from './deliver';
 import { OFFER_STATUSES, type OfferLineRow, type OfferRow, type OfferSettingsRow } from './model';
 import {
   addOfferLines,
@@ -18,7 +19,6 @@ import {
   publicPath,
   reviseOffer,
   revokeOfferLink,
-  sendOffer,
   updateOfferSettings,
 } from './offers';
 import { canViewOffer, offerSettings, offersByIds, offersPage, requireOffer } from './repository';
@@ -298,6 +298,23 @@ const OfferIdInput = builder.inputType('OfferIdInput', {
   fields: (t) => ({ id: t.globalID({ required: true, for: Offer }) }),
 });
 
+const OfferDelivery = builder.enumType('OfferDelivery', {
+  values: ['SMS', 'EMAIL'] as const,
+  description: 'How the link reaches the recipient: a transactional SMS or e-mail through the outbox.',
+});
+
+const SendOfferInput = builder.inputType('SendOfferInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: Offer }),
+    deliverBy: t.field({
+      type: OfferDelivery,
+      required: false,
+      description:
+        'Send the link by SMS or e-mail too (checked first: an unreachable recipient sends nothing).',
+    }),
+  }),
+});
+
 builder.mutationField('sendOffer', (t) =>
   t.field({
     type: Offer,
@@ -306,8 +323,9 @@ builder.mutationField('sendOffer', (t) =>
       'e-mail carrying it goes through the messaging outbox.',
     errors: { types: errorTypes, dataField: { name: 'offer' } },
     authScopes: { admin: true, distributor: true },
-    args: { input: t.arg({ type: OfferIdInput, required: true }) },
-    resolve: (_r, { input }, ctx) => sendOffer(ctx.db, ctx.viewer, Number(input.id.id)),
+    args: { input: t.arg({ type: SendOfferInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      sendOfferWithLink(ctx.env, ctx.viewer, Number(input.id.id), input.deliverBy ?? null),
   }),
 );
 

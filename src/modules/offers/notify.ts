@@ -1,7 +1,5 @@
-// The text that carries an offer's link to its recipient, for the messaging outbox (issue 13 builds on it):
-// the integrator calls `offerLinkMessage` after `sendOffer` and queues the result as an SMS or e-mail to the
-// offer's customer or lead. Until then, sending an offer issues the link and records it in the person's
-// history; nothing leaves the system.
+// The text that carries an offer's link to its recipient: `sendOffer(deliverBy: SMS | EMAIL)` sends it through
+// the messaging outbox (deliver.ts).
 import { wordsFor } from './i18n';
 import type { OfferRow } from './model';
 import { formatMoney } from './rules';

@@ -12,6 +12,7 @@ import { loadSettings } from '../company/settings';
 import { customersByIds } from '../customers/repository';
 import { sponsorPathIds } from '../genealogy/paths';
 import { distributorById } from '../genealogy/reads';
+import { notificationsFromSelect } from '../notifications/statements';
 import { applyVolumeChange } from '../volumes/live';
 import { isPeriodFrozen, periodForInstant } from '../volumes/periods';
 import { lineVolume, type OrderLineRow, type OrderRow, type RefundRow } from './model';
@@ -312,6 +313,22 @@ export async function markOrderPaid(
              paid_at = ?, period = ?, payment_reference = ? WHERE id = ?`,
         )
         .bind(paidAt.toISOString(), period, reference, order.id),
+      // A customer's order: its distributor hears of the payment in the same batch.
+      ...(order.customer_id != null
+        ? [
+            notificationsFromSelect(
+              db,
+              'ORDER_PAID',
+              `SELECT o.distributor_id, 'ORDER' AS subject_type, CAST(o.id AS TEXT) AS subject_id,
+                 json_object('customerId', c.id, 'customerName', trim(c.first_name || ' ' || coalesce(c.last_name, '')),
+                             'total', o.total, 'currency', o.currency) AS payload,
+                 'order-paid:' || o.id AS dedupe_key
+               FROM sales_order o JOIN customer c ON c.id = o.customer_id WHERE o.id = ?`,
+              [order.id],
+              now.toISOString(),
+            ),
+          ]
+        : []),
       ...applyVolumeChange(db, {
         distributorId: member.id,
         ancestors: sponsorPathIds(member.sponsor_path).slice(0, -1),

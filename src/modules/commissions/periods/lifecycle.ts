@@ -5,6 +5,7 @@ import { addMonths, monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { recordJob } from '../../jobs/repository';
 import { firstMessage } from '../../jobs/start';
+import { notificationsFromSelect } from '../../notifications/statements';
 import { versionInForce } from '../versions/repository';
 import { isPeriodId, periodBounds } from './bounds';
 import { closeJob } from './jobKind';
@@ -179,6 +180,22 @@ export async function commit(db: D1Database, periodId: string, now: Date): Promi
          FROM period_result WHERE period_id = ?1 AND total != 0`,
       )
       .bind(periodId, settings.payoutCurrency, now.toISOString()),
+    // A member whose lifetime rank rises with this period: their sponsor hears of it (read before the
+    // lifetime ranks are kept below; only while this commit is the one that wins).
+    notificationsFromSelect(
+      db,
+      'RANK_ADVANCED',
+      `SELECT d.sponsor_id AS distributor_id, 'DISTRIBUTOR' AS subject_type, CAST(d.id AS TEXT) AS subject_id,
+         json_object('memberName', d.first_name || ' ' || d.last_name, 'rankId', r.lifetime_rank,
+                     'previousRankId', d.lifetime_rank_id, 'periodId', r.period_id) AS payload,
+         'rank:' || r.period_id || ':' || d.id AS dedupe_key
+       FROM period_result r JOIN distributor d ON d.id = r.distributor_id
+       WHERE r.period_id = ? AND r.lifetime_rank IS NOT NULL AND d.lifetime_rank_id IS NOT r.lifetime_rank
+         AND d.sponsor_id IS NOT NULL
+         AND EXISTS (SELECT 1 FROM commission_period p WHERE p.id = r.period_id AND p.status = 'REVIEW')`,
+      [periodId],
+      now.toISOString(),
+    ),
     db
       .prepare(
         `UPDATE distributor SET lifetime_rank_id = r.lifetime_rank FROM period_result r
@@ -191,9 +208,21 @@ export async function commit(db: D1Database, periodId: string, now: Date): Promi
         "UPDATE commission_period SET status = 'COMMITTED', committed_at = ? WHERE id = ? AND status = 'REVIEW'",
       )
       .bind(now.toISOString(), periodId),
+    // Every member with a non-zero statement (the ledger's entries) hears that it is ready.
+    notificationsFromSelect(
+      db,
+      'STATEMENT_READY',
+      `SELECT r.distributor_id, 'PERIOD' AS subject_type, r.period_id AS subject_id,
+         json_object('periodId', r.period_id, 'total', r.total, 'currency', ?) AS payload,
+         'statement:' || r.period_id || ':' || r.distributor_id AS dedupe_key
+       FROM period_result r JOIN commission_period p ON p.id = r.period_id
+       WHERE r.period_id = ? AND r.total != 0 AND p.status = 'COMMITTED' AND p.committed_at = ?`,
+      [settings.payoutCurrency, periodId, now.toISOString()],
+      now.toISOString(),
+    ),
   ]);
   // The ledger rows are keyed, so a second commit wrote nothing; its caller lost the race.
-  requireChanged(committed[2], () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
+  requireChanged(committed[3], () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
   return (await periodById(db, periodId))!;
 }
 

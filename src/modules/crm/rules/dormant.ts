@@ -7,6 +7,7 @@ import { atomic, nowIso } from '../../../lib/db';
 import { type KeysetPage, type PageFilter, selectPage } from '../../../lib/keyset';
 import { monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
+import { notificationsFromSelect } from '../../notifications/statements';
 import { addMonths, dayInZone, startOfDayInZone } from '../dates';
 import type { dormantMember } from '../tables';
 import { ruleSettings } from './settings';
@@ -63,9 +64,11 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
     // Whoever this run did not confirm is no longer dormant.
     db.prepare('DELETE FROM dormant_member WHERE checked_at != ?').bind(stamp),
   ]);
-  const tasks = await db
-    .prepare(
-      `INSERT INTO task (owner_id, kind, title, subject_type, subject_id, due_date, dedupe_key, created_by, created_at, updated_at)
+  // The task and, for a customer, the owner's notification, in one batch: both once per dormant spell.
+  const [tasks] = await atomic(db, [
+    db
+      .prepare(
+        `INSERT INTO task (owner_id, kind, title, subject_type, subject_id, due_date, dedupe_key, created_by, created_at, updated_at)
        SELECT m.responsible_id, 'DORMANT',
          'Dormant for ' || m.periods || ' months: ' || coalesce(d.first_name || ' ' || d.last_name, c.first_name || ' ' || c.last_name),
          m.member_type, m.member_id, ?1,
@@ -76,9 +79,21 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
        LEFT JOIN customer c ON m.member_type = 'CUSTOMER' AND c.id = m.member_id
        WHERE m.responsible_id IS NOT NULL AND m.checked_at = ?2
        ON CONFLICT (dedupe_key) DO NOTHING`,
-    )
-    .bind(today, stamp)
-    .run();
+      )
+      .bind(today, stamp),
+    notificationsFromSelect(
+      db,
+      'CUSTOMER_DORMANT',
+      `SELECT m.responsible_id AS distributor_id, 'CUSTOMER' AS subject_type, CAST(m.member_id AS TEXT) AS subject_id,
+         json_object('customerName', trim(c.first_name || ' ' || coalesce(c.last_name, '')), 'periods', m.periods,
+                     'lastActivePeriod', m.last_active_period) AS payload,
+         'dormant:CUSTOMER:' || m.member_id || ':' || coalesce(m.last_active_period, 'never') AS dedupe_key
+       FROM dormant_member m JOIN customer c ON c.id = m.member_id
+       WHERE m.member_type = 'CUSTOMER' AND m.responsible_id IS NOT NULL AND m.checked_at = ?`,
+      [stamp],
+      stamp,
+    ),
+  ]);
   void dist;
   void cust;
   return tasks.meta.changes ?? 0;
