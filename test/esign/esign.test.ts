@@ -216,6 +216,22 @@ describe('Autenti', () => {
     expect(await ordersOf(offerId)).toBe(0);
     const shown = (await gqlOk(SIGNATURE, { id: globalId('Offer', offerId) }, annaToken)).node;
     expect(shown.signature).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/503/) });
+
+    // Autenti is back; staff retry the job: the request is PENDING again, then sent.
+    await autenti('/__fake/script', { to: email, answers: [] });
+    const retried = await gqlOk(
+      `mutation($input: RetryJobInput!) { retryJob(input: $input) { __typename ... on Error { message } } }`,
+      { input: { id: globalId('Job', jobId) } },
+      admin,
+    );
+    expect(retried.retryJob.__typename).toBe('MutationRetryJobSuccess');
+    const resent = await until(
+      () => requestOfOffer(offerId),
+      (r) => r?.status === 'SENT',
+      'sent after the retry',
+    );
+    expect(resent!.failure_reason).toBeNull();
+    expect(resent!.external_id).toMatch(/^DOCUMENT_PROCESS:/);
   });
 
   it('a refusal no retry mends (422) fails the job at once with the reason', async () => {
