@@ -29,6 +29,8 @@ CREATE TABLE signature_request (
   signing_url TEXT,
   source_key TEXT REFERENCES stored_file (key),
   signed_key TEXT REFERENCES stored_file (key),
+  -- The audit trail kept beside the signed PDF (JSON: the request, the signed file's hash, every event).
+  audit_key TEXT REFERENCES stored_file (key),
   failure_reason TEXT,
   completed_at TEXT,
   created_at TEXT NOT NULL,

@@ -37,7 +37,7 @@ const ordersOf = (offerId: number) =>
   count(`SELECT count(*) AS n FROM sales_order WHERE created_by = ?`, `offer:${offerId}`);
 
 const SIGNATURE = `query($id: ID!) { node(id: $id) { ... on Offer { status order { id }
-  signature { provider status failureReason completedAt document { sha256 size } events { event } } } } }`;
+  signature { provider status failureReason completedAt document { sha256 size } auditTrail { key sha256 } events { event } } } } }`;
 
 beforeAll(async () => {
   admin = await adminToken();
@@ -130,6 +130,19 @@ describe('Autenti', () => {
       'COMPLETED',
     ]);
     expect(await ordersOf(offerId)).toBe(1);
+    // The audit trail beside the signed PDF: the file's hash and every event, with its own hash recorded.
+    const auditBytes = new Uint8Array(
+      await (await env.FILES.get(shown.signature.auditTrail.key))!.arrayBuffer(),
+    );
+    expect(shown.signature.auditTrail.sha256).toBe(await sha256Hex(auditBytes));
+    const audit = JSON.parse(new TextDecoder().decode(auditBytes));
+    expect(audit.signedFile).toEqual({ key: done!.signed_key, sha256: stored.sha256, size: stored.size });
+    expect(audit.request).toMatchObject({ provider: 'AUTENTI', externalId: sent!.external_id });
+    expect(audit.events.map((e: any) => e.event)).toEqual([
+      'SENT',
+      'EVENT_CLASSIFIER-UNIQUE_TYPE:DOCUMENT_PROCESS_COMPLETED',
+      'COMPLETED',
+    ]);
     // The OAuth2 token is cached: one for create, upload and send; one more after the revocation, for the
     // status reads and the download.
     const after = await autenti('/__fake/stats');

@@ -66,6 +66,13 @@ export const SignatureRequest = builder.objectRef<SignatureRequestRow>('Signatur
       description: 'The signed PDF, once the signature is complete.',
       resolve: (r, _a, ctx) => storedFile(ctx.db, r.signed_key),
     }),
+    auditTrail: t.field({
+      type: SignedDocument,
+      nullable: true,
+      description:
+        'The audit trail kept beside the signed PDF (JSON: the request, the file’s hash, every event).',
+      resolve: (r, _a, ctx) => storedFile(ctx.db, r.audit_key),
+    }),
     events: t.field({ type: [SignatureEvent], resolve: (r, _a, ctx) => eventsOf(ctx.db, r.id) }),
   }),
 });

@@ -126,15 +126,16 @@ export function completedStatement(
   db: D1Database,
   id: number,
   signedKey: string,
+  auditKey: string,
   now: string,
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE signature_request SET status = 'COMPLETED', status_rank = ?, signed_key = ?, completed_at = ?,
-         failure_reason = NULL, updated_at = ?
+      `UPDATE signature_request SET status = 'COMPLETED', status_rank = ?, signed_key = ?, audit_key = ?,
+         completed_at = ?, failure_reason = NULL, updated_at = ?
        WHERE id = ? AND status_rank < ?`,
     )
-    .bind(RANK.COMPLETED, signedKey, now, now, id, RANK.COMPLETED);
+    .bind(RANK.COMPLETED, signedKey, auditKey, now, now, id, RANK.COMPLETED);
 }
 
 /** A start that failed for good: FAILED with the reason (only before the provider took it). */

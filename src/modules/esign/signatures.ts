@@ -35,6 +35,7 @@ import {
   completedStatement,
   esignSettings,
   eventStatement,
+  eventsOf,
   failedStatement,
   failureReasonStatement,
   membersWithoutAgreement,
@@ -241,6 +242,43 @@ async function complete(env: Env, r: SignatureRequestRow, bytes: Uint8Array): Pr
     sha256,
   });
   const now = nowIso();
+  // The audit trail beside it: the request, the signed file's hash and every event taken, in order.
+  const events = await eventsOf(env.DB, r.id);
+  const audit = new TextEncoder().encode(
+    JSON.stringify(
+      {
+        request: {
+          id: r.id,
+          documentType: r.document_type,
+          subjectId: r.subject_id,
+          provider: r.provider,
+          externalId: r.external_id,
+          signer: { email: r.signer_email, firstName: r.signer_first_name, lastName: r.signer_last_name },
+          sourceFile: r.source_key,
+          createdAt: r.created_at,
+        },
+        signedFile: { key, sha256, size: bytes.byteLength },
+        events: [
+          ...events.map((e) => ({
+            event: e.event,
+            deliveryId: e.delivery_id,
+            detail: e.detail,
+            at: e.received_at,
+          })),
+          { event: 'COMPLETED', deliveryId: `completed:${r.id}`, detail: `sha256=${sha256}`, at: now },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
+  const auditSha = await sha256Hex(audit);
+  const auditKey = key.replace(/\.pdf$/, '.audit.json');
+  await env.FILES.put(auditKey, audit, {
+    httpMetadata: { contentType: 'application/json' },
+    customMetadata: { sha256: auditSha, signatureRequest: String(r.id) },
+    sha256: auditSha,
+  });
   const consequences =
     r.document_type === 'OFFER' ? await signedOfferStatements(env.DB, r.subject_id, now) : [];
   await atomic(env.DB, [
@@ -248,7 +286,11 @@ async function complete(env: Env, r: SignatureRequestRow, bytes: Uint8Array): Pr
       `INSERT INTO stored_file (key, content_type, size, sha256, created_at) VALUES (?, 'application/pdf', ?, ?, ?)
          ON CONFLICT (key) DO NOTHING`,
     ).bind(key, bytes.byteLength, sha256, now),
-    completedStatement(env.DB, r.id, key, now),
+    env.DB.prepare(
+      `INSERT INTO stored_file (key, content_type, size, sha256, created_at) VALUES (?, 'application/json', ?, ?, ?)
+         ON CONFLICT (key) DO NOTHING`,
+    ).bind(auditKey, audit.byteLength, auditSha, now),
+    completedStatement(env.DB, r.id, key, auditKey, now),
     // Each guarded by the offer's own status (ACCEPTED → SIGNED; an order only for a SIGNED offer without one):
     // a second completion changes nothing.
     ...consequences,

@@ -28,6 +28,7 @@ export const signatureRequest = sqliteTable(
     signing_url: text(),
     source_key: text().references(() => storedFile.key),
     signed_key: text().references(() => storedFile.key),
+    audit_key: text().references(() => storedFile.key),
     failure_reason: text(),
     completed_at: text(),
     created_at: text().notNull(),
