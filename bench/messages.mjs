@@ -41,7 +41,7 @@ const port = Number(args.port);
 const fakePort = Number(args['fake-port']);
 const timeoutMs = Number(args['timeout-min']) * 60_000;
 const previewRuns = Number(args['preview-runs']);
-if (!(Number.isInteger(N) && N >= 10 && N <= 1_000_000)) throw new Error('--recipients: 10 to 1,000,000');
+if (!(Number.isInteger(N) && N >= 10 && N <= 899_999)) throw new Error('--recipients: 10 to 899,999');
 
 const STATE = resolve('bench/.state/messages');
 const RESULTS_JSON = 'bench/results/messages.json';
@@ -74,11 +74,11 @@ function seed(file) {
        sponsor_path, sponsor_depth, placement_path, placement_depth, created_at, updated_at)
      VALUES (1, 'BENCH1', 'Bench', 'Owner', 'bench owner', 'DK', 'da', 'ACTIVE', ?, '/1/', 0, '/1/', 0, ?, ?)`,
   ).run(now, now, now);
-  // Danish mobile numbers +45 20 000000.. (unique), SMS consent given.
+  // Danish mobile numbers +45 41 100001.. (unique; +45 400... are not valid), SMS consent given.
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
      INSERT INTO customer (owner_id, first_name, last_name, phone, country, locale, consent_sms_at, consent_source, created_at, updated_at)
-     SELECT 1, 'Kunde', 'Nr' || i, '+452' || printf('%07d', i), 'DK', 'da', ?, 'form:bench', ?, ? FROM n`,
+     SELECT 1, 'Kunde', 'Nr' || i, '+4541' || (100000 + i), 'DK', 'da', ?, 'form:bench', ?, ? FROM n`,
   ).run(N, now, now, now);
   db.prepare(
     `UPDATE messaging_settings SET sms_provider = 'TWILIO', sms_sender = ?, quiet_hours_start = '00:00',
