@@ -178,7 +178,9 @@ async function main() {
       if (c && elapsed - lastLog > 10_000) {
         lastLog = elapsed;
         timeline.push({ s: Math.round(elapsed / 1000), outbox: c.total, final: c.final ?? 0 });
-        log(`  ${sec(elapsed)} s: outbox ${c.total}, final ${c.final ?? 0}, fake ${JSON.stringify(fake.counts)}`);
+        log(
+          `  ${sec(elapsed)} s: outbox ${c.total}, final ${c.final ?? 0}, fake ${JSON.stringify(fake.counts)}`,
+        );
       }
       if (fanOutMs != null && c && c.total >= dry.sendable && c.final === c.total) {
         finalMs = elapsed;
@@ -200,7 +202,9 @@ async function main() {
       )
       .get();
     const sentRows = db
-      .prepare(`SELECT address, provider_message_id FROM message_outbox WHERE provider_message_id IS NOT NULL`)
+      .prepare(
+        `SELECT address, provider_message_id FROM message_outbox WHERE provider_message_id IS NOT NULL`,
+      )
       .all();
     db.close();
     let fakeDup = 0;

@@ -47,7 +47,8 @@ export async function startFakeTwilio({
       if (messages.length) counts.lookupHits++;
       return json(res, 200, { messages, page: 0, page_size: 50 });
     }
-    if (req.method !== 'POST') return json(res, 405, { code: 20004, message: 'Method not allowed', status: 405 });
+    if (req.method !== 'POST')
+      return json(res, 405, { code: 20004, message: 'Method not allowed', status: 405 });
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -60,7 +61,12 @@ export async function startFakeTwilio({
           return json(
             res,
             429,
-            { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 },
+            {
+              code: 20429,
+              message: 'Too Many Requests',
+              more_info: 'https://www.twilio.com/docs/errors/20429',
+              status: 429,
+            },
             { 'retry-after': '1' },
           );
         }
