@@ -1,5 +1,5 @@
 // npm run bench:messages [-- --recipients 100000] [--port 8805] [--fake-port 8806] [--timeout-min 30]
-//                        [--latency-ms 50] [--preview-runs 200]
+//                        [--latency-ms 50] [--preview-runs 200] [--source HEAD|worktree] [--name messages]
 //
 // A staff SMS broadcast through `wrangler dev` (real GraphQL, queue consumer and D1) against a local fake of
 // Twilio's Messages API (bench/lib/fakeTwilio.mjs: ~50 ms per send, 1 % 429 with Retry-After: 1, 1 % 500, and
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '50' },
     'preview-runs': { type: 'string', default: '200' },
     source: { type: 'string', default: 'HEAD' },
+    name: { type: 'string', default: 'messages' },
   },
 });
 const N = Number(args.recipients);
@@ -44,8 +45,8 @@ const previewRuns = Number(args['preview-runs']);
 if (!(Number.isInteger(N) && N >= 10 && N <= 899_999)) throw new Error('--recipients: 10 to 899,999');
 
 const STATE = resolve('bench/.state/messages');
-const RESULTS_JSON = 'bench/results/messages.json';
-const RESULTS_MD = 'bench/results/messages.md';
+const RESULTS_JSON = `bench/results/${args.name}.json`;
+const RESULTS_MD = `bench/results/${args.name}.md`;
 const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
 const SID = 'ACbench00000000000000000000000000';
 const SENDER = '+4570000000';
