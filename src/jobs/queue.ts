@@ -8,6 +8,7 @@ import { runTrackedStep } from '../modules/jobs/runner';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
 import type { LeadJob } from '../modules/leads/messages';
 import { handleOutboxJob } from '../modules/messaging/jobs';
+import type { OutboxJob } from '../modules/messaging/messages';
 import type { JobMessage } from './messages';
 import { importKindOf, jobSpecOf, routeOf } from './routes';
 
@@ -27,19 +28,16 @@ export async function handleQueue(
     batch.messages.filter((m) => isLeadJob(m.body)),
     env,
   );
+  // Outbox sends wait on the provider (tens of ms each) and are independent (each claims its own row before
+  // sending), so a batch's sends run together rather than one after another.
+  await Promise.all(
+    batch.messages
+      .filter((m) => m.body.kind === 'outbox.send' || m.body.kind === 'broadcast.fanout')
+      .map((m) => handleMessagingMessage(env, m as Message<OutboxJob>)),
+  );
   for (const message of batch.messages) {
     const body = message.body;
-    if (isLeadJob(body)) continue;
-    if (body.kind === 'outbox.send' || body.kind === 'broadcast.fanout') {
-      // Messaging acks, or retries with the delay its step asks for (Retry-After, backoff, a claim's lease).
-      try {
-        await handleOutboxJob(message, body, env);
-      } catch (e) {
-        console.error('job failed', body, e);
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-      }
-      continue;
-    }
+    if (isLeadJob(body) || body.kind === 'outbox.send' || body.kind === 'broadcast.fanout') continue;
     const route = routeOf(body as Exclude<JobMessage, LeadJob>);
     if (!route) {
       message.ack();
@@ -61,6 +59,16 @@ async function runUntracked(env: Env, message: Message<JobMessage>, run: (env: E
     if (kind) await handleImportJob(kind, message, message.body as ImportJobOf<string>, env);
     else await run(env);
     message.ack();
+  } catch (e) {
+    console.error('job failed', message.body, e);
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  }
+}
+
+/** Messaging acks, or retries with the delay its step asks for (Retry-After, backoff, a claim's lease). */
+async function handleMessagingMessage(env: Env, message: Message<OutboxJob>) {
+  try {
+    await handleOutboxJob(message, message.body, env);
   } catch (e) {
     console.error('job failed', message.body, e);
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
