@@ -19,8 +19,9 @@ CREATE INDEX password_reset_token_account ON password_reset_token (account_kind,
 CREATE TABLE notification (
   id INTEGER PRIMARY KEY,
   distributor_id INTEGER NOT NULL REFERENCES distributor (id),
-  kind TEXT NOT NULL CHECK (kind IN ('LEAD_ASSIGNED', 'ORDER_PAID', 'RANK_ADVANCED', 'CUSTOMER_DORMANT', 'STATEMENT_READY', 'REPLY_RECEIVED')),
-  subject_type TEXT, -- 'LEAD', 'ORDER', 'CUSTOMER', 'DISTRIBUTOR', 'PERIOD', 'MESSAGE'
+  kind TEXT NOT NULL CHECK (kind IN ('LEAD_ASSIGNED', 'ORDER_PAID', 'RANK_ADVANCED', 'CUSTOMER_DORMANT', 'STATEMENT_READY', 'REPLY_RECEIVED',
+    'OFFER_VIEWED', 'OFFER_ACCEPTED', 'OFFER_DECLINED', 'OFFER_SIGNED')),
+  subject_type TEXT, -- 'LEAD', 'ORDER', 'CUSTOMER', 'DISTRIBUTOR', 'PERIOD', 'MESSAGE', 'OFFER'
   subject_id TEXT, -- the subject's id (a period id is text)
   payload TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
   dedupe_key TEXT UNIQUE, -- an event seen twice (a redelivered step) notifies once

@@ -2,18 +2,19 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, distributorToken, enroll, gqlOk } from '../helpers';
 import { createCustomer, createProduct } from '../orders/helpers';
-import { createOffer, offerInput, SEND_OFFER } from './helpers';
+import { createOffer, formTokenOf, offerInput, page, post, SEND_OFFER, send } from './helpers';
 
 // sendOffer(deliverBy): the link leaves as a transactional SMS or e-mail through the messaging outbox, and an
 // unreachable recipient leaves the offer a DRAFT with nothing written.
 
 let annaToken: string;
+let anna: number;
 let product: number;
 
 beforeAll(async () => {
   const admin = await adminToken();
   const root = await enroll(admin, null);
-  const anna = await enroll(admin, root);
+  anna = await enroll(admin, root);
   annaToken = await distributorToken(anna);
   product = await createProduct(admin, 'DLV-A');
 });
@@ -67,5 +68,35 @@ describe('sending an offer with its link', () => {
       .first<any>();
     expect(row).toMatchObject({ status: 'DRAFT', public_token: null });
     expect((await outbox()).length).toBe(before);
+  });
+
+  it('tells the owner in-app when the recipient opens, then accepts (once each, however often)', async () => {
+    const customer = await createCustomer(annaToken, { firstName: 'Ida', country: 'DK', locale: 'da' });
+    const offer = await createOffer(annaToken, offerInput({ customer }, [[product, 1]]));
+    const path = (await send(annaToken, offer.id)).link.path as string;
+    const mine = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT kind, subject_type, subject_id FROM notification WHERE distributor_id = ? AND kind LIKE 'OFFER_%' ORDER BY id",
+        )
+          .bind(anna)
+          .all<any>()
+      ).results;
+    const id = String(Number(atob(offer.id).split(':')[1]));
+    const view = await page(path);
+    await page(path);
+    expect(await mine()).toEqual([{ kind: 'OFFER_VIEWED', subject_type: 'OFFER', subject_id: id }]);
+    const t = formTokenOf(view.html);
+    await post(`${path}/accept`, t);
+    await post(`${path}/accept`, t);
+    expect((await mine()).map((n: any) => n.kind)).toEqual(['OFFER_VIEWED', 'OFFER_ACCEPTED']);
+    const listed = await gqlOk(
+      '{ notifications(first: 10) { unreadCount edges { node { kind subjectId } } } }',
+      {},
+      annaToken,
+    );
+    expect(listed.notifications.edges.map((e: any) => e.node.kind)).toEqual(
+      expect.arrayContaining(['OFFER_VIEWED', 'OFFER_ACCEPTED']),
+    );
   });
 });

@@ -21,6 +21,7 @@ const NODE_TYPE: Record<NotificationSubject, string> = {
   DISTRIBUTOR: 'Distributor',
   PERIOD: 'CommissionPeriod',
   MESSAGE: 'OutboxMessage',
+  OFFER: 'Offer',
 };
 
 export const Notification = builder.objectRef<NotificationRow>('Notification');

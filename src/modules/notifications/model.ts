@@ -13,6 +13,14 @@ export const NOTIFICATION_KINDS = [
   'STATEMENT_READY',
   /** A reply (inbound SMS) came from someone the distributor texted. */
   'REPLY_RECEIVED',
+  /** The recipient opened one of the distributor's offers for the first time. */
+  'OFFER_VIEWED',
+  /** The recipient accepted an offer (with a signature to follow when the company requires one). */
+  'OFFER_ACCEPTED',
+  /** The recipient declined an offer, or refused to sign it. */
+  'OFFER_DECLINED',
+  /** The recipient signed an accepted offer (its order was created). */
+  'OFFER_SIGNED',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -25,6 +33,7 @@ export const NOTIFICATION_SUBJECTS = [
   'DISTRIBUTOR',
   'PERIOD',
   'MESSAGE',
+  'OFFER',
 ] as const;
 export type NotificationSubject = (typeof NOTIFICATION_SUBJECTS)[number];
 

@@ -5,6 +5,7 @@ import { dayInZone } from '../../lib/time';
 import { loadSettings } from '../company/settings';
 import { activityStatement } from '../crm/activities';
 import { convertLead } from '../leads/pipeline';
+import { notificationStatement } from '../notifications/statements';
 import { lineVolume } from '../orders/model';
 import { type OfferRow, subjectOf } from './model';
 import { linesOfOffer, offerById, offerByToken } from './repository';
@@ -85,6 +86,25 @@ export async function formTokenValid(
   );
 }
 
+/** The owner hears of the recipient's decision in the same batch (only when the change above it happened). */
+function tellOwner(
+  db: D1Database,
+  o: Pick<OfferRow, 'id' | 'owner_id'>,
+  kind: 'OFFER_VIEWED' | 'OFFER_ACCEPTED' | 'OFFER_DECLINED' | 'OFFER_SIGNED',
+  now: string,
+): D1PreparedStatement {
+  return notificationStatement(db, {
+    distributorId: o.owner_id,
+    kind,
+    subjectType: 'OFFER',
+    subjectId: o.id,
+    payload: { offerId: o.id },
+    dedupeKey: `${kind}:${o.id}`,
+    at: now,
+    afterChange: true,
+  });
+}
+
 /** The first view of a SENT offer makes it VIEWED (recorded in the person's history for the owner). */
 export async function recordView(db: D1Database, o: OfferRow): Promise<void> {
   if (o.status !== 'SENT') return;
@@ -104,6 +124,7 @@ export async function recordView(db: D1Database, o: OfferRow): Promise<void> {
       now,
       true,
     ),
+    tellOwner(db, o, 'OFFER_VIEWED', now),
   ]);
 }
 
@@ -161,6 +182,7 @@ export async function acceptOffer(
       now,
       true,
     ),
+    tellOwner(db, o, 'OFFER_ACCEPTED', now),
     ...(signature
       ? signature.statements(customerId, now)
       : orderStatements(db, o.id, 'ACCEPTED', await offerVolume(db, o.id), now)),
@@ -257,6 +279,7 @@ export async function signedOfferStatements(
       now,
       true,
     ),
+    tellOwner(db, o, 'OFFER_SIGNED', now),
     ...orderStatements(db, offerId, 'SIGNED', await offerVolume(db, offerId), now),
   ];
 }
@@ -313,6 +336,7 @@ export async function declineOffer(db: D1Database, o: OfferRow, d: Decision): Pr
       now,
       true,
     ),
+    tellOwner(db, o, 'OFFER_DECLINED', now),
   ]);
   const row = (await offerById(db, o.id))!;
   if ((updated.meta?.changes ?? 0) === 0 && row.status !== 'DECLINED')
