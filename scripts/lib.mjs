@@ -91,13 +91,23 @@ export function graphqlClient(base) {
   };
 }
 
+/**
+ * Signs in; a RateLimitedError (the scripts sign in often: seeding, the tour, a restart within the same
+ * one-minute window of the limiter) waits the time it names and tries once more, as a client should.
+ */
 export async function login(gql, email, password) {
-  const data = await gql(
-    `mutation($input: LoginInput!) { login(input: $input) { __typename
-      ... on MutationLoginSuccess { session { token } } ... on Error { message } } }`,
-    { input: { email, password } },
-  );
-  if (data.login.__typename !== 'MutationLoginSuccess')
+  for (let attempt = 1; ; attempt++) {
+    const data = await gql(
+      `mutation($input: LoginInput!) { login(input: $input) { __typename
+        ... on MutationLoginSuccess { session { token } } ... on Error { message }
+        ... on RateLimitedError { retryAfterSeconds } } }`,
+      { input: { email, password } },
+    );
+    if (data.login.__typename === 'MutationLoginSuccess') return data.login.session.token;
+    if (data.login.__typename === 'RateLimitedError' && attempt === 1) {
+      await new Promise((r) => setTimeout(r, (Math.min(data.login.retryAfterSeconds ?? 60, 60) + 1) * 1000));
+      continue;
+    }
     throw new Error(`login failed: ${data.login.message}`);
-  return data.login.session.token;
+  }
 }
