@@ -56,6 +56,9 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts'],
       setupFiles: ['test/setup.ts'],
       testTimeout: 30_000,
+      // Vitest runs cores − 1 files at once by default: one at a time on the 2-core CI machine. Two at once
+      // halved the suite there (868 s → 421 s); every file has its own storage, so they do not interfere.
+      maxWorkers: 2,
     },
   };
 });
