@@ -34,7 +34,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,7 @@ import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { startFakeGraph } from './lib/fakeGraph.mjs';
 import { importNetwork } from './lib/load.mjs';
+import { d1File } from './lib/machine.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork } from './lib/network.mjs';
 import { runOpenLoop } from './lib/openLoop.mjs';
@@ -140,13 +141,6 @@ const lastMonthStart = monthStartBefore(thisMonthStart - 1);
 const PERIOD = monthOf(lastMonthStart);
 
 // ---- the local D1 file, read and locked from this process (node:sqlite) ----
-
-function d1File(persistTo) {
-  const dir = join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (files.length !== 1) throw new Error(`expected one D1 file in ${dir}: ${files.join(', ')}`);
-  return join(dir, files[0]);
-}
 
 /** A connection to the D1 file; the worker may be running (WAL: readers never block it). */
 function openDb(persistTo, { readOnly = true } = {}) {

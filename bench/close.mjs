@@ -23,11 +23,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { importNetwork } from './lib/load.mjs';
+import { d1File, load1, machine } from './lib/machine.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe } from './lib/network.mjs';
 import { PRODUCTS, writeOrderParts } from './lib/orderFile.mjs';
@@ -65,8 +65,6 @@ const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}
 const TZ = 'Europe/Copenhagen';
 const DAY = 86_400_000;
 const log = (line) => console.log(line);
-const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
-const load1 = () => +loadavg()[0].toFixed(2);
 const sec = (ms) => (ms == null ? '–' : (ms / 1000).toFixed(1));
 
 // ---- time: last month in the company time zone (the period the hourly cron closes) ----
@@ -203,13 +201,6 @@ function closeLines(logFile) {
     );
   }
   return steps;
-}
-
-function d1File(persistTo) {
-  const dir = join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (files.length !== 1) throw new Error(`expected one D1 file in ${dir}: ${files.join(', ')}`);
-  return join(dir, files[0]);
 }
 
 function dirMb(dir) {

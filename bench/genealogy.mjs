@@ -7,11 +7,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { enrollNetwork, hasImportApi, importNetwork } from './lib/load.mjs';
+import { machine } from './lib/machine.mjs';
 import { measureAll } from './lib/measure.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
@@ -51,7 +52,6 @@ const RESULTS_JSON = 'bench/results/genealogy.json';
 const RESULTS_MD = 'bench/results/genealogy.md';
 const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
 const log = (line) => console.log(line);
-const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
 
 /** wrangler dev sometimes loses a race for one of its internal ports to another wrangler on the machine. */
 async function startWorkerWithRetries(opts) {

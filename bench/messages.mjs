@@ -13,13 +13,12 @@
 // messages per second, and the exactly-once check against the D1 file and the fake's log.
 // Results: stdout and bench/results/messages.{md,json}.
 
-import { readdirSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { startFakeTwilio } from './lib/fakeTwilio.mjs';
+import { d1File, load1, machine } from './lib/machine.mjs';
 import { LOGIN } from './lib/queries.mjs';
 import { saveResults } from './lib/report.mjs';
 import { summarize } from './lib/stats.mjs';
@@ -52,16 +51,7 @@ const SID = 'ACbench00000000000000000000000000';
 const SENDER = '+4570000000';
 const TEXT = 'Spring sale: 20 % off every order this week. Reply STOP to opt out.';
 const log = (line) => console.log(line);
-const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
-const load1 = () => +loadavg()[0].toFixed(2);
 const sec = (ms) => (ms / 1000).toFixed(1);
-
-function d1File(persistTo) {
-  const dir = join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (files.length !== 1) throw new Error(`expected one D1 file in ${dir}: ${files.join(', ')}`);
-  return join(dir, files[0]);
-}
 
 function seed(file) {
   const db = new DatabaseSync(file);

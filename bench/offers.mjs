@@ -11,12 +11,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { PDFDocument } from 'pdf-lib';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
+import { d1File, load1, machine } from './lib/machine.mjs';
 import { LOGIN } from './lib/queries.mjs';
 import { saveResults } from './lib/report.mjs';
 import { summarize } from './lib/stats.mjs';
@@ -37,17 +37,8 @@ const STATE = resolve('bench/.state/offers');
 const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
 const PRODUCTS = 200;
 const log = (line) => console.log(line);
-const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
-const load1 = () => +loadavg()[0].toFixed(2);
 const localOf = (g) => Buffer.from(g, 'base64').toString().split(':')[1];
 const gid = (type, id) => Buffer.from(`${type}:${id}`).toString('base64');
-
-function d1File(persistTo) {
-  const dir = join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (files.length !== 1) throw new Error(`expected one D1 file in ${dir}: ${files.join(', ')}`);
-  return join(dir, files[0]);
-}
 
 function seed(file) {
   const db = new DatabaseSync(file);

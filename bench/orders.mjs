@@ -10,11 +10,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, globalId, pbkdf2Hash } from './lib/client.mjs';
 import { importNetwork } from './lib/load.mjs';
+import { machine } from './lib/machine.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
 import { PRODUCTS, writeOrderParts } from './lib/orderFile.mjs';
@@ -63,7 +64,6 @@ const RESULTS_JSON = 'bench/results/orders.json';
 const RESULTS_MD = 'bench/results/orders.md';
 const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
 const log = (line) => console.log(line);
-const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
 const TZ = 'Europe/Copenhagen';
 const month = (d) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit' }).format(d).slice(0, 7);
