@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { extractText } from 'unpdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fontParses } from '../../src/modules/offers/pdf';
@@ -163,6 +163,18 @@ describe('offer PDF', () => {
     expect(last).toContain('Warunki: Größe wg tabeli.');
     // Net: 4999 × (1 + … + 200) = 4999 × 20100 = 100479900; VAT 23 % = 23110377; gross 123590277.
     expect([o.net, o.vat, o.gross]).toEqual([100_479_900, 23_110_377, 123_590_277]);
+  });
+
+  it('a letter first met inside another in an earlier PDF (и in й) still reads back in a later one', async () => {
+    const text = async (note: string) => {
+      const o = await createOffer(owner, offerInput({ customer }, [[product, 1]], { note }));
+      const res = await SELF.fetch(`http://localhost/offers/${localId(o.id)}/pdf`, {
+        headers: { authorization: `Bearer ${owner}` },
+      });
+      return (await pdfPages(await res.arrayBuffer())).text.join('\n');
+    };
+    expect(await text('Андрей й')).toContain('Андрей й');
+    expect(await text('Иван и')).toContain('Иван и');
   });
 
   it('parses each font once per isolate, however many PDFs it makes', async () => {

@@ -11,17 +11,22 @@ import { formatMoney, formatPercent } from './rules';
 
 // The fonts are parsed once per isolate: pdf-lib asks its fontkit to parse the bytes for every document, so
 // it gets a fontkit that hands back the font parsed the first time (told apart by size: regular ≠ bold).
+// Its glyph cache starts empty for each document: fontkit keeps the letters a glyph was first made for, and
+// a glyph first made as part of another (the "c" inside "ć", when subsetting) has none — every later
+// document would then map that glyph to no letter, and its text could not be copied or searched.
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
-const parsed = new Map<number, ReturnType<Fontkit['create']>>();
+type ParsedFont = ReturnType<Fontkit['create']> & { _glyphs?: unknown };
+const parsed = new Map<number, ParsedFont>();
 let parses = 0;
 const cachingFontkit: Fontkit = {
   create(data: Uint8Array, postscriptName?: string) {
     let font = parsed.get(data.byteLength);
     if (!font) {
       parses++;
-      font = (fontkit as unknown as Fontkit).create(data, postscriptName);
+      font = (fontkit as unknown as Fontkit).create(data, postscriptName) as ParsedFont;
       parsed.set(data.byteLength, font);
     }
+    font._glyphs = {};
     return font;
   },
 };
