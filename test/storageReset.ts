@@ -55,9 +55,12 @@ export async function restoreStorage(db: D1Database, files: R2Bucket, seed: Stor
   if (created.length > 0) throw new Error(`tables created after the migrations: ${created.join(', ')}`);
   const virtual = await virtualTablesOf(db);
   const own = tables.filter((t) => !virtual.includes(t));
+  // Twice: a trigger on one table's delete may write a row into a table emptied before it (a counter).
+  const deletes = tables.map((t) => db.prepare(`DELETE FROM "${t}"`));
   const statements = [
     db.prepare('PRAGMA defer_foreign_keys = ON'),
-    ...tables.map((t) => db.prepare(`DELETE FROM "${t}"`)),
+    ...deletes,
+    ...deletes,
     db.prepare('DELETE FROM sqlite_sequence'),
     ...own.flatMap((t) => insertsOf(db, t, seed.rows.get(t) ?? [])),
     // The seeded rows' triggers wrote search rows again: the seeded search rows replace them.
@@ -66,7 +69,20 @@ export async function restoreStorage(db: D1Database, files: R2Bucket, seed: Stor
     ...insertsOf(db, 'sqlite_sequence', seed.rows.get('sqlite_sequence') ?? []),
   ];
   await db.batch(statements);
+  await assertSeeded(db, tables, seed);
   await emptyBucket(files);
+}
+
+/** Every table holds as many rows as the migrations left: a reset that leaves rows behind fails loudly. */
+async function assertSeeded(db: D1Database, tables: string[], seed: StorageSeed): Promise<void> {
+  const counted = await db.batch<{ n: number }>(
+    tables.map((t) => db.prepare(`SELECT count(*) AS n FROM "${t}"`)),
+  );
+  const wrong = tables
+    .map((name, i) => ({ name, n: counted[i].results[0].n }))
+    .filter((r) => r.n !== (seed.rows.get(r.name)?.length ?? 0));
+  if (wrong.length > 0)
+    throw new Error(`storage reset left rows in ${wrong.map((r) => `${r.name} (${r.n})`).join(', ')}`);
 }
 
 async function emptyBucket(bucket: R2Bucket): Promise<void> {
