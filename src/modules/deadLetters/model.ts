@@ -3,6 +3,11 @@
 
 /** The dead-letter queue of the jobs queue (wrangler.toml). */
 export const DEAD_LETTER_QUEUE = 'mlm-crm-jobs-dlq';
+/** The dead-letter queue of lead intake's own queue (mlm-crm-leads), handled the same way. */
+export const LEAD_DEAD_LETTER_QUEUE = 'mlm-crm-leads-dlq';
+
+export const isDeadLetterQueue = (queue: string): boolean =>
+  queue === DEAD_LETTER_QUEUE || queue === LEAD_DEAD_LETTER_QUEUE;
 
 export const DEAD_LETTER_PREFIX = 'dead-letters/';
 
