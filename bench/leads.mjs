@@ -169,7 +169,8 @@ function metaFields(p) {
 }
 
 function buildDeliveries(total, codes, appSecret) {
-  const dupCount = Math.round(total * dupShare);
+  // Redeliveries go after the first second only: a run of a second or less has none (it looped for ever).
+  const dupCount = Math.min(Math.round(total * dupShare), Math.max(0, total - Math.min(total, rate)));
   const uniqueCount = total - dupCount;
   // Which slots are redeliveries: a random set, never the first second (there must be something to repeat).
   const isDup = new Uint8Array(total);
@@ -363,20 +364,24 @@ function latencyStats(list) {
  * ceiling of the thread), everything else goes to the worker as built.
  */
 function addNoopRoute(config) {
-  const entry = join(config, '..', 'dist', 'bench-entry.js');
-  writeFileSync(
-    entry,
-    `import worker from './index.js';
+  const dist = join(config, '..', 'dist');
+  const bundle = readFileSync(join(dist, 'index.js'), 'utf8');
+  const exported = /export \{\s*(\w+) as default\s*\};/;
+  if (!exported.test(bundle)) throw new Error('the bundle has no `export { x as default }` to wrap');
+  // no_bundle uploads the entry alone: the wrapper goes into a copy of the bundle, around its default export.
+  const wrapped = bundle.replace(
+    exported,
+    `const benchWorker = $1;
 export default {
-  ...worker,
+  ...benchWorker,
   fetch(request, env, ctx) {
     if (new URL(request.url).pathname === '/__bench/noop')
       return new Response('{"status":"ok"}', { headers: { 'content-type': 'application/json' } });
-    return worker.fetch(request, env, ctx);
+    return benchWorker.fetch(request, env, ctx);
   },
-};
-`,
+};`,
   );
+  writeFileSync(join(dist, 'bench-entry.js'), wrapped);
   writeFileSync(
     config,
     readFileSync(config, 'utf8').replace(/^main\s*=.*$/m, 'main = "dist/bench-entry.js"'),
