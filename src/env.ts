@@ -1,4 +1,5 @@
 import type { JobMessage } from './jobs/messages';
+import type { LeadJob } from './modules/leads/messages';
 import type { EmailSendBinding } from './modules/messaging/providers/cloudflare';
 
 /** Bindings declared in wrangler.toml. */
@@ -6,6 +7,8 @@ export interface Env {
   DB: D1Database;
   JOBS: Queue<JobMessage>;
   JOBS_DLQ: Queue<JobMessage>;
+  /** Lead intake's own queue (consumed in batches of 100; wrangler.toml). */
+  LEADS: Queue<LeadJob>;
   /** The product's files, one bucket, separated by prefix (dead-letters/, lead-inbox/, …). */
   FILES: R2Bucket;
   ENVIRONMENT: string;

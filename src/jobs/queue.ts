@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import { backoffSeconds } from '../lib/backoff';
-import { DEAD_LETTER_QUEUE } from '../modules/deadLetters/model';
+import { isDeadLetterQueue } from '../modules/deadLetters/model';
 import { receiveDeadLetters } from '../modules/deadLetters/service';
 import { handleImportJob } from '../modules/imports/jobs';
 import type { ImportJobOf } from '../modules/imports/kind';
@@ -14,14 +14,16 @@ import { importKindOf, jobSpecOf, routeOf } from './routes';
 
 /**
  * Routes each queue message to its module; a failure retries that message alone, with backoff. Everything on
- * the dead-letter queue goes to deadLetters/ (kept in R2, then settled per kind).
+ * a dead-letter queue goes to deadLetters/ (kept in R2, then settled per kind). The jobs queue and lead
+ * intake's own queue (mlm-crm-leads, batches of 100) share this router: whatever arrives on either is routed
+ * by its kind (lead messages still on the jobs queue from before the split included).
  */
 export async function handleQueue(
   batch: MessageBatch<JobMessage>,
   env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
-  if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env, jobSpecOf);
+  if (isDeadLetterQueue(batch.queue)) return receiveDeadLetters(batch, env, jobSpecOf);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
   // themselves. Lead intake keeps its own per-lead record (lead_intake), not a job row.
   await handleLeadMessages(

@@ -5,6 +5,7 @@ import { jobSpecOf } from '../../src/jobs/routes';
 import { backoffSeconds } from '../../src/lib/backoff';
 import { ConflictError } from '../../src/lib/errors';
 import { replayDeadLetter } from '../../src/modules/deadLetters/service';
+import type { LeadJob } from '../../src/modules/leads/messages';
 import { adminToken, distributorToken, enroll, firstError, gql, gqlOk } from '../helpers';
 import { intake, intakeFingerprint, waitForIntake } from '../leads/helpers';
 import { deliver, downD1 } from '../queueHelpers';
@@ -72,9 +73,12 @@ const leadsOf = async (externalId: string) =>
     .bind(externalId)
     .first<{ n: number }>())!.n;
 
-/** A marker sent through the real queue after a replay: once it is DONE, the replay was handled too. */
+/**
+ * A marker sent through the real lead queue (where a lead dead letter is replayed to) after a replay: once it
+ * is DONE, the replay was handled too.
+ */
 async function drainQueue(marker: string) {
-  await env.JOBS.send(carried(marker));
+  await env.LEADS.send(carried(marker) as LeadJob);
   expect((await waitForIntake('GOOGLE_ADS', marker)).status).toBe('DONE');
 }
 
@@ -150,9 +154,9 @@ describe('dead letters', () => {
       send: async (b: unknown) => void sent.push(b),
       sendBatch: async () => {},
     } as unknown as Queue<JobMessage>;
-    await expect(replayDeadLetter({ ...env, JOBS: recording }, key, jobSpecOf)).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      replayDeadLetter({ ...env, JOBS: recording, LEADS: recording as Queue<LeadJob> }, key, jobSpecOf),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(sent).toEqual([]);
     await drainQueue('dl-outage-marker');
     expect(await leadsOf('dl-outage')).toBe(1);

@@ -10,7 +10,7 @@ const DeadLetterStatusEnum = builder.enumType('DeadLetterStatus', {
   values: {
     PENDING: { description: 'Kept; its dead-letter handling did not run or failed (replay it).' },
     SETTLED: { description: 'Kept, and handled as a dead letter (lead intakes marked FAILED).' },
-    REPLAYED: { description: 'Sent back to the jobs queue by staff.' },
+    REPLAYED: { description: 'Sent back to its queue by staff (lead messages to the lead queue).' },
   } satisfies Record<(typeof DEAD_LETTER_STATUSES)[number], unknown>,
 });
 
@@ -80,7 +80,7 @@ builder.mutationFields((t) => ({
   replayDeadLetter: t.field({
     type: DeadLetter,
     description:
-      'Staff: send a dead letter’s message back to the jobs queue (processing is idempotent: a lead already in comes in no second time). Once per dead letter: again answers ConflictError ALREADY_REPLAYED.',
+      'Staff: send a dead letter’s message back to its queue, the lead queue for lead messages and the jobs queue for the rest (processing is idempotent: a lead already in comes in no second time). Once per dead letter: again answers ConflictError ALREADY_REPLAYED.',
     authScopes: { admin: true },
     errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: 'deadLetter' } },
     args: {

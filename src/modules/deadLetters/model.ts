@@ -1,15 +1,20 @@
-// Dead letters: messages of the jobs queue whose retries were spent, kept in R2 (FILES) one object per message
+// Dead letters: messages of the jobs queue or the lead queue whose retries were spent, kept in R2 (FILES) one object per message
 // so that nothing is dropped and staff can replay them. Types and constants only, no I/O.
 
 /** The dead-letter queue of the jobs queue (wrangler.toml). */
 export const DEAD_LETTER_QUEUE = 'mlm-crm-jobs-dlq';
+/** The dead-letter queue of lead intake's own queue (mlm-crm-leads), handled the same way. */
+export const LEAD_DEAD_LETTER_QUEUE = 'mlm-crm-leads-dlq';
+
+export const isDeadLetterQueue = (queue: string): boolean =>
+  queue === DEAD_LETTER_QUEUE || queue === LEAD_DEAD_LETTER_QUEUE;
 
 export const DEAD_LETTER_PREFIX = 'dead-letters/';
 
 export const DEAD_LETTER_STATUSES = ['PENDING', 'SETTLED', 'REPLAYED'] as const;
 /**
  * PENDING: kept, not settled (settling failed or has not run); SETTLED: the dead-letter handling of its kind
- * ran (lead intakes marked FAILED); REPLAYED: staff sent it back to the jobs queue.
+ * ran (lead intakes marked FAILED); REPLAYED: staff sent it back to its queue.
  */
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 

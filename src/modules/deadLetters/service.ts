@@ -1,7 +1,7 @@
 // The dead-letter consumer and staff replay. Nothing that reaches the dead-letter queue is dropped: each message
 // is first written to R2 (one object per message) and acked only once that object exists; then the handling of
 // its kind runs (lead intakes marked FAILED, settleDeadJob for the rest) and the outcome goes into the object's
-// status. Replaying sends the kept body back to the jobs queue once.
+// status. Replaying sends the kept body back once: to the lead queue for lead messages, else the jobs queue.
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
 import { backoffSeconds } from '../../lib/backoff';
@@ -131,7 +131,10 @@ export async function replayDeadLetter(env: Env, key: string, specOf: SpecOf): P
   try {
     // A tracked job that the dead letter left FAILED takes its step again (a finished one acks it as stale).
     await reopenForReplay(env, current.record.body as JobMessage, specOf);
-    await env.JOBS.send(current.record.body as JobMessage);
+    const body = current.record.body as JobMessage;
+    // Lead messages go back to lead intake's own queue, the rest to the jobs queue.
+    if (isLeadJob(body)) await env.LEADS.send(body);
+    else await env.JOBS.send(body);
   } catch (e) {
     await writeDeadLetter(env.FILES, key, current.record, current.status, marked.etag).catch(() => {});
     throw e;

@@ -14,11 +14,11 @@ import type { LeadSource } from './model';
  */
 export const QUEUED_MESSAGE_LIMIT = 100 * 1024;
 /**
- * A carried delivery names at most this many leads, so that a consumer batch (10 messages) stays well inside
- * a Worker invocation's subrequest and D1 query limits; a bigger batch of leads (Meta may send one) is kept
- * in D1 first and processed one intake per message.
+ * A carried delivery names at most this many leads, so that a consumer batch (100 messages on the lead
+ * queue) stays inside a Worker invocation's subrequest and D1 query limits (a Meta lead is one Graph API
+ * call); a bigger batch of leads (Meta may send one) is kept in D1 first and processed one intake per message.
  */
-export const MAX_CARRIED_LEADS = 20;
+export const MAX_CARRIED_LEADS = 5;
 const encoder = new TextEncoder();
 
 /**
@@ -41,7 +41,7 @@ export async function acceptDelivery(
     if (encoder.encode(JSON.stringify(message)).byteLength <= QUEUED_MESSAGE_LIMIT) {
       // Two durable copies before the answer: the queue message carries it to the consumer, the inbox object
       // (R2) brings it back if that message is ever lost (the hourly sweep, inbox.ts).
-      await Promise.all([putInInbox(env.FILES, delivery), env.JOBS.send(message)]);
+      await Promise.all([putInInbox(env.FILES, delivery), env.LEADS.send(message)]);
       return;
     }
   }
@@ -129,7 +129,7 @@ async function storeDelivery(
 export async function enqueueIntakes(env: Env, intakeIds: number[]): Promise<void> {
   for (let i = 0; i < intakeIds.length; i += 100) {
     const chunk = intakeIds.slice(i, i + 100);
-    await env.JOBS.sendBatch(
+    await env.LEADS.sendBatch(
       chunk.map((intakeId) => ({ body: { kind: 'leads.process', intakeId } satisfies LeadJob })),
     );
   }

@@ -16,27 +16,28 @@ export const isLeadJob = (body: JobMessage): body is LeadJob =>
 /** Intakes processed together at most (one claim, one routing round, one write batch each). */
 const PROCESS_CHUNK = 100;
 
+/** Messages kept one by one that fail in a row, with none kept, before the rest of the batch is not tried. */
+const GIVE_UP_AFTER = 3;
+
 /** A transient failure: the message comes back after backoffSeconds(its deliveries so far). */
 const retryLater = (m: Message<unknown>) => m.retry({ delaySeconds: backoffSeconds(m.attempts) });
 
 /**
- * On the jobs queue: keep the carried deliveries (and drop their lead-inbox copies), process every pending
- * intake, ack each message whose intakes are settled and retry each one with a transient failure, later each
- * time (after the last retry Queues moves it to the dead-letter queue, see deadLetters/).
+ * On the lead queue (and the jobs queue, for lead messages sent there before the lead queue existed): keep
+ * the carried deliveries (and drop their lead-inbox copies), process every pending intake, ack each message
+ * whose intakes are settled and retry each one with a transient failure, later each time (after the last
+ * retry Queues moves it to its dead-letter queue, see deadLetters/).
  */
-export async function handleLeadMessages(messages: readonly Message<JobMessage>[], env: Env): Promise<void> {
+export async function handleLeadMessages(
+  batchMessages: readonly Message<JobMessage>[],
+  env: Env,
+): Promise<void> {
+  let messages = batchMessages;
   if (messages.length === 0) return;
-  let intakesOf: number[][];
-  try {
-    intakesOf = await keepAll(
-      env,
-      messages.map((m) => m.body as LeadJob),
-    );
-  } catch (e) {
-    console.error('keeping lead deliveries failed', e);
-    for (const m of messages) retryLater(m);
-    return;
-  }
+  const kept = await keepEach(env, messages);
+  messages = kept.messages;
+  const intakesOf = kept.intakesOf;
+  if (messages.length === 0) return;
   const retry = new Set<number>();
   try {
     const all = [...new Set(intakesOf.flat())];
@@ -56,6 +57,54 @@ export async function handleLeadMessages(messages: readonly Message<JobMessage>[
     if (intakesOf[k].some((id) => retry.has(id))) retryLater(m);
     else m.ack();
   }
+}
+
+/**
+ * Keeps the batch's carried deliveries in one D1 batch. When that fails, each message is kept alone, so that
+ * one message D1 refuses (or a malformed one) is retried by itself instead of holding back the other 99; a
+ * message that cannot be kept is retried later (a D1 outage retries them all). The messages kept, with the
+ * pending intake ids of each.
+ */
+async function keepEach(
+  env: Env,
+  messages: readonly Message<JobMessage>[],
+): Promise<{ messages: Message<JobMessage>[]; intakesOf: number[][] }> {
+  try {
+    return {
+      messages: [...messages],
+      intakesOf: await keepAll(
+        env,
+        messages.map((m) => m.body as LeadJob),
+      ),
+    };
+  } catch (e) {
+    if (messages.length === 1) {
+      console.error('keeping a lead delivery failed', e);
+      retryLater(messages[0]);
+      return { messages: [], intakesOf: [] };
+    }
+    console.error('keeping a batch of lead deliveries failed; keeping them one by one', e);
+  }
+  const kept: Message<JobMessage>[] = [];
+  const intakesOf: number[][] = [];
+  let failedInARow = 0;
+  for (const m of messages) {
+    // Nothing kept after a few tries: D1 itself is failing, so the rest wait for their retry untried.
+    if (failedInARow >= GIVE_UP_AFTER && kept.length === 0) {
+      retryLater(m);
+      continue;
+    }
+    try {
+      intakesOf.push((await keepAll(env, [m.body as LeadJob]))[0]);
+      kept.push(m);
+      failedInARow = 0;
+    } catch (e) {
+      console.error(`keeping lead message ${m.id} failed; retried`, e);
+      retryLater(m);
+      failedInARow++;
+    }
+  }
+  return { messages: kept, intakesOf };
 }
 
 /**
