@@ -19,6 +19,7 @@ import { emailAddress, smsNumber } from './addresses';
 import {
   CHANNELS,
   type Channel,
+  COUNTRY_LOCALE,
   isPurposeKey,
   LOCALES,
   type Locale,
@@ -86,8 +87,6 @@ const sendSchema = z
       });
   });
 export type SendMessageInput = z.input<typeof sendSchema>;
-
-const COUNTRY_LOCALE: Record<string, Locale> = { DK: 'da', PL: 'pl', DE: 'de', AT: 'de', CH: 'de' };
 
 interface Person {
   firstName: string;
@@ -404,7 +403,7 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
 }
 
 /** Appends "Unsubscribe: <url>" in the message's language (to the HTML part too). */
-function withUnsubscribeLine(
+export function withUnsubscribeLine(
   m: RenderedMessage,
   channel: Channel,
   url: string,
