@@ -5,7 +5,7 @@
 // next chunk. A dry run counts recipients, missing addresses, missing consent and suppressions first.
 import { z } from 'zod';
 import type { Env } from '../../env';
-import { atomic, nowIso, selectByIds } from '../../lib/db';
+import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { countryCode as countryRule, freeText, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
@@ -13,7 +13,7 @@ import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings } from '../company/settings';
 import { distributorsByIds } from '../genealogy/reads';
-import { emailAddress, smsNumber } from './addresses';
+import { decide, type Recipient } from './audience';
 import { withUnsubscribeLine } from './compose';
 import {
   BROADCAST_TEMPLATES,
@@ -122,19 +122,6 @@ type ParsedBroadcast = z.infer<typeof broadcastSchema>;
 const purposeOf = (input: ParsedBroadcast): Purpose =>
   input.templateKey ? PURPOSE_KEYS[input.templateKey].purpose : input.purpose!;
 
-interface Recipient {
-  id: number;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  email: string | null;
-  country: string | null;
-  locale: string | null;
-  owner_id: number | null;
-  consent_sms_at: string | null;
-  consent_email_at: string | null;
-}
-
 const TYPE_OF: Record<Segment['kind'], RecipientType> = {
   CUSTOMERS: 'CUSTOMER',
   DISTRIBUTORS: 'DISTRIBUTOR',
@@ -172,59 +159,6 @@ async function segmentPage(db: D1Database, s: Segment, cursor: number, limit: nu
             )
             .bind(cursor, country, s.campaignId ?? null, limit);
   return (await statement.all<Recipient>()).results;
-}
-
-interface Decided {
-  recipient: Recipient;
-  address: string | null;
-  consent: boolean;
-  suppressed: boolean;
-}
-
-/** Address, consent (marketing) and suppression of each recipient of a page. */
-async function decide(
-  db: D1Database,
-  type: RecipientType,
-  channel: Channel,
-  marketing: boolean,
-  page: Recipient[],
-) {
-  const addresses = page.map((r) => {
-    const raw = channel === 'SMS' ? r.phone : r.email;
-    if (!raw) return null;
-    const a = channel === 'SMS' ? smsNumber(raw, r.country) : emailAddress(raw);
-    return a.ok ? a.address : null;
-  });
-  const [consents, suppressions] = await Promise.all([
-    marketing
-      ? selectByIds<{ subject_id: number; action: string }>(
-          db,
-          `SELECT subject_id, action FROM message_consent
-           WHERE subject_type = '${type}' AND channel = '${channel}' AND subject_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-          page.map((r) => r.id),
-        )
-      : [],
-    selectByIds<{ address: string }>(
-      db,
-      `SELECT address FROM message_suppression WHERE channel = '${channel}' AND address IN (SELECT value FROM json_each(?))`,
-      addresses.filter((a): a is string => a !== null),
-    ),
-  ]);
-  const latest = new Map<number, string>();
-  for (const c of consents) latest.set(c.subject_id, c.action);
-  const suppressed = new Set(suppressions.map((s) => s.address));
-  return page.map((recipient, i): Decided => {
-    const action = latest.get(recipient.id);
-    const legacy =
-      type === 'CUSTOMER' &&
-      (channel === 'SMS' ? recipient.consent_sms_at : recipient.consent_email_at) != null;
-    return {
-      recipient,
-      address: addresses[i],
-      consent: !marketing || (action ? action === 'GRANTED' : legacy),
-      suppressed: addresses[i] !== null && suppressed.has(addresses[i]!),
-    };
-  });
 }
 
 export interface DryRun {
