@@ -7,6 +7,7 @@ import type { ImportJobOf } from '../modules/imports/kind';
 import { runTrackedStep } from '../modules/jobs/runner';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
 import type { LeadJob } from '../modules/leads/messages';
+import { EMAIL_EVENTS_QUEUE, handleEmailEvents } from '../modules/messaging/emailEvents';
 import { handleOutboxJob } from '../modules/messaging/jobs';
 import type { OutboxJob } from '../modules/messaging/messages';
 import type { JobMessage } from './messages';
@@ -22,6 +23,8 @@ export async function handleQueue(
   _ctx: ExecutionContext,
 ): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE) return receiveDeadLetters(batch, env, jobSpecOf);
+  // Cloudflare Email Service's delivery events (its event subscription writes them; not our messages).
+  if (batch.queue === EMAIL_EVENTS_QUEUE) return handleEmailEvents(batch as MessageBatch<unknown>, env);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
   // themselves. Lead intake keeps its own per-lead record (lead_intake), not a job row.
   await handleLeadMessages(
