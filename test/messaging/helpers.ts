@@ -194,9 +194,9 @@ export async function gwapiJwt(
   return `${head}.${url(await hmacB64('SHA-256', enc.encode(secret), head))}`;
 }
 
-export function postGatewayApi(body: string, jwt: string | null) {
+export function postGatewayApi(body: string, jwt: string | null, path = '/webhooks/messaging/gatewayapi') {
   return worker.fetch(
-    new Request('http://localhost/webhooks/messaging/gatewayapi', {
+    new Request(`http://localhost${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(jwt ? { 'x-gwapi-signature': jwt } : {}) },
       body,
