@@ -1,4 +1,5 @@
 import type { JobMessage } from './jobs/messages';
+import type { OutboxJob } from './modules/messaging/messages';
 import type { EmailSendBinding } from './modules/messaging/providers/cloudflare';
 
 /** Bindings declared in wrangler.toml. */
@@ -6,6 +7,8 @@ export interface Env {
   DB: D1Database;
   JOBS: Queue<JobMessage>;
   JOBS_DLQ: Queue<JobMessage>;
+  /** Outbox sends (messaging/enqueue.ts): their own queue, apart from the jobs. */
+  OUTBOX: Queue<OutboxJob>;
   /** The product's files, one bucket, separated by prefix (dead-letters/, lead-inbox/, …). */
   FILES: R2Bucket;
   ENVIRONMENT: string;

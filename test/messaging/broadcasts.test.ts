@@ -116,7 +116,11 @@ describe('broadcasts', () => {
       send: async (b: { kind: string }) => void sent.push(b),
       sendBatch: async (b: { body: { kind: string } }[]) => void sent.push(...b.map((m) => m.body)),
     };
-    const capturing = { ...env, JOBS: jobs as unknown as typeof env.JOBS };
+    const capturing = {
+      ...env,
+      JOBS: jobs as unknown as typeof env.JOBS,
+      OUTBOX: jobs as unknown as typeof env.OUTBOX,
+    };
     const rows = async () =>
       (await env.DB.prepare('SELECT count(*) AS n FROM message_outbox WHERE idempotency_key LIKE ?')
         .bind(`broadcast:${id}:%`)

@@ -15,6 +15,7 @@ import { loadSettings } from '../company/settings';
 import { distributorsByIds } from '../genealogy/reads';
 import { decide, type Recipient } from './audience';
 import { withUnsubscribeLine } from './compose';
+import { enqueueSends } from './enqueue';
 import {
   BROADCAST_TEMPLATES,
   CHANNELS,
@@ -38,7 +39,8 @@ import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage, renderTemp
 import { UNSUBSCRIBE_LINE, unsubscribeToken, unsubscribeUrl } from './unsubscribe';
 import { sampleData, templateVariables } from './variables';
 
-export const FANOUT_CHUNK = 200;
+/** Recipients per fan-out step: one D1 batch of a few set-based statements. */
+export const FANOUT_CHUNK = 500;
 
 const segmentSchema = z.object({
   kind: z.enum(['CUSTOMERS', 'DISTRIBUTORS', 'LEADS']),
@@ -293,7 +295,7 @@ export async function fanOutBroadcast(
     ? await personalizer(db, b.template_key as PurposeKey, b.channel, type, page, company, settings)
     : null;
   const guard = `EXISTS (SELECT 1 FROM message_broadcast WHERE id = ${b.id} AND status = 'RUNNING' AND cursor = ${b.cursor})`;
-  const statements: D1PreparedStatement[] = [];
+  const rows: OutboxValues[] = [];
   let skipped = 0;
   let suppressed = 0;
   for (const d of decided) {
@@ -337,57 +339,52 @@ export async function fanOutBroadcast(
           )
         : now;
     if (d.suppressed) suppressed++;
+    rows.push({
+      id: r.id,
+      address: d.address,
+      locale,
+      subject: m.subject,
+      body: m.text,
+      html: m.html,
+      encoding: m.sms?.encoding ?? null,
+      segments: m.sms?.segments ?? null,
+      owner: type === 'DISTRIBUTOR' ? null : r.owner_id,
+      status: d.suppressed ? 'SUPPRESSED' : 'QUEUED',
+      key: `broadcast:${b.id}:${type}:${r.id}`,
+      notBefore: notBefore > now ? notBefore.toISOString() : null,
+    });
+  }
+  // Set-based writes: the outbox rows and their contact history from JSON parameters (a few statements per
+  // chunk, not two per recipient), the cursor last; every statement guarded by the cursor.
+  const statements: D1PreparedStatement[] = [];
+  for (const group of bySize(rows, MAX_JSON_PARAMETER))
     statements.push(
       db
         .prepare(
-          `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, template_key, locale, subject,
-             body, html, sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status, idempotency_key,
-             final_at, last_error, not_before, created_at, updated_at)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'STAFF', ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard}
-           ON CONFLICT (idempotency_key) DO NOTHING`,
+          `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, template_key, locale,
+             subject, body, html, sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status,
+             idempotency_key, final_at, last_error, not_before, created_at, updated_at)
+           SELECT ?1, j.value ->> '$.id', j.value ->> '$.address', ?2, ?3, ?4, j.value ->> '$.locale',
+             j.value ->> '$.subject', j.value ->> '$.body', j.value ->> '$.html', j.value ->> '$.encoding',
+             j.value ->> '$.segments', 'STAFF', ?5, j.value ->> '$.owner', j.value ->> '$.status', j.value ->> '$.key',
+             CASE j.value ->> '$.status' WHEN 'SUPPRESSED' THEN ?6 END,
+             CASE j.value ->> '$.status' WHEN 'SUPPRESSED' THEN 'The address is suppressed.' END,
+             j.value ->> '$.notBefore', ?6, ?6
+           FROM json_each(?7) j WHERE ${guard}
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status, not_before`,
         )
-        .bind(
-          type,
-          r.id,
-          d.address,
-          b.channel,
-          b.purpose,
-          b.template_key,
-          locale,
-          m.subject,
-          m.text,
-          m.html,
-          m.sms?.encoding ?? null,
-          m.sms?.segments ?? null,
-          b.created_by,
-          type === 'DISTRIBUTOR' ? null : r.owner_id,
-          d.suppressed ? 'SUPPRESSED' : 'QUEUED',
-          `broadcast:${b.id}:${type}:${r.id}`,
-          d.suppressed ? stamp : null,
-          d.suppressed ? 'The address is suppressed.' : null,
-          notBefore > now ? notBefore.toISOString() : null,
-          stamp,
-          stamp,
-        ),
+        .bind(type, b.channel, b.purpose, b.template_key, b.created_by, stamp, JSON.stringify(group)),
+      // The contact history of the rows written now (a suppressed message never left: no contact).
+      db
+        .prepare(
+          `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
+           SELECT o.recipient_type, o.recipient_id, ?1, substr(?2 || char(10, 10) || o.body, 1, 10000), ?3, NULL, ?4, ?3
+           FROM message_outbox o
+           WHERE o.idempotency_key IN (SELECT j.value ->> '$.key' FROM json_each(?5) j) AND o.status = 'QUEUED'
+             AND o.created_at = ?3 AND ${guard}`,
+        )
+        .bind(b.channel === 'SMS' ? 'SMS' : 'EMAIL', b.name, stamp, b.created_by, JSON.stringify(group)),
     );
-    if (!d.suppressed)
-      statements.push(
-        db
-          .prepare(
-            `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
-             SELECT ?, ?, ?, ?, ?, NULL, ?, ? WHERE changes() = 1`,
-          )
-          .bind(
-            type,
-            r.id,
-            b.channel === 'SMS' ? 'SMS' : 'EMAIL',
-            `${b.name}\n\n${m.text}`.slice(0, 10_000),
-            stamp,
-            b.created_by,
-            stamp,
-          ),
-      );
-  }
   const last = page[page.length - 1].id;
   const queued = decided.length - skipped - suppressed;
   statements.push(
@@ -400,17 +397,57 @@ export async function fanOutBroadcast(
   );
   const results = await atomic(db, statements);
   if ((results[results.length - 1].meta.changes ?? 0) === 0) return; // paused, cancelled or done by another run
-  const { results: ids } = await db
-    .prepare(
-      `SELECT id FROM message_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?)) AND status = 'QUEUED'`,
-    )
-    .bind(JSON.stringify(page.map((r) => `broadcast:${b.id}:${type}:${r.id}`)))
-    .all<{ id: number }>();
-  for (let i = 0; i < ids.length; i += 100)
-    await env.JOBS.sendBatch(
-      ids.slice(i, i + 100).map((r) => ({ body: { kind: 'outbox.send' as const, outboxId: r.id } })),
-    );
+  // The next chunk is queued first: its fan-out overlaps with these sends.
   await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
+  const written = results
+    .filter((_, i) => i % 2 === 0 && i < results.length - 1)
+    .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
+    .filter((r) => r.status === 'QUEUED');
+  await enqueueSends(
+    env,
+    written.map((r) => ({
+      outboxId: r.id,
+      delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
+    })),
+  );
+}
+
+/** One recipient's outbox row, as the set-based insert reads it. */
+interface OutboxValues {
+  id: number;
+  address: string;
+  locale: Locale;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  encoding: string | null;
+  segments: number | null;
+  owner: number | null;
+  status: 'QUEUED' | 'SUPPRESSED';
+  key: string;
+  notBefore: string | null;
+}
+
+/** D1 keeps a value under 2 MB; a JSON parameter of rows stays well below it. */
+const MAX_JSON_PARAMETER = 500_000;
+
+/** Consecutive groups of rows whose JSON stays under `limit` characters (one row alone may exceed it). */
+function bySize<T>(rows: readonly T[], limit: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const n = JSON.stringify(row).length + 1;
+    if (current.length > 0 && size + n > limit) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(row);
+    size += n;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /**

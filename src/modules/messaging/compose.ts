@@ -16,6 +16,7 @@ import { type ResolvedSubject, visibleSubject } from '../crm/subjects';
 import { distributorById } from '../genealogy/reads';
 import { countryCode } from '../leads/model';
 import { emailAddress, smsNumber } from './addresses';
+import { enqueueSends } from './enqueue';
 import {
   CHANNELS,
   type Channel,
@@ -394,10 +395,7 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
   }
   if (!suppressed) {
     const delay = Math.ceil((notBefore.getTime() - nowDate.getTime()) / 1000);
-    await env.JOBS.send(
-      { kind: 'outbox.send', outboxId: row.id },
-      delay > 0 ? { delaySeconds: Math.min(delay, 43_200) } : undefined,
-    );
+    await enqueueSends(env, [{ outboxId: row.id, delaySeconds: delay }]);
   }
   return row;
 }

@@ -17,6 +17,7 @@ import { type CrmRuleRow, ruleSettings, sendsMessages } from '../crm/rules/setti
 import { distributorsByIds } from '../genealogy/reads';
 import { type Decided, decide, type Recipient } from './audience';
 import { withUnsubscribeLine } from './compose';
+import { enqueueSends } from './enqueue';
 import { CHANNELS, type Channel, type Locale, MESSAGE_RULES, type MessageRule, PURPOSE_KEYS } from './model';
 import { localeOf, shopUrlOf, templatesByLocale } from './personalize';
 import { nextAllowedInstant, recipientZone } from './quietHours';
@@ -230,16 +231,13 @@ export async function runRuleMessages(env: Env, ruleName: MessageRule, now: Date
       .filter((_, i) => i % 2 === 0)
       .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
       .filter((r) => r.status === 'QUEUED');
-    for (let i = 0; i < written.length; i += 100)
-      await env.JOBS.sendBatch(
-        written.slice(i, i + 100).map((r) => {
-          const wait = r.not_before ? Math.ceil((Date.parse(r.not_before) - now.getTime()) / 1000) : 0;
-          return {
-            body: { kind: 'outbox.send' as const, outboxId: r.id },
-            ...(wait > 0 ? { delaySeconds: Math.min(wait, 43_200) } : {}),
-          };
-        }),
-      );
+    await enqueueSends(
+      env,
+      written.map((r) => ({
+        outboxId: r.id,
+        delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
+      })),
+    );
     queued += written.length;
   }
   return queued;
