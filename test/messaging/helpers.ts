@@ -35,11 +35,16 @@ export async function deliver(bodies: JobMessage[], queue = JOBS_QUEUE, attempts
 
 export const send = (outboxId: number): JobMessage => ({ kind: 'outbox.send', outboxId });
 
-/** The worker's env whose Twilio connection drops where the fake says so (a `reset` script answer). */
-export function withResets(): typeof env {
+/**
+ * The worker's env whose Twilio connection drops where the fake says so (a `reset` script answer), and, with
+ * `lookupsFail`, on every lookup (GET) as well.
+ */
+export function withResets(opts: { lookupsFail?: boolean } = {}): typeof env {
   const twilio = env.TWILIO_API!;
   const fetcher = {
     async fetch(input: RequestInfo | URL, init?: RequestInit) {
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      if (opts.lookupsFail && method === 'GET') throw new Error('Network connection lost.');
       const res = await twilio.fetch(input as Request, init);
       if (res.headers.get('x-fake-reset')) throw new Error('Network connection lost.');
       return res;

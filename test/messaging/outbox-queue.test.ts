@@ -90,6 +90,23 @@ describe('the outbox queue', () => {
     expect(await twilioAccepted(limited)).toHaveLength(1);
   });
 
+  it('a lookup that fails sends nothing and releases the claim after the settle; the next one finds the message', async () => {
+    const to = uniquePhone();
+    await script('TWILIO_API', to, [{ status: 0, reset: true }]);
+    const id = await queuedMessage({ channel: 'SMS', address: to });
+    await deliver([send(id)], OUTBOX_QUEUE, 1, withResets());
+    await age(id, UNCERTAIN_SETTLE_SECONDS + 1);
+    const failing = await deliver([send(id)], OUTBOX_QUEUE, 2, withResets({ lookupsFail: true }));
+    expect(failing.retryMessages.map((r) => r.delaySeconds)).toEqual([UNCERTAIN_SETTLE_SECONDS]);
+    expect((await outbox(id)).last_error).toContain('Lookup failed');
+    expect(await twilioAccepted(to)).toHaveLength(1);
+    await age(id, UNCERTAIN_SETTLE_SECONDS + 1);
+    expect((await deliver([send(id)], OUTBOX_QUEUE, 3)).explicitAcks).toHaveLength(1);
+    const [taken] = await twilioAccepted(to);
+    expect(await outbox(id)).toMatchObject({ status: 'SENT', provider_message_id: taken.sid });
+    expect(await twilioAccepted(to)).toHaveLength(1);
+  });
+
   it('a message another consumer holds (SENDING within its lease) is left to it', async () => {
     const to = uniquePhone();
     const id = await queuedMessage({ channel: 'SMS', address: to });

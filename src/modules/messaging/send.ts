@@ -13,6 +13,7 @@ import { applyEarlyEvents } from './events';
 import type { OutboxStatus, ProviderName } from './model';
 import { adapterFor } from './providers';
 import {
+  type LookupResult,
   type OutgoingMessage,
   type ProviderAdapter,
   ProviderNotConfigured,
@@ -155,7 +156,8 @@ export async function sendOutboxMessage(
   }
   // A status check before any resend: an earlier try may have reached a provider that reported an error.
   if (claimed.attempts > 1 && !adapter.idempotent) {
-    const found = await adapter.lookup(await outgoing(env, claimed, settings, provider), claimed.created_at);
+    const found = await lookupOrRelease(env, adapter, claimed, settings, claimed.created_at, t);
+    if ('done' in found) return found;
     if (found.kind === 'found')
       return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
   }
@@ -172,7 +174,8 @@ async function recoverAndSend(
   t: number,
 ): Promise<StepResult> {
   if (!adapter.idempotent) {
-    const found = await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
+    const found = await lookupOrRelease(env, adapter, row, settings, since, t);
+    if ('done' in found) return found;
     if (found.kind === 'found')
       return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t);
     if (found.kind === 'unknown') {
@@ -186,6 +189,33 @@ async function recoverAndSend(
     }
   }
   return attempt(env, adapter, row, settings, t);
+}
+
+/**
+ * Asks the provider whether it has the message. A lookup that fails (the connection, the provider) sends
+ * nothing, so the claim is released after the short settle and the question is asked again then, instead of
+ * holding the claim for the whole lease.
+ */
+async function lookupOrRelease(
+  env: Env,
+  adapter: ProviderAdapter,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  since: string,
+  t: number,
+): Promise<LookupResult | StepResult> {
+  try {
+    return await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
+  } catch (e) {
+    await noteUncertain(
+      env.DB,
+      row.id,
+      `Lookup failed, asked again: ${String(e)}`,
+      iso(t),
+      iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
+    );
+    return { done: false, delaySeconds: UNCERTAIN_SETTLE_SECONDS };
+  }
 }
 
 async function accepted(
