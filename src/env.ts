@@ -1,5 +1,6 @@
 import type { JobMessage } from './jobs/messages';
 import type { LeadJob } from './modules/leads/messages';
+import type { OutboxJob } from './modules/messaging/messages';
 import type { EmailSendBinding } from './modules/messaging/providers/cloudflare';
 
 /** Bindings declared in wrangler.toml. */
@@ -9,6 +10,8 @@ export interface Env {
   JOBS_DLQ: Queue<JobMessage>;
   /** Lead intake's own queue (consumed in batches of 100; wrangler.toml). */
   LEADS: Queue<LeadJob>;
+  /** Outbox sends (messaging/enqueue.ts): their own queue, apart from the jobs. */
+  OUTBOX: Queue<OutboxJob>;
   /** The product's files, one bucket, separated by prefix (dead-letters/, lead-inbox/, …). */
   FILES: R2Bucket;
   ENVIRONMENT: string;

@@ -3,6 +3,7 @@ import type { Env } from '../env';
 import {
   type CallbackAnswer,
   gatewayApiCallback,
+  gatewayApiInbound,
   resendWebhook,
   twilioInbound,
   twilioStatusCallback,
@@ -20,4 +21,5 @@ const reply = (a: CallbackAnswer) =>
 messagingWebhooks.post('/twilio', async (c) => reply(await twilioStatusCallback(c.env, c.req.raw)));
 messagingWebhooks.post('/twilio/inbound', async (c) => reply(await twilioInbound(c.env, c.req.raw)));
 messagingWebhooks.post('/gatewayapi', async (c) => reply(await gatewayApiCallback(c.env, c.req.raw)));
+messagingWebhooks.post('/gatewayapi/inbound', async (c) => reply(await gatewayApiInbound(c.env, c.req.raw)));
 messagingWebhooks.post('/resend', async (c) => reply(await resendWebhook(c.env, c.req.raw)));

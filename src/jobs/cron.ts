@@ -5,7 +5,8 @@ import { runCrmRule } from '../modules/crm/rules/cron';
 import { pollQuietSignatures, startMissingAgreements } from '../modules/esign/signatures';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
-import { runOrderFollowUpMessages } from '../modules/messaging/rules';
+import type { MessageRule } from '../modules/messaging/model';
+import { runRuleMessages } from '../modules/messaging/rules';
 import { enqueueStuckOutbox } from '../modules/messaging/sweep';
 import { expireOffers } from '../modules/offers/expiry';
 import { jobSpecOf } from './routes';
@@ -49,14 +50,26 @@ export async function handleScheduled(
   // CRM follow-up rules (days in the company time zone; idempotent, so a repeated run creates nothing twice).
   if (controller.cron === HOURLY) {
     await runCrmRule('ORDER_FOLLOW_UP', env, now);
-    const sent = await runOrderFollowUpMessages(env, now);
-    if (sent) console.log(`cron ${controller.cron}: ${sent} order follow-up messages queued`);
+    await sendRuleMessages('ORDER_FOLLOW_UP', env, now);
   }
   if (controller.cron === NIGHTLY) {
     await runCrmRule('REORDER_REMINDER', env, now);
+    await sendRuleMessages('REORDER_REMINDER', env, now);
+    // After the scan: the messages go to the members it found dormant.
     await runCrmRule('DORMANT_MEMBER', env, now);
+    await sendRuleMessages('DORMANT_MEMBER', env, now);
     const pruned = await pruneRejections(env.DB, now);
     if (pruned)
       console.log(`cron ${controller.cron}: ${pruned} webhook rejection records past retention deleted`);
+  }
+}
+
+/** A rule's template messages (messaging/rules.ts); a failure is logged, the next run catches up. */
+async function sendRuleMessages(rule: MessageRule, env: Env, now: Date): Promise<void> {
+  try {
+    const sent = await runRuleMessages(env, rule, now);
+    if (sent) console.log(`crm rule ${rule}: ${sent} message(s) queued`);
+  } catch (e) {
+    console.error(`crm rule ${rule} messages failed`, e);
   }
 }

@@ -7,8 +7,11 @@ import type { ImportJobOf } from '../modules/imports/kind';
 import { runTrackedStep } from '../modules/jobs/runner';
 import { handleLeadMessages, isLeadJob } from '../modules/leads/jobs';
 import type { LeadJob } from '../modules/leads/messages';
+import { EMAIL_EVENTS_QUEUE, handleEmailEvents } from '../modules/messaging/emailEvents';
+import { OUTBOX_QUEUE } from '../modules/messaging/enqueue';
 import { handleOutboxJob } from '../modules/messaging/jobs';
 import type { OutboxJob } from '../modules/messaging/messages';
+import { handleOutboxBatch } from '../modules/messaging/sendBatch';
 import type { JobMessage } from './messages';
 import { importKindOf, jobSpecOf, routeOf } from './routes';
 
@@ -24,6 +27,10 @@ export async function handleQueue(
   _ctx: ExecutionContext,
 ): Promise<void> {
   if (isDeadLetterQueue(batch.queue)) return receiveDeadLetters(batch, env, jobSpecOf);
+  // Cloudflare Email Service's delivery events (its event subscription writes them; not our messages).
+  if (batch.queue === EMAIL_EVENTS_QUEUE) return handleEmailEvents(batch as MessageBatch<unknown>, env);
+  // Outbox sends have their own queue: the whole batch is one send step.
+  if (batch.queue === OUTBOX_QUEUE) return handleOutboxBatch(batch.messages, env);
   // Lead messages are handled together (a few D1 round trips for the whole batch); they ack or retry
   // themselves. Lead intake keeps its own per-lead record (lead_intake), not a job row.
   await handleLeadMessages(

@@ -8,6 +8,8 @@ export interface ScriptedAnswer {
   retryAfter?: string;
   /** Accept the message, then answer with this status (a provider that took it and failed to say so). */
   acceptedAnyway?: boolean;
+  /** Accept the message, then drop the connection: the caller gets no answer (Twilio fake + withResets). */
+  reset?: boolean;
 }
 
 export class Script {

@@ -131,7 +131,9 @@ export async function fakeTwilio(request: Request): Promise<Response> {
     num_segments: '1',
   };
   if (scripted) {
-    if (scripted.acceptedAnyway) messages.push(message);
+    if (scripted.acceptedAnyway || scripted.reset) messages.push(message);
+    // A binding cannot drop a connection: the test's wrapper (withResets) turns this answer into a throw.
+    if (scripted.reset) return new Response(null, { status: 599, headers: { 'x-fake-reset': '1' } });
     return answerScripted(scripted);
   }
   if (!/^\+[1-9]\d{6,14}$/.test(to))

@@ -14,10 +14,12 @@ const START = `mutation($input: BroadcastInput!) { startBroadcast(input: $input)
 const GET = `query($id: ID!) { node(id: $id) { ... on Broadcast { status queued suppressed skipped finishedAt } } }`;
 
 let admin: string;
+let a: number;
 let aT: string;
 beforeAll(async () => {
   admin = await adminToken();
-  aT = await distributorToken(await enroll(admin, await enroll(admin, null)));
+  a = await enroll(admin, await enroll(admin, null));
+  aT = await distributorToken(a);
 });
 beforeEach(() => setProviders({ sms: 'TWILIO', email: 'RESEND' }));
 
@@ -114,7 +116,11 @@ describe('broadcasts', () => {
       send: async (b: { kind: string }) => void sent.push(b),
       sendBatch: async (b: { body: { kind: string } }[]) => void sent.push(...b.map((m) => m.body)),
     };
-    const capturing = { ...env, JOBS: jobs as unknown as typeof env.JOBS };
+    const capturing = {
+      ...env,
+      JOBS: jobs as unknown as typeof env.JOBS,
+      OUTBOX: jobs as unknown as typeof env.OUTBOX,
+    };
     const rows = async () =>
       (await env.DB.prepare('SELECT count(*) AS n FROM message_outbox WHERE idempotency_key LIKE ?')
         .bind(`broadcast:${id}:%`)
@@ -188,5 +194,130 @@ describe('broadcasts', () => {
     expect(bad.__typename).toBe('ValidationError');
     expect(bad.issues.map((i: { path: string }) => i.path).sort()).toEqual(['segment.dormant', 'subject']);
     expect(await env.DB.prepare('SELECT count(*) AS n FROM message_broadcast').first('n')).toBe(before);
+  });
+});
+
+const SAVE = `mutation($input: SaveMessageTemplateInput!) { saveMessageTemplate(input: $input) { __typename ... on Error { message } } }`;
+const SETTINGS = `mutation($input: UpdateMessagingSettingsInput!) { updateMessagingSettings(input: $input) { __typename ... on Error { message } } }`;
+
+describe('broadcasts from a template', () => {
+  it('renders per recipient in their locale (else the default), with their names, the owner’s shop link and the unsubscribe link', async () => {
+    for (const [locale, body] of [
+      ['en', 'Hi {{ recipient.firstName }}, news from {{ distributor.firstName }}: {{ shopUrl }}'],
+      [
+        'da',
+        'Hej {{ recipient.firstName }}, nyt fra {{ distributor.firstName }}: {{ shopUrl }} Afmeld: {{ unsubscribeUrl }}',
+      ],
+    ])
+      expect(
+        (await gqlOk(SAVE, { input: { purposeKey: 'PROMOTION', channel: 'SMS', locale, body } }, admin))
+          .saveMessageTemplate.__typename,
+      ).toBe('MutationSaveMessageTemplateSuccess');
+    const input = {
+      name: 'Template FI',
+      channel: 'SMS',
+      templateKey: 'PROMOTION',
+      segment: { kind: 'CUSTOMERS', country: 'FI' },
+    };
+    // No shop link configured: the template cannot render, nothing starts.
+    const refused = (await gqlOk(START, { input }, admin)).startBroadcast;
+    expect(refused.__typename).toBe('ValidationError');
+    expect(refused.message).toContain('shopUrl');
+    expect(
+      (await gqlOk(SETTINGS, { input: { shopUrl: 'https://shop.example.test/{referralCode}' } }, admin))
+        .updateMessagingSettings.__typename,
+    ).toBe('MutationUpdateMessagingSettingsSuccess');
+
+    const fi = () => `+35840${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const dane = await createCustomer(aT, {
+      firstName: 'Mette',
+      phone: fi(),
+      country: 'FI',
+      locale: 'da',
+      consent,
+    });
+    const german = await createCustomer(aT, {
+      firstName: 'Jonas',
+      phone: fi(),
+      country: 'FI',
+      locale: 'de',
+      consent,
+    });
+    await createCustomer(aT, { firstName: 'Nils', phone: fi(), country: 'FI', locale: 'en' }); // no consent
+    // Marketing: the template's purpose; a text purpose that contradicts it is refused.
+    const contradicting = (await gqlOk(START, { input: { ...input, purpose: 'TRANSACTIONAL' } }, admin))
+      .startBroadcast;
+    expect(contradicting.__typename).toBe('ValidationError');
+    expect((await gqlOk(DRY, { input }, admin)).broadcastDryRun).toMatchObject({
+      recipients: 3,
+      withoutConsent: 1,
+      sendable: 2,
+    });
+
+    const started = (await gqlOk(START, { input }, admin)).startBroadcast;
+    expect(started.__typename).toBe('MutationStartBroadcastSuccess');
+    await until(
+      async () => (await gqlOk(GET, { id: started.broadcast.id }, admin)).node,
+      (b) => b.status === 'DONE',
+    );
+    const code = await env.DB.prepare('SELECT referral_code FROM distributor WHERE id = ?')
+      .bind(a)
+      .first<string>('referral_code');
+    const owner = await env.DB.prepare('SELECT first_name FROM distributor WHERE id = ?')
+      .bind(a)
+      .first<string>('first_name');
+    const rows = (
+      await env.DB.prepare(
+        'SELECT recipient_id, locale, template_key, purpose, body FROM message_outbox WHERE idempotency_key LIKE ? ORDER BY recipient_id',
+      )
+        .bind(`broadcast:${localId(started.broadcast.id)}:%`)
+        .all<{ recipient_id: number; locale: string; template_key: string; purpose: string; body: string }>()
+    ).results;
+    expect(rows.map((r) => [r.recipient_id, r.locale, r.template_key, r.purpose])).toEqual([
+      [dane, 'da', 'PROMOTION', 'MARKETING'],
+      [german, 'en', 'PROMOTION', 'MARKETING'], // no German template: the default locale's
+    ]);
+    const shop = `https://shop.example.test/${encodeURIComponent(code!)}`;
+    // The Danish template places the unsubscribe link itself; the English one gets it appended.
+    expect(rows[0].body).toMatch(
+      new RegExp(
+        `^Hej Mette, nyt fra ${owner}: ${shop.replace(/[.?]/g, '\\$&')} Afmeld: https://crm\\.example\\.test/u/\\S+$`,
+      ),
+    );
+    expect(rows[1].body).toMatch(
+      new RegExp(
+        `^Hi Jonas, news from ${owner}: ${shop.replace(/[.?]/g, '\\$&')}\\nUnsubscribe: https://crm\\.example\\.test/u/\\S+$`,
+      ),
+    );
+    const phone = await env.DB.prepare('SELECT phone FROM customer WHERE id = ?')
+      .bind(dane)
+      .first<string>('phone');
+    const accepted = await until(
+      () => twilioAccepted(phone!),
+      (m) => m.length > 0,
+    );
+    expect(accepted.map((m) => m.body)).toEqual([rows[0].body]);
+  });
+
+  it('a template and a text together, or neither, is refused', async () => {
+    for (const extra of [{ text: 'Hi', templateKey: 'PROMOTION' }, {}]) {
+      const r = (
+        await gqlOk(
+          START,
+          {
+            input: {
+              name: 'x',
+              channel: 'SMS',
+              purpose: 'MARKETING',
+              segment: { kind: 'CUSTOMERS' },
+              ...extra,
+            },
+          },
+          admin,
+        )
+      ).startBroadcast;
+      expect(r.__typename).toBe('ValidationError');
+      expect(r.issues.map((i: { path: string }) => i.path)).toContain('text');
+    }
   });
 });

@@ -8,7 +8,7 @@ export const JOBS_QUEUE = 'mlm-crm-jobs';
 export const DLQ = 'mlm-crm-jobs-dlq';
 
 /** Through the worker's real queue handler. */
-export async function deliver(bodies: JobMessage[], queue = JOBS_QUEUE, attempts = 1) {
+export async function deliver(bodies: JobMessage[], queue = JOBS_QUEUE, attempts = 1, workerEnv = env) {
   const batch = createMessageBatch<JobMessage>(
     queue,
     bodies.map((body, i) => ({ id: `m${i}-${Math.random()}`, timestamp: new Date(), attempts, body })),
@@ -25,7 +25,7 @@ export async function deliver(bodies: JobMessage[], queue = JOBS_QUEUE, attempts
     });
   }
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, workerEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return {
     ...result,
@@ -34,6 +34,24 @@ export async function deliver(bodies: JobMessage[], queue = JOBS_QUEUE, attempts
 }
 
 export const send = (outboxId: number): JobMessage => ({ kind: 'outbox.send', outboxId });
+
+/**
+ * The worker's env whose Twilio connection drops where the fake says so (a `reset` script answer), and, with
+ * `lookupsFail`, on every lookup (GET) as well.
+ */
+export function withResets(opts: { lookupsFail?: boolean } = {}): typeof env {
+  const twilio = env.TWILIO_API!;
+  const fetcher = {
+    async fetch(input: RequestInfo | URL, init?: RequestInit) {
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      if (opts.lookupsFail && method === 'GET') throw new Error('Network connection lost.');
+      const res = await twilio.fetch(input as Request, init);
+      if (res.headers.get('x-fake-reset')) throw new Error('Network connection lost.');
+      return res;
+    },
+  };
+  return { ...env, TWILIO_API: fetcher as unknown as Fetcher };
+}
 
 export async function setProviders(p: {
   sms?: 'TWILIO' | 'GATEWAYAPI' | null;
@@ -120,6 +138,7 @@ export interface Scripted {
   message?: string;
   retryAfter?: string;
   acceptedAnyway?: boolean;
+  reset?: boolean;
 }
 export const script = (binding: Fake, to: string, answers: Scripted[]) =>
   fake(binding, '/__fake/script', { to, answers });
@@ -194,9 +213,9 @@ export async function gwapiJwt(
   return `${head}.${url(await hmacB64('SHA-256', enc.encode(secret), head))}`;
 }
 
-export function postGatewayApi(body: string, jwt: string | null) {
+export function postGatewayApi(body: string, jwt: string | null, path = '/webhooks/messaging/gatewayapi') {
   return worker.fetch(
-    new Request('http://localhost/webhooks/messaging/gatewayapi', {
+    new Request(`http://localhost${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(jwt ? { 'x-gwapi-signature': jwt } : {}) },
       body,

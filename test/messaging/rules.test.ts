@@ -43,7 +43,10 @@ async function paidOrder(customer: number, paidAt: string): Promise<number> {
 function capturingJobs() {
   const sent: unknown[] = [];
   const JOBS = { sendBatch: async (b: { body: unknown }[]) => void sent.push(...b.map((m) => m.body)) };
-  return { sent, env: { ...env, JOBS: JOBS as unknown as typeof env.JOBS } };
+  return {
+    sent,
+    env: { ...env, JOBS: JOBS as unknown as typeof env.JOBS, OUTBOX: JOBS as unknown as typeof env.OUTBOX },
+  };
 }
 
 beforeAll(async () => {

@@ -160,6 +160,9 @@ export const crmRule = sqliteTable('crm_rule', {
   enabled: integer().notNull(),
   n: integer().notNull(),
   updated_at: text().notNull(),
+  action: text({ enum: ['TASK', 'MESSAGE', 'BOTH'] })
+    .notNull()
+    .default('TASK'),
 });
 
 /** Members with no volume for the rule's N consecutive periods, as the nightly run last found them. */

@@ -1,35 +1,46 @@
-// Staff broadcasts (issue 12 §5): one text to a segment (customers, distributors or leads, filtered), fanned
+// Staff broadcasts (issue 12 §5): one text, or one template rendered per recipient in their locale, to a segment (customers, distributors or leads, filtered), fanned
 // out through the queue in chunks. Each chunk writes one outbox row per recipient — idempotency key
 // 'broadcast:<id>:<type>:<recipient>' — with its contact history, advances the cursor in the same batch
 // (guarded: a paused, cancelled or already-advanced broadcast writes nothing), then queues the sends and the
 // next chunk. A dry run counts recipients, missing addresses, missing consent and suppressions first.
 import { z } from 'zod';
 import type { Env } from '../../env';
-import { atomic, nowIso, selectByIds } from '../../lib/db';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
+import { atomic, nowIso } from '../../lib/db';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { countryCode as countryRule, freeText, nameText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings } from '../company/settings';
-import { emailAddress, smsNumber } from './addresses';
+import { distributorsByIds } from '../genealogy/reads';
+import { decide, type Recipient } from './audience';
+import { withUnsubscribeLine } from './compose';
+import { enqueueSends } from './enqueue';
 import {
+  BROADCAST_TEMPLATES,
   CHANNELS,
   type Channel,
   LOCALES,
   type Locale,
   MESSAGE_LIMITS,
+  PURPOSE_KEYS,
   PURPOSES,
+  type Purpose,
+  type PurposeKey,
   type RecipientType,
 } from './model';
+import { resolveTemplate } from './people';
+import { localeOf, shopUrlOf, templatesByLocale } from './personalize';
 import { nextAllowedInstant, recipientZone } from './quietHours';
 import { messagingSettings } from './repository';
 import { smsInfo } from './sms';
-import type { BroadcastRow } from './tables';
-import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage } from './templates';
+import type { BroadcastRow, MessagingSettingsRow, TemplateRow } from './tables';
+import { checkRendered, escapeHtml, htmlOfText, type RenderedMessage, renderTemplate } from './templates';
 import { UNSUBSCRIBE_LINE, unsubscribeToken, unsubscribeUrl } from './unsubscribe';
+import { sampleData, templateVariables } from './variables';
 
-export const FANOUT_CHUNK = 200;
+/** Recipients per fan-out step: one D1 batch of a few set-based statements. */
+export const FANOUT_CHUNK = 500;
 
 const segmentSchema = z.object({
   kind: z.enum(['CUSTOMERS', 'DISTRIBUTORS', 'LEADS']),
@@ -47,13 +58,39 @@ const broadcastSchema = z
   .object({
     name: nameText(200),
     channel: z.enum(CHANNELS),
-    purpose: z.enum(PURPOSES),
+    /** Free text only: a template's purpose is its own. */
+    purpose: z.enum(PURPOSES).nullish(),
     subject: nameText(MESSAGE_LIMITS.subject).nullish(),
-    text: freeText(MESSAGE_LIMITS.emailText).refine((t) => t.trim() !== '', 'Required.'),
+    text: freeText(MESSAGE_LIMITS.emailText)
+      .refine((t) => t.trim() !== '', 'Required.')
+      .nullish(),
+    templateKey: z.enum(BROADCAST_TEMPLATES).nullish(),
     segment: segmentSchema,
   })
   .superRefine((v, ctx) => {
-    if (v.channel === 'EMAIL' && !v.subject)
+    if ((v.text == null) === (v.templateKey == null))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['text'],
+        message: 'Give either a template or a text, not both.',
+      });
+    if (v.templateKey != null) {
+      if (v.subject != null)
+        ctx.addIssue({ code: 'custom', path: ['subject'], message: 'A template has its own subject.' });
+      if (v.purpose != null && v.purpose !== PURPOSE_KEYS[v.templateKey].purpose)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['purpose'],
+          message: `${v.templateKey} templates are ${PURPOSE_KEYS[v.templateKey].purpose.toLowerCase()}.`,
+        });
+    } else if (v.purpose == null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['purpose'],
+        message: 'Say whether the text is transactional or marketing.',
+        params: { code: 'REQUIRED' },
+      });
+    if (v.text != null && v.channel === 'EMAIL' && !v.subject)
       ctx.addIssue({
         code: 'custom',
         path: ['subject'],
@@ -82,18 +119,10 @@ const broadcastSchema = z
       });
   });
 export type BroadcastInput = z.input<typeof broadcastSchema>;
+type ParsedBroadcast = z.infer<typeof broadcastSchema>;
 
-interface Recipient {
-  id: number;
-  first_name: string | null;
-  phone: string | null;
-  email: string | null;
-  country: string | null;
-  locale: string | null;
-  owner_id: number | null;
-  consent_sms_at: string | null;
-  consent_email_at: string | null;
-}
+const purposeOf = (input: ParsedBroadcast): Purpose =>
+  input.templateKey ? PURPOSE_KEYS[input.templateKey].purpose : input.purpose!;
 
 const TYPE_OF: Record<Segment['kind'], RecipientType> = {
   CUSTOMERS: 'CUSTOMER',
@@ -108,7 +137,7 @@ async function segmentPage(db: D1Database, s: Segment, cursor: number, limit: nu
     s.kind === 'CUSTOMERS'
       ? db
           .prepare(
-            `SELECT id, first_name, phone, email, country, locale, owner_id, consent_sms_at, consent_email_at FROM customer c
+            `SELECT id, first_name, last_name, phone, email, country, locale, owner_id, consent_sms_at, consent_email_at FROM customer c
              WHERE id > ?1 AND (?2 IS NULL OR country = ?2)
                AND (?3 = 0 OR EXISTS (SELECT 1 FROM dormant_member d WHERE d.member_type = 'CUSTOMER' AND d.member_id = c.id))
              ORDER BY id LIMIT ?4`,
@@ -117,7 +146,7 @@ async function segmentPage(db: D1Database, s: Segment, cursor: number, limit: nu
       : s.kind === 'DISTRIBUTORS'
         ? db
             .prepare(
-              `SELECT id, first_name, phone, email, country, locale, id AS owner_id, NULL AS consent_sms_at,
+              `SELECT id, first_name, last_name, phone, email, country, locale, id AS owner_id, NULL AS consent_sms_at,
                  NULL AS consent_email_at FROM distributor
                WHERE id > ?1 AND status = 'ACTIVE' AND (?2 IS NULL OR country = ?2) AND lifetime_rank >= ?3
                ORDER BY id LIMIT ?4`,
@@ -125,66 +154,13 @@ async function segmentPage(db: D1Database, s: Segment, cursor: number, limit: nu
             .bind(cursor, country, s.minLifetimeRank ?? 0, limit)
         : db
             .prepare(
-              `SELECT id, coalesce(first_name, full_name) AS first_name, phone, email, country_code AS country, NULL AS locale,
+              `SELECT id, coalesce(first_name, full_name) AS first_name, last_name, phone, email, country_code AS country, NULL AS locale,
                  assigned_distributor_id AS owner_id, NULL AS consent_sms_at, NULL AS consent_email_at FROM lead
                WHERE id > ?1 AND is_test = 0 AND (?2 IS NULL OR country_code = ?2) AND (?3 IS NULL OR campaign_id = ?3)
                ORDER BY id LIMIT ?4`,
             )
             .bind(cursor, country, s.campaignId ?? null, limit);
   return (await statement.all<Recipient>()).results;
-}
-
-interface Decided {
-  recipient: Recipient;
-  address: string | null;
-  consent: boolean;
-  suppressed: boolean;
-}
-
-/** Address, consent (marketing) and suppression of each recipient of a page. */
-async function decide(
-  db: D1Database,
-  type: RecipientType,
-  channel: Channel,
-  marketing: boolean,
-  page: Recipient[],
-) {
-  const addresses = page.map((r) => {
-    const raw = channel === 'SMS' ? r.phone : r.email;
-    if (!raw) return null;
-    const a = channel === 'SMS' ? smsNumber(raw, r.country) : emailAddress(raw);
-    return a.ok ? a.address : null;
-  });
-  const [consents, suppressions] = await Promise.all([
-    marketing
-      ? selectByIds<{ subject_id: number; action: string }>(
-          db,
-          `SELECT subject_id, action FROM message_consent
-           WHERE subject_type = '${type}' AND channel = '${channel}' AND subject_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-          page.map((r) => r.id),
-        )
-      : [],
-    selectByIds<{ address: string }>(
-      db,
-      `SELECT address FROM message_suppression WHERE channel = '${channel}' AND address IN (SELECT value FROM json_each(?))`,
-      addresses.filter((a): a is string => a !== null),
-    ),
-  ]);
-  const latest = new Map<number, string>();
-  for (const c of consents) latest.set(c.subject_id, c.action);
-  const suppressed = new Set(suppressions.map((s) => s.address));
-  return page.map((recipient, i): Decided => {
-    const action = latest.get(recipient.id);
-    const legacy =
-      type === 'CUSTOMER' &&
-      (channel === 'SMS' ? recipient.consent_sms_at : recipient.consent_email_at) != null;
-    return {
-      recipient,
-      address: addresses[i],
-      consent: !marketing || (action ? action === 'GRANTED' : legacy),
-      suppressed: addresses[i] !== null && suppressed.has(addresses[i]!),
-    };
-  });
 }
 
 export interface DryRun {
@@ -203,7 +179,7 @@ export async function dryRunBroadcast(db: D1Database, viewer: Viewer, raw: Broad
   for (let cursor = 0; ; ) {
     const page = await segmentPage(db, input.segment, cursor, 1000);
     if (page.length === 0) break;
-    for (const d of await decide(db, type, input.channel, input.purpose === 'MARKETING', page)) {
+    for (const d of await decide(db, type, input.channel, purposeOf(input) === 'MARKETING', page)) {
       out.recipients++;
       if (!d.address) out.withoutAddress++;
       else if (!d.consent) out.withoutConsent++;
@@ -218,19 +194,27 @@ export async function dryRunBroadcast(db: D1Database, viewer: Viewer, raw: Broad
 export async function startBroadcast(env: Env, viewer: Viewer, raw: BroadcastInput): Promise<BroadcastRow> {
   if (viewer.kind !== 'ADMIN') throw new ForbiddenError('Only staff send broadcasts.');
   const input = parseInput(broadcastSchema, raw, 'broadcast');
-  // The text must make a sendable message (an SMS within its segments) before anything starts.
-  checkRendered(input.channel, render(input.channel, input.subject ?? null, input.text.trim(), null, 'en'));
+  // The message must be sendable (a template that exists and renders, an SMS within its segments) before
+  // anything starts.
+  if (input.templateKey) await checkTemplateBroadcast(env.DB, input.templateKey, input.channel);
+  else
+    checkRendered(
+      input.channel,
+      render(input.channel, input.subject ?? null, input.text!.trim(), null, 'en'),
+    );
   const now = nowIso();
   const row = await env.DB.prepare(
-    `INSERT INTO message_broadcast (name, channel, purpose, subject, body, segment, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO message_broadcast (name, channel, purpose, subject, body, template_key, segment, created_by, created_at,
+       updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   )
     .bind(
       input.name,
       input.channel,
-      input.purpose,
+      purposeOf(input),
       input.subject ?? null,
-      input.text.trim(),
+      input.text?.trim() ?? null,
+      input.templateKey ?? null,
       JSON.stringify(input.segment),
       actorOf(viewer),
       now,
@@ -239,6 +223,20 @@ export async function startBroadcast(env: Env, viewer: Viewer, raw: BroadcastInp
     .first<BroadcastRow>();
   await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: row!.id });
   return row!;
+}
+
+/** The template in the company's default locale renders with sample people and the real shop link. */
+async function checkTemplateBroadcast(db: D1Database, key: PurposeKey, channel: Channel): Promise<void> {
+  const [company, settings] = await Promise.all([loadSettings(db), messagingSettings(db)]);
+  const locale = settings.default_locale;
+  const template = await resolveTemplate(db, key, channel, locale, locale);
+  const sample = sampleData(locale, company.timeZone, 'EUR');
+  const vars = templateVariables({
+    ...sample,
+    company: { name: company.name },
+    shopUrl: shopUrlOf(settings, 'SAMPLE'),
+  });
+  checkRendered(channel, renderTemplate(channel, template, vars));
 }
 
 function render(
@@ -293,8 +291,11 @@ export async function fanOutBroadcast(
   const [company, settings] = await Promise.all([loadSettings(db), messagingSettings(db)]);
   const marketing = b.purpose === 'MARKETING';
   const decided = await decide(db, type, b.channel, marketing, page);
+  const personal = b.template_key
+    ? await personalizer(db, b.template_key as PurposeKey, b.channel, type, page, company, settings)
+    : null;
   const guard = `EXISTS (SELECT 1 FROM message_broadcast WHERE id = ${b.id} AND status = 'RUNNING' AND cursor = ${b.cursor})`;
-  const statements: D1PreparedStatement[] = [];
+  const rows: OutboxValues[] = [];
   let skipped = 0;
   let suppressed = 0;
   for (const d of decided) {
@@ -303,8 +304,11 @@ export async function fanOutBroadcast(
       continue;
     }
     const r = d.recipient;
-    const locale: Locale =
-      r.locale && (LOCALES as readonly string[]).includes(r.locale)
+    // A template is read in the recipient's locale (else the default); free text in the locale the person has.
+    const template = personal ? await personal.template(r) : null;
+    const locale: Locale = template
+      ? template.locale
+      : r.locale && (LOCALES as readonly string[]).includes(r.locale)
         ? (r.locale as Locale)
         : settings.default_locale;
     const unsubscribe = marketing
@@ -313,7 +317,18 @@ export async function fanOutBroadcast(
           await unsubscribeToken(env.JWT_SECRET, { channel: b.channel, type, id: r.id, locale }),
         )
       : null;
-    const m = render(b.channel, b.subject, b.body, unsubscribe, locale);
+    let m: RenderedMessage;
+    if (personal && template) {
+      try {
+        m = personal.render(r, template, unsubscribe);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        // This recipient's message does not render (a variable without a value): skipped, the rest go.
+        console.warn(`broadcast ${b.id}: ${type} ${r.id} skipped: ${e.message}`);
+        skipped++;
+        continue;
+      }
+    } else m = render(b.channel, b.subject, b.body!, unsubscribe, locale);
     const notBefore =
       marketing && b.channel === 'SMS' && !d.suppressed
         ? nextAllowedInstant(
@@ -324,56 +339,52 @@ export async function fanOutBroadcast(
           )
         : now;
     if (d.suppressed) suppressed++;
+    rows.push({
+      id: r.id,
+      address: d.address,
+      locale,
+      subject: m.subject,
+      body: m.text,
+      html: m.html,
+      encoding: m.sms?.encoding ?? null,
+      segments: m.sms?.segments ?? null,
+      owner: type === 'DISTRIBUTOR' ? null : r.owner_id,
+      status: d.suppressed ? 'SUPPRESSED' : 'QUEUED',
+      key: `broadcast:${b.id}:${type}:${r.id}`,
+      notBefore: notBefore > now ? notBefore.toISOString() : null,
+    });
+  }
+  // Set-based writes: the outbox rows and their contact history from JSON parameters (a few statements per
+  // chunk, not two per recipient), the cursor last; every statement guarded by the cursor.
+  const statements: D1PreparedStatement[] = [];
+  for (const group of bySize(rows, MAX_JSON_PARAMETER))
     statements.push(
       db
         .prepare(
-          `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, locale, subject, body, html,
-             sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status, idempotency_key, final_at,
-             last_error, not_before, created_at, updated_at)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'STAFF', ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard}
-           ON CONFLICT (idempotency_key) DO NOTHING`,
+          `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, template_key, locale,
+             subject, body, html, sms_encoding, sms_segments, sender_kind, sender, owner_distributor_id, status,
+             idempotency_key, final_at, last_error, not_before, created_at, updated_at)
+           SELECT ?1, j.value ->> '$.id', j.value ->> '$.address', ?2, ?3, ?4, j.value ->> '$.locale',
+             j.value ->> '$.subject', j.value ->> '$.body', j.value ->> '$.html', j.value ->> '$.encoding',
+             j.value ->> '$.segments', 'STAFF', ?5, j.value ->> '$.owner', j.value ->> '$.status', j.value ->> '$.key',
+             CASE j.value ->> '$.status' WHEN 'SUPPRESSED' THEN ?6 END,
+             CASE j.value ->> '$.status' WHEN 'SUPPRESSED' THEN 'The address is suppressed.' END,
+             j.value ->> '$.notBefore', ?6, ?6
+           FROM json_each(?7) j WHERE ${guard}
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status, not_before`,
         )
-        .bind(
-          type,
-          r.id,
-          d.address,
-          b.channel,
-          b.purpose,
-          locale,
-          m.subject,
-          m.text,
-          m.html,
-          m.sms?.encoding ?? null,
-          m.sms?.segments ?? null,
-          b.created_by,
-          type === 'DISTRIBUTOR' ? null : r.owner_id,
-          d.suppressed ? 'SUPPRESSED' : 'QUEUED',
-          `broadcast:${b.id}:${type}:${r.id}`,
-          d.suppressed ? stamp : null,
-          d.suppressed ? 'The address is suppressed.' : null,
-          notBefore > now ? notBefore.toISOString() : null,
-          stamp,
-          stamp,
-        ),
+        .bind(type, b.channel, b.purpose, b.template_key, b.created_by, stamp, JSON.stringify(group)),
+      // The contact history of the rows written now (a suppressed message never left: no contact).
+      db
+        .prepare(
+          `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
+           SELECT o.recipient_type, o.recipient_id, ?1, substr(?2 || char(10, 10) || o.body, 1, 10000), ?3, NULL, ?4, ?3
+           FROM message_outbox o
+           WHERE o.idempotency_key IN (SELECT j.value ->> '$.key' FROM json_each(?5) j) AND o.status = 'QUEUED'
+             AND o.created_at = ?3 AND ${guard}`,
+        )
+        .bind(b.channel === 'SMS' ? 'SMS' : 'EMAIL', b.name, stamp, b.created_by, JSON.stringify(group)),
     );
-    if (!d.suppressed)
-      statements.push(
-        db
-          .prepare(
-            `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
-             SELECT ?, ?, ?, ?, ?, NULL, ?, ? WHERE changes() = 1`,
-          )
-          .bind(
-            type,
-            r.id,
-            b.channel === 'SMS' ? 'SMS' : 'EMAIL',
-            `${b.name}\n\n${m.text}`.slice(0, 10_000),
-            stamp,
-            b.created_by,
-            stamp,
-          ),
-      );
-  }
   const last = page[page.length - 1].id;
   const queued = decided.length - skipped - suppressed;
   statements.push(
@@ -386,17 +397,98 @@ export async function fanOutBroadcast(
   );
   const results = await atomic(db, statements);
   if ((results[results.length - 1].meta.changes ?? 0) === 0) return; // paused, cancelled or done by another run
-  const { results: ids } = await db
-    .prepare(
-      `SELECT id FROM message_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?)) AND status = 'QUEUED'`,
-    )
-    .bind(JSON.stringify(page.map((r) => `broadcast:${b.id}:${type}:${r.id}`)))
-    .all<{ id: number }>();
-  for (let i = 0; i < ids.length; i += 100)
-    await env.JOBS.sendBatch(
-      ids.slice(i, i + 100).map((r) => ({ body: { kind: 'outbox.send' as const, outboxId: r.id } })),
-    );
+  // The next chunk is queued first: its fan-out overlaps with these sends.
   await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
+  const written = results
+    .filter((_, i) => i % 2 === 0 && i < results.length - 1)
+    .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
+    .filter((r) => r.status === 'QUEUED');
+  await enqueueSends(
+    env,
+    written.map((r) => ({
+      outboxId: r.id,
+      delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
+    })),
+  );
+}
+
+/** One recipient's outbox row, as the set-based insert reads it. */
+interface OutboxValues {
+  id: number;
+  address: string;
+  locale: Locale;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  encoding: string | null;
+  segments: number | null;
+  owner: number | null;
+  status: 'QUEUED' | 'SUPPRESSED';
+  key: string;
+  notBefore: string | null;
+}
+
+/** D1 keeps a value under 2 MB; a JSON parameter of rows stays well below it. */
+const MAX_JSON_PARAMETER = 500_000;
+
+/** Consecutive groups of rows whose JSON stays under `limit` characters (one row alone may exceed it). */
+function bySize<T>(rows: readonly T[], limit: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const n = JSON.stringify(row).length + 1;
+    if (current.length > 0 && size + n > limit) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(row);
+    size += n;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
+ * Per-recipient rendering of a template broadcast: the template in the recipient's locale (fallback: the
+ * default), the owner as the distributor the message is from (the company for distributors and unowned
+ * people), the owner's shop link, the unsubscribe link placed by the template or appended.
+ */
+async function personalizer(
+  db: D1Database,
+  key: PurposeKey,
+  channel: Channel,
+  type: RecipientType,
+  page: Recipient[],
+  company: { name: string; timeZone: string },
+  settings: MessagingSettingsRow,
+) {
+  const templateOf = templatesByLocale(db, key, channel, settings.default_locale);
+  const ownerIds = type === 'DISTRIBUTOR' ? [] : [...new Set(page.map((r) => r.owner_id ?? 0))];
+  const owners = new Map((await distributorsByIds(db, ownerIds)).map((o) => [o.id, o]));
+  return {
+    template: (r: Recipient) => templateOf(localeOf(r.locale, r.country, settings.default_locale)),
+    render(r: Recipient, template: TemplateRow, unsubscribe: string | null): RenderedMessage {
+      const owner = r.owner_id === null ? undefined : owners.get(r.owner_id);
+      const vars = templateVariables({
+        locale: template.locale,
+        timeZone: company.timeZone,
+        recipient: { firstName: r.first_name ?? '', lastName: r.last_name },
+        distributor: owner
+          ? { firstName: owner.first_name, lastName: owner.last_name, phone: owner.phone, email: owner.email }
+          : { firstName: company.name },
+        company: { name: company.name },
+        shopUrl: shopUrlOf(settings, owner?.referral_code ?? null),
+        unsubscribeUrl: unsubscribe ?? undefined,
+      });
+      let m = renderTemplate(channel, template, vars);
+      if (unsubscribe && !m.text.includes(unsubscribe))
+        m = withUnsubscribeLine(m, channel, unsubscribe, template.locale, template.html == null);
+      checkRendered(channel, m);
+      return m;
+    },
+  };
 }
 
 const TRANSITIONS = {

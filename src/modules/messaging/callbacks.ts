@@ -3,11 +3,11 @@
 // 200 and changes nothing; an unknown status is kept and logged.
 import { jwtVerify } from 'jose';
 import type { Env } from '../../env';
-import { atomic, nowIso } from '../../lib/db';
+import { nowIso } from '../../lib/db';
 import { BodyTooLargeError, decodeUtf8, readBodyLimited } from '../leads/body';
 import { constantTimeEqual, timingSafeEqualBytes } from '../leads/crypto';
-import { notificationsFromSelect } from '../notifications/statements';
 import { type ProviderEvent, recordProviderEvent, suppressionOf } from './events';
+import { applyInboundSms } from './inbound';
 import type { EventStatus } from './model';
 
 /** A status callback is a few hundred bytes; this refuses abuse early. */
@@ -160,37 +160,7 @@ export async function twilioStatusCallback(env: Env, request: Request): Promise<
   return answer(200);
 }
 
-/** Twilio's own opt-out words and the local ones (da AFMELD, de STOPP/ABMELDEN, pl WYPISZ). */
-export const STOP_WORDS = new Set([
-  'STOP',
-  'STOPALL',
-  'UNSUBSCRIBE',
-  'END',
-  'QUIT',
-  'REVOKE',
-  'OPTOUT',
-  'CANCEL',
-  'AFMELD',
-  'STOPP',
-  'ABMELDEN',
-  'WYPISZ',
-]);
-export const START_WORDS = new Set(['START', 'UNSTOP', 'YES', 'TILMELD', 'ANMELDEN']);
-
-export function smsKeyword(body: string): 'STOP' | 'START' | null {
-  const word = body
-    .trim()
-    .replace(/[.!]+$/, '')
-    .toUpperCase();
-  return STOP_WORDS.has(word) ? 'STOP' : START_WORDS.has(word) ? 'START' : null;
-}
-
-/**
- * Inbound SMS (Twilio's messaging webhook): STOP and its local equivalents suppress the number and withdraw
- * the SMS marketing consent of everyone we texted at it; START lifts the opt-out and records the consent;
- * anything else is a reply, kept in the contact history of the person last texted at that number. Each
- * inbound message acts once (its MessageSid is kept).
- */
+/** Inbound SMS (Twilio's messaging webhook): its effects are applyInboundSms's; an empty TwiML answer. */
 export async function twilioInbound(env: Env, request: Request): Promise<CallbackAnswer> {
   const verified = await verifiedTwilio(env, request);
   if (!('params' in verified)) return verified;
@@ -198,82 +168,13 @@ export async function twilioInbound(env: Env, request: Request): Promise<Callbac
   const sid = params.get('MessageSid') ?? params.get('SmsSid');
   const from = params.get('From');
   if (!sid || !from) return answer(400, 'MessageSid and From are required.');
-  const body = params.get('Body') ?? '';
-  const keyword = smsKeyword(body);
-  const db = env.DB;
-  const now = nowIso();
-  const key = `inbound:${sid}`;
-  // Each effect runs only while this inbound message is not yet applied (bound last in every statement).
-  const fresh = `(SELECT applied FROM message_event WHERE provider = 'TWILIO' AND dedupe_key = ?) = 0`;
-  const people = `SELECT DISTINCT recipient_type, recipient_id FROM message_outbox WHERE channel = 'SMS' AND address = ?`;
-  const statements = [
-    db
-      .prepare(
-        `INSERT INTO message_event (provider, dedupe_key, provider_message_id, raw_status, applied, payload, received_at)
-         VALUES ('TWILIO', ?, ?, ?, 0, ?, ?) ON CONFLICT (provider, dedupe_key) DO NOTHING`,
-      )
-      .bind(key, sid, keyword ? `inbound:${keyword}` : 'inbound', text, now),
-  ];
-  if (keyword === 'STOP')
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO message_suppression (channel, address, reason, detail, created_at)
-           SELECT 'SMS', ?, 'OPT_OUT', ?, ? WHERE ${fresh}
-           ON CONFLICT (channel, address) DO UPDATE SET reason = 'OPT_OUT', detail = excluded.detail`,
-        )
-        .bind(from, `SMS "${body.trim().slice(0, 20)}"`, now, key),
-    );
-  if (keyword === 'START')
-    statements.push(
-      db
-        .prepare(
-          `DELETE FROM message_suppression WHERE channel = 'SMS' AND address = ? AND reason = 'OPT_OUT' AND ${fresh}`,
-        )
-        .bind(from, key),
-    );
-  if (keyword)
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at)
-           SELECT recipient_type, recipient_id, 'SMS', ?, ?, 'recipient', ? FROM (${people}) WHERE ${fresh}`,
-        )
-        .bind(
-          keyword === 'STOP' ? 'WITHDRAWN' : 'GRANTED',
-          `sms:${body.trim().toUpperCase().slice(0, 20)}`,
-          now,
-          from,
-          key,
-        ),
-    );
-  else
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO activity (subject_type, subject_id, kind, body, occurred_at, author_distributor_id, author, created_at)
-           SELECT recipient_type, recipient_id, 'SMS', ?, ?, NULL, 'inbound:sms', ? FROM message_outbox
-           WHERE channel = 'SMS' AND address = ? AND ${fresh} ORDER BY id DESC LIMIT 1`,
-        )
-        .bind(`Reply from ${from}:\n\n${body}`.slice(0, 10_000), now, now, from, key),
-      // The owner of that person's thread hears of the reply in the same batch.
-      notificationsFromSelect(
-        db,
-        'REPLY_RECEIVED',
-        `SELECT owner_distributor_id AS distributor_id, recipient_type AS subject_type,
-           CAST(recipient_id AS TEXT) AS subject_id,
-           json_object('from', ?, 'text', substr(?, 1, 200), 'outboxId', id) AS payload,
-           'reply:' || ? AS dedupe_key
-         FROM message_outbox WHERE channel = 'SMS' AND address = ? AND recipient_type != 'STAFF' AND ${fresh}
-         ORDER BY id DESC LIMIT 1`,
-        [from, body, sid, from, key],
-        now,
-      ),
-    );
-  statements.push(
-    db.prepare("UPDATE message_event SET applied = 1 WHERE provider = 'TWILIO' AND dedupe_key = ?").bind(key),
-  );
-  await atomic(db, statements);
+  await applyInboundSms(env.DB, {
+    provider: 'TWILIO',
+    messageId: sid,
+    from,
+    body: params.get('Body') ?? '',
+    payload: text,
+  });
   // An empty TwiML answer: no automatic reply from us (Twilio sends its own STOP/START confirmations).
   return {
     status: 200,
@@ -303,6 +204,39 @@ const GATEWAYAPI_STATUS: Record<string, EventStatus | null> = {
  * JWT's claims are what is trusted; a body that disagrees with them is refused.
  */
 export async function gatewayApiCallback(env: Env, request: Request): Promise<CallbackAnswer> {
+  const verified = await verifiedGatewayApi(env, request);
+  if (!('claims' in verified)) return verified;
+  const { claims, body, text } = verified;
+  if (claims.id === undefined || String(claims.id) !== String(body.id) || claims.status !== body.status)
+    return answer(403, 'The body is not the signed notice.');
+  const rawStatus = String(claims.status ?? '').toUpperCase();
+  if (!rawStatus) return answer(400, 'status is required.');
+  const known = Object.hasOwn(GATEWAYAPI_STATUS, rawStatus);
+  const mapped = known ? GATEWAYAPI_STATUS[rawStatus] : null;
+  const hint = Number(claims.userref);
+  const errorCode = claims.code == null ? null : String(claims.code);
+  await record(env, {
+    provider: 'GATEWAYAPI',
+    dedupeKey: `${String(claims.id)}:${rawStatus}`,
+    providerMessageId: String(claims.id),
+    outboxHint: Number.isSafeInteger(hint) && hint > 0 ? hint : null,
+    rawStatus,
+    mapped,
+    known,
+    errorCode,
+    suppress: mapped ? suppressionOf(mapped) : null,
+    payload: text,
+  });
+  return answer(200);
+}
+
+/** Verifies X-Gwapi-Signature (HS256 JWT with the webhook secret) and reads the JSON body it signs. */
+async function verifiedGatewayApi(
+  env: Env,
+  request: Request,
+): Promise<
+  { claims: Record<string, unknown>; body: Record<string, unknown>; text: string } | CallbackAnswer
+> {
   if (!env.GATEWAYAPI_WEBHOOK_SECRET) return answer(503, 'GatewayAPI is not configured.');
   const raw = await readRaw(request);
   if (!(raw instanceof Uint8Array)) return raw;
@@ -323,25 +257,35 @@ export async function gatewayApiCallback(env: Env, request: Request): Promise<Ca
   } catch {
     return answer(400, 'Not JSON.');
   }
-  if (claims.id === undefined || String(claims.id) !== String(body.id) || claims.status !== body.status)
-    return answer(403, 'The body is not the signed notice.');
-  const rawStatus = String(claims.status ?? '').toUpperCase();
-  if (!rawStatus) return answer(400, 'status is required.');
-  const known = Object.hasOwn(GATEWAYAPI_STATUS, rawStatus);
-  const mapped = known ? GATEWAYAPI_STATUS[rawStatus] : null;
-  const hint = Number(claims.userref);
-  const errorCode = claims.code == null ? null : String(claims.code);
-  await record(env, {
+  if (typeof body !== 'object' || body === null) return answer(400, 'Not a JSON object.');
+  return { claims, body, text: text ?? '' };
+}
+
+/**
+ * GatewayAPI inbound SMS (its MO webhook): JSON {id, msisdn, receiver, message, senttime, ...} with the
+ * same fields as the claims of the HS256 JWT in X-Gwapi-Signature. The claims are what is trusted; a body
+ * that disagrees with them is refused. Effects: applyInboundSms's, once per MO id.
+ */
+export async function gatewayApiInbound(env: Env, request: Request): Promise<CallbackAnswer> {
+  const verified = await verifiedGatewayApi(env, request);
+  if (!('claims' in verified)) return verified;
+  const { claims, body, text } = verified;
+  if (
+    claims.id === undefined ||
+    String(claims.id) !== String(body.id) ||
+    String(claims.msisdn) !== String(body.msisdn) ||
+    (claims.message !== undefined && claims.message !== body.message)
+  )
+    return answer(403, 'The body is not the signed message.');
+  const msisdn = String(claims.msisdn ?? '');
+  if (!/^\d{6,15}$/.test(msisdn)) return answer(400, 'msisdn is required.');
+  await applyInboundSms(env.DB, {
     provider: 'GATEWAYAPI',
-    dedupeKey: `${String(claims.id)}:${rawStatus}`,
-    providerMessageId: String(claims.id),
-    outboxHint: Number.isSafeInteger(hint) && hint > 0 ? hint : null,
-    rawStatus,
-    mapped,
-    known,
-    errorCode,
-    suppress: mapped ? suppressionOf(mapped) : null,
-    payload: text ?? '',
+    messageId: String(claims.id),
+    // MSISDNs are international numbers without the plus: our addresses are E.164.
+    from: `+${msisdn}`,
+    body: String(claims.message ?? body.message ?? ''),
+    payload: text,
   });
   return answer(200);
 }

@@ -16,9 +16,11 @@ import { type ResolvedSubject, visibleSubject } from '../crm/subjects';
 import { distributorById } from '../genealogy/reads';
 import { countryCode } from '../leads/model';
 import { emailAddress, smsNumber } from './addresses';
+import { enqueueSends } from './enqueue';
 import {
   CHANNELS,
   type Channel,
+  COUNTRY_LOCALE,
   isPurposeKey,
   LOCALES,
   type Locale,
@@ -86,8 +88,6 @@ const sendSchema = z
       });
   });
 export type SendMessageInput = z.input<typeof sendSchema>;
-
-const COUNTRY_LOCALE: Record<string, Locale> = { DK: 'da', PL: 'pl', DE: 'de', AT: 'de', CH: 'de' };
 
 interface Person {
   firstName: string;
@@ -395,16 +395,13 @@ export async function sendMessage(env: Env, viewer: Viewer, raw: SendMessageInpu
   }
   if (!suppressed) {
     const delay = Math.ceil((notBefore.getTime() - nowDate.getTime()) / 1000);
-    await env.JOBS.send(
-      { kind: 'outbox.send', outboxId: row.id },
-      delay > 0 ? { delaySeconds: Math.min(delay, 43_200) } : undefined,
-    );
+    await enqueueSends(env, [{ outboxId: row.id, delaySeconds: delay }]);
   }
   return row;
 }
 
 /** Appends "Unsubscribe: <url>" in the message's language (to the HTML part too). */
-function withUnsubscribeLine(
+export function withUnsubscribeLine(
   m: RenderedMessage,
   channel: Channel,
   url: string,

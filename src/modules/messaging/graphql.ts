@@ -13,7 +13,15 @@ import { requireSubject } from '../crm/subjects';
 import { LocaleEnum } from '../genealogy/graphql';
 import { broadcastById, changeBroadcast, type DryRun, dryRunBroadcast, startBroadcast } from './broadcasts';
 import { type MessagePreview, previewMessage, sendMessage } from './compose';
-import { CHANNELS, EMAIL_PROVIDERS, MESSAGE_RULES, OUTBOX_STATUSES, PURPOSES, SMS_PROVIDERS } from './model';
+import {
+  BROADCAST_TEMPLATES,
+  CHANNELS,
+  EMAIL_PROVIDERS,
+  MESSAGE_RULES,
+  OUTBOX_STATUSES,
+  PURPOSES,
+  SMS_PROVIDERS,
+} from './model';
 import { canReadMessage, messagesTo, messagingSettings, outboxById } from './repository';
 import { type MessageRuleRow, messageRules, setMessageRule } from './rules';
 import { updateMessagingSettings } from './settings';
@@ -221,6 +229,10 @@ const MessagingSettings = builder.objectRef<MessagingSettingsRow>('MessagingSett
     quietHoursStart: t.exposeString('quiet_hours_start', { description: "Recipient's local time, HH:MM." }),
     quietHoursEnd: t.exposeString('quiet_hours_end'),
     marketingDailyLimit: t.exposeInt('marketing_daily_limit'),
+    shopUrl: t.exposeString('shop_url', {
+      nullable: true,
+      description: 'The {{ shopUrl }} of templates; {referralCode} becomes the distributor’s referral code.',
+    }),
   }),
 });
 
@@ -245,6 +257,10 @@ const UpdateMessagingSettingsInput = builder.inputType('UpdateMessagingSettingsI
     quietHoursStart: t.string({ required: false }),
     quietHoursEnd: t.string({ required: false }),
     marketingDailyLimit: t.int({ required: false }),
+    shopUrl: t.string({
+      required: false,
+      description: 'An https URL; {referralCode} in it becomes the sending distributor’s referral code.',
+    }),
   }),
 });
 
@@ -301,6 +317,8 @@ const SegmentKind = builder.enumType('BroadcastSegmentKind', {
   values: ['CUSTOMERS', 'DISTRIBUTORS', 'LEADS'] as const,
 });
 
+const BroadcastTemplate = builder.enumType('BroadcastTemplate', { values: BROADCAST_TEMPLATES });
+
 export const Broadcast = builder.objectRef<BroadcastRow>('Broadcast');
 builder.node(Broadcast, {
   description:
@@ -314,7 +332,13 @@ builder.node(Broadcast, {
     purpose: t.field({ type: MessagePurpose, resolve: (b) => b.purpose }),
     status: t.field({ type: BroadcastStatus, resolve: (b) => b.status }),
     subject: t.exposeString('subject', { nullable: true }),
-    text: t.exposeString('body'),
+    text: t.exposeString('body', { nullable: true, description: 'The free text; null for a template.' }),
+    templateKey: t.field({
+      type: BroadcastTemplate,
+      nullable: true,
+      description: 'The template rendered per recipient, in their locale.',
+      resolve: (b) => b.template_key as (typeof BROADCAST_TEMPLATES)[number] | null,
+    }),
     segment: t.field({ type: 'JSON', resolve: (b) => JSON.parse(b.segment) }),
     queued: t.exposeInt('queued'),
     suppressed: t.exposeInt('suppressed'),
@@ -338,9 +362,18 @@ const BroadcastInput = builder.inputType('BroadcastInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     channel: t.field({ type: MessageChannel, required: true }),
-    purpose: t.field({ type: MessagePurpose, required: true }),
-    subject: t.string({ required: false }),
-    text: t.string({ required: true }),
+    purpose: t.field({
+      type: MessagePurpose,
+      required: false,
+      description: 'Required with a text; a template has its own purpose.',
+    }),
+    subject: t.string({ required: false, description: 'E-mail with a text; a template has its own.' }),
+    text: t.string({ required: false, description: 'A free text, or else templateKey.' }),
+    templateKey: t.field({
+      type: BroadcastTemplate,
+      required: false,
+      description: 'A template rendered per recipient in their locale (fallback: the default locale).',
+    }),
     segment: t.field({ type: BroadcastSegmentInput, required: true }),
   }),
 });

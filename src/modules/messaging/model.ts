@@ -131,12 +131,18 @@ export const PURPOSE_KEYS = {
 } as const satisfies Record<string, PurposeDefinition>;
 export type PurposeKey = keyof typeof PURPOSE_KEYS;
 
+/** Templates a broadcast may use: every variable they have is known for each recipient of a segment. */
+export const BROADCAST_TEMPLATES = ['PROMOTION', 'PERSONAL'] as const;
+
+/** The locale a person without one of their own reads, by country. */
+export const COUNTRY_LOCALE: Record<string, Locale> = { DK: 'da', PL: 'pl', DE: 'de', AT: 'de', CH: 'de' };
+
 export function isPurposeKey(key: string): key is PurposeKey {
   return Object.hasOwn(PURPOSE_KEYS, key);
 }
 
-/** CRM rules that can send their template as a message. */
-export const MESSAGE_RULES = ['ORDER_FOLLOW_UP'] as const;
+/** CRM rules that can send their template as a message (the purpose key of each is the rule's name). */
+export const MESSAGE_RULES = ['ORDER_FOLLOW_UP', 'REORDER_REMINDER', 'DORMANT_MEMBER'] as const;
 export type MessageRule = (typeof MESSAGE_RULES)[number];
 
 /** Limits of what a message may carry. */

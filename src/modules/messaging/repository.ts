@@ -55,16 +55,7 @@ export async function markAccepted(
   providerStatus: string,
   now: string,
 ): Promise<void> {
-  await db
-    .prepare(
-      `UPDATE message_outbox SET provider = ?, provider_message_id = ?,
-         provider_status = CASE WHEN status = 'SENDING' THEN ? ELSE provider_status END,
-         status = CASE WHEN status = 'SENDING' THEN 'SENT' ELSE status END,
-         sent_at = coalesce(sent_at, ?), last_error = NULL, claimed_at = NULL, updated_at = ?
-       WHERE id = ? AND status NOT IN ('QUEUED', 'SUPPRESSED')`,
-    )
-    .bind(provider, providerMessageId, providerStatus, now, now, id)
-    .run();
+  await acceptedStatement(db, id, provider, providerMessageId, providerStatus, now).run();
 }
 
 /** Not taken, try again at `notBefore`: SENDING -> QUEUED. */
@@ -116,12 +107,78 @@ export async function markFinal(
   await atomic(db, statements);
 }
 
-/** An outcome we cannot know (the request may have reached the provider): kept SENDING, never resent blindly. */
-export async function noteUncertain(db: D1Database, id: number, error: string, now: string): Promise<void> {
+/**
+ * An outcome we cannot know (the request may have reached the provider): kept SENDING, never resent blindly.
+ * `claimedAt` moves the claim back so that its lease ends sooner (the consumer is done with the request).
+ */
+export async function noteUncertain(
+  db: D1Database,
+  id: number,
+  error: string,
+  now: string,
+  claimedAt?: string,
+): Promise<void> {
   await db
-    .prepare(`UPDATE message_outbox SET last_error = ?, updated_at = ? WHERE id = ? AND status = 'SENDING'`)
-    .bind(error, now, id)
+    .prepare(
+      `UPDATE message_outbox SET last_error = ?, updated_at = ?, claimed_at = coalesce(?, claimed_at)
+       WHERE id = ? AND status = 'SENDING'`,
+    )
+    .bind(error, now, claimedAt ?? null, id)
     .run();
+}
+
+/** Many QUEUED -> SENDING claims at once (the batch path): only rows still QUEUED, due, first tries, not suppressed. */
+export async function claimMany(
+  db: D1Database,
+  ids: readonly number[],
+  providers: { sms: ProviderName | null; email: ProviderName | null },
+  now: string,
+): Promise<OutboxRow[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `UPDATE message_outbox SET status = 'SENDING',
+         provider = coalesce(provider, CASE channel WHEN 'SMS' THEN ?1 ELSE ?2 END), claimed_at = ?3,
+         attempts = attempts + 1, updated_at = ?3
+       WHERE id IN (SELECT value FROM json_each(?4)) AND status = 'QUEUED' AND attempts = 0
+         AND (not_before IS NULL OR not_before <= ?3)
+         AND NOT EXISTS (SELECT 1 FROM message_suppression s
+                         WHERE s.channel = message_outbox.channel AND s.address = message_outbox.address)
+       RETURNING *`,
+    )
+    .bind(providers.sms, providers.email, now, JSON.stringify(ids))
+    .all<OutboxRow>();
+  return results;
+}
+
+/** The rows of many outbox messages by id. */
+export async function outboxByIds(db: D1Database, ids: readonly number[]): Promise<OutboxRow[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare('SELECT * FROM message_outbox WHERE id IN (SELECT value FROM json_each(?))')
+    .bind(JSON.stringify(ids))
+    .all<OutboxRow>();
+  return results;
+}
+
+/** The statement of markAccepted, for a batch of them. */
+export function acceptedStatement(
+  db: D1Database,
+  id: number,
+  provider: ProviderName,
+  providerMessageId: string,
+  providerStatus: string,
+  now: string,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE message_outbox SET provider = ?, provider_message_id = ?,
+         provider_status = CASE WHEN status = 'SENDING' THEN ? ELSE provider_status END,
+         status = CASE WHEN status = 'SENDING' THEN 'SENT' ELSE status END,
+         sent_at = coalesce(sent_at, ?), last_error = NULL, claimed_at = NULL, updated_at = ?
+       WHERE id = ? AND status NOT IN ('QUEUED', 'SUPPRESSED')`,
+    )
+    .bind(provider, providerMessageId, providerStatus, now, now, id);
 }
 
 export function suppressStatement(

@@ -13,6 +13,7 @@ import { applyEarlyEvents } from './events';
 import type { OutboxStatus, ProviderName } from './model';
 import { adapterFor } from './providers';
 import {
+  type LookupResult,
   type OutgoingMessage,
   type ProviderAdapter,
   ProviderNotConfigured,
@@ -35,6 +36,12 @@ import { unsubscribeToken, unsubscribeUrl } from './unsubscribe';
 
 /** How long a SENDING claim is trusted before its consumer is taken for dead. */
 export const SENDING_LEASE_SECONDS = 120;
+/**
+ * A send whose answer was lost (connection reset, timeout) is over as far as this consumer is concerned: it
+ * gives up its claim at once rather than holding it for the whole lease, and the recovery path asks the
+ * provider after this short pause (time for the provider to have recorded a message it took).
+ */
+export const UNCERTAIN_SETTLE_SECONDS = 10;
 /** Tries toward the provider before a message is given up as FAILED. */
 export const MAX_SEND_ATTEMPTS = 8;
 const NOT_CONFIGURED_DELAY_SECONDS = 3600;
@@ -100,17 +107,22 @@ async function outgoing(
   };
 }
 
-export async function sendOutboxMessage(env: Env, outboxId: number, now = new Date()): Promise<StepResult> {
+export async function sendOutboxMessage(
+  env: Env,
+  outboxId: number,
+  now = new Date(),
+  known?: { row: OutboxRow | null; settings: MessagingSettingsRow },
+): Promise<StepResult> {
   const db = env.DB;
   const t = now.getTime();
-  const row = await outboxById(db, outboxId);
+  const row = known ? known.row : await outboxById(db, outboxId);
   if (!row) {
     console.error(`outbox message ${outboxId} does not exist`);
     return { done: true, status: null };
   }
   if (row.status !== 'QUEUED' && row.status !== 'SENDING') return { done: true, status: row.status };
 
-  const settings = await messagingSettings(db);
+  const settings = known?.settings ?? (await messagingSettings(db));
   const provider = providerOf(row, settings);
   const sender = row.channel === 'SMS' ? settings.sms_sender : settings.email_from;
   if (!provider || !sender) {
@@ -144,7 +156,8 @@ export async function sendOutboxMessage(env: Env, outboxId: number, now = new Da
   }
   // A status check before any resend: an earlier try may have reached a provider that reported an error.
   if (claimed.attempts > 1 && !adapter.idempotent) {
-    const found = await adapter.lookup(await outgoing(env, claimed, settings, provider), claimed.created_at);
+    const found = await lookupOrRelease(env, adapter, claimed, settings, claimed.created_at, t);
+    if ('done' in found) return found;
     if (found.kind === 'found')
       return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
   }
@@ -161,7 +174,8 @@ async function recoverAndSend(
   t: number,
 ): Promise<StepResult> {
   if (!adapter.idempotent) {
-    const found = await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
+    const found = await lookupOrRelease(env, adapter, row, settings, since, t);
+    if ('done' in found) return found;
     if (found.kind === 'found')
       return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t);
     if (found.kind === 'unknown') {
@@ -177,6 +191,33 @@ async function recoverAndSend(
   return attempt(env, adapter, row, settings, t);
 }
 
+/**
+ * Asks the provider whether it has the message. A lookup that fails (the connection, the provider) sends
+ * nothing, so the claim is released after the short settle and the question is asked again then, instead of
+ * holding the claim for the whole lease.
+ */
+async function lookupOrRelease(
+  env: Env,
+  adapter: ProviderAdapter,
+  row: OutboxRow,
+  settings: MessagingSettingsRow,
+  since: string,
+  t: number,
+): Promise<LookupResult | StepResult> {
+  try {
+    return await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
+  } catch (e) {
+    await noteUncertain(
+      env.DB,
+      row.id,
+      `Lookup failed, asked again: ${String(e)}`,
+      iso(t),
+      iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
+    );
+    return { done: false, delaySeconds: UNCERTAIN_SETTLE_SECONDS };
+  }
+}
+
 async function accepted(
   db: D1Database,
   row: OutboxRow,
@@ -190,12 +231,21 @@ async function accepted(
   return { done: true, status: (await outboxById(db, row.id))?.status ?? 'SENT' };
 }
 
-async function attempt(
+/** An accepted send whose recording the caller does for many at once (the batch path). */
+export interface Accepted {
+  row: OutboxRow;
+  provider: ProviderName;
+  providerMessageId: string;
+  providerStatus: string;
+}
+
+export async function attempt(
   env: Env,
   adapter: ProviderAdapter,
   row: OutboxRow,
   settings: MessagingSettingsRow,
   t: number,
+  collect?: (a: Accepted) => void,
 ): Promise<StepResult> {
   const db = env.DB;
   let outcome: SendOutcome;
@@ -206,14 +256,29 @@ async function attempt(
       outcome = { kind: 'retry', retryAfterSeconds: NOT_CONFIGURED_DELAY_SECONDS, error: e.message };
     else if (adapter.idempotent) outcome = { kind: 'retry', retryAfterSeconds: null, error: String(e) };
     else {
-      // The request may have reached the provider: never resend blindly. The lease runs out and the
-      // recovery path asks the provider first.
-      await noteUncertain(db, row.id, `Send interrupted: ${String(e)}`, iso(t));
-      return { done: false, delaySeconds: SENDING_LEASE_SECONDS };
+      // The request may have reached the provider: never resend blindly. The claim is released after a short
+      // settle (this consumer is done with the request) and the recovery path asks the provider first.
+      await noteUncertain(
+        db,
+        row.id,
+        `Send interrupted: ${String(e)}`,
+        iso(t),
+        iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
+      );
+      return { done: false, delaySeconds: UNCERTAIN_SETTLE_SECONDS };
     }
   }
   switch (outcome.kind) {
     case 'accepted':
+      if (collect) {
+        collect({
+          row,
+          provider: adapter.name,
+          providerMessageId: outcome.providerMessageId,
+          providerStatus: outcome.providerStatus,
+        });
+        return { done: true, status: 'SENT' };
+      }
       return accepted(db, row, adapter.name, outcome.providerMessageId, outcome.providerStatus, t);
     case 'rejected':
       await markFinal(db, row.id, ['SENDING'], outcome.status, outcome.error, outcome.suppress, iso(t));

@@ -38,6 +38,18 @@ const patchSchema = z.object({
   quietHoursStart: hhmm.nullish(),
   quietHoursEnd: hhmm.nullish(),
   marketingDailyLimit: z.number().int().min(0).max(100_000).nullish(),
+  shopUrl: z
+    .string()
+    .trim()
+    .max(500)
+    .refine((v) => {
+      try {
+        return new URL(v.replaceAll('{referralCode}', 'x')).protocol === 'https:';
+      } catch {
+        return false;
+      }
+    }, 'An https URL.')
+    .nullish(),
 });
 export type MessagingSettingsPatch = z.input<typeof patchSchema>;
 
@@ -50,6 +62,7 @@ const COLUMN: Record<keyof z.infer<typeof patchSchema>, keyof MessagingSettingsR
   quietHoursStart: 'quiet_hours_start',
   quietHoursEnd: 'quiet_hours_end',
   marketingDailyLimit: 'marketing_daily_limit',
+  shopUrl: 'shop_url',
 };
 
 export async function updateMessagingSettings(

@@ -4,6 +4,7 @@
 // the hands of a provider that cannot tell whether it took it (GatewayAPI, Cloudflare Email) stays where it
 // is: its delivery notice or staff settle it.
 import type { Env } from '../../env';
+import { enqueueSends } from './enqueue';
 import { RECOVERABLE_PROVIDERS } from './providers';
 import { SENDING_LEASE_SECONDS } from './send';
 
@@ -23,9 +24,9 @@ export async function enqueueStuckOutbox(env: Env, now: Date): Promise<number> {
   )
     .bind(stuckBefore, now.toISOString(), leaseBefore, MAX_PER_SWEEP, JSON.stringify(RECOVERABLE_PROVIDERS))
     .all<{ id: number }>();
-  for (let i = 0; i < results.length; i += 100)
-    await env.JOBS.sendBatch(
-      results.slice(i, i + 100).map((r) => ({ body: { kind: 'outbox.send', outboxId: r.id } })),
-    );
+  await enqueueSends(
+    env,
+    results.map((r) => ({ outboxId: r.id })),
+  );
   return results.length;
 }

@@ -1,4 +1,4 @@
-// Tables of messaging (migration 0018; 0021 lets the outbox write to staff). Keys are the SQL column names, so that `$inferSelect` is the row a
+// Tables of messaging (migration 0018; 0021 lets the outbox write to staff; 0025: broadcast templates, every rule's messages, the shop link). Keys are the SQL column names, so that `$inferSelect` is the row a
 // raw D1 statement returns.
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { distributor } from '../genealogy/tables';
@@ -30,6 +30,7 @@ export const messagingSettings = sqliteTable('messaging_settings', {
   quiet_hours_end: text().notNull().default('08:00'),
   marketing_daily_limit: integer().notNull().default(200),
   updated_at: text().notNull(),
+  shop_url: text(),
 });
 
 export const messageTemplate = sqliteTable('message_template', {
@@ -123,7 +124,8 @@ export const messageBroadcast = sqliteTable('message_broadcast', {
   channel: text({ enum: CHANNELS }).notNull(),
   purpose: text({ enum: PURPOSES }).notNull(),
   subject: text(),
-  body: text().notNull(),
+  body: text(),
+  template_key: text(),
   segment: text().notNull(),
   status: text({ enum: ['RUNNING', 'PAUSED', 'CANCELLED', 'DONE'] })
     .notNull()

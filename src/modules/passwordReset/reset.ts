@@ -15,6 +15,7 @@ import { hashPassword, passwordRule } from '../auth/password';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
 import { issueToken, type TokenKind } from '../auth/tokens';
 import { loadSettings } from '../company/settings';
+import { enqueueSends } from '../messaging/enqueue';
 import { LOCALES, type Locale } from '../messaging/model';
 import { resolveTemplate } from '../messaging/people';
 import { messagingSettings } from '../messaging/repository';
@@ -164,7 +165,7 @@ export async function sendResetLink(env: Env, job: PasswordResetJob): Promise<vo
       .bind(idempotencyKey)
       .first<number>('id'));
   // Also on a redelivery: the send step is idempotent, and the first send may have been lost.
-  if (id != null) await env.JOBS.send({ kind: 'outbox.send', outboxId: id });
+  if (id != null) await enqueueSends(env, [{ outboxId: id }]);
 }
 
 export type TokenState =

@@ -7,7 +7,7 @@ import { customersByIds } from '../../customers/repository';
 import { Distributor, loadVisible } from '../../genealogy/graphql';
 import { ownerScope } from '../ownerScope';
 import { type DormantRow, dormantPage } from '../rules/dormant';
-import { CRM_RULES, type CrmRuleRow, listRules, updateRule } from '../rules/settings';
+import { CRM_RULES, type CrmRuleRow, listRules, RULE_ACTIONS, updateRule } from '../rules/settings';
 
 const CrmRuleEnum = builder.enumType('CrmRule', {
   values: {
@@ -26,6 +26,17 @@ const CrmRuleEnum = builder.enumType('CrmRule', {
 });
 void CRM_RULES;
 
+const CrmRuleActionEnum = builder.enumType('CrmRuleAction', {
+  values: {
+    TASK: { description: 'A task for the owner (sponsor).' },
+    MESSAGE: {
+      description: 'The rule’s template message to the person, by the channels enabled in messageRules.',
+    },
+    BOTH: { description: 'The task and the message.' },
+  },
+});
+void RULE_ACTIONS;
+
 const CrmRuleSettings = builder.objectRef<CrmRuleRow>('CrmRuleSettings').implement({
   fields: (t) => ({
     rule: t.field({ type: CrmRuleEnum, resolve: (r) => r.rule }),
@@ -33,6 +44,7 @@ const CrmRuleSettings = builder.objectRef<CrmRuleRow>('CrmRuleSettings').impleme
     n: t.exposeInt('n', {
       description: 'Days (ORDER_FOLLOW_UP, REORDER_REMINDER) or periods (DORMANT_MEMBER).',
     }),
+    action: t.field({ type: CrmRuleActionEnum, resolve: (r) => r.action }),
     updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updated_at }),
   }),
 });
@@ -51,6 +63,7 @@ const UpdateCrmRuleInput = builder.inputType('UpdateCrmRuleInput', {
     rule: t.field({ type: CrmRuleEnum, required: true }),
     enabled: t.boolean({ required: false }),
     n: t.int({ required: false, description: '1 to 365.' }),
+    action: t.field({ type: CrmRuleActionEnum, required: false }),
   }),
 });
 

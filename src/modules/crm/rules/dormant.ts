@@ -10,7 +10,7 @@ import { loadSettings } from '../../company/settings';
 import { notificationsFromSelect } from '../../notifications/statements';
 import { addMonths, dayInZone, startOfDayInZone } from '../dates';
 import type { dormantMember } from '../tables';
-import { ruleSettings } from './settings';
+import { makesTasks, ruleSettings } from './settings';
 
 const monthNumber = (col: string) =>
   `(cast(substr(${col}, 1, 4) AS INTEGER) * 12 + cast(substr(${col}, 6, 2) AS INTEGER))`;
@@ -64,7 +64,8 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
     // Whoever this run did not confirm is no longer dormant.
     db.prepare('DELETE FROM dormant_member WHERE checked_at != ?').bind(stamp),
   ]);
-  // The task and, for a customer, the owner's notification, in one batch: both once per dormant spell.
+  // The task (unless the rule only sends its message) and, for a customer, the owner's notification, in one
+  // batch: both once per dormant spell.
   const [tasks] = await atomic(db, [
     db
       .prepare(
@@ -77,10 +78,10 @@ export async function runDormantMembers(db: D1Database, now: Date): Promise<numb
        FROM dormant_member m
        LEFT JOIN distributor d ON m.member_type = 'DISTRIBUTOR' AND d.id = m.member_id
        LEFT JOIN customer c ON m.member_type = 'CUSTOMER' AND c.id = m.member_id
-       WHERE m.responsible_id IS NOT NULL AND m.checked_at = ?2
+       WHERE m.responsible_id IS NOT NULL AND m.checked_at = ?2 AND ?3 = 1
        ON CONFLICT (dedupe_key) DO NOTHING`,
       )
-      .bind(today, stamp),
+      .bind(today, stamp, makesTasks(rule) ? 1 : 0),
     notificationsFromSelect(
       db,
       'CUSTOMER_DORMANT',

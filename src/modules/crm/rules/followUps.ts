@@ -3,13 +3,13 @@
 import { nowIso } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
 import { addDays, dayInZone, startOfDayInZone } from '../dates';
-import { ruleSettings } from './settings';
+import { makesTasks, ruleSettings } from './settings';
 
 const LOOK_BACK_DAYS = 7;
 
 export async function runOrderFollowUps(db: D1Database, now: Date): Promise<number> {
   const rule = await ruleSettings(db, 'ORDER_FOLLOW_UP');
-  if (!rule.enabled) return 0;
+  if (!makesTasks(rule)) return 0;
   const { timeZone } = await loadSettings(db);
   const today = dayInZone(now, timeZone);
   // Orders paid on local days [today - N - LOOK_BACK, today - N].

@@ -1,0 +1,129 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import type { JobMessage } from '../../src/jobs/messages';
+import { sendOutboxMessage } from '../../src/modules/messaging/send';
+import { outbox, queuedMessage, setProviders, uniqueEmail } from './helpers';
+
+// Cloudflare Email Service delivery events arrive on their own queue (the account's event subscription) and
+// go through the worker's queue() handler: applied once, monotonic (a late event never moves a final
+// status back), hard bounces and complaints suppress the address, unknown types are kept.
+
+const QUEUE = 'mlm-crm-email-events';
+
+beforeEach(() => setProviders({ sms: 'TWILIO', email: 'CLOUDFLARE' }));
+
+function event(type: string, messageId: string, payload: Record<string, unknown> = {}) {
+  return {
+    type: `cf.email.sending.message.${type}`,
+    source: { type: 'email.sending', domain: 'example.com' },
+    payload: { messageId, to: 'someone@example.com', ...payload },
+    metadata: {
+      accountId: 'acc',
+      eventSubscriptionId: 'sub',
+      eventSchemaVersion: 1,
+      eventTimestamp: new Date().toISOString(),
+    },
+  };
+}
+
+async function deliverEvents(bodies: unknown[]) {
+  const batch = createMessageBatch<JobMessage>(
+    QUEUE,
+    bodies.map((body, i) => ({
+      id: `e${i}-${Math.random()}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: body as JobMessage,
+    })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** A message the send step handed to Cloudflare Email (SENT with its messageId). */
+async function sentMessage(address: string): Promise<{ id: number; messageId: string }> {
+  const id = await queuedMessage({ channel: 'EMAIL', address });
+  const messageId = `<${crypto.randomUUID()}@example.com>`;
+  await env.DB.prepare(
+    `UPDATE message_outbox SET status = 'SENT', provider = 'CLOUDFLARE', provider_message_id = ?, sent_at = ?,
+       attempts = 1 WHERE id = ?`,
+  )
+    .bind(messageId, new Date().toISOString(), id)
+    .run();
+  return { id, messageId };
+}
+
+const eventsOf = (messageId: string) =>
+  env.DB.prepare(
+    "SELECT raw_status, mapped_status, applied FROM message_event WHERE provider = 'CLOUDFLARE' AND provider_message_id = ? ORDER BY id",
+  )
+    .bind(messageId)
+    .all()
+    .then((r) => r.results);
+
+describe('Cloudflare Email delivery events', () => {
+  it('delivered moves SENT to DELIVERED once; a redelivery and a late deferred change nothing', async () => {
+    const m = await sentMessage(uniqueEmail());
+    const result = await deliverEvents([event('delivered', m.messageId), event('delivered', m.messageId)]);
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(await outbox(m.id)).toMatchObject({ status: 'DELIVERED', provider_status: 'delivered' });
+    await deliverEvents([event('deferred', m.messageId), event('delivered', m.messageId)]);
+    expect(await outbox(m.id)).toMatchObject({ status: 'DELIVERED' });
+    expect(await eventsOf(m.messageId)).toEqual([
+      { raw_status: 'delivered', mapped_status: 'DELIVERED', applied: 1 },
+      { raw_status: 'deferred', mapped_status: null, applied: 0 },
+    ]);
+  });
+
+  it('a hard bounce is BOUNCED and suppresses the address; a soft bounce is kept, the status stays; a complaint suppresses', async () => {
+    const hardAddress = uniqueEmail();
+    const hard = await sentMessage(hardAddress);
+    const soft = await sentMessage(uniqueEmail());
+    const complainedAddress = uniqueEmail();
+    const complained = await sentMessage(complainedAddress);
+    await deliverEvents([
+      event('bounced', hard.messageId, { bounce: { type: 'hard', reason: '550 5.1.1 unknown user' } }),
+      event('bounced', soft.messageId, { bounce: { type: 'soft', reason: 'mailbox full' } }),
+      event('delivered', complained.messageId),
+      event('complained', complained.messageId),
+    ]);
+    expect(await outbox(hard.id)).toMatchObject({ status: 'BOUNCED' });
+    expect(await outbox(soft.id)).toMatchObject({ status: 'SENT' });
+    expect(await outbox(complained.id)).toMatchObject({ status: 'DELIVERED' });
+    const suppressed = await env.DB.prepare(
+      "SELECT address, reason FROM message_suppression WHERE channel = 'EMAIL' AND address IN (?, ?) ORDER BY reason",
+    )
+      .bind(hardAddress, complainedAddress)
+      .all();
+    expect(suppressed.results).toEqual([
+      { address: complainedAddress, reason: 'COMPLAINT' },
+      { address: hardAddress, reason: 'HARD_BOUNCE' },
+    ]);
+  });
+
+  it('failed and rejected are FAILED; an event before the send recorded the id waits for it; unknown types are kept; garbage is acked', async () => {
+    const failed = await sentMessage(uniqueEmail());
+    await deliverEvents([event('failed', failed.messageId), event('opened-in-future', failed.messageId)]);
+    expect(await outbox(failed.id)).toMatchObject({ status: 'FAILED' });
+    expect((await eventsOf(failed.messageId)).map((e) => e.raw_status)).toEqual([
+      'failed',
+      'opened-in-future',
+    ]);
+
+    // The event is first; the send step records the id afterwards and applies it then.
+    const early = `<${crypto.randomUUID()}@example.com>`;
+    await deliverEvents([event('rejected', early)]);
+    expect(await eventsOf(early)).toEqual([{ raw_status: 'rejected', mapped_status: 'FAILED', applied: 0 }]);
+    const waiting = await queuedMessage({ channel: 'EMAIL', address: uniqueEmail() });
+    const email = { send: async () => ({ messageId: early }) };
+    await sendOutboxMessage({ ...env, EMAIL: email }, waiting);
+    expect(await outbox(waiting)).toMatchObject({ status: 'FAILED', provider_message_id: early });
+    expect(await eventsOf(early)).toEqual([{ raw_status: 'rejected', mapped_status: 'FAILED', applied: 1 }]);
+
+    const garbage = await deliverEvents([{ hello: 'world' }, 'text', event('delivered', '')]);
+    expect(garbage.explicitAcks).toHaveLength(3);
+    expect(garbage.retryMessages).toEqual([]);
+  });
+});
