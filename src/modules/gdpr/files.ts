@@ -33,7 +33,7 @@ export async function personFiles(db: D1Database, person: Person): Promise<Perso
         ? "document_type = 'OFFER' AND subject_id IN (SELECT id FROM offer WHERE customer_id = ?1)"
         : person.type === 'LEAD'
           ? "document_type = 'OFFER' AND subject_id IN (SELECT id FROM offer WHERE lead_id = ?1)"
-          : '0';
+          : '0 AND subject_id = ?1';
   const { results: signatures } = await db
     .prepare(
       `SELECT document_type, status, source_key, signed_key, audit_key FROM signature_request WHERE ${signatureScope}`,
