@@ -166,6 +166,42 @@ describe('erasePerson', () => {
   });
 });
 
+describe('erasePerson of a customer', () => {
+  it('pseudonymizes them, deletes their unsigned offer PDF, revokes the offer link; their orders stay', async () => {
+    const c = await env.DB.prepare('SELECT first_name, last_name, email FROM customer WHERE id = ?')
+      .bind(m.customer)
+      .first<{ first_name: string; last_name: string; email: string }>();
+    const needles = [c!.last_name, c!.email];
+    expect((await occurrences(needles)).length).toBeGreaterThan(0);
+    const orders = await env.DB.prepare(
+      'SELECT id, total, qv, cv, status FROM sales_order WHERE customer_id = ? ORDER BY id',
+    )
+      .bind(m.customer)
+      .all();
+    const r = await erase(admin, globalId('Customer', m.customer), String(m.customer), 'Customer asked');
+    expect(r).toMatchObject({
+      __typename: 'MutationErasePersonSuccess',
+      erasure: { pseudonym: `Customer ${m.customer}` },
+    });
+    expect(await occurrences(needles)).toEqual([]);
+    expect(await env.FILES.get(m.draftPdfKey)).toBeNull();
+    const offer = await env.DB.prepare('SELECT pdf_key, link_revoked_at FROM offer WHERE customer_id = ?')
+      .bind(m.customer)
+      .first<any>();
+    expect(offer.pdf_key).toBeNull();
+    expect(offer.link_revoked_at).not.toBeNull();
+    expect(
+      (
+        await env.DB.prepare(
+          'SELECT id, total, qv, cv, status FROM sales_order WHERE customer_id = ? ORDER BY id',
+        )
+          .bind(m.customer)
+          .all()
+      ).results,
+    ).toEqual(orders.results);
+  }, 60_000);
+});
+
 describe('erasure refused, nothing written', () => {
   const state = async () =>
     JSON.stringify(

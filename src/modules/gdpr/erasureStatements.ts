@@ -271,6 +271,26 @@ export function erasureStatements(
       break;
   }
   if (person.type !== 'LEAD') out.push(...contactHistory(db, s, ref));
+  // Notifications their owner received about them (an order paid, a reply) name them in the payload.
+  const owner = { CUSTOMER: 'customer', PROSPECT: 'prospect', LEAD: null, DISTRIBUTOR: null }[person.type];
+  if (owner)
+    out.push(
+      s.update(
+        'notification',
+        ['payload'],
+        `distributor_id = (SELECT owner_id FROM ${owner} WHERE id = ?1)`,
+        [person.id],
+      ),
+    );
+  for (const leadId of person.leadIds)
+    out.push(
+      s.update(
+        'notification',
+        ['payload'],
+        'distributor_id = (SELECT assigned_distributor_id FROM lead WHERE id = ?1)',
+        [leadId],
+      ),
+    );
   for (const leadId of person.leadIds) out.push(...leadStatements(db, s, leadId));
   out.push(...importRows(db, ref, emails));
   return out;
