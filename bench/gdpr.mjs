@@ -36,7 +36,6 @@ const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}
 const OTHERS = 2_000;
 const log = (line) => console.log(line);
 const gid = (type, id) => Buffer.from(`${type}:${id}`).toString('base64');
-const localOf = (g) => Number(Buffer.from(g, 'base64').toString().split(':')[1]);
 
 /** The subject members are ids 10..10+runs-1; others follow. */
 const subjectId = (run) => 10 + run;
