@@ -121,8 +121,9 @@ function seed(file) {
      VALUES ('PERSONAL', ?, 'PAID', 'DKK', 9900, 10, 500, ?, ?, ?, '2026-01') RETURNING id`,
   );
   const line = db.prepare(
-    `INSERT INTO order_line (order_id, product_id, sku, quantity, unit_price, unit_retail, unit_wholesale, unit_qv, unit_cv)
-     VALUES (?, 1, 'GDPR-1', 1, 9900, 12900, 9900, 10, 500)`,
+    `INSERT INTO order_line (order_id, product_id, sku, quantity, unit_price, unit_retail, unit_wholesale, unit_qv, unit_cv,
+       is_starter_kit)
+     VALUES (?, 1, 'GDPR-1', 1, 9900, 12900, 9900, 10, 500, 0)`,
   );
   const message = db.prepare(
     `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, locale, subject, body, sender_kind,
