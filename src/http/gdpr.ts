@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { ForbiddenError, NotFoundError } from '../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
 import { authenticate } from '../modules/auth/authenticate';
 import { exportArchive } from '../modules/gdpr/exports';
 import { jsonRefusal } from './refusal';
 
 // Download of a personal-data export (GDPR): the requester or staff, signed in, while it is READY and not
-// expired. Anyone else gets 404 (an export's existence is not revealed).
+// expired (409 while it is being built, 410 once expired). Anyone else gets 404 (its existence is not revealed).
 export const gdprFiles = new Hono<{ Bindings: Env }>();
 
 gdprFiles.get('/exports/:id', async (c) => {
@@ -27,6 +27,8 @@ gdprFiles.get('/exports/:id', async (c) => {
     });
   } catch (e) {
     if (e instanceof NotFoundError) return c.json({ error: e.message }, 404);
+    if (e instanceof ConflictError) return c.json({ error: e.message }, 409);
+    // Expired (or failed): gone for good.
     if (e instanceof ForbiddenError) return c.json({ error: e.message }, 410);
     throw e;
   }

@@ -127,6 +127,16 @@ describe('requestPersonalDataExport', () => {
     expect(await state()).toBe(s);
   });
 
+  it('an export still being built answers 409', async () => {
+    const row = await env.DB.prepare(
+      `INSERT INTO gdpr_export (subject_type, subject_id, status, requested_by, created_at)
+       VALUES ('DISTRIBUTOR', ?, 'QUEUED', 'staff:1', ?) RETURNING id`,
+    )
+      .bind(m.id, new Date().toISOString())
+      .first<{ id: number }>();
+    expect((await download(row!.id, admin)).status).toBe(409);
+  });
+
   it('staff export a customer; the archive expires on the nightly run after 7 days', async () => {
     const r = await requestExport(admin, globalId('Customer', m.customer));
     const row = await build(r.export.id);

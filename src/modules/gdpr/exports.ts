@@ -2,7 +2,7 @@
 // records the export and its job in one batch; the job reads every table about the person, writes one
 // archive to R2 (gdpr-exports/) and marks it READY with an expiry; the requester or staff download it.
 import { atomic, nowIso } from '../../lib/db';
-import { ForbiddenError, NotFoundError } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import type { NewJob } from '../jobs/model';
@@ -139,10 +139,9 @@ export async function exportArchive(
   now = new Date(),
 ): Promise<{ row: ExportRow; body: ReadableStream; size: number }> {
   const row = await visibleExport(env.DB, viewer, id);
+  if (row.status === 'QUEUED') throw new ConflictError('The export is not ready yet.', 'NOT_READY');
   if (row.status !== 'READY' || !row.file_key || (row.expires_at && row.expires_at <= now.toISOString()))
-    throw new ForbiddenError(
-      row.status === 'QUEUED' ? 'The export is not ready yet.' : 'The export is no longer available.',
-    );
+    throw new ForbiddenError('The export is no longer available.');
   const obj = await env.FILES.get(row.file_key);
   if (!obj) throw new NotFoundError('The export archive is gone.');
   return { row, body: obj.body, size: obj.size };

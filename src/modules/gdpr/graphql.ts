@@ -1,6 +1,7 @@
 // GraphQL of GDPR (issue 15 §3): personal-data exports, erasure (staff) and erasure requests (a distributor
 // for themself), retention policies, and the consent history on every kind of person.
 import { builder } from '../../graphql/builder';
+import type { GraphQLContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { subjectFromGlobalId } from '../crm/graphql/common';
 import { Prospect } from '../crm/graphql/prospectType';
@@ -107,27 +108,34 @@ const ConsentEventType = builder.objectRef<ConsentEventRow>('ConsentEvent').impl
 });
 
 // The consent history and the erasure record on every kind of person (seen by whoever may see the person).
-function personFields(type: PersonType) {
-  return (t: any) => ({
-    consentHistory: t.field({
-      type: [ConsentEventType],
-      description: 'Every grant and withdrawal of consent, oldest first.',
-      resolve: (p: { id: number }, _a: unknown, ctx: { db: D1Database }) =>
-        consentHistory(ctx.db, { type, id: p.id }),
-    }),
-    erasure: t.field({
-      type: ErasureType,
-      nullable: true,
-      description: 'The erasure record when the person was erased (GDPR).',
-      resolve: (p: { id: number }, _a: unknown, ctx: { db: D1Database }) =>
-        erasureOf(ctx.db, { type, id: p.id }),
-    }),
-  });
-}
-builder.objectFields(Customer, personFields('CUSTOMER'));
-builder.objectFields(Lead, personFields('LEAD'));
-builder.objectFields(Prospect, personFields('PROSPECT'));
-builder.objectFields(Distributor, personFields('DISTRIBUTOR'));
+const consentField = (type: PersonType) => ({
+  type: [ConsentEventType] as [typeof ConsentEventType],
+  description: 'Every grant and withdrawal of consent, oldest first.',
+  resolve: (p: { id: number }, _a: unknown, ctx: GraphQLContext) =>
+    consentHistory(ctx.db, { type, id: p.id }),
+});
+const erasureField = (type: PersonType) => ({
+  type: ErasureType,
+  nullable: true as const,
+  description: 'The erasure record when the person was erased (GDPR).',
+  resolve: (p: { id: number }, _a: unknown, ctx: GraphQLContext) => erasureOf(ctx.db, { type, id: p.id }),
+});
+builder.objectFields(Customer, (t) => ({
+  consentHistory: t.field(consentField('CUSTOMER')),
+  erasure: t.field(erasureField('CUSTOMER')),
+}));
+builder.objectFields(Lead, (t) => ({
+  consentHistory: t.field(consentField('LEAD')),
+  erasure: t.field(erasureField('LEAD')),
+}));
+builder.objectFields(Prospect, (t) => ({
+  consentHistory: t.field(consentField('PROSPECT')),
+  erasure: t.field(erasureField('PROSPECT')),
+}));
+builder.objectFields(Distributor, (t) => ({
+  consentHistory: t.field(consentField('DISTRIBUTOR')),
+  erasure: t.field(erasureField('DISTRIBUTOR')),
+}));
 
 const personOf = (gid: { typename: string; id: string }): PersonRef => subjectFromGlobalId(gid, 'person');
 
