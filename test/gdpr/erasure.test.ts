@@ -258,3 +258,34 @@ describe('erasure refused, nothing written', () => {
     }
   });
 });
+
+describe('erasure requests', () => {
+  const REQUEST = `mutation($input: RequestMyErasureInput!) { requestMyErasure(input: $input) { __typename
+    ... on MutationRequestMyErasureSuccess { request { id status reason } } ... on Error { message }
+    ... on ConflictError { code } } }`;
+
+  it('a distributor files one (not two); staff erasing them settles it as DONE', async () => {
+    const me = await enroll(admin, m.sponsor);
+    const token = await distributorToken(me);
+    const first = (await gqlOk(REQUEST, { input: { reason: 'Please forget me' } }, token)).requestMyErasure;
+    expect(first).toMatchObject({
+      __typename: 'MutationRequestMyErasureSuccess',
+      request: { status: 'OPEN' },
+    });
+    const again = (await gqlOk(REQUEST, { input: { reason: 'Again' } }, token)).requestMyErasure;
+    expect(again).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_REQUESTED' });
+    const open = await gqlOk('{ erasureRequests(status: "OPEN") { id distributorId } }', {}, admin);
+    expect(open.erasureRequests.map((r: any) => r.distributorId)).toContain(me);
+    expect(await erase(admin, globalId('Distributor', me), String(me), 'Their request')).toMatchObject({
+      __typename: 'MutationErasePersonSuccess',
+    });
+    const row = await env.DB.prepare(
+      'SELECT status, settled_at, settled_by FROM gdpr_erasure_request WHERE distributor_id = ?',
+    )
+      .bind(me)
+      .first<any>();
+    expect(row.status).toBe('DONE');
+    expect(row.settled_at).not.toBeNull();
+    expect(row.settled_by).toMatch(/^staff:\d+$/);
+  });
+});

@@ -87,6 +87,7 @@ export async function carryOutErasure(
       new Scrubber(db, needlesOf(person.identities, pseudonymOf(person))),
       person,
       now,
+      by,
     ),
   ];
   await orConflict(

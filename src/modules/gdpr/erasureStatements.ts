@@ -189,6 +189,7 @@ export function erasureStatements(
   s: Scrubber,
   person: Person,
   now: string,
+  by: string,
 ): D1PreparedStatement[] {
   const ref: PersonRef = { type: person.type, id: person.id };
   const p = pseudonymOf(ref);
@@ -228,7 +229,7 @@ export function erasureStatements(
             `UPDATE gdpr_erasure_request SET status = 'DONE', settled_by = ?2, settled_at = ?3
              WHERE distributor_id = ?1 AND status = 'OPEN'`,
           )
-          .bind(id, 'erasure', now),
+          .bind(id, by, now),
       );
       break;
     }
