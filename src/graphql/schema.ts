@@ -23,5 +23,6 @@ import '../jobs/graphql';
 import '../modules/deadLetters/graphql';
 import '../modules/messaging/graphql';
 import '../modules/passwordReset/graphql';
+import '../modules/gdpr/graphql';
 
 export const schema = builder.toSchema({ sortSchema: true });

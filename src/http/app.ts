@@ -5,6 +5,7 @@ import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
 import { esignWebhooks } from './esign';
+import { gdprFiles } from './gdpr';
 import { imports } from './imports';
 import { messagingWebhooks } from './messaging';
 import { offerFiles, offerLinks } from './offers';
@@ -36,6 +37,7 @@ app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
 app.route('/', imports);
 app.route('/compliance', compliance);
 app.route('/payouts', payouts);
+app.route('/gdpr', gdprFiles);
 app.route('/webhooks/messaging', messagingWebhooks);
 app.route('/webhooks/esign', esignWebhooks);
 app.route('/u', unsubscribeRoutes);

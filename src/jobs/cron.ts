@@ -3,6 +3,8 @@ import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
 import { pollQuietSignatures, startMissingAgreements } from '../modules/esign/signatures';
+import { expireExports } from '../modules/gdpr/exports';
+import { enforceRetention } from '../modules/gdpr/retention';
 import { redriveStaleJobs } from '../modules/jobs/watchdog';
 import { enqueueStalePendingIntakes, pruneRejections, sweepLeadInbox } from '../modules/leads/housekeeping';
 import type { MessageRule } from '../modules/messaging/model';
@@ -61,6 +63,13 @@ export async function handleScheduled(
     const pruned = await pruneRejections(env.DB, now);
     if (pruned)
       console.log(`cron ${controller.cron}: ${pruned} webhook rejection records past retention deleted`);
+    // GDPR: the company's retention policies (bounded per night, resumed the next), expired export archives.
+    const retained = await enforceRetention(env, now);
+    if (Object.values(retained).some((n) => n > 0))
+      console.log(`cron ${controller.cron}: retention ${JSON.stringify(retained)}`);
+    const expiredExports = await expireExports(env, now);
+    if (expiredExports)
+      console.log(`cron ${controller.cron}: ${expiredExports} personal data exports expired`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
 import type { ProspectImportJob } from '../modules/crm/prospects/import/kind';
 import type { EsignJob } from '../modules/esign/messages';
+import type { GdprExportJob } from '../modules/gdpr/messages';
 import type { ImportJob } from '../modules/genealogy/import/kind';
 import type { LeadJob } from '../modules/leads/messages';
 import type { OutboxJob } from '../modules/messaging/messages';
@@ -24,4 +25,5 @@ export type JobMessage =
   | ProspectImportJob
   | OutboxJob
   | PasswordResetJob
-  | EsignJob;
+  | EsignJob
+  | GdprExportJob;

@@ -7,6 +7,7 @@ import { handlePeriodJob } from '../modules/commissions/periods/jobs';
 import { runWhatIf, whatIfJobSpec } from '../modules/commissions/whatif/run';
 import { prospectImports } from '../modules/crm/prospects/import/kind';
 import { esignJobSpec, runEsignStep } from '../modules/esign/jobs';
+import { exportJobSpec, runExport } from '../modules/gdpr/exports';
 import { genealogyImports } from '../modules/genealogy/import/kind';
 import { importJobSpec } from '../modules/imports/jobKind';
 import type { ImportKind, ImportStep } from '../modules/imports/kind';
@@ -26,6 +27,7 @@ const specs: Record<string, JobKindSpec> = {
   whatif: whatIfJobSpec as JobKindSpec,
   autoship: autoshipJobSpec as JobKindSpec,
   esign: esignJobSpec as JobKindSpec,
+  'gdpr.export': exportJobSpec as JobKindSpec,
   ...Object.fromEntries(importKinds.map((k) => [k.jobPrefix, importJobSpec(k) as JobKindSpec])),
 };
 
@@ -71,6 +73,8 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
     case 'esign.start':
     case 'esign.sync':
       return { jobKind: 'esign', run: (env) => runEsignStep(env, body) };
+    case 'gdpr.export':
+      return { jobKind: 'gdpr.export', run: (env) => runExport(env, body.exportId) };
     case 'passwordReset.send':
       return { jobKind: 'passwordReset', run: (env) => sendResetLink(env, body) };
     default: {

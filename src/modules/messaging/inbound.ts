@@ -82,13 +82,16 @@ export async function applyInboundSms(db: D1Database, sms: InboundSms): Promise<
     statements.push(
       db
         .prepare(
-          `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at)
-           SELECT recipient_type, recipient_id, 'SMS', ?, ?, 'recipient', ? FROM (${people}) WHERE ${fresh}`,
+          `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at,
+             purpose, text_shown)
+           SELECT recipient_type, recipient_id, 'SMS', ?, ?, 'recipient', ?, 'MARKETING', ? FROM (${people}) WHERE ${fresh}`,
         )
         .bind(
           keyword === 'STOP' ? 'WITHDRAWN' : 'GRANTED',
           `sms:${body.trim().toUpperCase().slice(0, 20)}`,
           now,
+          // What the person wrote (no text was shown: the keyword is their whole statement).
+          body.trim().slice(0, 160),
           from,
           provider,
           key,

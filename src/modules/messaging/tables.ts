@@ -103,6 +103,9 @@ export const messageConsent = sqliteTable('message_consent', {
   source: text().notNull(),
   recorded_by: text().notNull(),
   recorded_at: text().notNull(),
+  /** Migration 0023 (GDPR consent history): what the consent is for, and the wording the person saw. */
+  purpose: text({ enum: PURPOSES }).notNull().default('MARKETING'),
+  text_shown: text(),
 });
 
 export const messageSuppression = sqliteTable(

@@ -73,12 +73,13 @@ export async function withdrawConsent(
 ): Promise<boolean> {
   const r = await db
     .prepare(
-      `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at)
-       SELECT ?1, ?2, ?3, 'WITHDRAWN', ?4, 'recipient', ?5
+      `INSERT INTO message_consent (subject_type, subject_id, channel, action, source, recorded_by, recorded_at, purpose,
+         text_shown)
+       SELECT ?1, ?2, ?3, 'WITHDRAWN', ?4, 'recipient', ?5, 'MARKETING', ?6
        WHERE coalesce((SELECT action FROM message_consent WHERE subject_type = ?1 AND subject_id = ?2 AND channel = ?3
                        ORDER BY id DESC LIMIT 1), 'NONE') <> 'WITHDRAWN'`,
     )
-    .bind(t.type, t.id, t.channel, source, nowIso())
+    .bind(t.type, t.id, t.channel, source, nowIso(), shownText(t))
     .run();
   return (r.meta.changes ?? 0) === 1;
 }
@@ -136,6 +137,12 @@ const CHANNEL_WORD: Record<Locale, Record<Channel, string>> = {
 
 const page = (locale: Locale, title: string, body: string) =>
   `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><meta name="robots" content="noindex"></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">${body}</body></html>`;
+
+/** The wording of the unsubscribe page's question and button, as kept in the consent history. */
+function shownText(t: UnsubscribeTarget): string {
+  const p = PAGE[t.locale];
+  return `${p.ask(CHANNEL_WORD[t.locale][t.channel])} [${p.button}]`;
+}
 
 /** The page a GET shows: a question and a button (the token in the path is all the form needs). */
 export function confirmPage(t: UnsubscribeTarget | null, locale: Locale = 'en'): string {
