@@ -5,7 +5,7 @@ import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodMembers } from './inputs';
 import { logCloseStep } from './metered';
 import { periodById, progress } from './repository';
-import { readVolumeLines } from './volumeLines';
+import { readVolumeSums } from './volumeSums';
 
 // Rows per INSERT: the JSON parameter stays well under D1's limits.
 const RESULT_ROWS = 10_000;
@@ -27,15 +27,17 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
 
   await progress(db, periodId, 'compute', 0, members.count).run();
   const t1 = Date.now();
-  // Memory (1M members must fit 128 MB): the lines stream into the engine page by page, and the member arrays
-  // are handed over (reuseInputs): results are written into the ones the engine is done with.
+  // Memory (1M members must fit 128 MB): the volumes stream into the engine page by page (per-member sums, not
+  // every order line), and the member arrays are handed over (reuseInputs): results are written into the ones the
+  // engine is done with.
   const heldMembers = members.heldMembers;
+  const fastStart = plan.fastStart
+    ? { windowMs: plan.fastStart.windowMs, joinedAt: members.joinedAt! }
+    : null;
   const engine = new PeriodEngine(plan, members, bounds, { reuseInputs: true });
-  let volumeLines = 0;
-  await readVolumeLines(db, periodId, bounds, ids, (chunk) => {
-    volumeLines += chunk.count;
-    engine.addLines(chunk);
-  });
+  const volumes = await readVolumeSums(db, periodId, bounds, ids, fastStart, (chunk) =>
+    engine.addLines(chunk),
+  );
   const result = engine.finish();
   // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).
   await progress(db, periodId, 'compute', members.count, members.count).run();
@@ -46,7 +48,9 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
     engineMs: t2 - t1,
     writeMs: Date.now() - t2,
     members: members.count,
-    volumeLines,
+    volumeSums: volumes.sums,
+    volumeLines: volumes.lines,
+    detailMembers: volumes.detailMembers,
     commissionLines: result.totals.lines,
   });
   await db
