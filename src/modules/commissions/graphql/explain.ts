@@ -9,6 +9,7 @@ import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { indexOf } from '../periods/members';
 import { periodById } from '../periods/repository';
 import { readVolumeLines } from '../periods/volumeLines';
+import { fastStartWindow, readVolumeSums } from '../periods/volumeSums';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
 import { CommissionLine, type LineRow } from './periods';
@@ -136,10 +137,22 @@ async function explainRow(ctx: GraphQLContext, line: LineRow): Promise<Explained
   const lines = await cached(ctx, `lines:${line.period_id}:${earner}:${scope}`, async () => {
     const need = membersNeeded(period.members, ref);
     const kept: VolumeLines[] = [];
-    await readVolumeLines(ctx.db, line.period_id, period.bounds, period.ids, (chunk) => {
+    const keep = (chunk: VolumeLines) => {
       const mine = linesOf(chunk, need);
       if (mine.count > 0) kept.push(mine);
-    });
+    };
+    // Retail lists the earner's own lines one by one; every other part reads members' volumes only, so the
+    // per-member sums do (a root's line needs the whole period's: sums keep that within the isolate's memory).
+    if (scope === 'own') await readVolumeLines(ctx.db, line.period_id, period.bounds, period.ids, keep);
+    else
+      await readVolumeSums(
+        ctx.db,
+        line.period_id,
+        period.bounds,
+        period.ids,
+        fastStartWindow(plan, period.members),
+        keep,
+      );
     return kept;
   });
   const e = explainLine({ plan, members: period.members, lines, period: period.bounds }, ref);

@@ -4,7 +4,7 @@ import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodMembers } from './inputs';
 import { logCloseStep } from './metered';
 import { periodById, progress } from './repository';
-import { readVolumeSums } from './volumeSums';
+import { fastStartWindow, readVolumeSums } from './volumeSums';
 import { writeResults } from './writeResults';
 
 /**

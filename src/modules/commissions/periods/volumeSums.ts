@@ -4,7 +4,8 @@
 // part that looks at each line (was its order paid within the member's window?): a group whose orders are all
 // inside or all outside the window is still one line; a member with a group across the window's edge (a member
 // who joined around the period) is read line by line. Refunds are read line by line (few).
-import { KIND_CUSTOMER, KIND_PERSONAL, type VolumeLines } from '../engine';
+import { KIND_CUSTOMER, KIND_PERSONAL, type MemberArrays, type VolumeLines } from '../engine';
+import type { CompiledPlan } from '../plan';
 import { indexOf } from './members';
 import { addLineRows, LineColumns, type LineRow, PAID_LINE, readRefundLines } from './volumeLines';
 
@@ -21,6 +22,13 @@ export interface FastStartWindow {
   windowMs: number;
   /** Join instant per member (epoch ms), by member index. */
   joinedAt: Float64Array;
+}
+
+/** What readVolumeSums needs for the plan's fast start (null without one). */
+export function fastStartWindow(plan: CompiledPlan, members: MemberArrays): FastStartWindow | null {
+  if (!plan.fastStart) return null;
+  if (!members.joinedAt) throw new Error('Members: joinedAt is required by this plan.');
+  return { windowMs: plan.fastStart.windowMs, joinedAt: members.joinedAt };
 }
 
 /** distributor, kind, starter kit, Σqv, Σcv, Σretail profit, then with fast start: first and last paid (julianday), unparsed. */
