@@ -27,9 +27,7 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   // every order line), and the member arrays are handed over (reuseInputs): results are written into the ones the
   // engine is done with.
   const heldMembers = members.heldMembers;
-  const fastStart = plan.fastStart
-    ? { windowMs: plan.fastStart.windowMs, joinedAt: members.joinedAt! }
-    : null;
+  const fastStart = fastStartWindow(plan, members);
   const engine = new PeriodEngine(plan, members, bounds, { reuseInputs: true });
   const volumes = await readVolumeSums(db, periodId, bounds, ids, fastStart, (chunk) =>
     engine.addLines(chunk),
