@@ -210,14 +210,15 @@ function dirMb(dir) {
   return Math.round(bytes / 2 ** 20);
 }
 
-function engineOnly(dbFile) {
+/** Runs one of the in-Node measurements on the closed period's D1 file; answers its last JSON line. */
+function nodeMeasure(script, dbFile) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
       [
         '--expose-gc',
         '--no-warnings',
-        'bench/lib/closeEngine.mjs',
+        script,
         '--tree',
         join(BUILD, 'tree'),
         '--db',
@@ -233,11 +234,13 @@ function engineOnly(dbFile) {
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`closeEngine exited ${code}`));
+      if (code !== 0) return reject(new Error(`${script} exited ${code}`));
       resolvePromise(JSON.parse(out.trim().split('\n').at(-1)));
     });
   });
 }
+
+const engineOnly = (dbFile) => nodeMeasure('bench/lib/closeEngine.mjs', dbFile);
 
 // ---- one size ----
 
@@ -447,6 +450,9 @@ async function closeOnce(size, dir, plan, basePersist) {
   if (outcome.engine.total !== outcome.status.totals.total)
     throw new Error(`engine-only total ${outcome.engine.total} != worker ${outcome.status.totals.total}`);
   outcome.ratio = +(outcome.endToEndMs / outcome.engine.engineMs).toFixed(1);
+  // Last: it writes a what-if run into this plan's copy of the database.
+  log(`    what-if and explain memory ...`);
+  outcome.reads = await nodeMeasure('bench/lib/whatifExplain.mjs', d1File(persistTo));
   if (!args['keep-state']) rmSync(planDir, { recursive: true, force: true });
   return outcome;
 }
@@ -519,6 +525,12 @@ function rows(r) {
     lines: `${r.counts.lines.toLocaleString('en-US')} (+ ${r.counts.results.toLocaleString('en-US')} results)`,
     chunk: `${r.counts.chunks} × ≤ ${(r.counts.maxChunkBytes / 1e6).toFixed(2)} MB`,
     loadavg: r.load1m.join(' / '),
+    whatIf: r.reads
+      ? `${r.reads.whatIf.liveMb} MB (sampled ${r.reads.whatIf.sampledMb} MB), ${sec(r.reads.whatIf.ms)} s`
+      : '–',
+    explain: r.reads
+      ? `${r.reads.explain.liveMb} MB (sampled ${r.reads.explain.sampledMb} MB), ${sec(r.reads.explain.ms)} s`
+      : '–',
   };
 }
 
@@ -537,6 +549,8 @@ const ROWS = [
   ['Idle-machine estimate: workerd CPU + 2 × 1 s queue wait (s)', 'idle', '≤ 60 at 1M'],
   ['D1 calls in the larger step / slowest call', 'd1', '≤ 1000 / ≤ 30 s'],
   ['JS heap + buffers after GC, peak over load + engine (Node)', 'mem', '≤ 128 MB'],
+  ['What-if of the period: JS heap + buffers after GC, peak (Node), time', 'whatIf', '≤ 128 MB'],
+  ['Explain of the largest line (the root’s): same', 'explain', '≤ 128 MB'],
   ['workerd RSS before → peak (MB, incl. local SQLite)', 'rss', ''],
   ['Commission lines written', 'lines', ''],
   ['Snapshot chunks × largest (row limit ~2 MB)', 'chunk', ''],
@@ -553,6 +567,29 @@ function renderTable(results) {
   for (const [label, key, target] of ROWS)
     out.push(`| ${[label, ...cols.map((c) => c.cells[key]), target].join(' | ')} |`);
   return out.join('\n');
+}
+
+/** Earlier runs replaced by a later one of the same size, one table per code version (newest first). */
+function renderEarlier(results) {
+  const byCode = new Map();
+  for (const r of results.earlier ?? []) {
+    const key = `code ${r.commit}`;
+    if (!byCode.has(key)) byCode.set(key, { sizes: {} });
+    byCode.get(key).sizes[`${r.size}@${r.ranAt}`] = r;
+  }
+  if (byCode.size === 0) return '';
+  return [...byCode]
+    .reverse()
+    .map(
+      ([code, group]) =>
+        `\nEarlier runs, kept for comparison (${code}; ${Object.values(group.sizes)
+          .map(
+            (r) =>
+              `${r.size.toLocaleString('en-US')} on ${r.ranAt.slice(0, 10)}, load at start ${r.loadAtStart}`,
+          )
+          .join('; ')}):\n\n${renderTable(group)}\n`,
+    )
+    .join('');
 }
 
 function renderMarkdown(results) {
@@ -603,7 +640,7 @@ starts; both plans close the same data.
   CPU time is not: "idle-machine estimate" adds the two queue batch waits to it (an estimate, not a run).
 
 ${renderTable(results)}
-
+${renderEarlier(results)}
 Growth of end-to-end time:
 ${growth.join('\n') || '- (one size only)'}
 
@@ -646,6 +683,9 @@ const config = await snapshotWorker(BUILD);
 const results = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : { sizes: {} };
 for (const size of sizes) {
   const r = await benchSize(size);
+  // The run this one replaces stays in the file, labelled by its code, for comparison.
+  const replaced = results.sizes[String(size)];
+  if (replaced) results.earlier = [...(results.earlier ?? []), replaced];
   results.sizes[String(size)] = r;
   mkdirSync(dirname(RESULTS_JSON), { recursive: true });
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);

@@ -8,9 +8,9 @@
 // Prints one JSON line: load/engine wall and CPU times and memory (heapUsed + arrayBuffers above a baseline,
 // sampled from the first read to the last line; peak RSS).
 
-import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { d1Shim } from './d1Shim.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,47 +19,6 @@ const { values: args } = parseArgs({
     period: { type: 'string' },
   },
 });
-
-/** D1's statement API over node:sqlite: just what the period readers call. */
-function d1Shim(file) {
-  const sqlite = new DatabaseSync(file, { readOnly: true });
-  const cache = new Map();
-  const statement = (sql) => {
-    if (!cache.has(sql)) cache.set(sql, sqlite.prepare(sql));
-    return cache.get(sql);
-  };
-  // D1 binds whole numbers as INTEGER (LIMIT needs one); node:sqlite binds every number as REAL.
-  const param = (v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v);
-  const prepared = (sql, params = []) => ({
-    bind: (...p) => prepared(sql, p.map(param)),
-    async first(column) {
-      const row = statement(sql).get(...params);
-      if (!row) return null;
-      return column ? row[column] : { ...row };
-    },
-    async all() {
-      return {
-        results: statement(sql)
-          .all(...params)
-          .map((r) => ({ ...r })),
-        success: true,
-      };
-    },
-    async raw() {
-      const s = statement(sql);
-      s.setReturnArrays(true);
-      try {
-        return s.all(...params);
-      } finally {
-        s.setReturnArrays(false);
-      }
-    },
-    async run() {
-      throw new Error(`read-only shim: ${sql.slice(0, 60)}`);
-    },
-  });
-  return { prepare: (sql) => prepared(sql), batch: async () => Promise.reject(new Error('read-only shim')) };
-}
 
 const out = await build({
   stdin: {
