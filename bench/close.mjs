@@ -540,7 +540,7 @@ const ROWS = [
   ['  snapshot step: one queue invocation (s)', 'snapshot', ''],
   ['  compute step: one queue invocation (s)', 'computeStep', ''],
   ['    load: members from the snapshot chunks (s)', 'load', ''],
-  ['    volume lines read + streamed into the engine + finish (s)', 'compute', ''],
+  ['    volumes read + streamed into the engine + finish (s)', 'compute', ''],
   ['    write (results + lines, incl. line generation, s)', 'write', ''],
   ['Engine-only, same data, Node (wall s)', 'engine', ''],
   ['Ratio end to end / engine-only', 'ratio', '≤ 3× at 1M'],
@@ -618,10 +618,14 @@ starts; both plans close the same data.
   (max_batch_timeout = 1 s) before each of the two steps.
 - **Steps** are the worker's own \`[close]\` log lines (src/modules/commissions/periods/{jobs,compute}.ts).
   A Worker's clock advances only across I/O, so each part includes the CPU spent before its last query. The
-  compute step's parts: "load" = the member arrays from the snapshot chunks; then the volume lines are read
-  page by page and fed to the engine as they come, and the engine finishes (one figure: the engine's own share
-  is about the engine-only time); "write" = results and lines, including producing the lines (the engine
-  yields them lazily as they are written).
+  compute step's parts: "load" = the member arrays from the snapshot chunks; then the volumes are read page
+  by page and fed to the engine as they come, and the engine finishes (one figure). Since issue 14 the volumes
+  are per-member sums (one row per member, order kind and starter-kit flag, summed by SQLite per range of
+  distributors: src/modules/commissions/periods/volumeSums.ts), with only the lines of members across a
+  fast-start window edge and of refunds read one by one; before, every order line was read. "write" = results
+  and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
+  written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted)
+  and five INSERTs share a batch.
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
   worker) and times only the engine's calls in Node (addLines/computePeriod, finish, and draining every
@@ -630,10 +634,15 @@ starts; both plans close the same data.
   engine-only wall time (both run on the same machine at the same load; the engine's CPU time is shown too).
 - **Memory**: workerd does not enforce 128 MB locally and has no per-invocation counter. "JS heap + buffers"
   is measured in the engine-only process (heapUsed + arrayBuffers above a baseline after a full GC, at points
-  from loading the inputs through the last line, i.e. what must fit the isolate; "sampled" includes garbage
+  from loading the inputs through the last line and the write's sorted line ranges, i.e. what must fit the
+  isolate; "sampled" includes garbage
   not yet collected): the part of the compute step that scales with the period. workerd's RSS (sampled
   every 100 ms from /proc) also holds local D1's SQLite and page cache and the other requests, so it only
   bounds it from above.
+- **What-if and explain**: bench/lib/whatifExplain.mjs runs the worker's own runWhatIf (the period under its
+  own plan version; a period in review, so the base is its stored results) and the explain resolver's loading
+  and explainLine for the largest non-retail line (the root's), in Node on the closed period's D1 file, memory
+  sampled the same way (at every D1 call, after a full GC every fourth call).
 - **CPU**: workerd's user+system time from /proc, which includes local SQLite work that production D1 does
   not bill to the Worker: an upper bound for the limit of 5 min per invocation (limits.cpu_ms = 300000).
   Local D1 runs inside workerd, so on a busy machine wall time is inflated by waiting for a core while the

@@ -78,11 +78,7 @@ export async function writeResults(
     await insert(INSERT_RESULTS, rows);
   }
 
-  const passes = Math.max(1, Math.ceil(r.totals.lines / LINES_PER_PASS));
-  const perPass = Math.ceil(r.count / passes);
-  for (let lo = 0; lo < r.count; lo += perPass) {
-    const lines = linesOfEarners(r, lo, Math.min(r.count, lo + perPass));
-    const order = lines.keyOrder();
+  for (const { lines, order } of linesInKeyOrder(r)) {
     for (let start = 0; start < lines.count; start += LINE_ROWS) {
       const end = Math.min(lines.count, start + LINE_ROWS);
       const rows: unknown[] = [];
@@ -105,6 +101,22 @@ export async function writeResults(
   await flush();
 }
 
+/**
+ * The period's commission lines in primary-key order, one range of earners at a time (at most about
+ * `maxHeld` lines held): each range is a pass over the engine's lines, kept and sorted.
+ */
+export function* linesInKeyOrder(
+  r: PeriodResult,
+  maxHeld = LINES_PER_PASS,
+): Generator<{ lines: HeldLines; order: Uint32Array }> {
+  const passes = Math.max(1, Math.ceil(r.totals.lines / maxHeld));
+  const perPass = Math.ceil(r.count / passes);
+  for (let lo = 0; lo < r.count; lo += perPass) {
+    const lines = linesOfEarners(r, lo, Math.min(r.count, lo + perPass));
+    yield { lines, order: lines.keyOrder() };
+  }
+}
+
 /** Bonus codes in the order of their names (the key's text column sorts by name). */
 const BONUS_BY_NAME = (() => {
   const byName = [...BONUS_NAMES].sort();
@@ -123,7 +135,7 @@ function linesOfEarners(r: PeriodResult, lo: number, hi: number): HeldLines {
   return held;
 }
 
-class HeldLines {
+export class HeldLines {
   count = 0;
   earner = new Int32Array(1024);
   bonus = new Uint8Array(1024);
