@@ -210,14 +210,15 @@ function dirMb(dir) {
   return Math.round(bytes / 2 ** 20);
 }
 
-function engineOnly(dbFile) {
+/** Runs one of the in-Node measurements on the closed period's D1 file; answers its last JSON line. */
+function nodeMeasure(script, dbFile) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
       [
         '--expose-gc',
         '--no-warnings',
-        'bench/lib/closeEngine.mjs',
+        script,
         '--tree',
         join(BUILD, 'tree'),
         '--db',
@@ -233,11 +234,13 @@ function engineOnly(dbFile) {
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`closeEngine exited ${code}`));
+      if (code !== 0) return reject(new Error(`${script} exited ${code}`));
       resolvePromise(JSON.parse(out.trim().split('\n').at(-1)));
     });
   });
 }
+
+const engineOnly = (dbFile) => nodeMeasure('bench/lib/closeEngine.mjs', dbFile);
 
 // ---- one size ----
 
@@ -447,6 +450,9 @@ async function closeOnce(size, dir, plan, basePersist) {
   if (outcome.engine.total !== outcome.status.totals.total)
     throw new Error(`engine-only total ${outcome.engine.total} != worker ${outcome.status.totals.total}`);
   outcome.ratio = +(outcome.endToEndMs / outcome.engine.engineMs).toFixed(1);
+  // Last: it writes a what-if run into this plan's copy of the database.
+  log(`    what-if and explain memory ...`);
+  outcome.reads = await nodeMeasure('bench/lib/whatifExplain.mjs', d1File(persistTo));
   if (!args['keep-state']) rmSync(planDir, { recursive: true, force: true });
   return outcome;
 }
@@ -519,6 +525,12 @@ function rows(r) {
     lines: `${r.counts.lines.toLocaleString('en-US')} (+ ${r.counts.results.toLocaleString('en-US')} results)`,
     chunk: `${r.counts.chunks} × ≤ ${(r.counts.maxChunkBytes / 1e6).toFixed(2)} MB`,
     loadavg: r.load1m.join(' / '),
+    whatIf: r.reads
+      ? `${r.reads.whatIf.liveMb} MB (sampled ${r.reads.whatIf.sampledMb} MB), ${sec(r.reads.whatIf.ms)} s`
+      : '–',
+    explain: r.reads
+      ? `${r.reads.explain.liveMb} MB (sampled ${r.reads.explain.sampledMb} MB), ${sec(r.reads.explain.ms)} s`
+      : '–',
   };
 }
 
@@ -528,7 +540,7 @@ const ROWS = [
   ['  snapshot step: one queue invocation (s)', 'snapshot', ''],
   ['  compute step: one queue invocation (s)', 'computeStep', ''],
   ['    load: members from the snapshot chunks (s)', 'load', ''],
-  ['    volume lines read + streamed into the engine + finish (s)', 'compute', ''],
+  ['    volumes read + streamed into the engine + finish (s)', 'compute', ''],
   ['    write (results + lines, incl. line generation, s)', 'write', ''],
   ['Engine-only, same data, Node (wall s)', 'engine', ''],
   ['Ratio end to end / engine-only', 'ratio', '≤ 3× at 1M'],
@@ -537,6 +549,8 @@ const ROWS = [
   ['Idle-machine estimate: workerd CPU + 2 × 1 s queue wait (s)', 'idle', '≤ 60 at 1M'],
   ['D1 calls in the larger step / slowest call', 'd1', '≤ 1000 / ≤ 30 s'],
   ['JS heap + buffers after GC, peak over load + engine (Node)', 'mem', '≤ 128 MB'],
+  ['What-if of the period: JS heap + buffers after GC, peak (Node), time', 'whatIf', '≤ 128 MB'],
+  ['Explain of the largest line (the root’s): same', 'explain', '≤ 128 MB'],
   ['workerd RSS before → peak (MB, incl. local SQLite)', 'rss', ''],
   ['Commission lines written', 'lines', ''],
   ['Snapshot chunks × largest (row limit ~2 MB)', 'chunk', ''],
@@ -553,6 +567,29 @@ function renderTable(results) {
   for (const [label, key, target] of ROWS)
     out.push(`| ${[label, ...cols.map((c) => c.cells[key]), target].join(' | ')} |`);
   return out.join('\n');
+}
+
+/** Earlier runs replaced by a later one of the same size, one table per code version (newest first). */
+function renderEarlier(results) {
+  const byCode = new Map();
+  for (const r of results.earlier ?? []) {
+    const key = `code ${r.commit}`;
+    if (!byCode.has(key)) byCode.set(key, { sizes: {} });
+    byCode.get(key).sizes[`${r.size}@${r.ranAt}`] = r;
+  }
+  if (byCode.size === 0) return '';
+  return [...byCode]
+    .reverse()
+    .map(
+      ([code, group]) =>
+        `\nEarlier runs, kept for comparison (${code}; ${Object.values(group.sizes)
+          .map(
+            (r) =>
+              `${r.size.toLocaleString('en-US')} on ${r.ranAt.slice(0, 10)}, load at start ${r.loadAtStart}`,
+          )
+          .join('; ')}):\n\n${renderTable(group)}\n`,
+    )
+    .join('');
 }
 
 function renderMarkdown(results) {
@@ -581,10 +618,14 @@ starts; both plans close the same data.
   (max_batch_timeout = 1 s) before each of the two steps.
 - **Steps** are the worker's own \`[close]\` log lines (src/modules/commissions/periods/{jobs,compute}.ts).
   A Worker's clock advances only across I/O, so each part includes the CPU spent before its last query. The
-  compute step's parts: "load" = the member arrays from the snapshot chunks; then the volume lines are read
-  page by page and fed to the engine as they come, and the engine finishes (one figure: the engine's own share
-  is about the engine-only time); "write" = results and lines, including producing the lines (the engine
-  yields them lazily as they are written).
+  compute step's parts: "load" = the member arrays from the snapshot chunks; then the volumes are read page
+  by page and fed to the engine as they come, and the engine finishes (one figure). Since issue 14 the volumes
+  are per-member sums (one row per member, order kind and starter-kit flag, summed by SQLite per range of
+  distributors: src/modules/commissions/periods/volumeSums.ts), with only the lines of members across a
+  fast-start window edge and of refunds read one by one; before, every order line was read. "write" = results
+  and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
+  written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted)
+  and five INSERTs share a batch.
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
   worker) and times only the engine's calls in Node (addLines/computePeriod, finish, and draining every
@@ -593,17 +634,22 @@ starts; both plans close the same data.
   engine-only wall time (both run on the same machine at the same load; the engine's CPU time is shown too).
 - **Memory**: workerd does not enforce 128 MB locally and has no per-invocation counter. "JS heap + buffers"
   is measured in the engine-only process (heapUsed + arrayBuffers above a baseline after a full GC, at points
-  from loading the inputs through the last line, i.e. what must fit the isolate; "sampled" includes garbage
+  from loading the inputs through the last line and the write's sorted line ranges, i.e. what must fit the
+  isolate; "sampled" includes garbage
   not yet collected): the part of the compute step that scales with the period. workerd's RSS (sampled
   every 100 ms from /proc) also holds local D1's SQLite and page cache and the other requests, so it only
   bounds it from above.
+- **What-if and explain**: bench/lib/whatifExplain.mjs runs the worker's own runWhatIf (the period under its
+  own plan version; a period in review, so the base is its stored results) and the explain resolver's loading
+  and explainLine for the largest non-retail line (the root's), in Node on the closed period's D1 file, memory
+  sampled the same way (at every D1 call, after a full GC every fourth call).
 - **CPU**: workerd's user+system time from /proc, which includes local SQLite work that production D1 does
   not bill to the Worker: an upper bound for the limit of 5 min per invocation (limits.cpu_ms = 300000).
   Local D1 runs inside workerd, so on a busy machine wall time is inflated by waiting for a core while the
   CPU time is not: "idle-machine estimate" adds the two queue batch waits to it (an estimate, not a run).
 
 ${renderTable(results)}
-
+${renderEarlier(results)}
 Growth of end-to-end time:
 ${growth.join('\n') || '- (one size only)'}
 
@@ -646,6 +692,9 @@ const config = await snapshotWorker(BUILD);
 const results = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : { sizes: {} };
 for (const size of sizes) {
   const r = await benchSize(size);
+  // The run this one replaces stays in the file, labelled by its code, for comparison.
+  const replaced = results.sizes[String(size)];
+  if (replaced) results.earlier = [...(results.earlier ?? []), replaced];
   results.sizes[String(size)] = r;
   mkdirSync(dirname(RESULTS_JSON), { recursive: true });
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);

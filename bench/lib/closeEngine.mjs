@@ -8,9 +8,9 @@
 // Prints one JSON line: load/engine wall and CPU times and memory (heapUsed + arrayBuffers above a baseline,
 // sampled from the first read to the last line; peak RSS).
 
-import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { d1Shim } from './d1Shim.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,47 +20,6 @@ const { values: args } = parseArgs({
   },
 });
 
-/** D1's statement API over node:sqlite: just what the period readers call. */
-function d1Shim(file) {
-  const sqlite = new DatabaseSync(file, { readOnly: true });
-  const cache = new Map();
-  const statement = (sql) => {
-    if (!cache.has(sql)) cache.set(sql, sqlite.prepare(sql));
-    return cache.get(sql);
-  };
-  // D1 binds whole numbers as INTEGER (LIMIT needs one); node:sqlite binds every number as REAL.
-  const param = (v) => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v);
-  const prepared = (sql, params = []) => ({
-    bind: (...p) => prepared(sql, p.map(param)),
-    async first(column) {
-      const row = statement(sql).get(...params);
-      if (!row) return null;
-      return column ? row[column] : { ...row };
-    },
-    async all() {
-      return {
-        results: statement(sql)
-          .all(...params)
-          .map((r) => ({ ...r })),
-        success: true,
-      };
-    },
-    async raw() {
-      const s = statement(sql);
-      s.setReturnArrays(true);
-      try {
-        return s.all(...params);
-      } finally {
-        s.setReturnArrays(false);
-      }
-    },
-    async run() {
-      throw new Error(`read-only shim: ${sql.slice(0, 60)}`);
-    },
-  });
-  return { prepare: (sql) => prepared(sql), batch: async () => Promise.reject(new Error('read-only shim')) };
-}
-
 const out = await build({
   stdin: {
     contents: `
@@ -69,6 +28,7 @@ const out = await build({
       export * from './src/modules/commissions/periods/inputs.ts';
       export { readVolumeLines } from './src/modules/commissions/periods/volumeLines.ts';
       export { periodById } from './src/modules/commissions/periods/repository.ts';
+      export * from './src/modules/commissions/periods/writeResults.ts';
       export { requirePlanVersion, planOf } from './src/modules/commissions/versions/repository.ts';
     `,
     resolveDir: args.tree,
@@ -172,6 +132,13 @@ for (;;) {
   if (++chunks % 20 === 0) liveSample();
 }
 liveSample();
+// The write holds a range of lines at a time to insert them in key order (not engine time: memory only).
+let writePasses = 0;
+if (mod.linesInKeyOrder)
+  for (const _ of mod.linesInKeyOrder(result)) {
+    writePasses++;
+    liveSample();
+  }
 if (sum !== result.totals.total) throw new Error('the lines do not add up to the total');
 if (lineCount !== result.totals.lines) throw new Error('line count differs from the totals');
 
@@ -187,6 +154,7 @@ console.log(
     engineComputeMs: Math.round(engineComputeMs),
     engineLinesMs: Math.round(engineMs - engineComputeMs),
     engineCpuMs: Math.round(engineCpuMs),
+    writePasses,
     memory: {
       liveMb: +(live / 2 ** 20).toFixed(1),
       peakMb: +(peak / 2 ** 20).toFixed(1),

@@ -3,12 +3,12 @@ import type { GraphQLContext } from '../../../graphql/context';
 import { resolvePage } from '../../../graphql/pages';
 import { decodeCursor, encodeCursor } from '../../../lib/keyset';
 import { Distributor, LegSideEnum, visibleDistributor } from '../../genealogy/graphql';
-import { BONUS, type BonusName, RIGHT, type VolumeLines } from '../engine';
-import { CONTRIBUTION, type Explanation, explainLine, linesOf, membersNeeded } from '../explain';
+import { BONUS, type BonusName, RIGHT } from '../engine';
+import { CONTRIBUTION, type Explanation, explainLine } from '../explain';
+import { explainVolumes } from '../periods/explainInputs';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { indexOf } from '../periods/members';
 import { periodById } from '../periods/repository';
-import { readVolumeLines } from '../periods/volumeLines';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
 import { CommissionLine, type LineRow } from './periods';
@@ -133,15 +133,9 @@ async function explainRow(ctx: GraphQLContext, line: LineRow): Promise<Explained
         : ref.bonus === BONUS.matrix
           ? `matrix${ref.level}`
           : 'sponsor';
-  const lines = await cached(ctx, `lines:${line.period_id}:${earner}:${scope}`, async () => {
-    const need = membersNeeded(period.members, ref);
-    const kept: VolumeLines[] = [];
-    await readVolumeLines(ctx.db, line.period_id, period.bounds, period.ids, (chunk) => {
-      const mine = linesOf(chunk, need);
-      if (mine.count > 0) kept.push(mine);
-    });
-    return kept;
-  });
+  const lines = await cached(ctx, `lines:${line.period_id}:${earner}:${scope}`, () =>
+    explainVolumes(ctx.db, line.period_id, plan, period, ref),
+  );
   const e = explainLine({ plan, members: period.members, lines, period: period.bounds }, ref);
   return { line, e, ids: period.ids };
 }

@@ -101,7 +101,7 @@ export const COUNTS_AS_RETAIL_CUSTOMER = `o.kind = 'CUSTOMER' AND o.paid_at IS N
  * Distinct retail customers per member (SPEC §3.1): customers with a CUSTOMER order attributed to the member
  * that counts in the period — paid in it and not fully refunded before the close (a REFUNDED order counts when
  * one of its refunds entered another period, i.e. came as a clawback). One grouped statement over the period's
- * customer orders (index sales_order_period_customer), not per member.
+ * customer orders (index sales_order_period_paid), not per member.
  */
 export async function readRetailCustomers(
   db: D1Database,

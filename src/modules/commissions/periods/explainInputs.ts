@@ -1,0 +1,38 @@
+// The volumes an explanation of one commission line reads (the I/O half of explain/, which is pure).
+import { BONUS, type VolumeLines } from '../engine';
+import { type LineRef, linesOf, membersNeeded } from '../explain';
+import type { CompiledPlan } from '../plan';
+import type { PeriodMembers } from './inputs';
+import { readVolumeLines } from './volumeLines';
+import { fastStartWindow, readVolumeSums } from './volumeSums';
+
+/**
+ * The volume lines of the members the explanation of `ref` needs. Retail lists the earner's own lines one by
+ * one; every other part reads members' volumes only, so per-member sums do (a root's line needs the whole
+ * period's volumes: as sums they fit the isolate's memory, as lines they did not at 1M members).
+ */
+export async function explainVolumes(
+  db: D1Database,
+  periodId: string,
+  plan: CompiledPlan,
+  period: PeriodMembers,
+  ref: LineRef,
+): Promise<VolumeLines[]> {
+  const need = membersNeeded(period.members, ref);
+  const kept: VolumeLines[] = [];
+  const keep = (chunk: VolumeLines) => {
+    const mine = linesOf(chunk, need);
+    if (mine.count > 0) kept.push(mine);
+  };
+  if (ref.bonus === BONUS.retail) await readVolumeLines(db, periodId, period.bounds, period.ids, keep);
+  else
+    await readVolumeSums(
+      db,
+      periodId,
+      period.bounds,
+      period.ids,
+      fastStartWindow(plan, period.members),
+      keep,
+    );
+  return kept;
+}
