@@ -1,6 +1,7 @@
 import { createYoga, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import { jobSpecOf } from '../jobs/routes';
+import { BOOKMARK_HEADER } from '../lib/d1Session';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { isExpectedError, withRequestErrorCode } from './exposeErrors';
@@ -21,6 +22,9 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
+  // Yoga's default CORS (any origin, the asked-for request headers) plus the D1 bookmark readable by
+  // browser code (docs/read-replicas.md).
+  cors: { exposedHeaders: [BOOKMARK_HEADER] },
   // GraphiQL with its assets inlined (no CDN is reachable in development). Loaded only when the page is
   // asked for, so that tests and API requests never load its 9 MB.
   renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),

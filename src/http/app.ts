@@ -4,6 +4,7 @@ import { type ServerContext, yoga } from '../graphql/yoga';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
+import { d1Session } from './d1Session';
 import { esignWebhooks } from './esign';
 import { imports } from './imports';
 import { messagingWebhooks } from './messaging';
@@ -15,6 +16,8 @@ import { unsubscribeRoutes } from './unsubscribe';
 import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
+
+app.use('*', d1Session);
 
 app.get('/health', async (c) => {
   const db = await c.env.DB.prepare('SELECT 1 AS ok').first<{ ok: number }>();
