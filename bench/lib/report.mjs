@@ -23,8 +23,25 @@ const ROWS = [
   ['downline(first: 50), mid-level node', (r) => ms(r.measure.downlineMid), '≤ 20'],
   ['downline(first: 50), leaf', (r) => ms(r.measure.downlineLeaf), '≤ 20'],
   ['upline of the deepest node', (r) => ms(r.measure.uplineDeepest), '≤ 10'],
-  ['teamStatistics of the root', (r) => ms(r.measure.teamStatisticsRoot), '≤ 50'],
+  ['teamStatistics of the root', (r) => ms(r.measure.teamStatisticsRoot), ''],
+  [
+    'team statistics + volumes + first 50 legs (legsConnection), root',
+    (r) => ms(r.measure.teamLegsPageRoot),
+    '≤ 50',
+  ],
+  [
+    'team statistics + volumes + all legs (deprecated legs list), root',
+    (r) => ms(r.measure.teamLegsListRoot),
+    '',
+  ],
   ['enrollDistributor', (r) => ms(r.measure.enroll), '≤ 20'],
+  ['Worker socket: downline(first: 50), root, GraphQL', (r) => ms(r.raw?.graphql), ''],
+  ['Worker socket: the same page, raw Hono + SQL route', (r) => ms(r.raw?.raw), ''],
+  [
+    'GraphQL / raw route (medians; minimums)',
+    (r) => (r.raw ? `${r.raw.ratioMedian.toFixed(2)}× (${r.raw.ratioMin.toFixed(2)}×)` : '–'),
+    '≤ 1.25×',
+  ],
 ];
 
 function sec(v) {
