@@ -1,4 +1,4 @@
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, type GraphQLParams, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import { jobSpecOf } from '../jobs/routes';
 import { BOOKMARK_HEADER } from '../lib/d1Session';
@@ -15,6 +15,8 @@ export interface ServerContext {
   viewer: Viewer;
   /** CF-Connecting-IP, for per-address rate limits (null outside Cloudflare). */
   clientAddress: string | null;
+  /** The JSON body, when the D1 session middleware already read it (http/d1Session.ts): not read twice. */
+  params?: GraphQLParams;
 }
 
 // Created once per isolate; env and the viewer arrive per request.
@@ -36,6 +38,12 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       isExpectedError(error) ? error : (withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
   plugins: [
+    {
+      onRequestParse: ({ serverContext, setRequestParser }) => {
+        const params = (serverContext as Partial<ServerContext>).params;
+        if (params) setRequestParser(() => params);
+      },
+    },
     // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
     useQueryLimits(),
     {

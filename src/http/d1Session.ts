@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
-import { graphqlSessionStart } from '../graphql/sessionStart';
+import { type GraphQLRequestRead, readGraphQLRequest } from '../graphql/sessionStart';
 import { BOOKMARK_HEADER, requestDatabase, type SessionStart } from '../lib/d1Session';
 
 // Every HTTP request runs its D1 queries in one session (docs/read-replicas.md): the request's env.DB is
@@ -10,8 +10,19 @@ import { BOOKMARK_HEADER, requestDatabase, type SessionStart } from '../lib/d1Se
 /** GET routes that only read (staff reports): they may start on a replica. Any other route writes or may. */
 const READ_ONLY_GET_PREFIXES = ['/health', '/compliance/', '/payouts/'];
 
+/** What the middleware read of a /graphql request (its body, once), for the /graphql route. */
+const graphqlReads = new WeakMap<Request, GraphQLRequestRead>();
+
+export function graphqlReadOf(request: Request): GraphQLRequestRead {
+  return graphqlReads.get(request) ?? { start: 'first-primary', request };
+}
+
 async function startOf(request: Request, path: string): Promise<SessionStart> {
-  if (path === '/graphql') return graphqlSessionStart(request);
+  if (path === '/graphql') {
+    const read = await readGraphQLRequest(request);
+    graphqlReads.set(request, read);
+    return read.start;
+  }
   if (request.method === 'GET' || request.method === 'HEAD')
     return READ_ONLY_GET_PREFIXES.some((p) => path.startsWith(p)) ? 'first-unconstrained' : 'first-primary';
   return 'first-primary';

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { graphqlSessionStart } from '../../src/graphql/sessionStart';
+import { readGraphQLRequest } from '../../src/graphql/sessionStart';
 import { BOOKMARK_HEADER, isBookmark, requestDatabase } from '../../src/lib/d1Session';
 import { adminToken, ENROLL, gid, localId } from '../helpers';
 
@@ -131,13 +131,16 @@ describe('where a session starts', () => {
     expect(r.bookmark()).toBeNull();
   });
 
-  const request = (body: unknown, init: RequestInit = {}) =>
-    new Request('http://localhost/graphql', {
+  /** A POST as it arrives over HTTP (with its Content-Length; a Request built here has none). */
+  const request = (body: unknown) => {
+    const text = JSON.stringify(body);
+    return new Request('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      ...init,
+      headers: { 'content-type': 'application/json', 'content-length': String(text.length) },
+      body: text,
     });
+  };
+  const graphqlSessionStart = async (r: Request) => (await readGraphQLRequest(r)).start;
 
   it('starts GraphQL mutations at the primary and queries anywhere', async () => {
     expect(await graphqlSessionStart(request({ query: '{ viewerRole }' }))).toBe('first-unconstrained');
