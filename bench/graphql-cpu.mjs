@@ -5,10 +5,9 @@
 // GraphQL's overhead that does not depend on D1 or the network. --profile writes a .cpuprofile of the
 // GraphQL requests to bench/.state/ (open it in Chrome DevTools).
 
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -57,5 +56,6 @@ if (session) {
   writeFileSync(file, JSON.stringify(profile));
   console.log(`profile: ${file}`);
 }
-for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(8)} ${(v * 1000).toFixed(0)} µs per request`);
+for (const [k, v] of Object.entries(out))
+  console.log(`${k.padEnd(8)} ${(v * 1000).toFixed(0)} µs per request`);
 if (out.graphql && out.raw) console.log(`ratio    ${(out.graphql / out.raw).toFixed(2)}× (CPU only, no D1)`);
