@@ -1,4 +1,4 @@
-// node bench/graphql-cpu.mjs [--n 3000] [--which both|graphql|raw] [--profile]
+// node bench/graphql-cpu.mjs [--n 3000] [--which both|graphql|raw] [--profile] [--engine yoga|graphql-js]
 //
 // The worker's own CPU per request for `downline(first: 50)` through GraphQL and through the raw route of
 // the benchmark build, in Node with D1 replaced by canned rows (bench/profile/harness.ts): the part of
@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
     n: { type: 'string', default: '3000' },
     which: { type: 'string', default: 'both' },
     profile: { type: 'boolean', default: false },
+    // Experiment: execute with graphql-js's execute instead of yoga's default executor.
+    engine: { type: 'string', default: 'yoga' },
   },
 });
 const dir = resolve('bench/.state/graphql-cpu');
@@ -25,6 +27,14 @@ cpSync('src', `${dir}/src`, { recursive: true });
 cpSync('bench/worker', `${dir}/src/bench`, { recursive: true });
 cpSync('bench/profile/harness.ts', `${dir}/src/bench/harness.ts`);
 cpSync('bench/lib/queries.mjs', `${dir}/lib/queries.mjs`);
+if (args.engine === 'graphql-js') {
+  const yoga = `${dir}/src/graphql/yoga.ts`;
+  const text = readFileSync(yoga, 'utf8').replace(
+    '  plugins: [\n',
+    '  plugins: [\n    { onExecute: ({ setExecuteFn }) => setExecuteFn(graphqlExecute as never) },\n',
+  );
+  writeFileSync(yoga, `import { execute as graphqlExecute } from 'graphql';\n${text}`);
+}
 await build({
   entryPoints: [`${dir}/src/bench/harness.ts`],
   bundle: true,

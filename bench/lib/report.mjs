@@ -96,6 +96,13 @@ Requests per measurement: ${runs.map((r) => `${r.runs}`).join(', ')} (after ${ru
 Enrollments use the company's automatic placement (weaker leg, outermost) under sponsors picked at random
 over the whole network; the other queries ask for ten fields of each member.
 
+The last three rows compare GraphQL with a hand-written Hono + SQL route serving the same
+\`downline(first: 50)\` page of the root (bench/worker/rawDownline.ts: same authentication, same D1 batch,
+same JSON, checked identical), built only into the benchmark's own worker (never served by the product),
+both on the worker's own socket (without wrangler's dev proxy), alternating request by request; the ratio is
+GraphQL's median over the raw route's (and of the minimums). \`node bench/graphql-cpu.mjs\` measures the
+same two in Node with D1 replaced by canned rows: the CPU each spends per request (and \`--profile\`).
+
 Reading the numbers: every request pays the baselines (the HTTP stack of \`wrangler dev\`, then one local
 D1 round trip per query the resolvers make, one after another); a genealogy row minus \`{ viewerRole }\`
 is roughly what its resolvers add. The machine is shared: compare the load average below with the CPU

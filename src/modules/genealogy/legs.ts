@@ -23,10 +23,14 @@ export async function legsPage(
 ): Promise<Leg[]> {
   if (tree === 'SPONSOR') {
     const k = keysetClauses(['-team_size', 'id'], 'ASC', page);
+    // The page's keys are picked by sorting (team size, id) of every leg; only the page's rows are then read
+    // whole (the root of a large company has thousands of legs).
     const { results } = await db
       .prepare(
-        `SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE sponsor_id = ? ${k.where.map((w) => `AND ${w}`).join(' ')}
-         ORDER BY ${k.orderBy} LIMIT ?`,
+        `SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id IN (
+           SELECT id FROM distributor WHERE sponsor_id = ? ${k.where.map((w) => `AND ${w}`).join(' ')}
+           ORDER BY ${k.orderBy} LIMIT ?)
+         ORDER BY ${k.orderBy}`,
       )
       .bind(member.id, ...k.params, k.limit)
       .all<DistributorRow>();
