@@ -5,7 +5,7 @@ import { ValidationError } from './errors';
 
 const TYPENAME = /^[A-Z_a-z]\w*$/;
 const BASE64 = /^[A-Za-z0-9+/]+$/;
-const ASCII = /^[\x00-\x7f]*$/;
+const PRINTABLE_ASCII = /^[ -~]*$/;
 
 export interface DecodedGlobalId {
   typename: string;
@@ -16,7 +16,7 @@ export interface DecodedGlobalId {
 export function encodeGlobalId(typename: string, id: number | bigint | string): string {
   const text = `${typename}:${id}`;
   // Type names and numeric ids are ASCII: btoa takes them as they are (every edge of a page makes one).
-  if (typeof id !== 'string' || ASCII.test(text)) return btoa(text);
+  if (typeof id !== 'string' || PRINTABLE_ASCII.test(text)) return btoa(text);
   const bytes = new TextEncoder().encode(text);
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
