@@ -13,13 +13,14 @@ import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { enrollNetwork, hasImportApi, importNetwork } from './lib/load.mjs';
 import { machine } from './lib/machine.mjs';
-import { measureAll } from './lib/measure.mjs';
+import { fmt, measureAll } from './lib/measure.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
 import { createRandom } from './lib/prng.mjs';
 import { LOGIN } from './lib/queries.mjs';
+import { compareWithRaw } from './lib/rawComparison.mjs';
 import { loadResults, renderMarkdown, renderTable, saveResults } from './lib/report.mjs';
-import { applyMigrations, d1Query, snapshotWorker, startWorker } from './lib/wrangler.mjs';
+import { applyMigrations, d1Query, directWorkerUrl, snapshotWorker, startWorker } from './lib/wrangler.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -160,7 +161,28 @@ async function benchSize(size) {
 
     // Other work on the machine shows up in the latencies: keep the load average next to them.
     const loadBefore = loadavg()[0];
-    const measure = await measureAll(client, { subjects, sponsors, size, runs, warmup, log });
+    const measure = await measureAll(client, {
+      subjects,
+      sponsors,
+      size,
+      rootLegs: shape.rootRecruits,
+      runs,
+      warmup,
+      log,
+    });
+    // GraphQL against the raw route on the worker's own socket (wrangler's dev proxy adds its own cost).
+    const direct = await directWorkerUrl(worker, port);
+    if (!direct) throw new Error("could not find the worker's own socket (ss -ltnp)");
+    const raw = await compareWithRaw({
+      base: direct,
+      token: client.token,
+      rootId: subjects.root.id,
+      runs: runs * 4,
+      warmup: warmup * 2,
+    });
+    log(`  worker socket, downline(first: 50) root: GraphQL ${fmt(raw.graphql)}`);
+    log(`  worker socket, same page, raw Hono + SQL route: ${fmt(raw.raw)}`);
+    log(`  GraphQL / raw: ${raw.ratioMedian}× (medians), ${raw.ratioMin}× (minimums)`);
     const load1m = [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)];
     log(`  1-minute load average before/after measuring: ${load1m.join(' / ')} (${cpus().length} CPUs)`);
     return {
@@ -169,6 +191,7 @@ async function benchSize(size) {
       loader: args.loader,
       load,
       measure,
+      raw,
       subjects,
       runs,
       warmup,
@@ -196,7 +219,10 @@ const commit = (() => {
   }
 })();
 log(`bundling the worker (${commit}) ...`);
-const config = await snapshotWorker(resolve(STATE, 'genealogy-build'), args.worktree ? 'worktree' : 'HEAD');
+// The benchmark's own build: the product plus the raw comparison route (bench/worker), never served by the product.
+const config = await snapshotWorker(resolve(STATE, 'genealogy-build'), args.worktree ? 'worktree' : 'HEAD', {
+  benchEntry: 'bench/worker',
+});
 
 const results = loadResults(RESULTS_JSON);
 const current = { sizes: {} };

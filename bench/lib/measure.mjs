@@ -3,7 +3,7 @@
 // checked, so that a fast wrong answer cannot pass for a fast right one.
 
 import { globalId } from './client.mjs';
-import { DOWNLINE, ENROLL, TEAM_STATISTICS, UPLINE } from './queries.mjs';
+import { DOWNLINE, ENROLL, TEAM_LEGS_LIST, TEAM_LEGS_PAGE, TEAM_STATISTICS, UPLINE } from './queries.mjs';
 import { summarize } from './stats.mjs';
 
 function expect(ok, what) {
@@ -13,8 +13,9 @@ function expect(ok, what) {
 /**
  * `subjects`: { root, mid, leaf, deepest } as { id, depth, team } (database id, sponsor depth, team size).
  * `sponsors`: database ids of members to enroll under (at least runs + warmup). `size`: members imported.
+ * `rootLegs`: members the root sponsored in the generated network.
  */
-export function measurements(client, { subjects, sponsors, size }) {
+export function measurements(client, { subjects, sponsors, size, rootLegs }) {
   const stamp = Date.now().toString(36);
   const downline = (subject, label) => () =>
     client.timed(DOWNLINE, { root: globalId(subject.id), first: 50 }, (d) =>
@@ -57,6 +58,19 @@ export function measurements(client, { subjects, sponsors, size }) {
       client.timed(TEAM_STATISTICS, { id: globalId(subjects.root.id) }, (d) =>
         expect(d.distributor.teamStatistics.teamSize >= size - 1, 'root team size below the import'),
       ),
+    // The team screen: statistics, volumes and the first page of legs; and the same with all legs in one list
+    // (the deprecated field) for comparison. Enrollments may add legs to the root.
+    teamLegsPageRoot: () =>
+      client.timed(TEAM_LEGS_PAGE, { id: globalId(subjects.root.id) }, (d) =>
+        expect(
+          d.distributor.legsConnection.edges.length === Math.min(50, rootLegs),
+          `legs page: ${d.distributor.legsConnection.edges.length} legs`,
+        ),
+      ),
+    teamLegsListRoot: () =>
+      client.timed(TEAM_LEGS_LIST, { id: globalId(subjects.root.id) }, (d) =>
+        expect(d.distributor.legs.length >= rootLegs, `legs list: ${d.distributor.legs.length} legs`),
+      ),
     // Staff enroll under sponsors spread over the tree, with the company's automatic placement (binary:
     // weaker leg, outermost position).
     enroll: (k) =>
@@ -81,8 +95,11 @@ export function measurements(client, { subjects, sponsors, size }) {
   };
 }
 
-export async function measureAll(client, { subjects, sponsors, size, runs, warmup, log = () => {} }) {
-  const fns = measurements(client, { subjects, sponsors, size });
+export async function measureAll(
+  client,
+  { subjects, sponsors, size, rootLegs, runs, warmup, log = () => {} },
+) {
+  const fns = measurements(client, { subjects, sponsors, size, rootLegs });
   const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
   for (let round = 0; round < warmup + runs; round++)
     for (const [name, fn] of Object.entries(fns)) {

@@ -39,3 +39,23 @@ export const ENROLL = `mutation Enroll($input: EnrollDistributorInput!) {
 }`;
 
 export const MEMBER_IDS_BY_CODE = `query Member($code: String!) { distributor(referralCode: $code) { id } }`;
+
+/** Team statistics with volumes and the first page of the member's legs (the team screen). */
+export const TEAM_LEGS_PAGE = `query TeamLegs($id: ID!) {
+  distributor(id: $id) {
+    id firstName lastName teamSize
+    teamStatistics { teamSize activeCount qualifiedCount newThisMonth month levels { level members }
+      volume { pv gv gcv qualifiedDownline } }
+    legsConnection(first: 50) { edges { node { size root { firstName } volume { gv } } } pageInfo { hasNextPage endCursor } }
+  }
+}`;
+
+/** The same with every leg in one list (the deprecated \`legs\` field): what the page replaces. */
+export const TEAM_LEGS_LIST = `query TeamLegsList($id: ID!) {
+  distributor(id: $id) {
+    id firstName lastName teamSize
+    teamStatistics { teamSize activeCount qualifiedCount newThisMonth month levels { level members }
+      volume { pv gv gcv qualifiedDownline } }
+    legs { size root { firstName } volume { gv } }
+  }
+}`;

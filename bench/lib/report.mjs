@@ -23,8 +23,25 @@ const ROWS = [
   ['downline(first: 50), mid-level node', (r) => ms(r.measure.downlineMid), '≤ 20'],
   ['downline(first: 50), leaf', (r) => ms(r.measure.downlineLeaf), '≤ 20'],
   ['upline of the deepest node', (r) => ms(r.measure.uplineDeepest), '≤ 10'],
-  ['teamStatistics of the root', (r) => ms(r.measure.teamStatisticsRoot), '≤ 50'],
+  ['teamStatistics of the root', (r) => ms(r.measure.teamStatisticsRoot), ''],
+  [
+    'team statistics + volumes + first 50 legs (legsConnection), root',
+    (r) => ms(r.measure.teamLegsPageRoot),
+    '≤ 50',
+  ],
+  [
+    'team statistics + volumes + all legs (deprecated legs list), root',
+    (r) => ms(r.measure.teamLegsListRoot),
+    '',
+  ],
   ['enrollDistributor', (r) => ms(r.measure.enroll), '≤ 20'],
+  ['Worker socket: downline(first: 50), root, GraphQL', (r) => ms(r.raw?.graphql), ''],
+  ['Worker socket: the same page, raw Hono + SQL route', (r) => ms(r.raw?.raw), ''],
+  [
+    'GraphQL / raw route (medians; minimums)',
+    (r) => (r.raw ? `${r.raw.ratioMedian.toFixed(2)}× (${r.raw.ratioMin.toFixed(2)}×)` : '–'),
+    '≤ 1.25×',
+  ],
 ];
 
 function sec(v) {
@@ -78,6 +95,13 @@ ${renderTable(results)}
 Requests per measurement: ${runs.map((r) => `${r.runs}`).join(', ')} (after ${runs[0]?.warmup ?? '?'} warm-up requests).
 Enrollments use the company's automatic placement (weaker leg, outermost) under sponsors picked at random
 over the whole network; the other queries ask for ten fields of each member.
+
+The last three rows compare GraphQL with a hand-written Hono + SQL route serving the same
+\`downline(first: 50)\` page of the root (bench/worker/rawDownline.ts: same authentication, same D1 batch,
+same JSON, checked identical), built only into the benchmark's own worker (never served by the product),
+both on the worker's own socket (without wrangler's dev proxy), alternating request by request; the ratio is
+GraphQL's median over the raw route's (and of the minimums). \`node bench/graphql-cpu.mjs\` measures the
+same two in Node with D1 replaced by canned rows: the CPU each spends per request (and \`--profile\`).
 
 Reading the numbers: every request pays the baselines (the HTTP stack of \`wrangler dev\`, then one local
 D1 round trip per query the resolvers make, one after another); a genealogy row minus \`{ viewerRole }\`

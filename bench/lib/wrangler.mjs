@@ -57,8 +57,10 @@ async function wrangler(args, { timeoutMs = 600_000 } = {}) {
  * keeps edits made during a long run from restarting it mid-request, and every size runs the same code.
  * `source`: 'HEAD' bundles the last commit (other people's half-done edits cannot break the run);
  * 'worktree' bundles the files as they are.
+ * `benchEntry`: a folder of the benchmark's own worker files (its index.ts the entry), copied into src/bench/
+ * of the snapshot only: routes that exist for a comparison are served by this build, never by the product.
  */
-export async function snapshotWorker(relativeDir, source = 'HEAD') {
+export async function snapshotWorker(relativeDir, source = 'HEAD', { benchEntry } = {}) {
   // Absolute: wrangler resolves --outdir against the config file's folder, not the working directory.
   const dir = resolve(relativeDir);
   rmSync(dir, { recursive: true, force: true });
@@ -75,6 +77,11 @@ export async function snapshotWorker(relativeDir, source = 'HEAD') {
     for (const f of files) if (existsSync(f)) cpSync(f, join(tree, f), { recursive: true });
   }
   if (existsSync('.dev.vars')) copyFileSync('.dev.vars', join(tree, '.dev.vars'));
+  if (benchEntry) {
+    cpSync(benchEntry, join(tree, 'src', 'bench'), { recursive: true });
+    const toml = join(tree, 'wrangler.toml');
+    writeFileSync(toml, readFileSync(toml, 'utf8').replace(/^main\s*=.*$/m, 'main = "src/bench/index.ts"'));
+  }
   await wrangler(['deploy', '--dry-run', '-c', join(tree, 'wrangler.toml'), '--outdir', join(dir, 'dist')]);
   cpSync(join(tree, 'migrations'), join(dir, 'migrations'), { recursive: true });
   if (existsSync(join(tree, '.dev.vars'))) copyFileSync(join(tree, '.dev.vars'), join(dir, '.dev.vars'));

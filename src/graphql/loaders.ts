@@ -28,25 +28,36 @@ function byIds<T extends { id: number }>(read: (ids: readonly number[]) => Promi
 
 /**
  * Per-request batch loaders: nested fields of a page of 50 rows make one query, not 50. No caching across
- * the request, so a mutation never reads a stale row loaded before it.
+ * the request, so a mutation never reads a stale row loaded before it. Each loader is made on first use:
+ * most requests use one or two of them, and every request builds this object.
  */
-export function createLoaders(db: D1Database) {
-  return {
-    distributor: new DataLoader<number, DistributorRow | null>(
-      async (ids) => {
-        const rows = await distributorsByIds(db, ids);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return ids.map((id) => byId.get(id) ?? null);
-      },
-      { cache: false, maxBatchSize: 500 },
-    ),
-    /** Volume rows by [distributor id, period]: the legs of a member make one query per period. */
-    volume: new DataLoader<readonly [number, string], VolumeRow | null, string>(
+export class Loaders {
+  #distributor?: DataLoader<number, DistributorRow | null>;
+  #volume?: DataLoader<readonly [number, string], VolumeRow | null, string>;
+  #customer?: DataLoader<number, CustomerRow | null>;
+  #prospect?: DataLoader<number, ProspectRow | null>;
+  #product?: DataLoader<number, ProductRow | null>;
+  #orderLines?: DataLoader<number, OrderLineRow[]>;
+  #leadAssignments?: DataLoader<number, AssignmentRow[]>;
+  #leadStatusHistory?: DataLoader<number, StatusChangeRow[]>;
+  #offerLines?: DataLoader<number, OfferLineRow[]>;
+  #settings?: Promise<CompanySettings>;
+
+  constructor(private readonly db: D1Database) {}
+
+  get distributor() {
+    this.#distributor ??= byIds<DistributorRow>((ids) => distributorsByIds(this.db, ids));
+    return this.#distributor;
+  }
+
+  /** Volume rows by [distributor id, period]: the legs of a member make one query per period. */
+  get volume() {
+    this.#volume ??= new DataLoader<readonly [number, string], VolumeRow | null, string>(
       async (keys) => {
         const rows = new Map<string, VolumeRow>();
         for (const period of new Set(keys.map((k) => k[1])))
           for (const r of await volumesOf(
-            db,
+            this.db,
             keys.filter((k) => k[1] === period).map((k) => k[0]),
             period,
           ))
@@ -54,55 +65,81 @@ export function createLoaders(db: D1Database) {
         return keys.map(([id, period]) => rows.get(`${id}|${period}`) ?? null);
       },
       { cache: false, maxBatchSize: 1000, cacheKeyFn: (k) => `${k[0]}|${k[1]}` },
-    ),
-    customer: byIds<CustomerRow>((ids) => customersByIds(db, ids)),
-    prospect: byIds<ProspectRow>((ids) => prospectsByIds(db, ids)),
-    product: byIds<ProductRow>((ids) => productsByIds(db, ids)),
-    /** The lines of orders, by order id: a page of orders reads its lines in one query. */
-    orderLines: new DataLoader<number, OrderLineRow[]>(
-      async (orderIds) => {
-        const rows = await linesOfOrders(db, orderIds);
-        return orderIds.map((id) => rows.filter((r) => r.order_id === id));
-      },
-      { cache: false, maxBatchSize: 500 },
-    ),
-    /** Assignment histories, by lead id. */
-    leadAssignments: new DataLoader<number, AssignmentRow[]>(
-      async (leadIds) => {
-        const rows = await assignmentsOfLeads(db, leadIds);
-        return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
-      },
-      { cache: false, maxBatchSize: 500 },
-    ),
-    /** Status histories, by lead id. */
-    leadStatusHistory: new DataLoader<number, StatusChangeRow[]>(
-      async (leadIds) => {
-        const rows = await statusHistories(db, leadIds);
-        return leadIds.map((id) => rows.filter((r) => r.lead_id === id));
-      },
-      { cache: false, maxBatchSize: 500 },
-    ),
-    /** The lines of offers, by offer id: a page of offers reads its lines in one query. */
-    offerLines: new DataLoader<number, OfferLineRow[]>(
-      async (offerIds) => {
-        const rows = await linesOfOffers(db, offerIds);
-        return offerIds.map((id) => rows.filter((r) => r.offer_id === id));
-      },
-      { cache: false, maxBatchSize: 500 },
-    ),
-    /** Company settings, read once per request (many fields need the time zone). */
-    settings: once(() => loadSettings(db)),
-  };
+    );
+    return this.#volume;
+  }
+
+  get customer() {
+    this.#customer ??= byIds<CustomerRow>((ids) => customersByIds(this.db, ids));
+    return this.#customer;
+  }
+
+  get prospect() {
+    this.#prospect ??= byIds<ProspectRow>((ids) => prospectsByIds(this.db, ids));
+    return this.#prospect;
+  }
+
+  get product() {
+    this.#product ??= byIds<ProductRow>((ids) => productsByIds(this.db, ids));
+    return this.#product;
+  }
+
+  /** The lines of orders, by order id: a page of orders reads its lines in one query. */
+  get orderLines() {
+    this.#orderLines ??= byParent<OrderLineRow>(
+      (ids) => linesOfOrders(this.db, ids),
+      (r) => r.order_id,
+    );
+    return this.#orderLines;
+  }
+
+  /** Assignment histories, by lead id. */
+  get leadAssignments() {
+    this.#leadAssignments ??= byParent<AssignmentRow>(
+      (ids) => assignmentsOfLeads(this.db, ids),
+      (r) => r.lead_id,
+    );
+    return this.#leadAssignments;
+  }
+
+  /** Status histories, by lead id. */
+  get leadStatusHistory() {
+    this.#leadStatusHistory ??= byParent<StatusChangeRow>(
+      (ids) => statusHistories(this.db, ids),
+      (r) => r.lead_id,
+    );
+    return this.#leadStatusHistory;
+  }
+
+  /** The lines of offers, by offer id: a page of offers reads its lines in one query. */
+  get offerLines() {
+    this.#offerLines ??= byParent<OfferLineRow>(
+      (ids) => linesOfOffers(this.db, ids),
+      (r) => r.offer_id,
+    );
+    return this.#offerLines;
+  }
+
+  /** Company settings, read once per request (many fields need the time zone). */
+  settings(): Promise<CompanySettings> {
+    this.#settings ??= loadSettings(this.db);
+    return this.#settings;
+  }
 }
 
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | null = null;
-  return () => {
-    p ??= load();
-    return p;
-  };
+/** A loader of child rows by parent id from one read of all the parents' rows. */
+function byParent<T>(read: (ids: readonly number[]) => Promise<T[]>, parentOf: (row: T) => number) {
+  return new DataLoader<number, T[]>(
+    async (ids) => {
+      const rows = await read(ids);
+      return ids.map((id) => rows.filter((r) => parentOf(r) === id));
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
+}
+
+export function createLoaders(db: D1Database): Loaders {
+  return new Loaders(db);
 }
 
 export type { CompanySettings };
-
-export type Loaders = ReturnType<typeof createLoaders>;

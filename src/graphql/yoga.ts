@@ -1,6 +1,7 @@
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, type GraphQLParams, maskError } from 'graphql-yoga';
 import type { Env } from '../env';
 import { jobSpecOf } from '../jobs/routes';
+import { BOOKMARK_HEADER } from '../lib/d1Session';
 import type { Viewer } from '../modules/auth/viewer';
 import type { GraphQLContext } from './context';
 import { isExpectedError, withRequestErrorCode } from './exposeErrors';
@@ -14,6 +15,8 @@ export interface ServerContext {
   viewer: Viewer;
   /** CF-Connecting-IP, for per-address rate limits (null outside Cloudflare). */
   clientAddress: string | null;
+  /** The JSON body, when the D1 session middleware already read it (http/d1Session.ts): not read twice. */
+  params?: GraphQLParams;
 }
 
 // Created once per isolate; env and the viewer arrive per request.
@@ -21,6 +24,9 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
+  // Yoga's default CORS (any origin, the asked-for request headers) plus the D1 bookmark readable by
+  // browser code (docs/read-replicas.md).
+  cors: { exposedHeaders: [BOOKMARK_HEADER] },
   // GraphiQL with its assets inlined (no CDN is reachable in development). Loaded only when the page is
   // asked for, so that tests and API requests never load its 9 MB.
   renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -32,6 +38,12 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       isExpectedError(error) ? error : (withRequestErrorCode(error) ?? maskError(error, message, isDev)),
   },
   plugins: [
+    {
+      onRequestParse: ({ serverContext, setRequestParser }) => {
+        const params = (serverContext as Partial<ServerContext>).params;
+        if (params) setRequestParser(() => params);
+      },
+    },
     // Breadth with aliases and __typename, introspection and list sizes (the Pothos plugin does the rest).
     useQueryLimits(),
     {

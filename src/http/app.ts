@@ -4,6 +4,7 @@ import { type ServerContext, yoga } from '../graphql/yoga';
 import { authenticate } from '../modules/auth/authenticate';
 import { clientAddressOf } from '../modules/auth/rateLimit';
 import { compliance } from './compliance';
+import { d1Session, graphqlReadOf } from './d1Session';
 import { esignWebhooks } from './esign';
 import { gdprFiles } from './gdpr';
 import { imports } from './imports';
@@ -17,6 +18,8 @@ import { webhooks } from './webhooks';
 
 export const app = new Hono<{ Bindings: Env }>();
 
+app.use('*', d1Session);
+
 app.get('/health', async (c) => {
   const db = await c.env.DB.prepare('SELECT 1 AS ok').first<{ ok: number }>();
   return c.json({ status: db?.ok === 1 ? 'ok' : 'degraded', time: new Date().toISOString() });
@@ -25,13 +28,15 @@ app.get('/health', async (c) => {
 app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
   const auth = await authenticate(c.env, c.req.raw);
   if (auth.refusal) return graphqlRefusal(c.req.raw, auth.refusal);
+  const read = graphqlReadOf(c.req.raw);
   const server: ServerContext = {
     env: c.env,
     ctx: c.executionCtx as ExecutionContext,
     viewer: auth.viewer,
     clientAddress: clientAddressOf(c.req.raw),
+    params: read.params,
   };
-  return yoga.fetch(c.req.raw, server);
+  return yoga.fetch(read.request, server);
 });
 
 app.route('/', imports);

@@ -5,6 +5,7 @@ import { ValidationError } from './errors';
 
 const TYPENAME = /^[A-Z_a-z]\w*$/;
 const BASE64 = /^[A-Za-z0-9+/]+$/;
+const PRINTABLE_ASCII = /^[ -~]*$/;
 
 export interface DecodedGlobalId {
   typename: string;
@@ -13,7 +14,10 @@ export interface DecodedGlobalId {
 
 /** The global id of a node: padded, standard base64 (what the API has always returned). */
 export function encodeGlobalId(typename: string, id: number | bigint | string): string {
-  const bytes = new TextEncoder().encode(`${typename}:${id}`);
+  const text = `${typename}:${id}`;
+  // Type names and numeric ids are ASCII: btoa takes them as they are (every edge of a page makes one).
+  if (typeof id !== 'string' || PRINTABLE_ASCII.test(text)) return btoa(text);
+  const bytes = new TextEncoder().encode(text);
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);

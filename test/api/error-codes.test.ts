@@ -87,16 +87,21 @@ describe('outside development', () => {
     // The real worker, with its database failing the way a D1 outage does (the only way to force an
     // unexpected error without planting a bug).
     // Sign-in reads still work; the plan table fails.
-    const failingDb = new Proxy(env.DB, {
-      get: (target, key) =>
-        key === 'prepare'
-          ? (sql: string) => {
-              if (sql.includes('plan_version'))
-                throw new Error('D1_ERROR: disk I/O error at /work/src/modules/secret.ts:12');
-              return target.prepare(sql);
-            }
-          : Reflect.get(target, key),
-    });
+    // In the request's D1 session too (http/d1Session.ts runs every request in one).
+    const failing = <T extends object>(db: T): T =>
+      new Proxy(db, {
+        get: (target, key) =>
+          key === 'prepare'
+            ? (sql: string) => {
+                if (sql.includes('plan_version'))
+                  throw new Error('D1_ERROR: disk I/O error at /work/src/modules/secret.ts:12');
+                return (target as unknown as D1Database).prepare(sql);
+              }
+            : key === 'withSession'
+              ? (anchor: string) => failing((target as unknown as D1Database).withSession(anchor))
+              : Reflect.get(target, key),
+      });
+    const failingDb = failing(env.DB);
     const call = async (environment: string) => {
       const res = await worker.fetch(
         new Request('http://localhost/graphql', {

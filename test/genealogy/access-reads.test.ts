@@ -195,6 +195,15 @@ describe('nested fields', () => {
     expect(placementLegs.map((l: any) => l.root && net.name(localId(l.root.id)))).toEqual([null, 'S']);
     expectRefused(await legs('S', 'SPONSOR'), 'FORBIDDEN');
     expectRefused(await legs('A3', 'PLACEMENT'), 'FORBIDDEN');
+    // The paged legs follow the same rules.
+    const PAGE = `query($id: ID!, $tree: Tree!) { distributor(id: $id) {
+      legsConnection(tree: $tree, first: 10) { edges { node { position size root { __typename id } } } } } }`;
+    const page = async (name: string, tree: string) => gql(PAGE, { id: gid(net.ids[name]), tree }, net.a);
+    const paged = (await page('A', 'SPONSOR')).data!.distributor.legsConnection.edges;
+    expect(paged.map((e: any) => e.node)).toEqual(sponsorLegs);
+    expectOnlyAllowed(paged);
+    expectRefused(await page('S', 'SPONSOR'), 'FORBIDDEN');
+    expectRefused(await page('A3', 'PLACEMENT'), 'FORBIDDEN');
   });
 
   it('team statistics only for members of A’s sponsor downline', async () => {

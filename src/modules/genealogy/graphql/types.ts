@@ -2,14 +2,22 @@
 // the enums the genealogy's queries and mutations share.
 import { builder } from '../../../graphql/builder';
 import type { GraphQLContext } from '../../../graphql/context';
+import { resolvePage } from '../../../graphql/pages';
 import { ForbiddenError } from '../../../lib/errors';
+import { encodeCursor } from '../../../lib/keyset';
 import { DistributorStatusEnum } from '../../auth/accountStatusType';
 import type { Viewer } from '../../auth/viewer';
 import { placementWidth } from '../../company/settings';
 import { canBrowseSubtree, canViewDistributor, canViewPublicProfile } from '../access';
+import { legSortKey, legsPage } from '../legs';
 import { type DistributorRow, LOCALES } from '../model';
 import { distributorsByIds } from '../reads';
-import { legs, type TeamStatistics as TeamStatisticsShape, teamStatistics } from '../team';
+import {
+  type Leg as LegShape,
+  legs,
+  type TeamStatistics as TeamStatisticsShape,
+  teamStatistics,
+} from '../team';
 
 export const LocaleEnum = builder.enumType('Locale', { values: LOCALES });
 export const TreeEnum = builder.enumType('Tree', {
@@ -106,11 +114,37 @@ builder.node(Distributor, {
       type: [Leg],
       args: { tree: t.arg({ type: TreeEnum, defaultValue: 'SPONSOR', required: true }) },
       complexity: { field: 5, multiplier: 10 },
+      deprecationReason:
+        'Use legsConnection: this list holds every leg at once (thousands for the root of a large company).',
       resolve: async (r, args, ctx) => {
         if (!canBrowseSubtree(ctx.viewer, r, args.tree)) throw new ForbiddenError('Not in your downline.');
         return legs(ctx.db, r, args.tree, placementWidth(await ctx.loaders.settings()));
       },
     }),
+    legsConnection: t.connection(
+      {
+        type: Leg,
+        description:
+          'The legs by pages: sponsor legs largest team first (then by id), placement legs by position (empty ones too).',
+        args: { tree: t.arg({ type: TreeEnum, defaultValue: 'SPONSOR', required: true }) },
+        complexity: (args) => ({ field: 2, multiplier: Math.min(args.first ?? args.last ?? 20, 100) }),
+        resolve: (r, args, ctx) => {
+          if (!canBrowseSubtree(ctx.viewer, r, args.tree)) throw new ForbiddenError('Not in your downline.');
+          return resolvePage<Promise<LegShape[]>>(
+            {
+              args,
+              toCursor: (leg: LegShape) => encodeCursor(legSortKey(leg)),
+              defaultSize: 20,
+              maxSize: 100,
+            },
+            (page) =>
+              legsPage(ctx.db, r, args.tree, async () => placementWidth(await ctx.loaders.settings()), page),
+          );
+        },
+      },
+      { name: 'LegConnection' },
+      { name: 'LegEdge' },
+    ),
     teamStatistics: t.field({
       type: TeamStatistics,
       complexity: 5,
