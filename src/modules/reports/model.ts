@@ -120,8 +120,8 @@ export function cohorts(
 ): Cohort[] {
   const byCohort = new Map<string, Map<string, number>>();
   for (const c of counts) {
-    let m = byCohort.get(c.cohort);
-    if (!m) byCohort.set(c.cohort, (m = new Map()));
+    const m = byCohort.get(c.cohort) ?? new Map<string, number>();
+    byCohort.set(c.cohort, m);
     m.set(c.month, c.customers);
   }
   return months(range).map((cohort) => {
