@@ -354,6 +354,59 @@ async function measure(staff, leader, leaderId, periods) {
   return out;
 }
 
+const CREATE_ORDER = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { __typename
+  ... on MutationCreateOrderSuccess { order { id } } ... on Error { message } } }`;
+const MARK_PAID = `mutation($input: MarkOrderPaidInput!) { markOrderPaid(input: $input) { __typename ... on Error { message } } }`;
+
+/**
+ * What the report triggers cost a live write: markOrderPaid of a customer order of the deepest member with the
+ * triggers, then with them dropped (last: the counters are not kept after this).
+ */
+async function writeCost(config, persistTo, staff) {
+  const [buyer] = await d1Query(
+    config,
+    persistTo,
+    `SELECT c.id AS customer, d.id AS distributor FROM customer c JOIN distributor d ON d.id = c.owner_id
+     ORDER BY d.sponsor_depth DESC LIMIT 1`,
+  );
+  const [product] = await d1Query(config, persistTo, 'SELECT id FROM product ORDER BY id LIMIT 1');
+  const pay = async () => {
+    const created = ok(
+      (
+        await staff.post(CREATE_ORDER, {
+          input: {
+            distributorId: globalId(buyer.distributor),
+            customerId: Buffer.from(`Customer:${buyer.customer}`).toString('base64'),
+            lines: [{ productId: Buffer.from(`Product:${product.id}`).toString('base64'), quantity: 1 }],
+          },
+        })
+      ).createOrder,
+      'createOrder',
+    );
+    const t0 = performance.now();
+    ok((await staff.post(MARK_PAID, { input: { id: created.order.id } })).markOrderPaid, 'markOrderPaid');
+    return performance.now() - t0;
+  };
+  const timedPays = async () => {
+    for (let i = 0; i < warmup; i++) await pay();
+    const t = [];
+    for (let i = 0; i < runs; i++) t.push(await pay());
+    return summarize(t);
+  };
+  const withTriggers = await timedPays();
+  const triggers = await d1Query(
+    config,
+    persistTo,
+    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_%' AND tbl_name = 'sales_order'",
+  );
+  await d1Query(config, persistTo, triggers.map((t) => `DROP TRIGGER ${t.name};`).join('\n'));
+  const without = await timedPays();
+  log(
+    `  markOrderPaid (customer order, deepest member): with report triggers ${fmt(withTriggers)}; without ${fmt(without)}`,
+  );
+  return { payWithTriggers: withTriggers, payWithout: without };
+}
+
 async function benchSize(size) {
   const dir = join(STATE, `reports-${size}`);
   rmSync(dir, { recursive: true, force: true });
@@ -407,6 +460,7 @@ async function benchSize(size) {
     const leader = await login(worker.base, leaderRow.email, LEADER_PASSWORD);
     log(`  leader ${leaderRow.id}: team of ${leaderRow.team_size}`);
     const m = await measure(staff, leader, globalId(leaderRow.id), periods);
+    m.writes = await writeCost(config, persistTo, staff);
     return {
       size,
       network: describe(net),
@@ -454,6 +508,8 @@ const ROWS = [
   ],
   ['Close + commit per period, median (s)', (r) => periodMedian(r, 'closeMs'), ''],
   ['  of which commit (rank counters), median (s)', (r) => periodMedian(r, 'commitMs'), ''],
+  ['markOrderPaid (customer order) with report triggers', (r) => ms(r.measure.writes?.payWithTriggers), ''],
+  ['markOrderPaid (customer order) without them', (r) => ms(r.measure.writes?.payWithout), ''],
   ['1-min load average before / after measuring', (r) => r.measure.load1m.join(' / '), ''],
 ];
 
