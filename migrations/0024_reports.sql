@@ -45,6 +45,20 @@ BEGIN
     amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv;
 END;
 
+-- A refund takes its lines out of the sales of the period whose volume it lowers.
+CREATE TRIGGER report_sales_refund AFTER INSERT ON refund
+BEGIN
+  INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
+  SELECT new.period,
+    coalesce((SELECT country FROM customer WHERE id = o.customer_id), (SELECT country FROM distributor WHERE id = o.distributor_id)),
+    l.product_id, o.currency, o.kind, -sum(j.value ->> '$.quantity'), -sum((j.value ->> '$.quantity') * l.unit_price),
+    -sum((j.value ->> '$.quantity') * l.unit_qv), -sum((j.value ->> '$.quantity') * l.unit_cv)
+  FROM json_each(new.lines) j JOIN order_line l ON l.id = j.value ->> '$.lineId' JOIN sales_order o ON o.id = l.order_id
+  WHERE true GROUP BY l.product_id, o.id
+  ON CONFLICT (period, market, product_id, currency, kind) DO UPDATE SET quantity = quantity + excluded.quantity,
+    amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv;
+END;
+
 -- 2. Terminations per month (UTC month of the termination), for the company and every sponsor ancestor.
 -- Enrollments come from downline_joins (kept by the genealogy for every ancestor).
 CREATE TABLE report_terminations (

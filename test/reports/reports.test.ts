@@ -7,7 +7,7 @@ import { monthInZone } from '../../src/lib/time';
 import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { closePeriod, moveOrders, schedulePlan } from '../compliance/helpers';
 import { adminToken, distributorToken, enroll, gid, gql, gqlOk, terminate } from '../helpers';
-import { createCustomer, createProduct, order, pay } from '../orders/helpers';
+import { createCustomer, createProduct, order, pay, refund } from '../orders/helpers';
 
 const NOW = monthInZone(new Date(), 'Europe/Copenhagen');
 const PREV = previousPeriod(NOW);
@@ -254,17 +254,33 @@ describe('lead funnel and messages', () => {
 
 describe('aggregates equal a recomputation from the raw rows', () => {
   it('sales, cohorts and terminations', async () => {
+    // A partial refund of K's first order (one BAR) leaves its period's sales.
+    const line = await env.DB.prepare(
+      `SELECT l.id, l.order_id FROM order_line l JOIN sales_order o ON o.id = l.order_id JOIN product p ON p.id = l.product_id
+       WHERE o.customer_id = ? AND p.sku = 'BAR' AND l.quantity = 3`,
+    )
+      .bind(kunde)
+      .first<{ id: number; order_id: number }>();
+    expect((await refund(admin, line!.order_id, [[line!.id, 1]])).__typename).toMatch(/Success$/);
     const q = async (sql: string) => (await env.DB.prepare(sql).all()).results;
     expect(
       await q(
         'SELECT period, market, product_id, currency, kind, quantity, amount, qv, cv FROM report_sales ORDER BY 1,2,3,4,5',
       ),
     ).toEqual(
-      await q(`SELECT o.period, coalesce(c.country, d.country) AS market, l.product_id, o.currency, o.kind,
-          sum(l.quantity) AS quantity, sum(l.quantity * l.unit_price) AS amount, sum(l.quantity * l.unit_qv) AS qv,
-          sum(l.quantity * l.unit_cv) AS cv
-        FROM sales_order o JOIN order_line l ON l.order_id = o.id JOIN distributor d ON d.id = o.distributor_id
-        LEFT JOIN customer c ON c.id = o.customer_id WHERE o.status = 'PAID' GROUP BY 1,2,3,4,5 ORDER BY 1,2,3,4,5`),
+      await q(`SELECT period, market, product_id, currency, kind, sum(quantity) AS quantity, sum(amount) AS amount,
+          sum(qv) AS qv, sum(cv) AS cv FROM (
+          SELECT o.period, coalesce(c.country, d.country) AS market, l.product_id, o.currency, o.kind, l.quantity,
+            l.quantity * l.unit_price AS amount, l.quantity * l.unit_qv AS qv, l.quantity * l.unit_cv AS cv
+          FROM sales_order o JOIN order_line l ON l.order_id = o.id JOIN distributor d ON d.id = o.distributor_id
+          LEFT JOIN customer c ON c.id = o.customer_id WHERE o.paid_at IS NOT NULL
+          UNION ALL
+          SELECT r.period, coalesce(c.country, d.country), l.product_id, o.currency, o.kind, -(j.value ->> '$.quantity'),
+            -(j.value ->> '$.quantity') * l.unit_price, -(j.value ->> '$.quantity') * l.unit_qv, -(j.value ->> '$.quantity') * l.unit_cv
+          FROM refund r, json_each(r.lines) j JOIN order_line l ON l.id = j.value ->> '$.lineId'
+          JOIN sales_order o ON o.id = l.order_id JOIN distributor d ON d.id = o.distributor_id
+          LEFT JOIN customer c ON c.id = o.customer_id
+        ) GROUP BY 1,2,3,4,5 ORDER BY 1,2,3,4,5`),
     );
     expect(
       await q(
@@ -272,8 +288,8 @@ describe('aggregates equal a recomputation from the raw rows', () => {
       ),
     ).toEqual(
       await q(`SELECT 0 AS scope_id, f.cohort, p.period AS month, count(DISTINCT p.customer_id) AS customers
-        FROM (SELECT customer_id, min(period) AS cohort FROM sales_order WHERE status = 'PAID' AND customer_id IS NOT NULL GROUP BY 1) f
-        JOIN sales_order p ON p.customer_id = f.customer_id AND p.status = 'PAID' GROUP BY 2, 3 ORDER BY 2, 3`),
+        FROM (SELECT customer_id, min(period) AS cohort FROM sales_order WHERE paid_at IS NOT NULL AND customer_id IS NOT NULL GROUP BY 1) f
+        JOIN sales_order p ON p.customer_id = f.customer_id AND p.paid_at IS NOT NULL GROUP BY 2, 3 ORDER BY 2, 3`),
     );
     expect(await q('SELECT sum(members) AS n FROM report_terminations WHERE scope_id = 0')).toEqual(
       await q("SELECT count(*) AS n FROM distributor WHERE status = 'TERMINATED'"),
