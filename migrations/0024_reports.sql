@@ -343,3 +343,76 @@ BEGIN
   WHERE m.recipient_type = 'CUSTOMER' AND m.recipient_id = new.customer_id AND m.sent_at IS NOT NULL
     AND julianday(m.sent_at) BETWEEN julianday(new.paid_at) - 30 AND julianday(new.paid_at);
 END;
+
+-- Backfill: the counters of the data already held, by the same rules as the triggers. (Opt-outs, replies and
+-- "ordered within N days" of messages sent before this migration are not credited.)
+INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
+SELECT period, market, product_id, currency, kind, sum(quantity), sum(amount), sum(qv), sum(cv) FROM (
+  SELECT o.period, coalesce(c.country, d.country) AS market, l.product_id, o.currency, o.kind, l.quantity,
+    l.quantity * l.unit_price AS amount, l.quantity * l.unit_qv AS qv, l.quantity * l.unit_cv AS cv
+  FROM sales_order o JOIN order_line l ON l.order_id = o.id JOIN distributor d ON d.id = o.distributor_id
+  LEFT JOIN customer c ON c.id = o.customer_id WHERE o.paid_at IS NOT NULL AND o.period IS NOT NULL
+  UNION ALL
+  SELECT r.period, coalesce(c.country, d.country), l.product_id, o.currency, o.kind, -(j.value ->> '$.quantity'),
+    -(j.value ->> '$.quantity') * l.unit_price, -(j.value ->> '$.quantity') * l.unit_qv, -(j.value ->> '$.quantity') * l.unit_cv
+  FROM refund r, json_each(r.lines) j JOIN order_line l ON l.id = j.value ->> '$.lineId'
+  JOIN sales_order o ON o.id = l.order_id JOIN distributor d ON d.id = o.distributor_id
+  LEFT JOIN customer c ON c.id = o.customer_id
+) WHERE true GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO report_terminations (scope_id, month, members)
+SELECT a.value, substr(coalesce((SELECT max(e.created_at) FROM genealogy_event e WHERE e.distributor_id = d.id AND e.kind = 'TERMINATE'),
+    d.updated_at), 1, 7), count(*)
+FROM distributor d, json_each('[0,' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a
+WHERE d.status = 'TERMINATED' AND a.value != d.id GROUP BY 1, 2;
+
+INSERT INTO report_customer_month (customer_id, month, counted)
+SELECT DISTINCT customer_id, period, 1 FROM sales_order
+WHERE paid_at IS NOT NULL AND customer_id IS NOT NULL AND period IS NOT NULL;
+
+INSERT INTO report_cohort (scope_id, cohort, month, customers)
+SELECT CASE x.k WHEN 0 THEN 0 ELSE c.owner_id END, f.cohort, m.month, count(*)
+FROM (SELECT customer_id, min(month) AS cohort FROM report_customer_month GROUP BY 1) f
+JOIN report_customer_month m ON m.customer_id = f.customer_id JOIN customer c ON c.id = f.customer_id,
+  (SELECT 0 AS k UNION ALL SELECT 1) x
+WHERE true GROUP BY 1, 2, 3;
+
+INSERT INTO report_rank (scope_id, period, rank, members)
+SELECT 0, r.period_id, coalesce(r.paid_as_rank, ''), count(*) FROM period_result r
+JOIN commission_period p ON p.id = r.period_id AND p.status IN ('COMMITTED', 'PAID') WHERE true GROUP BY 2, 3;
+INSERT INTO report_rank (scope_id, period, rank, members)
+SELECT a.value, r.period_id, r.paid_as_rank, count(*)
+FROM period_result r JOIN commission_period p ON p.id = r.period_id AND p.status IN ('COMMITTED', 'PAID')
+JOIN distributor d ON d.id = r.distributor_id, json_each('[' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a
+WHERE r.paid_as_rank IS NOT NULL GROUP BY 1, 2, 3;
+
+INSERT INTO report_lead (lead_id, distributor_id, month, source, campaign, stage, created_at, contacted)
+SELECT x.id, x.assigned_distributor_id, substr(x.created_at, 1, 7), x.source,
+  coalesce(x.campaign_id, json_extract(x.utm, '$.campaign'), ''),
+  coalesce((SELECT max(CASE h.to_status WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 WHEN 'CONVERTED' THEN 3 ELSE 0 END)
+    FROM lead_status_change h WHERE h.lead_id = x.id), 0),
+  x.created_at,
+  EXISTS (SELECT 1 FROM lead_status_change h WHERE h.lead_id = x.id AND h.from_status = 'NEW' AND h.to_status != 'NEW')
+FROM lead x WHERE x.is_test = 0;
+
+INSERT INTO report_lead_funnel (scope_id, month, source, campaign, stage, leads)
+SELECT CASE s.k WHEN 0 THEN 0 ELSE r.distributor_id END, r.month, r.source, r.campaign, t.stage, count(*)
+FROM report_lead r, (SELECT 0 AS k UNION ALL SELECT 1) s,
+  (SELECT 0 AS stage UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) t
+WHERE t.stage <= r.stage AND (s.k = 0 OR r.distributor_id IS NOT NULL) GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO report_lead_contact (scope_id, month, source, campaign, hours, leads)
+SELECT CASE s.k WHEN 0 THEN 0 ELSE r.distributor_id END, r.month, r.source, r.campaign,
+  max(0, CAST((julianday(h.created_at) - julianday(r.created_at)) * 24 AS INTEGER)), count(*)
+FROM report_lead r JOIN lead_status_change h ON h.id = (SELECT min(id) FROM lead_status_change
+    WHERE lead_id = r.lead_id AND from_status = 'NEW' AND to_status != 'NEW'),
+  (SELECT 0 AS k UNION ALL SELECT 1) s
+WHERE s.k = 0 OR r.distributor_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO report_message (scope_id, month, channel, template, sent, delivered, failed)
+SELECT CASE s.k WHEN 0 THEN 0 ELSE m.owner_distributor_id END, substr(m.created_at, 1, 7), m.channel,
+  coalesce(m.template_key, ''), count(m.sent_at), sum(m.status = 'DELIVERED'),
+  sum(m.status IN ('FAILED', 'BOUNCED', 'UNDELIVERABLE'))
+FROM message_outbox m, (SELECT 0 AS k UNION ALL SELECT 1) s
+WHERE (m.sent_at IS NOT NULL OR m.status != 'QUEUED') AND (s.k = 0 OR m.owner_distributor_id IS NOT NULL)
+GROUP BY 1, 2, 3, 4;
