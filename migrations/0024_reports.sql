@@ -107,7 +107,7 @@ BEGIN
   WHERE prev.cohort > new.period AND m.customer_id = new.customer_id AND m.counted = 1 AND c.id = new.customer_id
     AND EXISTS (SELECT 1 FROM report_customer_month WHERE customer_id = new.customer_id AND month = new.period AND counted = 0)
   ON CONFLICT (scope_id, cohort, month) DO UPDATE SET customers = customers + excluded.customers;
-  -- ... and enter the new one; a new period of a known customer enters their cohort.
+  -- ... and enter the new one (a new period of a known customer enters their cohort).
   INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, cur.cohort, m.month, 1
   FROM (SELECT min(month) AS cohort, min(CASE WHEN counted = 1 THEN month END) AS counted_from
@@ -131,7 +131,7 @@ BEGIN
   WHERE prev.cohort > new.period AND m.customer_id = new.customer_id AND m.counted = 1 AND c.id = new.customer_id
     AND EXISTS (SELECT 1 FROM report_customer_month WHERE customer_id = new.customer_id AND month = new.period AND counted = 0)
   ON CONFLICT (scope_id, cohort, month) DO UPDATE SET customers = customers + excluded.customers;
-  -- ... and enter the new one; a new period of a known customer enters their cohort.
+  -- ... and enter the new one (a new period of a known customer enters their cohort).
   INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, cur.cohort, m.month, 1
   FROM (SELECT min(month) AS cohort, min(CASE WHEN counted = 1 THEN month END) AS counted_from
@@ -156,16 +156,17 @@ CREATE TABLE report_rank (
 CREATE TRIGGER report_rank_committed AFTER UPDATE OF status ON commission_period
 WHEN new.status = 'COMMITTED' AND old.status != 'COMMITTED'
 BEGIN
-  DELETE FROM report_rank WHERE period = new.id;
   INSERT INTO report_rank (scope_id, period, rank, members)
   SELECT 0, new.id, coalesce(paid_as_rank, ''), count(*) FROM period_result WHERE period_id = new.id
-  GROUP BY coalesce(paid_as_rank, '');
+  GROUP BY coalesce(paid_as_rank, '')
+  ON CONFLICT (scope_id, period, rank) DO UPDATE SET members = excluded.members;
   INSERT INTO report_rank (scope_id, period, rank, members)
   SELECT a.value, new.id, r.paid_as_rank, count(*)
   FROM period_result r JOIN distributor d ON d.id = r.distributor_id,
     json_each('[' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a
   WHERE r.period_id = new.id AND r.paid_as_rank IS NOT NULL
-  GROUP BY a.value, r.paid_as_rank;
+  GROUP BY a.value, r.paid_as_rank
+  ON CONFLICT (scope_id, period, rank) DO UPDATE SET members = excluded.members;
 END;
 
 -- 5. Lead funnel per scope (company, the distributor the lead was first assigned to) × month the lead came in
