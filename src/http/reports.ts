@@ -46,7 +46,7 @@ function distributorIdOf(raw: string | undefined): number | null {
 reportRoutes.get('/:file', async (c) => {
   const file = c.req.param('file');
   const name = file.endsWith('.csv') ? (file.slice(0, -4) as ReportName) : null;
-  if (!name || !(name in RENDER)) return c.json({ error: 'Not found' }, 404);
+  if (!name || !Object.hasOwn(RENDER, name)) return c.json({ error: 'Not found' }, 404);
   const auth = await authenticate(c.env, c.req.raw);
   if (auth.refusal) return jsonRefusal(auth.refusal);
   if (auth.viewer.kind === 'ANONYMOUS') return c.json({ error: 'Sign in.' }, 401);

@@ -360,6 +360,7 @@ describe('CSV', () => {
       403,
     );
     expect((await get(`/reports/sales.csv?from=x&to=${NOW}`, a)).status).toBe(400);
+    expect((await get(`/reports/toString.csv?from=${NOW}&to=${NOW}`, a)).status).toBe(404);
     expect((await SELF.fetch(`https://x/reports/sales.csv?from=${NOW}&to=${NOW}`)).status).toBe(401);
   });
 });
