@@ -15,7 +15,7 @@ CREATE TABLE report_sales (
   qv INTEGER NOT NULL DEFAULT 0,
   cv INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (period, market, product_id, currency, kind)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 -- A pending order becomes PAID: its lines enter the period's sales.
 CREATE TRIGGER report_sales_paid AFTER UPDATE OF status ON sales_order
@@ -66,7 +66,7 @@ CREATE TABLE report_terminations (
   month TEXT NOT NULL,
   members INTEGER NOT NULL,
   PRIMARY KEY (scope_id, month)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER report_terminated AFTER UPDATE OF status ON distributor
 WHEN new.status = 'TERMINATED' AND old.status != 'TERMINATED'
@@ -84,7 +84,7 @@ CREATE TABLE report_customer_month (
   month TEXT NOT NULL,
   counted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (customer_id, month)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE report_cohort (
   scope_id INTEGER NOT NULL,
@@ -92,7 +92,7 @@ CREATE TABLE report_cohort (
   month TEXT NOT NULL,
   customers INTEGER NOT NULL,
   PRIMARY KEY (scope_id, cohort, month)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 -- A customer's order paid (live) or imported paid.
 CREATE TRIGGER report_cohort_paid AFTER UPDATE OF status ON sales_order
@@ -151,7 +151,7 @@ CREATE TABLE report_rank (
   rank TEXT NOT NULL,
   members INTEGER NOT NULL,
   PRIMARY KEY (scope_id, period, rank)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER report_rank_committed AFTER UPDATE OF status ON commission_period
 WHEN new.status = 'COMMITTED' AND old.status != 'COMMITTED'
@@ -181,7 +181,7 @@ CREATE TABLE report_lead (
   stage INTEGER NOT NULL,
   created_at TEXT NOT NULL,
   contacted INTEGER NOT NULL DEFAULT 0
-);
+) STRICT;
 
 CREATE TABLE report_lead_funnel (
   scope_id INTEGER NOT NULL,
@@ -191,7 +191,7 @@ CREATE TABLE report_lead_funnel (
   stage INTEGER NOT NULL,
   leads INTEGER NOT NULL,
   PRIMARY KEY (scope_id, month, source, campaign, stage)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE report_lead_contact (
   scope_id INTEGER NOT NULL,
@@ -201,7 +201,7 @@ CREATE TABLE report_lead_contact (
   hours INTEGER NOT NULL,
   leads INTEGER NOT NULL,
   PRIMARY KEY (scope_id, month, source, campaign, hours)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER report_lead_new AFTER INSERT ON lead WHEN new.is_test = 0
 BEGIN
@@ -253,12 +253,12 @@ CREATE TABLE report_message (
   opted_out INTEGER NOT NULL DEFAULT 0,
   replied INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (scope_id, month, channel, template)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE report_message_order (
   outbox_id INTEGER PRIMARY KEY,
   days INTEGER NOT NULL
-);
+) STRICT;
 
 CREATE TABLE report_message_ordered (
   scope_id INTEGER NOT NULL,
@@ -268,7 +268,7 @@ CREATE TABLE report_message_ordered (
   days INTEGER NOT NULL,
   messages INTEGER NOT NULL,
   PRIMARY KEY (scope_id, month, channel, template, days)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER report_message_status AFTER UPDATE ON message_outbox
 WHEN (old.sent_at IS NULL AND new.sent_at IS NOT NULL) OR old.status IS NOT new.status
