@@ -144,13 +144,25 @@ BEGIN
 END;
 
 -- 4. Paid-as ranks of committed periods: for the company, and for every sponsor ancestor (their team, themself
--- included), written when the period is committed. Members without a paid-as rank are not counted per team.
+-- included). The company's count is written when the period is committed (one GROUP BY over its results);
+-- the teams' counts (every ranked member adds one to each ancestor: far too much for the commit's statement
+-- at a million members) are added after the commit by the job report.teamRanks (src/modules/reports/
+-- teamRanks.ts), in ranges of distributor id. Members without a paid-as rank are not counted per team.
 CREATE TABLE report_rank (
   scope_id INTEGER NOT NULL,
   period TEXT NOT NULL,
   rank TEXT NOT NULL,
   members INTEGER NOT NULL,
   PRIMARY KEY (scope_id, period, rank)
+) STRICT, WITHOUT ROWID;
+
+-- Where the team counts of a committed period have got to: members with distributor_id <= after_id are
+-- counted; done = 1 once all are (the team report says "not ready" until then). A range is added only while
+-- after_id is still where it started, so a redelivered step never counts a range twice.
+CREATE TABLE report_rank_progress (
+  period TEXT PRIMARY KEY,
+  after_id INTEGER NOT NULL,
+  done INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER report_rank_committed AFTER UPDATE OF status ON commission_period
@@ -160,13 +172,8 @@ BEGIN
   SELECT 0, new.id, coalesce(paid_as_rank, ''), count(*) FROM period_result WHERE period_id = new.id
   GROUP BY coalesce(paid_as_rank, '')
   ON CONFLICT (scope_id, period, rank) DO UPDATE SET members = excluded.members;
-  INSERT INTO report_rank (scope_id, period, rank, members)
-  SELECT a.value, new.id, r.paid_as_rank, count(*)
-  FROM period_result r JOIN distributor d ON d.id = r.distributor_id,
-    json_each('[' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a
-  WHERE r.period_id = new.id AND r.paid_as_rank IS NOT NULL
-  GROUP BY a.value, r.paid_as_rank
-  ON CONFLICT (scope_id, period, rank) DO UPDATE SET members = excluded.members;
+  -- Never reset: the team counts already added stay matched by the cursor.
+  INSERT OR IGNORE INTO report_rank_progress (period, after_id, done) VALUES (new.id, 0, 0);
 END;
 
 -- 5. Lead funnel per scope (company, the distributor the lead was first assigned to) × month the lead came in
@@ -386,6 +393,9 @@ SELECT a.value, r.period_id, r.paid_as_rank, count(*)
 FROM period_result r JOIN commission_period p ON p.id = r.period_id AND p.status IN ('COMMITTED', 'PAID')
 JOIN distributor d ON d.id = r.distributor_id, json_each('[' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a
 WHERE r.paid_as_rank IS NOT NULL GROUP BY 1, 2, 3;
+INSERT INTO report_rank_progress (period, after_id, done)
+SELECT id, coalesce((SELECT max(distributor_id) FROM period_result WHERE period_id = commission_period.id), 0), 1
+FROM commission_period WHERE status IN ('COMMITTED', 'PAID');
 
 INSERT INTO report_lead (lead_id, distributor_id, month, source, campaign, stage, created_at, contacted)
 SELECT x.id, x.assigned_distributor_id, substr(x.created_at, 1, 7), x.source,

@@ -7,6 +7,7 @@ import { monthInZone } from '../../src/lib/time';
 import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { closePeriod, moveOrders, schedulePlan } from '../compliance/helpers';
 import { adminToken, distributorToken, enroll, gid, gql, gqlOk, terminate } from '../helpers';
+import { jobRow, until } from '../jobs/faults';
 import { createCustomer, createProduct, order, pay, refund } from '../orders/helpers';
 
 const NOW = monthInZone(new Date(), 'Europe/Copenhagen');
@@ -327,6 +328,12 @@ describe('ranks', () => {
       { period: PREV, rank: null, members: members - 1 },
       { period: PREV, rank: 'BRONZE', members: 1 },
     ]);
+    // The teams' counts are made by a queued job after the commit (here run by the real queue).
+    await until(
+      () => jobRow(`report-team-ranks:${PREV}`),
+      (j) => j?.status === 'DONE',
+      'the team rank job',
+    );
     const team = (await gqlOk(RANKS, { from: PREV, to: PREV }, await distributorToken(m.R)))
       .rankDistributionReport;
     expect(team).toEqual([{ period: PREV, rank: 'BRONZE', members: 1 }]);

@@ -1,5 +1,6 @@
 // The six reports of issue 15 §4, each assembled from maintained counters (see migration 0024) for one
 // scope: the company (staff) or a distributor's team.
+import { ConflictError } from '../../lib/errors';
 import { monthInZone } from '../../lib/time';
 import { loadSettings } from '../company/settings';
 import {
@@ -14,6 +15,7 @@ import {
   type Scope,
 } from './model';
 import * as repo from './repository';
+import { unfinishedTeamRankPeriods } from './teamRanks';
 
 export interface RangeArgs {
   from: string;
@@ -55,8 +57,21 @@ export async function retentionReport(db: D1Database, s: Scope, args: RangeArgs)
   return cohorts(range, await repo.cohortCounts(db, s, range));
 }
 
+/**
+ * The company's counts are made by the commit itself; a team's are made by a job after it, and until that
+ * job is through a team report of the period is a ConflictError REPORT_NOT_READY (never a partial count).
+ */
 export async function rankReport(db: D1Database, s: Scope, args: RangeArgs): Promise<repo.RankRow[]> {
-  return repo.rankDistribution(db, s, requireRange(args.from, args.to));
+  const range = requireRange(args.from, args.to);
+  if (s.distributorId != null) {
+    const unfinished = await unfinishedTeamRankPeriods(db, range.from, range.to);
+    if (unfinished.length > 0)
+      throw new ConflictError(
+        `Team rank counts of ${unfinished.join(', ')} are still being made; try again in a few minutes.`,
+        'REPORT_NOT_READY',
+      );
+  }
+  return repo.rankDistribution(db, s, range);
 }
 
 export interface FunnelRow {

@@ -56,6 +56,13 @@ export const reportRank = sqliteTable(
   (t) => [primaryKey({ columns: [t.scope_id, t.period, t.rank] })],
 );
 
+/** Where the team rank counts of a committed period have got to (the job report.teamRanks). */
+export const reportRankProgress = sqliteTable('report_rank_progress', {
+  period: text().primaryKey(),
+  after_id: integer().notNull(),
+  done: integer().notNull(),
+});
+
 export const reportLead = sqliteTable('report_lead', {
   lead_id: integer().primaryKey(),
   distributor_id: integer(),
