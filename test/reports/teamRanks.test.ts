@@ -5,6 +5,7 @@
 // twice (one after the other, and at the same time) counts nothing twice.
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import migration from '../../migrations/0024_reports.sql?raw';
 import type { Env } from '../../src/env';
 import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
@@ -169,5 +170,30 @@ describe('team rank counts after a commit', () => {
     expect(await team(m.R)).toEqual([{ period: PREV, rank: 'BRONZE', members: 3 }]);
     expect(await team(m.D)).toEqual([{ period: PREV, rank: 'BRONZE', members: 1 }]);
     expect(await team(m.C)).toEqual([]);
+  });
+
+  it('the migration’s backfill writes the same rank counts, and marks the period’s team counts done', async () => {
+    const ranks = () => env.DB.prepare('SELECT * FROM report_rank ORDER BY 1, 2, 3').all();
+    const before = (await ranks()).results;
+    expect(before.length).toBeGreaterThan(0);
+    const backfill = migration
+      .slice(migration.indexOf('-- Backfill'))
+      .split(/;\s*\n/)
+      .map((sql) => sql.replace(/^(--.*\n)+/gm, '').trim())
+      .filter((sql) => /^INSERT INTO report_rank(_progress)? /.test(sql));
+    expect(backfill).toHaveLength(3);
+    await env.DB.batch([
+      env.DB.prepare('DELETE FROM report_rank'),
+      env.DB.prepare('DELETE FROM report_rank_progress'),
+      ...backfill.map((sql) => env.DB.prepare(sql)),
+    ]);
+    expect((await ranks()).results).toEqual(before);
+    const progress = await env.DB.prepare('SELECT done FROM report_rank_progress WHERE period = ?')
+      .bind(PREV)
+      .first();
+    expect(progress).toEqual({ done: 1 });
+    expect((await report(await distributorToken(m.A))).data?.rankDistributionReport).toEqual([
+      { period: PREV, rank: 'BRONZE', members: 2 },
+    ]);
   });
 });
