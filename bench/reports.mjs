@@ -4,8 +4,8 @@
 // For each size: the network of bench:genealogy through the genealogy bulk import, one customer per third
 // member (SQL, as bench:orders), `per-member` orders per distributor through the order import API (the report
 // triggers of migration 0024 run in its apply step), leads and messages written by SQL (so the lead and outbox
-// triggers run), then `periods` past periods closed and committed through the API (the rank trigger runs in the
-// commit). Then every report through GraphQL as staff (the company) and as the distributor with the largest team
+// triggers run), then `periods` past periods closed and committed through the API (the commit writes the company
+// rank counts; the job report.teamRanks then counts the teams in range steps, timed from the worker log). Then every report through GraphQL as staff (the company) and as the distributor with the largest team
 // (their team), `runs` times each after `warmup`, and the income disclosure over the committed periods. The
 // counters are checked against a recomputation from the raw rows first. Results: stdout and
 // bench/results/reports.{md,json}.
@@ -190,8 +190,35 @@ async function waitForStatus(client, period, status, timeoutMs) {
   }
 }
 
-/** Closes and commits the `count` periods before this month, oldest first; returns per-period timings. */
-async function closePeriods(client, count) {
+const TEAM_RANK_JOBS = `query { jobs(kind: "report.teamRanks", first: 50) { edges { node { key status lastError } } } }`;
+
+/** Waits for the team rank job of a committed period (report.teamRanks, run by the queue after the commit). */
+async function waitForTeamRanks(client, period, timeoutMs) {
+  const t0 = performance.now();
+  for (;;) {
+    const jobs = (await client.post(TEAM_RANK_JOBS, {})).jobs.edges.map((e) => e.node);
+    const job = jobs.find((j) => j.key === `report-team-ranks:${period}`);
+    if (job?.status === 'DONE') return;
+    if (job?.status === 'FAILED') throw new Error(`team ranks of ${period}: ${job.lastError}`);
+    if (performance.now() - t0 > timeoutMs) throw new Error(`team ranks of ${period} never finished`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The `[report.teamRanks] <period> ids a..b ms=n cells=n` lines of the wrangler log (one per range step). */
+function teamRankSteps(logFile, period) {
+  const steps = [];
+  const re = new RegExp(`\\[report\\.teamRanks\\] ${period} ids \\d+\\.\\.\\d+ ms=(\\d+) cells=(\\d+)`, 'g');
+  for (const m of readFileSync(logFile, 'utf8').matchAll(re))
+    steps.push({ ms: Number(m[1]), cells: Number(m[2]) });
+  return steps;
+}
+
+/**
+ * Closes and commits the `count` periods before this month, oldest first; after each commit waits for its team
+ * rank job. Returns per-period timings (the job's range steps from the worker's log).
+ */
+async function closePeriods(client, count, logFile) {
   const planJson = JSON.parse(
     readFileSync('src/modules/commissions/plans/examples/unilevel-ranks.json', 'utf8'),
   );
@@ -217,8 +244,24 @@ async function closePeriods(client, count) {
     const t1 = performance.now();
     ok((await client.post(COMMIT, { input: { period } })).commitPeriod, `commitPeriod ${period}`);
     const t2 = performance.now();
-    out.push({ period, closeMs: Math.round(t1 - t0), commitMs: Math.round(t2 - t1) });
-    log(`  ${period}: close ${((t1 - t0) / 1000).toFixed(1)} s, commit ${((t2 - t1) / 1000).toFixed(2)} s`);
+    await waitForTeamRanks(client, period, 30 * 60_000);
+    const t3 = performance.now();
+    // The step lines may lag the job's DONE by a moment.
+    await new Promise((r) => setTimeout(r, 500));
+    const steps = teamRankSteps(logFile, period);
+    const stepMs = steps.map((x) => x.ms).sort((a, b) => a - b);
+    out.push({
+      period,
+      closeMs: Math.round(t1 - t0),
+      commitMs: Math.round(t2 - t1),
+      teamRanksMs: Math.round(t3 - t2),
+      teamRankSteps: steps.length,
+      teamRankStepMedianMs: stepMs[stepMs.length >> 1] ?? null,
+      teamRankStepMaxMs: stepMs.at(-1) ?? null,
+    });
+    log(
+      `  ${period}: close ${((t1 - t0) / 1000).toFixed(1)} s, commit ${((t2 - t1) / 1000).toFixed(2)} s, team ranks ${((t3 - t2) / 1000).toFixed(1)} s (${steps.length} range steps, each ${stepMs.join('/')} ms)`,
+    );
   }
   return out;
 }
@@ -451,7 +494,7 @@ async function benchSize(size) {
     );
     const seeded = await seedLeadsAndMessages(config, persistTo, size);
     log(`  seeded: ${JSON.stringify(seeded)}`);
-    const periods = periodCount ? await closePeriods(staff, periodCount) : [];
+    const periods = periodCount ? await closePeriods(staff, periodCount, join(dir, 'wrangler.log')) : [];
     const check = await checkCounters(config, persistTo);
     log(`  counters check: ${JSON.stringify(check)}`);
     // The distributor with the largest team below the root signs in as themself.
@@ -515,7 +558,18 @@ const ROWS = [
     '',
   ],
   ['Close + commit per period, median (s)', (r) => periodMedian(r, 'closeMs'), ''],
-  ['  of which commit (rank counters), median (s)', (r) => periodMedian(r, 'commitMs'), ''],
+  ['  of which commit (company rank counts), median (s)', (r) => periodMedian(r, 'commitMs'), ''],
+  ['Team rank job after the commit (commit → DONE), median (s)', (r) => periodMedian(r, 'teamRanksMs'), ''],
+  [
+    '  its range steps (25,000 ids each): count / median / max batch (ms)',
+    (r) => {
+      const p = r.periods.filter((x) => x.teamRankSteps != null);
+      if (!p.length) return '–';
+      const med = (k) => p.map((x) => x[k]).sort((a, b) => a - b)[p.length >> 1];
+      return `${med('teamRankSteps')} / ${med('teamRankStepMedianMs')} / ${Math.max(...p.map((x) => x.teamRankStepMaxMs))}`;
+    },
+    '< 30,000 per batch',
+  ],
   ['markOrderPaid (customer order) with report triggers', (r) => ms(r.measure.writes?.payWithTriggers), ''],
   ['markOrderPaid (customer order) without them', (r) => ms(r.measure.writes?.payWithout), ''],
   ['1-min load average before / after measuring', (r) => r.measure.load1m.join(' / '), ''],
@@ -557,7 +611,7 @@ ${renderTable(results)}
 
 Seeding (ms): ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${JSON.stringify(r.seeded)}`).join('; ')}
 
-Periods (close to REVIEW / commit, ms): ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.periods.map((p) => `${p.period} ${p.closeMs}/${p.commitMs}`).join(', ')}`).join('; ')}
+Periods (close to REVIEW / commit / team rank job, ms): ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.periods.map((p) => `${p.period} ${p.closeMs}/${p.commitMs}/${p.teamRanksMs ?? '–'}`).join(', ')}`).join('; ')}
 
 Runs:
 ${list.map((r) => `- ${r.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.commit}, ${r.machine}, 1-min load average ${r.measure.load1m.join(' / ')}${r.measure.load1m[0] > 1.5 || r.measure.load1m[1] > 1.5 ? ' (busy machine: other work was running)' : ''}`).join('\n')}

@@ -58,7 +58,8 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
     return;
   }
   const upTo = next.id + TEAM_RANK_SPAN - 1;
-  await atomic(db, [
+  const startedAt = Date.now();
+  const [counted] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO report_rank (scope_id, period, rank, members)
@@ -78,6 +79,10 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
       )
       .bind(periodId, upTo, after),
   ]);
+  // Each range's batch against D1's 30 s per query (bench:reports reads these lines).
+  console.log(
+    `[report.teamRanks] ${periodId} ids ${after + 1}..${upTo} ms=${Date.now() - startedAt} cells=${counted.meta.changes ?? 0}`,
+  );
   // Sent even when a duplicate got there first: the next step reads the cursor, so it never repeats work.
   await env.JOBS.send({ kind: 'report.teamRanks', periodId });
 }
