@@ -563,7 +563,8 @@ const ROWS = [
   [
     '  its range steps (25,000 ids each): count / median / max batch (ms)',
     (r) => {
-      const p = r.periods.filter((x) => x.teamRankSteps != null);
+      // Periods without a ranked member finish in one step that counts nothing.
+      const p = r.periods.filter((x) => x.teamRankSteps > 0);
       if (!p.length) return '–';
       const med = (k) => p.map((x) => x[k]).sort((a, b) => a - b)[p.length >> 1];
       return `${med('teamRankSteps')} / ${med('teamRankStepMedianMs')} / ${Math.max(...p.map((x) => x.teamRankStepMaxMs))}`;
