@@ -164,7 +164,9 @@ export async function recompute(db: D1Database, jobs: JobSink, periodId: string)
 
 /**
  * REVIEW → COMMITTED: every non-zero total enters the ledger (append-only, one entry per distributor and
- * period, keyed so that a repeated commit writes nothing twice) and lifetime ranks are kept.
+ * period, keyed so that a repeated commit writes nothing twice) and lifetime ranks are kept. The company's
+ * rank counts are written by the commit (trigger of migration 0024); the teams' by the job report.teamRanks
+ * it starts.
  */
 export async function commit(
   db: D1Database,
@@ -233,7 +235,12 @@ export async function commit(
   ]);
   // The ledger rows are keyed, so a second commit wrote nothing; its caller lost the race.
   requireChanged(committed[3], () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
-  await sendFirstStep(queue, teamRanksJob(periodId));
+  try {
+    await sendFirstStep(queue, teamRanksJob(periodId));
+  } catch (e) {
+    // The period is committed: the watchdog re-sends the recorded job's first step.
+    console.error(`period ${periodId}: the team rank job's first step was not sent`, e);
+  }
   return (await periodById(db, periodId))!;
 }
 
