@@ -16,6 +16,7 @@ import '../modules/commissions/graphql/index';
 import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
 import '../modules/compliance/graphql';
+import '../modules/reports/graphql';
 import '../modules/offers/graphql';
 import '../modules/esign/graphql';
 import '../modules/people/graphql';

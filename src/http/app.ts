@@ -13,6 +13,7 @@ import { offerFiles, offerLinks } from './offers';
 import { passwordResetRoutes } from './passwordReset';
 import { payouts } from './payouts';
 import { graphqlRefusal } from './refusal';
+import { reportRoutes } from './reports';
 import { unsubscribeRoutes } from './unsubscribe';
 import { webhooks } from './webhooks';
 
@@ -43,6 +44,7 @@ app.route('/', imports);
 app.route('/compliance', compliance);
 app.route('/payouts', payouts);
 app.route('/gdpr', gdprFiles);
+app.route('/reports', reportRoutes);
 app.route('/webhooks/messaging', messagingWebhooks);
 app.route('/webhooks/esign', esignWebhooks);
 app.route('/u', unsubscribeRoutes);

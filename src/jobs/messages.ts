@@ -9,6 +9,7 @@ import type { LeadJob } from '../modules/leads/messages';
 import type { OutboxJob } from '../modules/messaging/messages';
 import type { OrderImportJob } from '../modules/orders/import/kind';
 import type { PasswordResetJob } from '../modules/passwordReset/messages';
+import type { TeamRanksJob } from '../modules/reports/teamRanks';
 
 /**
  * Every message on the jobs queue. Each carries what makes its handling idempotent; a step of a tracked job
@@ -26,4 +27,5 @@ export type JobMessage =
   | OutboxJob
   | PasswordResetJob
   | EsignJob
-  | GdprExportJob;
+  | GdprExportJob
+  | TeamRanksJob;

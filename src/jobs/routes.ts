@@ -17,6 +17,7 @@ import { fanOutBroadcast } from '../modules/messaging/broadcasts';
 import { sendOutboxMessage } from '../modules/messaging/send';
 import { orderImports } from '../modules/orders/import/kind';
 import { sendResetLink } from '../modules/passwordReset/reset';
+import { countTeamRanksStep, teamRanksJobSpec } from '../modules/reports/teamRanks';
 import type { JobMessage } from './messages';
 
 const importKinds: readonly ImportKind[] = [genealogyImports, orderImports, prospectImports];
@@ -28,6 +29,7 @@ const specs: Record<string, JobKindSpec> = {
   autoship: autoshipJobSpec as JobKindSpec,
   esign: esignJobSpec as JobKindSpec,
   'gdpr.export': exportJobSpec as JobKindSpec,
+  'report.teamRanks': teamRanksJobSpec as JobKindSpec,
   ...Object.fromEntries(importKinds.map((k) => [k.jobPrefix, importJobSpec(k) as JobKindSpec])),
 };
 
@@ -75,6 +77,8 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: 'esign', run: (env) => runEsignStep(env, body) };
     case 'gdpr.export':
       return { jobKind: 'gdpr.export', run: (env) => runExport(env, body.exportId) };
+    case 'report.teamRanks':
+      return { jobKind: 'report.teamRanks', run: (env) => countTeamRanksStep(env, body.periodId) };
     case 'passwordReset.send':
       return { jobKind: 'passwordReset', run: (env) => sendResetLink(env, body) };
     default: {

@@ -251,7 +251,7 @@ periodMutation(
   (ctx, p) => recompute(ctx.db, queueSink(ctx.env), p),
 );
 periodMutation('commitPeriod', 'REVIEW → COMMITTED: results enter the ledger.', (ctx, p) =>
-  commit(ctx.db, p, new Date()),
+  commit(ctx.db, ctx.env, p, new Date()),
 );
 periodMutation('markPeriodPaid', 'COMMITTED → PAID: record the payout batch.', (ctx, p) =>
   markPaid(ctx.db, p, new Date()),

@@ -1,11 +1,13 @@
+import type { Env } from '../../../env';
 import { requireChanged } from '../../../lib/conflicts';
 import { atomic } from '../../../lib/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../../lib/errors';
 import { addMonths, monthInZone } from '../../../lib/time';
 import { loadSettings } from '../../company/settings';
 import { recordJob } from '../../jobs/repository';
-import { firstMessage } from '../../jobs/start';
+import { firstMessage, sendFirstStep } from '../../jobs/start';
 import { notificationsFromSelect } from '../../notifications/statements';
+import { teamRanksJob } from '../../reports/teamRanks';
 import { versionInForce } from '../versions/repository';
 import { isPeriodId, periodBounds } from './bounds';
 import { closeJob } from './jobKind';
@@ -162,9 +164,16 @@ export async function recompute(db: D1Database, jobs: JobSink, periodId: string)
 
 /**
  * REVIEW → COMMITTED: every non-zero total enters the ledger (append-only, one entry per distributor and
- * period, keyed so that a repeated commit writes nothing twice) and lifetime ranks are kept.
+ * period, keyed so that a repeated commit writes nothing twice) and lifetime ranks are kept. The company's
+ * rank counts are written by the commit (trigger of migration 0024); the teams' by the job report.teamRanks
+ * it starts.
  */
-export async function commit(db: D1Database, periodId: string, now: Date): Promise<PeriodRow> {
+export async function commit(
+  db: D1Database,
+  queue: Pick<Env, 'JOBS'>,
+  periodId: string,
+  now: Date,
+): Promise<PeriodRow> {
   const period = await requirePeriod(db, periodId);
   if (period.status !== 'REVIEW')
     throw new ConflictError(
@@ -220,9 +229,18 @@ export async function commit(db: D1Database, periodId: string, now: Date): Promi
       [settings.payoutCurrency, periodId, now.toISOString()],
       now.toISOString(),
     ),
+    // The teams' rank counts of the period (too much for this batch at scale), in the commit's batch so a
+    // committed period always has them coming. Never restarted: a period is committed once.
+    recordJob(db, teamRanksJob(periodId), now.toISOString(), false),
   ]);
   // The ledger rows are keyed, so a second commit wrote nothing; its caller lost the race.
   requireChanged(committed[3], () => changedMeanwhile(periodId, 'NOT_IN_REVIEW'));
+  try {
+    await sendFirstStep(queue, teamRanksJob(periodId));
+  } catch (e) {
+    // The period is committed: the watchdog re-sends the recorded job's first step.
+    console.error(`period ${periodId}: the team rank job's first step was not sent`, e);
+  }
   return (await periodById(db, periodId))!;
 }
 
