@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, pbkdf2Hash } from './lib/client.mjs';
 import { enrollNetwork, hasImportApi, importNetwork } from './lib/load.mjs';
-import { machine } from './lib/machine.mjs';
+import { codeVersion, machine } from './lib/machine.mjs';
 import { fmt, measureAll } from './lib/measure.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
@@ -206,18 +206,7 @@ async function benchSize(size) {
   }
 }
 
-const commit = (() => {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    if (!args.worktree) return head;
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'wrangler.toml'], {
-      encoding: 'utf8',
-    }).trim();
-    return dirty ? `${head} + uncommitted changes` : head;
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = codeVersion({ markChanges: Boolean(args.worktree) });
 log(`bundling the worker (${commit}) ...`);
 // The benchmark's own build: the product plus the raw comparison route (bench/worker), never served by the product.
 const config = await snapshotWorker(resolve(STATE, 'genealogy-build'), args.worktree ? 'worktree' : 'HEAD', {

@@ -8,14 +8,13 @@
 // team statistics with volumes for the root and a mid-level leader. Results: stdout and
 // bench/results/orders.{md,json}.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, globalId, pbkdf2Hash } from './lib/client.mjs';
 import { importNetwork } from './lib/load.mjs';
-import { machine } from './lib/machine.mjs';
+import { codeVersion, machine } from './lib/machine.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe, externalId, pickSubjects } from './lib/network.mjs';
 import { PRODUCTS, writeOrderParts } from './lib/orderFile.mjs';
@@ -504,17 +503,7 @@ ${list.map((r) => `- ${r.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.com
 `;
 }
 
-const commit = (() => {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'wrangler.toml'], {
-      encoding: 'utf8',
-    }).trim();
-    return dirty ? `${head} + uncommitted changes` : head;
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = codeVersion();
 log(`bundling the worker (${commit}) ...`);
 const config = await snapshotWorker(resolve(STATE, 'orders-build'));
 const results = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : { sizes: {} };

@@ -10,13 +10,12 @@
 // counters are checked against a recomputation from the raw rows first. Results: stdout and
 // bench/results/reports.{md,json}.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, globalId, pbkdf2Hash } from './lib/client.mjs';
 import { importNetwork } from './lib/load.mjs';
-import { load1, machine } from './lib/machine.mjs';
+import { codeVersion, load1, machine } from './lib/machine.mjs';
 import { writeParts } from './lib/ndjson.mjs';
 import { buildNetwork, describe } from './lib/network.mjs';
 import { PRODUCTS, writeOrderParts } from './lib/orderFile.mjs';
@@ -619,17 +618,7 @@ ${list.map((r) => `- ${r.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.com
 `;
 }
 
-const commit = (() => {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'wrangler.toml'], {
-      encoding: 'utf8',
-    }).trim();
-    return dirty ? `${head} + uncommitted changes` : head;
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = codeVersion();
 log(`bundling the worker (${commit}) ...`);
 const config = await snapshotWorker(resolve(STATE, 'reports-build'));
 const results = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : { sizes: {} };
