@@ -1,6 +1,10 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { UNCERTAIN_SETTLE_SECONDS } from '../../src/modules/messaging/send';
+import {
+  MAX_SEND_ATTEMPTS,
+  SEND_BACKOFF_CAP_SECONDS,
+  UNCERTAIN_SETTLE_SECONDS,
+} from '../../src/modules/messaging/send';
 import {
   age,
   deliver,
@@ -88,6 +92,44 @@ describe('the outbox queue', () => {
     expect(await twilioAccepted(lost)).toHaveLength(1);
     expect(await outbox(ids[0])).toMatchObject({ status: 'SENT', attempts: 2 });
     expect(await twilioAccepted(limited)).toHaveLength(1);
+  });
+
+  it('a 5xx comes back within seconds, not behind a long backoff; after MAX_SEND_ATTEMPTS refusals it is FAILED, never sent', async () => {
+    const [flaky, down] = [uniquePhone(), uniquePhone()];
+    await script('TWILIO_API', flaky, [{ status: 500 }, { status: 502 }]);
+    await script(
+      'TWILIO_API',
+      down,
+      Array.from({ length: MAX_SEND_ATTEMPTS + 1 }, () => ({ status: 503 })),
+    );
+    const [a, b] = await Promise.all(
+      [flaky, down].map((address) => queuedMessage({ channel: 'SMS', address })),
+    );
+    const delays: number[][] = [];
+    for (let n = 1; n <= MAX_SEND_ATTEMPTS; n++) {
+      const r = await deliver([send(a), send(b)].slice(n > 3 ? 1 : 0), OUTBOX_QUEUE, n);
+      const waits = r.retryMessages.map((m) => m.delaySeconds!);
+      delays.push(waits);
+      // Doubling from 1 s with jitter (half to all of it), capped.
+      const full = Math.min(SEND_BACKOFF_CAP_SECONDS, 2 ** (n - 1));
+      for (const w of waits) {
+        expect(w).toBeGreaterThanOrEqual(Math.max(1, Math.floor(full / 2)));
+        expect(w).toBeLessThanOrEqual(full);
+      }
+      await age(a, Math.max(...waits, 0));
+      await age(b, Math.max(...waits, 0));
+    }
+    expect(delays[0]).toEqual([1, 1]);
+    expect(delays[2]).toHaveLength(1); // the flaky one went on its third try
+    expect(delays[MAX_SEND_ATTEMPTS - 1]).toEqual([]);
+    const sent = await twilioAccepted(flaky);
+    expect(sent).toHaveLength(1);
+    expect(await outbox(a)).toMatchObject({ status: 'SENT', attempts: 3, provider_message_id: sent[0].sid });
+    const failed = await outbox(b);
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: MAX_SEND_ATTEMPTS });
+    expect(failed.last_error).toContain(`Gave up after ${MAX_SEND_ATTEMPTS} attempts`);
+    expect(failed.last_error).toContain('503');
+    expect(await twilioAccepted(down)).toEqual([]);
   });
 
   it('a lookup that fails sends nothing and releases the claim after the settle; the next one finds the message', async () => {

@@ -41,6 +41,10 @@ import { sampleData, templateVariables } from './variables';
 
 /** Recipients per fan-out step: one D1 batch of a few set-based statements. */
 export const FANOUT_CHUNK = 500;
+/** Chunks one queued fan-out step writes at most (the jobs route and consumer run steps of this size). */
+export const FANOUT_CHUNKS_PER_STEP = 10;
+/** A step starts no further chunk after this long (it stays well inside a consumer's wall-time limit). */
+const FANOUT_STEP_MS = 10_000;
 
 const segmentSchema = z.object({
   kind: z.enum(['CUSTOMERS', 'DISTRIBUTORS', 'LEADS']),
@@ -265,16 +269,42 @@ export async function broadcastById(db: D1Database, id: number): Promise<Broadca
   return db.prepare('SELECT * FROM message_broadcast WHERE id = ?').bind(id).first<BroadcastRow>();
 }
 
-/** One chunk of a running broadcast. Idempotent: the cursor in the batch's guard decides what is written. */
+/**
+ * One step of a running broadcast's fan-out: up to `maxChunks` chunks one after the other (each its own
+ * guarded batch), then the next step queued. Several chunks a step because a queued step waits for its
+ * queue's batch window (max_batch_timeout) first: one chunk a step spent most of its time waiting.
+ * Idempotent: the cursor in each batch's guard decides what is written; a step that dies mid-way is redelivered
+ * and goes on from the cursor.
+ */
 export async function fanOutBroadcast(
   env: Env,
   broadcastId: number,
   chunk = FANOUT_CHUNK,
   now = new Date(),
+  maxChunks = 1,
 ): Promise<void> {
+  const started = Date.now();
+  for (let i = 0; i < maxChunks; i++) {
+    const last = i === maxChunks - 1 || Date.now() - started > FANOUT_STEP_MS;
+    const more = await fanOutChunk(env, broadcastId, chunk, i === 0 ? now : new Date(), last);
+    if (!more || last) return;
+  }
+}
+
+/**
+ * One chunk. True when it wrote and more may follow (and, when `queueNext`, the next step is queued); false
+ * when the broadcast is done, paused, cancelled or moved on by another run.
+ */
+async function fanOutChunk(
+  env: Env,
+  broadcastId: number,
+  chunk: number,
+  now: Date,
+  queueNext: boolean,
+): Promise<boolean> {
   const db = env.DB;
   const b = await broadcastById(db, broadcastId);
-  if (b?.status !== 'RUNNING') return;
+  if (b?.status !== 'RUNNING') return false;
   const segment = segmentSchema.parse(JSON.parse(b.segment));
   const type = TYPE_OF[segment.kind];
   const page = await segmentPage(db, segment, b.cursor, chunk);
@@ -286,7 +316,7 @@ export async function fanOutBroadcast(
       )
       .bind(stamp, stamp, b.id, b.cursor)
       .run();
-    return;
+    return false;
   }
   const [company, settings] = await Promise.all([loadSettings(db), messagingSettings(db)]);
   const marketing = b.purpose === 'MARKETING';
@@ -396,9 +426,9 @@ export async function fanOutBroadcast(
       .bind(last, queued, suppressed, skipped, stamp, b.id, b.cursor),
   );
   const results = await atomic(db, statements);
-  if ((results[results.length - 1].meta.changes ?? 0) === 0) return; // paused, cancelled or done by another run
-  // The next chunk is queued first: its fan-out overlaps with these sends.
-  await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
+  if ((results[results.length - 1].meta.changes ?? 0) === 0) return false; // paused, cancelled or done by another run
+  // The next step is queued first: its fan-out overlaps with these sends.
+  if (queueNext) await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
   const written = results
     .filter((_, i) => i % 2 === 0 && i < results.length - 1)
     .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
@@ -410,6 +440,7 @@ export async function fanOutBroadcast(
       delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
     })),
   );
+  return true;
 }
 
 /** One recipient's outbox row, as the set-based insert reads it. */

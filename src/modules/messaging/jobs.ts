@@ -2,13 +2,13 @@
 // (sendOutboxMessage, fanOutBroadcast); this maps their results onto the queue message. Dead letters go
 // through deadLetters/ (settle.ts gives up a dead-lettered outbox message).
 import type { Env } from '../../env';
-import { fanOutBroadcast } from './broadcasts';
+import { FANOUT_CHUNK, FANOUT_CHUNKS_PER_STEP, fanOutBroadcast } from './broadcasts';
 import type { OutboxJob } from './messages';
 import { sendOutboxMessage } from './send';
 
 export async function handleOutboxJob(message: Message<unknown>, job: OutboxJob, env: Env): Promise<void> {
   if (job.kind === 'broadcast.fanout') {
-    await fanOutBroadcast(env, job.broadcastId);
+    await fanOutBroadcast(env, job.broadcastId, FANOUT_CHUNK, new Date(), FANOUT_CHUNKS_PER_STEP);
     message.ack();
     return;
   }

@@ -59,14 +59,13 @@ export async function markAccepted(
 }
 
 /** Not taken, try again at `notBefore`: SENDING -> QUEUED. */
-export async function markRetry(db: D1Database, id: number, notBefore: string, error: string, now: string) {
-  await db
+export function retryStatement(db: D1Database, id: number, notBefore: string, error: string, now: string) {
+  return db
     .prepare(
       `UPDATE message_outbox SET status = 'QUEUED', not_before = ?, last_error = ?, claimed_at = NULL, updated_at = ?
        WHERE id = ? AND status = 'SENDING'`,
     )
-    .bind(notBefore, error, now, id)
-    .run();
+    .bind(notBefore, error, now, id);
 }
 
 /** Waiting before the first try (no provider configured yet): stays QUEUED. */
@@ -90,11 +89,25 @@ export async function markFinal(
   db: D1Database,
   id: number,
   from: readonly OutboxStatus[],
-  status: Exclude<OutboxStatus, 'QUEUED' | 'SENDING' | 'SENT' | 'DELIVERED'>,
+  status: FinalFailure,
   error: string | null,
   suppress: SuppressionReason | null,
   now: string,
 ): Promise<void> {
+  await atomic(db, finalStatements(db, id, from, status, error, suppress, now));
+}
+
+type FinalFailure = Exclude<OutboxStatus, 'QUEUED' | 'SENDING' | 'SENT' | 'DELIVERED'>;
+
+export function finalStatements(
+  db: D1Database,
+  id: number,
+  from: readonly OutboxStatus[],
+  status: FinalFailure,
+  error: string | null,
+  suppress: SuppressionReason | null,
+  now: string,
+): D1PreparedStatement[] {
   const statements = [
     db
       .prepare(
@@ -104,51 +117,71 @@ export async function markFinal(
       .bind(status, error, now, now, id, JSON.stringify(from)),
   ];
   if (suppress) statements.push(suppressStatement(db, id, suppress, error, now));
-  await atomic(db, statements);
+  return statements;
 }
 
 /**
  * An outcome we cannot know (the request may have reached the provider): kept SENDING, never resent blindly.
  * `claimedAt` moves the claim back so that its lease ends sooner (the consumer is done with the request).
  */
-export async function noteUncertain(
+export function uncertainStatement(
   db: D1Database,
   id: number,
   error: string,
   now: string,
   claimedAt?: string,
-): Promise<void> {
-  await db
+): D1PreparedStatement {
+  return db
     .prepare(
       `UPDATE message_outbox SET last_error = ?, updated_at = ?, claimed_at = coalesce(?, claimed_at)
        WHERE id = ? AND status = 'SENDING'`,
     )
-    .bind(error, now, claimedAt ?? null, id)
-    .run();
+    .bind(error, now, claimedAt ?? null, id);
 }
 
-/** Many QUEUED -> SENDING claims at once (the batch path): only rows still QUEUED, due, first tries, not suppressed. */
-export async function claimMany(
+/**
+ * The claims of a whole batch, as three statements of one D1 batch (one round trip with the settings read):
+ * the rows as they were, then every due QUEUED row claimed (QUEUED -> SENDING, provider fixed, not suppressed,
+ * its channel's provider and sender configured and the row not bound to another provider), then every
+ * SENDING row whose claim outlived its lease taken over. Each UPDATE is guarded in SQL and D1 runs a batch as
+ * one transaction, so no two consumers claim one row.
+ */
+export function claimStatements(
   db: D1Database,
   ids: readonly number[],
-  providers: { sms: ProviderName | null; email: ProviderName | null },
   now: string,
-): Promise<OutboxRow[]> {
-  if (ids.length === 0) return [];
-  const { results } = await db
-    .prepare(
-      `UPDATE message_outbox SET status = 'SENDING',
-         provider = coalesce(provider, CASE channel WHEN 'SMS' THEN ?1 ELSE ?2 END), claimed_at = ?3,
-         attempts = attempts + 1, updated_at = ?3
-       WHERE id IN (SELECT value FROM json_each(?4)) AND status = 'QUEUED' AND attempts = 0
-         AND (not_before IS NULL OR not_before <= ?3)
-         AND NOT EXISTS (SELECT 1 FROM message_suppression s
-                         WHERE s.channel = message_outbox.channel AND s.address = message_outbox.address)
-       RETURNING *`,
-    )
-    .bind(providers.sms, providers.email, now, JSON.stringify(ids))
-    .all<OutboxRow>();
-  return results;
+  leaseCutoff: string,
+): { before: D1PreparedStatement; claim: D1PreparedStatement; reclaim: D1PreparedStatement } {
+  const json = JSON.stringify(ids);
+  const configured = `EXISTS (SELECT 1 FROM messaging_settings s WHERE s.id = 1 AND CASE message_outbox.channel
+      WHEN 'SMS' THEN s.sms_sender IS NOT NULL AND coalesce(message_outbox.provider, s.sms_provider) = s.sms_provider
+      ELSE s.email_from IS NOT NULL AND coalesce(message_outbox.provider, s.email_provider) = s.email_provider END)`;
+  return {
+    before: db
+      .prepare('SELECT * FROM message_outbox WHERE id IN (SELECT value FROM json_each(?))')
+      .bind(json),
+    claim: db
+      .prepare(
+        `UPDATE message_outbox SET status = 'SENDING',
+           provider = coalesce(provider, (SELECT CASE message_outbox.channel WHEN 'SMS' THEN s.sms_provider
+             ELSE s.email_provider END FROM messaging_settings s WHERE s.id = 1)),
+           claimed_at = ?1, attempts = attempts + 1, updated_at = ?1
+         WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'QUEUED'
+           AND (not_before IS NULL OR not_before <= ?1) AND ${configured}
+           AND NOT EXISTS (SELECT 1 FROM message_suppression x
+                           WHERE x.channel = message_outbox.channel AND x.address = message_outbox.address)
+         RETURNING id`,
+      )
+      .bind(now, json),
+    reclaim: db
+      .prepare(
+        `UPDATE message_outbox SET claimed_at = ?1, attempts = attempts + 1, updated_at = ?1
+         WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'SENDING'
+           AND coalesce(claimed_at, '') <= ?3 AND ${configured}
+         RETURNING id`,
+      )
+      .bind(now, json, leaseCutoff),
+  };
 }
 
 /** The rows of many outbox messages by id. */

@@ -7,8 +7,11 @@
 //   provider is asked first: an idempotent provider (Resend) gets the same Idempotency-Key again; Twilio is
 //   looked up by recipient, sender and text; a provider that can tell neither (GatewayAPI, Cloudflare
 //   Email) is not sent to again: the message stays SENDING with the reason, for its delivery notice or staff.
-// - 429 and 5xx put the message back to QUEUED with not_before (Retry-After when given, else backoff).
+// - 429 and 5xx put the message back to QUEUED with not_before (Retry-After when given, else a short backoff
+//   of its own, 1 s doubling: sendBackoffSeconds) and the queue message comes back then; after
+//   MAX_SEND_ATTEMPTS tries it is FAILED.
 import type { Env } from '../../env';
+import { atomic } from '../../lib/db';
 import { applyEarlyEvents } from './events';
 import type { OutboxStatus, ProviderName } from './model';
 import { adapterFor } from './providers';
@@ -21,15 +24,16 @@ import {
 } from './providers/types';
 import {
   claimQueued,
+  finalStatements,
   isSuppressed,
   markAccepted,
   markFinal,
-  markRetry,
   messagingSettings,
   noteQueuedError,
-  noteUncertain,
   outboxById,
   reclaimStale,
+  retryStatement,
+  uncertainStatement,
 } from './repository';
 import type { MessagingSettingsRow, OutboxRow } from './tables';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe';
@@ -42,8 +46,13 @@ export const SENDING_LEASE_SECONDS = 120;
  * provider after this short pause (time for the provider to have recorded a message it took).
  */
 export const UNCERTAIN_SETTLE_SECONDS = 10;
-/** Tries toward the provider before a message is given up as FAILED. */
-export const MAX_SEND_ATTEMPTS = 8;
+/**
+ * Tries toward the provider before a message is given up as FAILED. With sendBackoffSeconds the waits between
+ * them add up to 16-32 min, so a provider outage of a quarter of an hour is still survived.
+ */
+export const MAX_SEND_ATTEMPTS = 12;
+/** No wait between two tries of one message is longer. */
+export const SEND_BACKOFF_CAP_SECONDS = 900;
 const NOT_CONFIGURED_DELAY_SECONDS = 3600;
 
 export type StepResult =
@@ -52,9 +61,16 @@ export type StepResult =
   /** Deliver the queue message again after this delay. */
   | { done: false; delaySeconds: number };
 
-/** Exponential backoff without jitter: 30 s, 1 min, 2 min, ... capped at one hour. */
-export function backoffSeconds(attempt: number): number {
-  return Math.min(3600, 30 * 2 ** Math.max(0, attempt - 1));
+/**
+ * The wait before the next try of one message after `attempt` tries (a 5xx, a 429 without Retry-After): about
+ * 1 s, 2 s, 4 s … doubling to a 15 min cap, each drawn between half and all of that (jitter, so that the
+ * messages one provider hiccup refused do not all come back in the same second). Short on purpose: one
+ * refused message waits seconds, not the job mechanism's minutes, and a broadcast has no long tail.
+ */
+export function sendBackoffSeconds(attempt: number, random: () => number = Math.random): number {
+  const n = Number.isFinite(attempt) && attempt >= 1 ? Math.min(Math.floor(attempt), 20) : 1;
+  const full = Math.min(SEND_BACKOFF_CAP_SECONDS, 2 ** (n - 1));
+  return Math.max(1, Math.ceil(full * (0.5 + random() / 2)));
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -137,7 +153,7 @@ export async function sendOutboxMessage(
     if (leaseEnds > t) return { done: false, delaySeconds: Math.ceil((leaseEnds - t) / 1000) };
     const taken = await reclaimStale(db, row, iso(t));
     if (!taken) return { done: false, delaySeconds: SENDING_LEASE_SECONDS };
-    return recoverAndSend(env, adapter, taken, settings, row.claimed_at ?? row.created_at, t);
+    return sendClaimed(env, adapter, taken, settings, t, row.claimed_at ?? row.created_at);
   }
 
   if (row.not_before && Date.parse(row.not_before) > t)
@@ -151,44 +167,67 @@ export async function sendOutboxMessage(
     // Another consumer claimed it between our read and our claim: it is in their hands now.
     const current = await outboxById(db, row.id);
     return current?.status === 'QUEUED'
-      ? { done: false, delaySeconds: backoffSeconds(1) }
+      ? { done: false, delaySeconds: sendBackoffSeconds(1) }
       : { done: true, status: current?.status ?? null };
   }
-  // A status check before any resend: an earlier try may have reached a provider that reported an error.
-  if (claimed.attempts > 1 && !adapter.idempotent) {
-    const found = await lookupOrRelease(env, adapter, claimed, settings, claimed.created_at, t);
-    if ('done' in found) return found;
-    if (found.kind === 'found')
-      return accepted(db, claimed, provider, found.providerMessageId, found.providerStatus, t);
-  }
-  return attempt(env, adapter, claimed, settings, t);
+  return sendClaimed(env, adapter, claimed, settings, t, null);
 }
 
-/** A dead consumer's claim, taken over: ask before sending again. */
-async function recoverAndSend(
+/**
+ * Where the batch path collects the writes of many messages, to run them as one D1 batch; without one, each
+ * write runs at once.
+ */
+export interface Sink {
+  accepted(a: Accepted): void;
+  write(statements: D1PreparedStatement[]): void;
+}
+
+async function write(db: D1Database, sink: Sink | undefined, statements: D1PreparedStatement[]) {
+  if (sink) sink.write(statements);
+  else await atomic(db, statements);
+}
+
+/**
+ * The send of a row this consumer has just claimed. `reclaimedFrom`: the claim time of a dead consumer whose
+ * claim was taken over (null for a claim of a QUEUED row). A status check before any resend: a taken-over
+ * claim may have reached the provider, and so may an earlier try that the provider answered with an error;
+ * an idempotent provider (Resend) is simply sent the same Idempotency-Key again.
+ */
+export async function sendClaimed(
   env: Env,
   adapter: ProviderAdapter,
   row: OutboxRow,
   settings: MessagingSettingsRow,
-  since: string,
   t: number,
+  reclaimedFrom: string | null,
+  sink?: Sink,
 ): Promise<StepResult> {
-  if (!adapter.idempotent) {
-    const found = await lookupOrRelease(env, adapter, row, settings, since, t);
+  if (!adapter.idempotent && (reclaimedFrom !== null || row.attempts > 1)) {
+    const found = await lookupOrRelease(
+      env,
+      adapter,
+      row,
+      settings,
+      reclaimedFrom ?? row.created_at,
+      t,
+      sink,
+    );
     if ('done' in found) return found;
     if (found.kind === 'found')
-      return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t);
-    if (found.kind === 'unknown') {
-      await noteUncertain(
-        env.DB,
-        row.id,
-        `The send was interrupted after reaching ${adapter.name}, which cannot tell whether it took the message: not sent again.`,
-        iso(t),
-      );
+      return accepted(env.DB, row, adapter.name, found.providerMessageId, found.providerStatus, t, sink);
+    if (found.kind === 'unknown' && reclaimedFrom !== null) {
+      await write(env.DB, sink, [
+        uncertainStatement(
+          env.DB,
+          row.id,
+          `The send was interrupted after reaching ${adapter.name}, which cannot tell whether it took the message: not sent again.`,
+          iso(t),
+        ),
+      ]);
       return { done: true, status: 'SENDING' };
     }
   }
-  return attempt(env, adapter, row, settings, t);
+  return attempt(env, adapter, row, settings, t, sink);
 }
 
 /**
@@ -203,19 +242,27 @@ async function lookupOrRelease(
   settings: MessagingSettingsRow,
   since: string,
   t: number,
+  sink?: Sink,
 ): Promise<LookupResult | StepResult> {
   try {
     return await adapter.lookup(await outgoing(env, row, settings, adapter.name), since);
   } catch (e) {
-    await noteUncertain(
-      env.DB,
-      row.id,
-      `Lookup failed, asked again: ${String(e)}`,
-      iso(t),
-      iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
-    );
+    await write(env.DB, sink, [
+      settleStatement(env.DB, row.id, `Lookup failed, asked again: ${String(e)}`, t),
+    ]);
     return { done: false, delaySeconds: UNCERTAIN_SETTLE_SECONDS };
   }
+}
+
+/** Keeps the row SENDING with the reason, its claim moved back so that it ends after the short settle. */
+function settleStatement(db: D1Database, id: number, error: string, t: number) {
+  return uncertainStatement(
+    db,
+    id,
+    error,
+    iso(t),
+    iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
+  );
 }
 
 async function accepted(
@@ -225,7 +272,12 @@ async function accepted(
   providerMessageId: string,
   providerStatus: string,
   t: number,
+  sink?: Sink,
 ): Promise<StepResult> {
+  if (sink) {
+    sink.accepted({ row, provider, providerMessageId, providerStatus });
+    return { done: true, status: 'SENT' };
+  }
   await markAccepted(db, row.id, provider, providerMessageId, providerStatus, iso(t));
   await applyEarlyEvents(db, row.id, provider, providerMessageId, iso(t));
   return { done: true, status: (await outboxById(db, row.id))?.status ?? 'SENT' };
@@ -239,13 +291,14 @@ export interface Accepted {
   providerStatus: string;
 }
 
-export async function attempt(
+/** One request to the provider for a claimed row, and what its answer means for the row. */
+async function attempt(
   env: Env,
   adapter: ProviderAdapter,
   row: OutboxRow,
   settings: MessagingSettingsRow,
   t: number,
-  collect?: (a: Accepted) => void,
+  sink?: Sink,
 ): Promise<StepResult> {
   const db = env.DB;
   let outcome: SendOutcome;
@@ -258,39 +311,28 @@ export async function attempt(
     else {
       // The request may have reached the provider: never resend blindly. The claim is released after a short
       // settle (this consumer is done with the request) and the recovery path asks the provider first.
-      await noteUncertain(
-        db,
-        row.id,
-        `Send interrupted: ${String(e)}`,
-        iso(t),
-        iso(t - (SENDING_LEASE_SECONDS - UNCERTAIN_SETTLE_SECONDS) * 1000),
-      );
+      await write(db, sink, [settleStatement(db, row.id, `Send interrupted: ${String(e)}`, t)]);
       return { done: false, delaySeconds: UNCERTAIN_SETTLE_SECONDS };
     }
   }
   switch (outcome.kind) {
     case 'accepted':
-      if (collect) {
-        collect({
-          row,
-          provider: adapter.name,
-          providerMessageId: outcome.providerMessageId,
-          providerStatus: outcome.providerStatus,
-        });
-        return { done: true, status: 'SENT' };
-      }
-      return accepted(db, row, adapter.name, outcome.providerMessageId, outcome.providerStatus, t);
+      return accepted(db, row, adapter.name, outcome.providerMessageId, outcome.providerStatus, t, sink);
     case 'rejected':
-      await markFinal(db, row.id, ['SENDING'], outcome.status, outcome.error, outcome.suppress, iso(t));
+      await write(
+        db,
+        sink,
+        finalStatements(db, row.id, ['SENDING'], outcome.status, outcome.error, outcome.suppress, iso(t)),
+      );
       return { done: true, status: outcome.status };
     case 'retry': {
       if (row.attempts >= MAX_SEND_ATTEMPTS) {
         const error = `Gave up after ${row.attempts} attempts: ${outcome.error}`;
-        await markFinal(db, row.id, ['SENDING'], 'FAILED', error, null, iso(t));
+        await write(db, sink, finalStatements(db, row.id, ['SENDING'], 'FAILED', error, null, iso(t)));
         return { done: true, status: 'FAILED' };
       }
-      const delay = outcome.retryAfterSeconds ?? backoffSeconds(row.attempts);
-      await markRetry(db, row.id, iso(t + delay * 1000), outcome.error, iso(t));
+      const delay = outcome.retryAfterSeconds ?? sendBackoffSeconds(row.attempts);
+      await write(db, sink, [retryStatement(db, row.id, iso(t + delay * 1000), outcome.error, iso(t))]);
       return { done: false, delaySeconds: delay };
     }
   }

@@ -32,14 +32,25 @@ function base64url(bytes: Uint8Array): string {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** The HMAC key of a secret, imported once per isolate (a broadcast signs a link per recipient). */
+const keys = new Map<string, CryptoKey>();
+async function macKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = await crypto.subtle.importKey(
+      'raw',
+      encoder.encode(`unsubscribe:${secret}`),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 async function mac(secret: string, payload: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(`unsubscribe:${secret}`),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
+  const key = await macKey(secret);
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(payload)));
   // 128 bits keep an SMS link short and are far beyond guessing.
   return base64url(sig.slice(0, 16));
