@@ -168,9 +168,9 @@ async function main() {
       }
       if (c && elapsed - lastLog > 10_000) {
         lastLog = elapsed;
-        timeline.push({ s: Math.round(elapsed / 1000), outbox: c.total, final: c.final ?? 0 });
+        timeline.push({ s: Math.round(elapsed / 1000), outbox: c.total, final: c.final ?? 0, load: load1() });
         log(
-          `  ${sec(elapsed)} s: outbox ${c.total}, final ${c.final ?? 0}, fake ${JSON.stringify(fake.counts)}`,
+          `  ${sec(elapsed)} s: outbox ${c.total}, final ${c.final ?? 0}, load ${load1()}, fake ${JSON.stringify(fake.counts)}`,
         );
       }
       if (fanOutMs != null && c && c.total >= dry.sendable && c.final === c.total) {
@@ -287,18 +287,19 @@ through \`wrangler dev\` (GraphQL \`startBroadcast\`, the real queue consumer, l
 Twilio's Messages API (bench/lib/fakeTwilio.mjs, over HTTP via \`TWILIO_API_BASE\`): ${r.fake.latencyMs} ms per
 send, 1 % \`429\` with \`Retry-After: 1\`, 1 % \`500\`, and **10 % redeliveries**: the fake accepts and stores the
 message, then resets the connection before answering. The worker cannot tell whether the send happened, so the
-queue message is retried (after the 120 s sending lease) and must find the message with Twilio's lookup
-(\`GET Messages.json?To=&From=\`) instead of sending again: a redelivery of an already-sent message. Retries after
-a \`500\` also look up first. "Final" = no longer \`QUEUED\` or \`SENDING\` (the fake sends no status callbacks, so
-messages end \`SENT\`). Times are from the \`startBroadcast\` answer, polling every 0.5 s.
+queue message is retried (after a 10 s settle) and must find the message with Twilio's lookup
+(\`GET Messages.json?To=&From=\`) instead of sending again: a redelivery of an already-sent message. A \`500\` is
+retried after 1 s, 2 s, 4 s … (with jitter), a \`429\` after its \`Retry-After\`; retries look up first.
+"Final" = no longer \`QUEUED\` or \`SENDING\` (the fake sends no status callbacks, so messages end \`SENT\`).
+Times are from the \`startBroadcast\` answer, polling every 0.5 s.
 
 ${renderTable(r)}
 
 Exactly-once: ${r.exactlyOnce.ok ? '**passed**' : '**FAILED**'} — every recipient has exactly one outbox row, the fake
 accepted exactly one send per message, and every outbox provider id is a send the fake accepted for that number.
 
-Progress (s since start: outbox rows, final):
-${r.timeline.map((x) => `${x.s}: ${x.outbox}/${x.final}`).join(', ')}
+Progress (s since start: outbox rows/final, 1-min load):
+${r.timeline.map((x) => `${x.s}: ${x.outbox}/${x.final}${x.load == null ? '' : ` (${x.load})`}`).join(', ')}
 `;
 }
 
