@@ -214,6 +214,39 @@ export function acceptedStatement(
     .bind(provider, providerMessageId, providerStatus, now, now, id);
 }
 
+/** acceptedStatement for many sends in one set-based statement (the batch path records a whole batch so). */
+export function acceptedManyStatement(
+  db: D1Database,
+  accepted: readonly {
+    id: number;
+    provider: ProviderName;
+    providerMessageId: string;
+    providerStatus: string;
+  }[],
+  now: string,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE message_outbox AS o SET provider = j.value ->> '$.provider', provider_message_id = j.value ->> '$.sid',
+         provider_status = CASE WHEN o.status = 'SENDING' THEN j.value ->> '$.status' ELSE o.provider_status END,
+         status = CASE WHEN o.status = 'SENDING' THEN 'SENT' ELSE o.status END,
+         sent_at = coalesce(o.sent_at, ?1), last_error = NULL, claimed_at = NULL, updated_at = ?1
+       FROM json_each(?2) AS j
+       WHERE o.id = j.value ->> '$.id' AND o.status NOT IN ('QUEUED', 'SUPPRESSED')`,
+    )
+    .bind(
+      now,
+      JSON.stringify(
+        accepted.map((a) => ({
+          id: a.id,
+          provider: a.provider,
+          sid: a.providerMessageId,
+          status: a.providerStatus,
+        })),
+      ),
+    );
+}
+
 export function suppressStatement(
   db: D1Database,
   outboxId: number,

@@ -14,7 +14,7 @@ import { atomic } from '../../lib/db';
 import { applyEarlyEvents } from './events';
 import type { Channel, ProviderName } from './model';
 import { adapterFor } from './providers';
-import { acceptedStatement, claimStatements } from './repository';
+import { acceptedManyStatement, claimStatements } from './repository';
 import {
   type Accepted,
   SENDING_LEASE_SECONDS,
@@ -133,9 +133,15 @@ async function record(
   stamp: string,
 ): Promise<void> {
   const statements = [
-    ...accepted.map((a) =>
-      acceptedStatement(db, a.row.id, a.provider, a.providerMessageId, a.providerStatus, stamp),
-    ),
+    ...(accepted.length > 0
+      ? [
+          acceptedManyStatement(
+            db,
+            accepted.map((a) => ({ ...a, id: a.row.id })),
+            stamp,
+          ),
+        ]
+      : []),
     ...writes,
   ];
   if (statements.length === 0) return;
