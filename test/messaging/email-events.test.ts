@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
 import { sendOutboxMessage } from '../../src/modules/messaging/send';
-import { outbox, queuedMessage, setProviders, uniqueEmail } from './helpers';
+import { deliver, outbox, queuedMessage, send, setProviders, uniqueEmail } from './helpers';
 
 // Cloudflare Email Service delivery events arrive on their own queue (the account's event subscription) and
 // go through the worker's queue() handler: applied once, monotonic (a late event never moves a final
@@ -121,6 +121,21 @@ describe('Cloudflare Email delivery events', () => {
     await sendOutboxMessage({ ...env, EMAIL: email }, waiting);
     expect(await outbox(waiting)).toMatchObject({ status: 'FAILED', provider_message_id: early });
     expect(await eventsOf(early)).toEqual([{ raw_status: 'rejected', mapped_status: 'FAILED', applied: 1 }]);
+
+    // The same through the outbox queue, whose batch records its sends together.
+    const earlier = `<${crypto.randomUUID()}@example.com>`;
+    await deliverEvents([event('bounced', earlier, { bounce: { type: 'hard' } })]);
+    const batched = await queuedMessage({ channel: 'EMAIL', address: uniqueEmail() });
+    const other = await queuedMessage({ channel: 'EMAIL', address: uniqueEmail() });
+    let n = 0;
+    const emails = { send: async () => ({ messageId: n++ === 0 ? earlier : `<${crypto.randomUUID()}@x>` }) };
+    const r = await deliver([send(batched), send(other)], 'mlm-crm-outbox', 1, { ...env, EMAIL: emails });
+    expect(r.explicitAcks).toHaveLength(2);
+    const [first, second] = [await outbox(batched), await outbox(other)];
+    const bounced = first.provider_message_id === earlier ? first : second;
+    expect(bounced).toMatchObject({ status: 'BOUNCED', provider_message_id: earlier });
+    expect((bounced === first ? second : first).status).toBe('SENT');
+    expect(await eventsOf(earlier)).toEqual([{ raw_status: 'bounced', mapped_status: 'BOUNCED', applied: 1 }]);
 
     const garbage = await deliverEvents([{ hello: 'world' }, 'text', event('delivered', '')]);
     expect(garbage.explicitAcks).toHaveLength(3);
