@@ -135,7 +135,9 @@ describe('Cloudflare Email delivery events', () => {
     const bounced = first.provider_message_id === earlier ? first : second;
     expect(bounced).toMatchObject({ status: 'BOUNCED', provider_message_id: earlier });
     expect((bounced === first ? second : first).status).toBe('SENT');
-    expect(await eventsOf(earlier)).toEqual([{ raw_status: 'bounced', mapped_status: 'BOUNCED', applied: 1 }]);
+    expect(await eventsOf(earlier)).toEqual([
+      { raw_status: 'bounced', mapped_status: 'BOUNCED', applied: 1 },
+    ]);
 
     const garbage = await deliverEvents([{ hello: 'world' }, 'text', event('delivered', '')]);
     expect(garbage.explicitAcks).toHaveLength(3);

@@ -33,18 +33,15 @@ export function gatewayApiAdapter(env: Env): ProviderAdapter {
       };
       if (m.smsEncoding === 'UCS2') payload.encoding = 'UCS2';
       if (m.statusCallbackUrl) payload.callback_url = m.statusCallbackUrl;
-      const res = await fetchVia(
-        env.GATEWAYAPI_API,
-        new Request(`${base}/rest/mtsms`, {
-          method: 'POST',
-          headers: {
-            authorization: `Token ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify(payload),
-        }),
-      );
+      const res = await fetchVia(env.GATEWAYAPI_API, `${base}/rest/mtsms`, {
+        method: 'POST',
+        headers: {
+          authorization: `Token ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(payload),
+      });
       const body = await jsonOf(res);
       if (res.ok) {
         const id = Array.isArray(body?.ids) ? body.ids[0] : undefined;

@@ -25,26 +25,23 @@ export function resendAdapter(env: Env): ProviderAdapter {
       const key = env.RESEND_API_KEY;
       if (!key) throw new ProviderNotConfigured('RESEND_API_KEY is not set.');
       const base = (env.RESEND_API_BASE ?? DEFAULT_BASE).replace(/\/+$/, '');
-      const res = await fetchVia(
-        env.RESEND_API,
-        new Request(`${base}/emails`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${key}`,
-            'content-type': 'application/json',
-            'idempotency-key': m.idempotencyKey,
-          },
-          body: JSON.stringify({
-            from: m.from,
-            to: [m.to],
-            subject: m.subject ?? '',
-            text: m.text,
-            ...(m.html ? { html: m.html } : {}),
-            ...(Object.keys(m.headers).length ? { headers: m.headers } : {}),
-            tags: [{ name: 'outbox_id', value: String(m.outboxId) }],
-          }),
+      const res = await fetchVia(env.RESEND_API, `${base}/emails`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': m.idempotencyKey,
+        },
+        body: JSON.stringify({
+          from: m.from,
+          to: [m.to],
+          subject: m.subject ?? '',
+          text: m.text,
+          ...(m.html ? { html: m.html } : {}),
+          ...(Object.keys(m.headers).length ? { headers: m.headers } : {}),
+          tags: [{ name: 'outbox_id', value: String(m.outboxId) }],
         }),
-      );
+      });
       const body = await jsonOf(res);
       if (res.ok && typeof body?.id === 'string')
         return { kind: 'accepted', providerMessageId: body.id, providerStatus: 'sent' };

@@ -39,18 +39,15 @@ export function twilioAdapter(env: Env): ProviderAdapter {
       const c = config(env);
       const form = new URLSearchParams({ To: m.to, From: m.from, Body: m.text });
       if (m.statusCallbackUrl) form.set('StatusCallback', m.statusCallbackUrl);
-      const res = await fetchVia(
-        env.TWILIO_API,
-        new Request(c.url, {
-          method: 'POST',
-          headers: {
-            authorization: basic(c.sid, c.token),
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'application/json',
-          },
-          body: form.toString(),
-        }),
-      );
+      const res = await fetchVia(env.TWILIO_API, c.url, {
+        method: 'POST',
+        headers: {
+          authorization: basic(c.sid, c.token),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: form.toString(),
+      });
       const body = await jsonOf(res);
       if (res.status === 200 || res.status === 201) {
         if (typeof body?.sid === 'string')
@@ -75,10 +72,9 @@ export function twilioAdapter(env: Env): ProviderAdapter {
       url.searchParams.set('To', m.to);
       url.searchParams.set('From', m.from);
       url.searchParams.set('PageSize', '50');
-      const res = await fetchVia(
-        env.TWILIO_API,
-        new Request(url, { headers: { authorization: basic(c.sid, c.token), accept: 'application/json' } }),
-      );
+      const res = await fetchVia(env.TWILIO_API, url, {
+        headers: { authorization: basic(c.sid, c.token), accept: 'application/json' },
+      });
       if (!res.ok) throw new Error(`Twilio message lookup answered ${res.status}.`);
       const body = await jsonOf(res);
       const messages = Array.isArray(body?.messages) ? (body.messages as Record<string, unknown>[]) : [];

@@ -79,6 +79,12 @@ export function transientOrRejected(res: Response, error: string): SendOutcome {
 }
 
 /** fetch through an optional service binding (tests bind local fakes of each provider). */
-export function fetchVia(binding: Fetcher | undefined, request: Request): Promise<Response> {
-  return binding ? binding.fetch(request) : fetch(request);
+export function fetchVia(
+  binding: Fetcher | undefined,
+  url: string | URL,
+  init?: RequestInit,
+): Promise<Response> {
+  // No Request object in between: a broadcast makes one request per message, and building one was ~7 % of
+  // the isolate's CPU in a profile of bench:messages.
+  return binding ? binding.fetch(url, init) : fetch(url, init);
 }
