@@ -13,11 +13,21 @@ const QUEUE = 'mlm-crm-email-events';
 
 beforeEach(() => setProviders({ sms: 'TWILIO', email: 'CLOUDFLARE' }));
 
+/** One event as the Email Sending event subscription publishes it (a fresh eventId each). */
 function event(type: string, messageId: string, payload: Record<string, unknown> = {}) {
   return {
     type: `cf.email.sending.message.${type}`,
-    source: { type: 'email.sending', domain: 'example.com' },
-    payload: { messageId, to: 'someone@example.com', ...payload },
+    source: { type: 'email.sending', zoneId: 'zone', domain: 'example.com' },
+    payload: {
+      eventId: crypto.randomUUID(),
+      messageId,
+      sender: 'shop@example.com',
+      recipient: 'someone@example.com',
+      subject: 'Din ordre',
+      terminal: type !== 'deferred',
+      delivery: { status: type, smtpStatusCode: type === 'delivered' ? '250' : '550' },
+      ...payload,
+    },
     metadata: {
       accountId: 'acc',
       eventSubscriptionId: 'sub',
@@ -66,14 +76,22 @@ const eventsOf = (messageId: string) =>
 describe('Cloudflare Email delivery events', () => {
   it('delivered moves SENT to DELIVERED once; a redelivery and a late deferred change nothing', async () => {
     const m = await sentMessage(uniqueEmail());
-    const result = await deliverEvents([event('delivered', m.messageId), event('delivered', m.messageId)]);
+    const delivered = event('delivered', m.messageId);
+    const result = await deliverEvents([delivered, delivered]);
     expect(result.explicitAcks).toHaveLength(2);
     expect(await outbox(m.id)).toMatchObject({ status: 'DELIVERED', provider_status: 'delivered' });
-    await deliverEvents([event('deferred', m.messageId), event('delivered', m.messageId)]);
+    await deliverEvents([event('deferred', m.messageId), delivered]);
     expect(await outbox(m.id)).toMatchObject({ status: 'DELIVERED' });
     expect(await eventsOf(m.messageId)).toEqual([
       { raw_status: 'delivered', mapped_status: 'DELIVERED', applied: 1 },
       { raw_status: 'deferred', mapped_status: null, applied: 0 },
+    ]);
+    // Events are told apart by their eventId: a second deferral of the same message is a second event.
+    await deliverEvents([event('deferred', m.messageId)]);
+    expect((await eventsOf(m.messageId)).map((e) => e.raw_status)).toEqual([
+      'delivered',
+      'deferred',
+      'deferred',
     ]);
   });
 

@@ -1,9 +1,12 @@
 // Cloudflare Email Service delivery events: the account's event subscription publishes them to a queue
 // (wrangler.toml, EMAIL_EVENTS_QUEUE). Each message is one event in the event-subscription envelope
-// {type, source, payload, metadata}: type `cf.email.sending.message.<delivered|deferred|bounced|failed|
-// rejected|complained>`, payload with the messageId the send returned and, for a bounce, bounce.type
-// hard|soft. Applied like every other provider event (events.ts): kept once, monotonic, unknown types kept
-// and logged; a hard bounce or complaint suppresses the address.
+// {type, source: {type: 'email.sending', zoneId, domain}, payload, metadata: {accountId, eventSubscriptionId,
+// eventSchemaVersion, eventTimestamp}}: type `cf.email.sending.message.<delivered|deferred|bounced|failed|
+// rejected|complained>`, payload {eventId, messageId (what the send returned), sender, recipient, subject,
+// terminal, delivery: {status, smtpStatusCode, smtpResponse}, and per type bounce: {type: hard|soft, ...},
+// complaint, failure: {reason}, rejection: {detail}}. Applied like every other provider event (events.ts):
+// kept once per eventId, monotonic, unknown types kept and logged; a hard bounce or complaint suppresses the
+// address.
 import type { Env } from '../../env';
 import { backoffSeconds } from '../../lib/backoff';
 import { nowIso } from '../../lib/db';
@@ -27,6 +30,7 @@ const STATUS: Record<string, EventStatus | null> = {
 interface Envelope {
   type?: unknown;
   payload?: {
+    eventId?: unknown;
     messageId?: unknown;
     message_id?: unknown;
     bounce?: { type?: unknown; reason?: unknown };
@@ -49,8 +53,11 @@ export function emailEventOf(body: unknown): ProviderEvent | null {
   if (name === 'bounced' && bounce === 'hard') mapped = 'BOUNCED';
   return {
     provider: 'CLOUDFLARE',
-    // A redelivered message is the same event; a soft and a later hard bounce are two.
-    dedupeKey: `${messageId}:${name}${name === 'bounced' ? `:${bounce}` : ''}`,
+    // A redelivered message is the same event (its eventId). Without one: a soft and a later hard bounce are two.
+    dedupeKey:
+      typeof e.payload?.eventId === 'string' && e.payload.eventId !== ''
+        ? `event:${e.payload.eventId}`
+        : `${messageId}:${name}${name === 'bounced' ? `:${bounce}` : ''}`,
     providerMessageId: messageId,
     outboxHint: null,
     rawStatus: name,
