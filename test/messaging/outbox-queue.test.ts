@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  MAX_PACED_ATTEMPTS,
   MAX_SEND_ATTEMPTS,
   SEND_BACKOFF_CAP_SECONDS,
   UNCERTAIN_SETTLE_SECONDS,
@@ -130,6 +131,30 @@ describe('the outbox queue', () => {
     expect(failed.last_error).toContain(`Gave up after ${MAX_SEND_ATTEMPTS} attempts`);
     expect(failed.last_error).toContain('503');
     expect(await twilioAccepted(down)).toEqual([]);
+  });
+
+  it('a rate limit is not a failure: more than MAX_SEND_ATTEMPTS 429s with Retry-After still end SENT; a 5xx after them gives up', async () => {
+    const [paced, pacedThenDown] = [uniquePhone(), uniquePhone()];
+    const limits = Array.from({ length: MAX_SEND_ATTEMPTS + 2 }, () => ({ status: 429, retryAfter: '1' }));
+    await script('TWILIO_API', paced, limits);
+    await script('TWILIO_API', pacedThenDown, [...limits, { status: 503 }]);
+    const [a, b] = await Promise.all(
+      [paced, pacedThenDown].map((address) => queuedMessage({ channel: 'SMS', address })),
+    );
+    for (let n = 1; n <= MAX_SEND_ATTEMPTS + 3; n++) {
+      const r = await deliver([send(a), send(b)], OUTBOX_QUEUE, n);
+      if (n <= MAX_SEND_ATTEMPTS + 2) expect(r.retryMessages.map((m) => m.delaySeconds)).toEqual([1, 1]);
+      await age(a, 1);
+      await age(b, 1);
+    }
+    expect(MAX_PACED_ATTEMPTS).toBeGreaterThan(MAX_SEND_ATTEMPTS + 3);
+    const sent = await twilioAccepted(paced);
+    expect(sent).toHaveLength(1);
+    expect(await outbox(a)).toMatchObject({ status: 'SENT', attempts: MAX_SEND_ATTEMPTS + 3 });
+    const failed = await outbox(b);
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: MAX_SEND_ATTEMPTS + 3 });
+    expect(failed.last_error).toContain('503');
+    expect(await twilioAccepted(pacedThenDown)).toEqual([]);
   });
 
   it('a lookup that fails sends nothing and releases the claim after the settle; the next one finds the message', async () => {

@@ -9,7 +9,7 @@
 //   Email) is not sent to again: the message stays SENDING with the reason, for its delivery notice or staff.
 // - 429 and 5xx put the message back to QUEUED with not_before (Retry-After when given, else a short backoff
 //   of its own, 1 s doubling: sendBackoffSeconds) and the queue message comes back then; after
-//   MAX_SEND_ATTEMPTS tries it is FAILED.
+//   MAX_SEND_ATTEMPTS tries it is FAILED (MAX_PACED_ATTEMPTS while the provider only asks us to wait).
 import type { Env } from '../../env';
 import { atomic } from '../../lib/db';
 import { applyEarlyEvents } from './events';
@@ -51,6 +51,11 @@ export const UNCERTAIN_SETTLE_SECONDS = 10;
  * them add up to 16-32 min, so a provider outage of a quarter of an hour is still survived.
  */
 export const MAX_SEND_ATTEMPTS = 12;
+/**
+ * Tries allowed while the provider paces us (a 429 or a throttling code with its own wait): a rate limit is
+ * not a failure of the message, so twelve quick "Retry-After: 1" answers must not give it up after 12 s.
+ */
+export const MAX_PACED_ATTEMPTS = 60;
 /** No wait between two tries of one message is longer. */
 export const SEND_BACKOFF_CAP_SECONDS = 900;
 const NOT_CONFIGURED_DELAY_SECONDS = 3600;
@@ -326,7 +331,9 @@ async function attempt(
       );
       return { done: true, status: outcome.status };
     case 'retry': {
-      if (row.attempts >= MAX_SEND_ATTEMPTS) {
+      const paced =
+        outcome.retryAfterSeconds !== null && outcome.retryAfterSeconds < NOT_CONFIGURED_DELAY_SECONDS;
+      if (row.attempts >= (paced ? MAX_PACED_ATTEMPTS : MAX_SEND_ATTEMPTS)) {
         const error = `Gave up after ${row.attempts} attempts: ${outcome.error}`;
         await write(db, sink, finalStatements(db, row.id, ['SENDING'], 'FAILED', error, null, iso(t)));
         return { done: true, status: 'FAILED' };
