@@ -4,7 +4,7 @@ import { type LineRef, linesOf, membersNeeded } from '../explain';
 import type { CompiledPlan } from '../plan';
 import type { PeriodMembers } from './inputs';
 import { readVolumeLines } from './volumeLines';
-import { fastStartWindow, readVolumeSums } from './volumeSums';
+import { fastStartWindow, orderTotalsFor, readVolumeSums } from './volumeSums';
 
 /**
  * The volume lines of the members the explanation of `ref` needs. Retail lists the earner's own lines one by
@@ -33,6 +33,7 @@ export async function explainVolumes(
       period.ids,
       fastStartWindow(plan, period.members),
       keep,
+      orderTotalsFor(plan),
     );
   return kept;
 }

@@ -7,7 +7,7 @@ import { PeriodEngine, type PeriodResult } from '../engine';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { periodById } from '../periods/repository';
-import { fastStartWindow, readVolumeSums } from '../periods/volumeSums';
+import { fastStartWindow, orderTotalsFor, readVolumeSums } from '../periods/volumeSums';
 import type { CompiledPlan } from '../plan';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion, versionInForce } from '../versions/repository';
@@ -163,8 +163,14 @@ async function computeFromSums(
   m: PeriodMembers,
 ): Promise<PeriodResult> {
   const engine = new PeriodEngine(plan, m.members, m.bounds);
-  await readVolumeSums(db, periodId, m.bounds, m.ids, fastStartWindow(plan, m.members), (chunk) =>
-    engine.addLines(chunk),
+  await readVolumeSums(
+    db,
+    periodId,
+    m.bounds,
+    m.ids,
+    fastStartWindow(plan, m.members),
+    (chunk) => engine.addLines(chunk),
+    orderTotalsFor(plan),
   );
   return engine.finish();
 }
