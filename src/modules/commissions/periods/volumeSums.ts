@@ -76,7 +76,8 @@ export async function readVolumeSums(
   const window = fastStart
     ? `, min(julianday(o.paid_at)), max(julianday(o.paid_at)), sum(julianday(o.paid_at) IS NULL)`
     : ', NULL, NULL, 0';
-  const range = 'o.period = ?1 AND o.paid_at IS NOT NULL AND o.distributor_id > ?2 AND o.distributor_id <= ?3';
+  const range =
+    'o.period = ?1 AND o.paid_at IS NOT NULL AND o.distributor_id > ?2 AND o.distributor_id <= ?3';
   const lineKinds = { none: '', personal: " AND o.kind = 'CUSTOMER'", all: null }[fromOrders];
   const orderKinds = { none: null, personal: " AND o.kind = 'PERSONAL'", all: '' }[fromOrders];
   const statements = [

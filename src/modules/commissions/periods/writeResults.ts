@@ -191,7 +191,9 @@ export class HeldLines {
     for (let i = count - 1; i >= 0; i--) order[--end[earner[i] - lo]] = i;
     // end[g] is now where group g starts.
     const before = (a: number, b: number) =>
-      BONUS_BY_NAME[bonus[a] - 1] - BONUS_BY_NAME[bonus[b] - 1] || level[a] - level[b] || source[a] - source[b];
+      BONUS_BY_NAME[bonus[a] - 1] - BONUS_BY_NAME[bonus[b] - 1] ||
+      level[a] - level[b] ||
+      source[a] - source[b];
     for (let g = 0; g < end.length; g++) {
       const from = end[g];
       const to = g + 1 < end.length ? end[g + 1] : count;
