@@ -336,6 +336,12 @@ async function reusedBase(dir) {
   const prepared = JSON.parse(readFileSync(meta, 'utf8'));
   if (prepared.period !== PERIOD || !existsSync(prepared.persistTo)) return null;
   await applyMigrations(config, prepared.persistTo);
+  // This run's staff password (each run makes its own).
+  await d1Query(
+    config,
+    prepared.persistTo,
+    `UPDATE staff_user SET password_hash = '${pbkdf2Hash(STAFF.password)}' WHERE email = '${STAFF.email}'`,
+  );
   log(`  reusing the base database of an earlier run (${prepared.persistTo})`);
   return prepared;
 }
