@@ -649,12 +649,12 @@ starts; both plans close the same data.
   by page and fed to the engine as they come, and the engine finishes (one figure). Since issue 14 the volumes
   are per-member sums (one row per member, order kind and starter-kit flag, summed by SQLite per range of
   distributors: src/modules/commissions/periods/volumeSums.ts), with only the lines of members across a
-  fast-start window edge and of refunds read one by one; before, every order line was read. Since code 3c7bd77
+  fast-start window edge and of refunds read one by one; before, every order line was read. Since code f6d4c60
   PERSONAL orders (and CUSTOMER orders under a plan without retail) are summed from their own qv/cv, without
   their lines (orderTotalsFor). "write" = results
   and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
   written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted:
-  a counting sort on the earner since 3c7bd77) and five INSERTs share a batch. With \`--keep-state --reuse-base\`
+  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. With \`--keep-state --reuse-base\`
   a run reuses the base database of an earlier run (the setup times shown are then that run's).
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
