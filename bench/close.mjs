@@ -1,5 +1,9 @@
 // npm run bench:close [-- --sizes 10000,100000,1000000] [--plans unilevel-ranks,binary-fast-start]
-//                     [--per-member 3] [--port 8790] [--timeout-min 60] [--keep-state] [--report-only]
+//                     [--per-member 3] [--port 8790] [--timeout-min 60] [--keep-state] [--reuse-base] [--report-only]
+//
+// --keep-state keeps bench/.state/close-<size> (the imported base database and each plan's copy); --reuse-base
+// then skips generating and importing the data when that base is there (its migrations are applied again, so a
+// newer migration lands on it), for measuring a change to the close without re-importing millions of orders.
 //
 // A full commission period close (CLOSING → REVIEW) through the real cron and queue handlers in local workerd.
 // For each size: generate the network of bench:genealogy and `per-member` orders per member paid within LAST
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     'timeout-min': { type: 'string', default: '60' },
     'keep-state': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
+    'reuse-base': { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
@@ -319,7 +324,26 @@ async function prepareBase(size, dir) {
   if (check.members !== size || check.paidOrders !== file.paid)
     throw new Error(`base data does not add up: ${JSON.stringify(check)}, expected ${size} / ${file.paid}`);
   log(`  base: ${JSON.stringify(check)}, ${dirMb(persistTo)} MB of D1 files`);
-  return { persistTo, shape, file, networkMs, ordersMs, check };
+  const prepared = { persistTo, shape, file, networkMs, ordersMs, check };
+  writeFileSync(join(dir, 'base.json'), JSON.stringify({ ...prepared, period: PERIOD }));
+  return prepared;
+}
+
+/** The base database of an earlier --keep-state run of this size and period, if there is one. */
+async function reusedBase(dir) {
+  const meta = join(dir, 'base.json');
+  if (!args['reuse-base'] || !existsSync(meta)) return null;
+  const prepared = JSON.parse(readFileSync(meta, 'utf8'));
+  if (prepared.period !== PERIOD || !existsSync(prepared.persistTo)) return null;
+  await applyMigrations(config, prepared.persistTo);
+  // This run's staff password (each run makes its own).
+  await d1Query(
+    config,
+    prepared.persistTo,
+    `UPDATE staff_user SET password_hash = '${pbkdf2Hash(STAFF.password)}' WHERE email = '${STAFF.email}'`,
+  );
+  log(`  reusing the base database of an earlier run (${prepared.persistTo})`);
+  return prepared;
 }
 
 async function closeOnce(size, dir, plan, basePersist) {
@@ -459,11 +483,14 @@ async function closeOnce(size, dir, plan, basePersist) {
 
 async function benchSize(size) {
   const dir = join(STATE, `close-${size}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   log(`\n== ${size.toLocaleString('en-US')} members, ${perMember} orders each, period ${PERIOD} ==`);
   const loadAtStart = load1();
-  const base = await prepareBase(size, dir);
+  let base = await reusedBase(dir);
+  if (!base) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    base = await prepareBase(size, dir);
+  }
   const out = {};
   try {
     for (const plan of plans) {
@@ -622,10 +649,13 @@ starts; both plans close the same data.
   by page and fed to the engine as they come, and the engine finishes (one figure). Since issue 14 the volumes
   are per-member sums (one row per member, order kind and starter-kit flag, summed by SQLite per range of
   distributors: src/modules/commissions/periods/volumeSums.ts), with only the lines of members across a
-  fast-start window edge and of refunds read one by one; before, every order line was read. "write" = results
+  fast-start window edge and of refunds read one by one; before, every order line was read. Since code f6d4c60
+  PERSONAL orders (and CUSTOMER orders under a plan without retail) are summed from their own qv/cv, without
+  their lines (orderTotalsFor). "write" = results
   and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
-  written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted)
-  and five INSERTs share a batch.
+  written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted:
+  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. With \`--keep-state --reuse-base\`
+  a run reuses the base database of an earlier run (the setup times shown are then that run's).
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
   worker) and times only the engine's calls in Node (addLines/computePeriod, finish, and draining every

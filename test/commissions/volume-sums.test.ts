@@ -5,7 +5,8 @@ import { PeriodEngine, type PeriodResult } from '../../src/modules/commissions/e
 import { loadPeriodMembers } from '../../src/modules/commissions/periods/inputs';
 import { previousPeriod } from '../../src/modules/commissions/periods/lifecycle';
 import { readVolumeLines } from '../../src/modules/commissions/periods/volumeLines';
-import { readVolumeSums } from '../../src/modules/commissions/periods/volumeSums';
+import { orderTotalsFor, readVolumeSums } from '../../src/modules/commissions/periods/volumeSums';
+import type { CompiledPlan } from '../../src/modules/commissions/plan';
 import { compilePlan } from '../../src/modules/commissions/plan';
 import type { Plan } from '../../src/modules/commissions/plan/schema';
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
@@ -86,9 +87,27 @@ beforeAll(async () => {
   await env.DB.batch(stmts);
 }, 60_000);
 
-async function compute(read: 'sums' | 'lines'): Promise<{ r: PeriodResult; lines: string }> {
-  const { ids, members: m, bounds } = await loadPeriodMembers(env.DB, last, plan);
-  const engine = new PeriodEngine(plan, m, bounds);
+// The same plan without retail (CUSTOMER orders summed from their rows too) and with kits carrying volume (every
+// order's lines summed): readVolumeSums reads each one's orders differently (orderTotalsFor).
+const noRetail = compilePlan({
+  ...EXAMPLE_PLANS.binaryFastStart,
+  retail: false,
+  starterKitsCarryVolume: false,
+  fastStart: { windowDays: 25, levels: [1000, 500, 250] },
+} as Plan);
+const kitsCarry = compilePlan({
+  ...EXAMPLE_PLANS.binaryFastStart,
+  retail: true,
+  starterKitsCarryVolume: true,
+  fastStart: { windowDays: 25, levels: [1000, 500, 250] },
+} as Plan);
+
+async function compute(
+  read: 'sums' | 'lines',
+  p: CompiledPlan = plan,
+): Promise<{ r: PeriodResult; lines: string }> {
+  const { ids, members: m, bounds } = await loadPeriodMembers(env.DB, last, p);
+  const engine = new PeriodEngine(p, m, bounds);
   const feed = (chunk: Parameters<PeriodEngine['addLines']>[0]) => engine.addLines(chunk);
   if (read === 'sums')
     await readVolumeSums(
@@ -96,8 +115,9 @@ async function compute(read: 'sums' | 'lines'): Promise<{ r: PeriodResult; lines
       last,
       bounds,
       ids,
-      { windowMs: plan.fastStart!.windowMs, joinedAt: m.joinedAt! },
+      { windowMs: p.fastStart!.windowMs, joinedAt: m.joinedAt! },
       feed,
+      orderTotalsFor(p),
     );
   else await readVolumeLines(env.DB, last, bounds, ids, feed);
   const r = engine.finish();
@@ -120,6 +140,27 @@ describe('volume sums', () => {
     expect(fast.some((v) => v > 0)).toBe(true);
     expect(fast.some((v, i) => v === 0 && lines.r.cv[i] > 0)).toBe(true);
     expect(lines.r.totals.byBonus.retail).toBeGreaterThan(0);
+  });
+
+  it("summed from the orders' own rows where the plan allows it, the same again", async () => {
+    expect([orderTotalsFor(plan), orderTotalsFor(noRetail), orderTotalsFor(kitsCarry)]).toEqual([
+      'personal',
+      'all',
+      'none',
+    ]);
+    for (const p of [noRetail, kitsCarry]) {
+      const sums = await compute('sums', p);
+      const lines = await compute('lines', p);
+      expect(sums.r.totals).toEqual(lines.r.totals);
+      for (const k of ['pv', 'cv', 'customerPv', 'fastStartCv', 'total'] as const)
+        expect(Array.from((sums.r[k] ?? []) as ArrayLike<number>), k).toEqual(
+          Array.from((lines.r[k] ?? []) as ArrayLike<number>),
+        );
+      expect(sums.lines).toBe(lines.lines);
+    }
+    // The kit counts under kitsCarry and not under the others: the three cases are not the same case.
+    const [a, b] = [await compute('lines', noRetail), await compute('lines', kitsCarry)];
+    expect(b.r.totals.totalCv).toBeGreaterThan(a.r.totals.totalCv);
   });
 
   it('read line by line only the members whose orders cross a fast-start window edge', async () => {

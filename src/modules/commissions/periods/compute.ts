@@ -4,7 +4,7 @@ import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodMembers } from './inputs';
 import { logCloseStep } from './metered';
 import { periodById, progress } from './repository';
-import { fastStartWindow, readVolumeSums } from './volumeSums';
+import { fastStartWindow, orderTotalsFor, readVolumeSums } from './volumeSums';
 import { writeResults } from './writeResults';
 
 /**
@@ -29,8 +29,14 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   const heldMembers = members.heldMembers;
   const fastStart = fastStartWindow(plan, members);
   const engine = new PeriodEngine(plan, members, bounds, { reuseInputs: true });
-  const volumes = await readVolumeSums(db, periodId, bounds, ids, fastStart, (chunk) =>
-    engine.addLines(chunk),
+  const volumes = await readVolumeSums(
+    db,
+    periodId,
+    bounds,
+    ids,
+    fastStart,
+    (chunk) => engine.addLines(chunk),
+    orderTotalsFor(plan),
   );
   const result = engine.finish();
   // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).

@@ -4,7 +4,7 @@ import { type LineRef, linesOf, membersNeeded } from '../explain';
 import type { CompiledPlan } from '../plan';
 import type { PeriodMembers } from './inputs';
 import { readVolumeLines } from './volumeLines';
-import { fastStartWindow, readVolumeSums } from './volumeSums';
+import { fastStartWindow, orderTotalsFor, readVolumeSums } from './volumeSums';
 
 /**
  * The volume lines of the members the explanation of `ref` needs. Retail lists the earner's own lines one by
@@ -20,8 +20,17 @@ export async function explainVolumes(
 ): Promise<VolumeLines[]> {
   const need = membersNeeded(period.members, ref);
   const kept: VolumeLines[] = [];
+  // Memory (a root's line keeps a row per member and order kind): the retail profit feeds retail lines only and
+  // the order's own instant fast-start lines only, so an explanation of another part keeps neither.
   const keep = (chunk: VolumeLines) => {
-    const mine = linesOf(chunk, need);
+    const mine = linesOf(
+      {
+        ...chunk,
+        retailProfit: ref.bonus === BONUS.retail ? chunk.retailProfit : undefined,
+        orderAt: ref.bonus === BONUS.fastStart ? chunk.orderAt : undefined,
+      },
+      need,
+    );
     if (mine.count > 0) kept.push(mine);
   };
   if (ref.bonus === BONUS.retail) await readVolumeLines(db, periodId, period.bounds, period.ids, keep);
@@ -33,6 +42,7 @@ export async function explainVolumes(
       period.ids,
       fastStartWindow(plan, period.members),
       keep,
+      orderTotalsFor(plan),
     );
   return kept;
 }

@@ -4,6 +4,11 @@
 // part that looks at each line (was its order paid within the member's window?): a group whose orders are all
 // inside or all outside the window is still one line; a member with a group across the window's edge (a member
 // who joined around the period) is read line by line. Refunds are read line by line (few).
+// Most of the work was the join to order_line (an index seek per order, a row per line). An order already
+// carries its qv/cv (sales_order.qv/cv: the sum of its lines without starter kits, written with the order by
+// every path that creates one, orders/model.ts lineVolume). So when the plan gives kits no volume, orders whose
+// lines add nothing else are summed from their own rows: every PERSONAL order, and CUSTOMER orders too when the
+// plan pays no retail profit (only CUSTOMER orders' lines carry it). The rest still sums lines.
 import { KIND_CUSTOMER, KIND_PERSONAL, type MemberArrays, type VolumeLines } from '../engine';
 import type { CompiledPlan } from '../plan';
 import { indexOf } from './members';
@@ -31,6 +36,15 @@ export function fastStartWindow(plan: CompiledPlan, members: MemberArrays): Fast
   return { windowMs: plan.fastStart.windowMs, joinedAt: members.joinedAt };
 }
 
+/** Which paid orders can be summed from their own qv/cv instead of their lines (see above). */
+export type OrderTotals = 'none' | 'personal' | 'all';
+
+/** The orders whose own totals give the plan the same volumes as their lines. */
+export function orderTotalsFor(plan: Pick<CompiledPlan, 'starterKitsCarryVolume' | 'retail'>): OrderTotals {
+  if (plan.starterKitsCarryVolume) return 'none'; // a kit's line keeps its unit volumes; the order's total has none
+  return plan.retail ? 'personal' : 'all';
+}
+
 /** distributor, kind, starter kit, Σqv, Σcv, Σretail profit, then with fast start: first and last paid (julianday), unparsed. */
 type SumRow = [number, string, number, number, number, number, number | null, number | null, number];
 
@@ -54,25 +68,44 @@ export async function readVolumeSums(
   ids: Int32Array,
   fastStart: FastStartWindow | null,
   sink: (chunk: VolumeLines) => void,
+  /** Orders summed from their own rows (orderTotalsFor(plan)); the default sums every order's lines. */
+  fromOrders: OrderTotals = 'none',
 ): Promise<VolumeSumCounts> {
   const counts: VolumeSumCounts = { sums: 0, lines: 0, detailMembers: 0 };
   const detail: number[] = [];
   const window = fastStart
     ? `, min(julianday(o.paid_at)), max(julianday(o.paid_at)), sum(julianday(o.paid_at) IS NULL)`
     : ', NULL, NULL, 0';
-  const statement = db.prepare(
-    `SELECT o.distributor_id, o.kind, l.is_starter_kit, sum(l.quantity * l.unit_qv), sum(l.quantity * l.unit_cv),
-       sum(CASE o.kind WHEN 'CUSTOMER' THEN (l.unit_retail - l.unit_wholesale) * l.quantity ELSE 0 END)${window}
-     FROM sales_order o JOIN order_line l ON l.order_id = o.id
-     WHERE o.period = ?1 AND o.paid_at IS NOT NULL AND o.distributor_id > ?2 AND o.distributor_id <= ?3
-     GROUP BY o.distributor_id, o.kind, l.is_starter_kit`,
-  );
+  const range =
+    'o.period = ?1 AND o.paid_at IS NOT NULL AND o.distributor_id > ?2 AND o.distributor_id <= ?3';
+  const lineKinds = { none: '', personal: " AND o.kind = 'CUSTOMER'", all: null }[fromOrders];
+  const orderKinds = { none: null, personal: " AND o.kind = 'PERSONAL'", all: '' }[fromOrders];
+  const statements = [
+    lineKinds == null
+      ? null
+      : db.prepare(
+          `SELECT o.distributor_id, o.kind, l.is_starter_kit, sum(l.quantity * l.unit_qv), sum(l.quantity * l.unit_cv),
+             sum(CASE o.kind WHEN 'CUSTOMER' THEN (l.unit_retail - l.unit_wholesale) * l.quantity ELSE 0 END)${window}
+           FROM sales_order o JOIN order_line l ON l.order_id = o.id
+           WHERE ${range}${lineKinds}
+           GROUP BY o.distributor_id, o.kind, l.is_starter_kit`,
+        ),
+    orderKinds == null
+      ? null
+      : db.prepare(
+          `SELECT o.distributor_id, o.kind, 0, sum(o.qv), sum(o.cv), 0${window}
+           FROM sales_order o WHERE ${range}${orderKinds}
+           GROUP BY o.distributor_id, o.kind`,
+        ),
+  ].filter((x) => x !== null);
   // Every line counts wherever it falls in the period (readVolumeLines clamps `at` into the bounds).
   const at = bounds.start;
   for (let first = 0; first < ids.length; first += MEMBER_PAGE) {
     const last = Math.min(ids.length, first + MEMBER_PAGE) - 1;
     const after = first === 0 ? -2_147_483_648 : ids[first - 1];
-    const rows = await statement.bind(periodId, after, ids[last]).raw<SumRow>();
+    const rows: SumRow[] = [];
+    for (const statement of statements)
+      for (const row of await statement.bind(periodId, after, ids[last]).raw<SumRow>()) rows.push(row);
     const cols = new LineColumns();
     // A member with any group across a window edge is read line by line: none of its groups is summed.
     const lineByLine = new Set<number>();

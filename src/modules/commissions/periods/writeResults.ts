@@ -168,17 +168,49 @@ export class HeldLines {
     this.amount[i] = a;
   }
 
-  /** Positions in primary-key order: earner (ids ascend with the index), bonus name, level, source (none first). */
+  /**
+   * Positions in primary-key order: earner (ids ascend with the index), bonus name, level, source (none first).
+   * A counting sort by earner (a pass holds a contiguous range of earners), then each earner's few lines by the
+   * rest of the key: linear, where one comparison sort of all the held lines cost about a second at 1M members.
+   */
   keyOrder(): Uint32Array {
-    const order = new Uint32Array(this.count);
-    for (let i = 0; i < this.count; i++) order[i] = i;
-    const { earner, bonus, level, source } = this;
-    return order.sort(
-      (a, b) =>
-        earner[a] - earner[b] ||
-        BONUS_BY_NAME[bonus[a] - 1] - BONUS_BY_NAME[bonus[b] - 1] ||
-        level[a] - level[b] ||
-        source[a] - source[b],
-    );
+    const { count, earner, bonus, level, source } = this;
+    const order = new Uint32Array(count);
+    if (count === 0) return order;
+    let lo = earner[0];
+    let hi = earner[0];
+    for (let i = 1; i < count; i++) {
+      const e = earner[i];
+      if (e < lo) lo = e;
+      else if (e > hi) hi = e;
+    }
+    // end[g] = where earner lo + g's lines end once placed (a cursor while placing them).
+    const end = new Uint32Array(hi - lo + 1);
+    for (let i = 0; i < count; i++) end[earner[i] - lo]++;
+    for (let g = 1; g < end.length; g++) end[g] += end[g - 1];
+    for (let i = count - 1; i >= 0; i--) order[--end[earner[i] - lo]] = i;
+    // end[g] is now where group g starts.
+    const before = (a: number, b: number) =>
+      BONUS_BY_NAME[bonus[a] - 1] - BONUS_BY_NAME[bonus[b] - 1] ||
+      level[a] - level[b] ||
+      source[a] - source[b];
+    for (let g = 0; g < end.length; g++) {
+      const from = end[g];
+      const to = g + 1 < end.length ? end[g + 1] : count;
+      if (to - from > 32) {
+        order.subarray(from, to).sort(before);
+        continue;
+      }
+      for (let j = from + 1; j < to; j++) {
+        const x = order[j];
+        let k = j - 1;
+        while (k >= from && before(order[k], x) > 0) {
+          order[k + 1] = order[k];
+          k--;
+        }
+        order[k + 1] = x;
+      }
+    }
+    return order;
   }
 }

@@ -7,7 +7,7 @@ import { PeriodEngine, type PeriodResult } from '../engine';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { periodById } from '../periods/repository';
-import { fastStartWindow, readVolumeSums } from '../periods/volumeSums';
+import { fastStartWindow, orderTotalsFor, readVolumeSums } from '../periods/volumeSums';
 import type { CompiledPlan } from '../plan';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion, versionInForce } from '../versions/repository';
@@ -86,14 +86,26 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
   if (run?.status !== 'QUEUED') return;
   try {
     const draft = compilePlan(planOf(await requirePlanVersion(db, run.plan_version_id)));
-    // Memory (1M members in 128 MB): the members once, the volumes as per-member sums streamed into each engine,
-    // and only one engine result held at a time (the base is reduced to totals and ranks before the draft runs).
-    const inputs = await loadPeriodMembers(db, run.period_id, draft, true);
+    const period = await periodById(db, run.period_id);
+    const stored = period != null && period.status !== 'OPEN' && period.status !== 'CLOSING';
+    const inForce = stored ? null : await versionInForce(db, run.period_id);
+    // Memory (1M members in 128 MB): the members once (every array only when a second plan runs on them), the
+    // volumes as per-member sums streamed into each engine, only one engine result held at a time (the base is
+    // reduced to totals and rank numbers before the draft runs), and the draft's engine takes the member arrays
+    // over (reuseInputs), as the close's does.
+    const inputs = await loadPeriodMembers(db, run.period_id, draft, inForce != null);
     const n = inputs.ids.length;
     const base = new Float64Array(n);
-    const baseRank: (string | null)[] = new Array(n).fill(null);
-    const period = await periodById(db, run.period_id);
-    if (period && period.status !== 'OPEN' && period.status !== 'CLOSING') {
+    // Rank names by number (1 + index in `rankNames`, 0 = none): base and draft plans may name different ranks.
+    const rankNames: string[] = [];
+    const rankNumber = (rank: string | null) => {
+      if (rank == null) return 0;
+      let k = rankNames.indexOf(rank);
+      if (k < 0) k = rankNames.push(rank) - 1;
+      return k + 1;
+    };
+    const baseRank = new Uint16Array(n);
+    if (stored) {
       for (let after = 0; ; ) {
         const rows = await db
           .prepare(
@@ -107,29 +119,29 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
           while (i < n && inputs.ids[i] < id) i++;
           if (inputs.ids[i] === id) {
             base[i] = total;
-            baseRank[i] = rank;
+            baseRank[i] = rankNumber(rank);
           }
         }
         after = rows[rows.length - 1][0];
       }
-    } else {
-      const inForce = await versionInForce(db, run.period_id);
-      if (inForce) {
-        const plan = compilePlan(planOf(inForce));
-        const r = await computeFromSums(db, run.period_id, plan, inputs);
-        base.set(r.total);
-        for (let i = 0; i < n; i++) baseRank[i] = r.paidAsRank[i] < 0 ? null : plan.rankIds[r.paidAsRank[i]];
-      }
+    } else if (inForce) {
+      const plan = compilePlan(planOf(inForce));
+      const r = await computeFromSums(db, run.period_id, plan, inputs, false);
+      base.set(r.total);
+      const numbers = plan.rankIds.map(rankNumber);
+      for (let i = 0; i < n; i++) baseRank[i] = r.paidAsRank[i] < 0 ? 0 : numbers[r.paidAsRank[i]];
     }
-    const next = await computeFromSums(db, run.period_id, draft, inputs);
+    const next = await computeFromSums(db, run.period_id, draft, inputs, true);
     const summary = summarize(base, next.total, next.paidAsRank, draft.rankIds, next.totals.totalCv);
+    const draftNumbers = draft.rankIds.map(rankNumber);
+    const rankName = (k: number) => (k === 0 ? null : rankNames[k - 1]);
     await db.prepare('DELETE FROM whatif_result WHERE run_id = ?').bind(runId).run();
     for (let start = 0; start < n; start += ROWS) {
       const rows: unknown[] = [];
       for (let i = start; i < Math.min(n, start + ROWS); i++) {
-        const nr = next.paidAsRank[i] < 0 ? null : draft.rankIds[next.paidAsRank[i]];
+        const nr = next.paidAsRank[i] < 0 ? 0 : draftNumbers[next.paidAsRank[i]];
         if (base[i] === next.total[i] && baseRank[i] === nr) continue;
-        rows.push([inputs.ids[i], baseRank[i], nr, base[i], next.total[i]]);
+        rows.push([inputs.ids[i], rankName(baseRank[i]), rankName(nr), base[i], next.total[i]]);
       }
       if (rows.length)
         await db
@@ -161,10 +173,19 @@ async function computeFromSums(
   periodId: string,
   plan: CompiledPlan,
   m: PeriodMembers,
+  /** The last run on these members: the engine takes their arrays over (they are not usable afterwards). */
+  last: boolean,
 ): Promise<PeriodResult> {
-  const engine = new PeriodEngine(plan, m.members, m.bounds);
-  await readVolumeSums(db, periodId, m.bounds, m.ids, fastStartWindow(plan, m.members), (chunk) =>
-    engine.addLines(chunk),
+  const fastStart = fastStartWindow(plan, m.members);
+  const engine = new PeriodEngine(plan, m.members, m.bounds, { reuseInputs: last });
+  await readVolumeSums(
+    db,
+    periodId,
+    m.bounds,
+    m.ids,
+    fastStart,
+    (chunk) => engine.addLines(chunk),
+    orderTotalsFor(plan),
   );
   return engine.finish();
 }
