@@ -1,9 +1,11 @@
 import type { Env } from '../../../env';
 import { ValidationError } from '../../../lib/errors';
+import { isArchived } from '../../archive/periodRows';
 import type { NewJob } from '../../jobs/model';
 import type { JobKindSpec } from '../../jobs/runner';
 import { startJob } from '../../jobs/start';
 import { PeriodEngine, type PeriodResult } from '../engine';
+import { readArchivedVolumeLines } from '../periods/archivedVolumes';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { periodById } from '../periods/repository';
@@ -78,7 +80,7 @@ export async function startWhatIf(
  * a closed period, else the period computed under the plan in force (zero without one). Idempotent: a
  * finished run is left as it is; a rerun rewrites the same rows.
  */
-export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
+export async function runWhatIf(db: D1Database, runId: number, files?: R2Bucket): Promise<void> {
   const run = await db
     .prepare('SELECT * FROM whatif_run WHERE id = ?')
     .bind(runId)
@@ -88,7 +90,7 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
     const draft = compilePlan(planOf(await requirePlanVersion(db, run.plan_version_id)));
     // Memory (1M members in 128 MB): the members once, the volumes as per-member sums streamed into each engine,
     // and only one engine result held at a time (the base is reduced to totals and ranks before the draft runs).
-    const inputs = await loadPeriodMembers(db, run.period_id, draft, true);
+    const inputs = await loadPeriodMembers(db, run.period_id, draft, true, files);
     const n = inputs.ids.length;
     const base = new Float64Array(n);
     const baseRank: (string | null)[] = new Array(n).fill(null);
@@ -116,12 +118,12 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
       const inForce = await versionInForce(db, run.period_id);
       if (inForce) {
         const plan = compilePlan(planOf(inForce));
-        const r = await computeFromSums(db, run.period_id, plan, inputs);
+        const r = await computeFromSums(db, run.period_id, plan, inputs, files);
         base.set(r.total);
         for (let i = 0; i < n; i++) baseRank[i] = r.paidAsRank[i] < 0 ? null : plan.rankIds[r.paidAsRank[i]];
       }
     }
-    const next = await computeFromSums(db, run.period_id, draft, inputs);
+    const next = await computeFromSums(db, run.period_id, draft, inputs, files);
     const summary = summarize(base, next.total, next.paidAsRank, draft.rankIds, next.totals.totalCv);
     await db.prepare('DELETE FROM whatif_result WHERE run_id = ?').bind(runId).run();
     for (let start = 0; start < n; start += ROWS) {
@@ -161,8 +163,14 @@ async function computeFromSums(
   periodId: string,
   plan: CompiledPlan,
   m: PeriodMembers,
+  files?: R2Bucket,
 ): Promise<PeriodResult> {
   const engine = new PeriodEngine(plan, m.members, m.bounds);
+  // An archived period's order lines are in R2: its volume lines are streamed from there instead.
+  if (files && (await isArchived(db, periodId))) {
+    await readArchivedVolumeLines(db, files, periodId, m.bounds, m.ids, (chunk) => engine.addLines(chunk));
+    return engine.finish();
+  }
   await readVolumeSums(db, periodId, m.bounds, m.ids, fastStartWindow(plan, m.members), (chunk) =>
     engine.addLines(chunk),
   );
