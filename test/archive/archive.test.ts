@@ -7,6 +7,7 @@ import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
 import { closedNetwork, mutatePeriod } from '../commissions/explain-helpers';
 import { distributorToken, firstError, globalId, gql, gqlOk } from '../helpers';
 import { until } from '../jobs/faults';
+import { refund, rowCounts } from '../orders/helpers';
 import {
   ARCHIVE,
   draftPlan,
@@ -17,6 +18,7 @@ import {
   leadEventIn,
   liveDetail,
   newerCommittedPeriod,
+  ordersOf,
   PERIOD_ARCHIVE,
   payoutFiles,
   statementOf,
@@ -45,6 +47,7 @@ async function everything() {
     explanations: await explanationsOf(admin, ids),
     whatIf: await whatIf(admin, draft),
     payouts: await payoutFiles(admin),
+    orders: await ordersOf(admin, last),
     gdpr: await gdprExport(admin, a),
   };
 }
@@ -140,6 +143,19 @@ describe('archiving a period', () => {
     expect(after.whatIf).toEqual(before.whatIf);
     expect(after.payouts).toEqual(before.payouts);
     expect(after.gdpr).toEqual(before.gdpr);
+
+    expect((after.orders as any[]).every((o) => o.lines.length > 0)).toBe(true);
+
+    // A refund that late is refused (it would change an archived period's volumes); nothing is written.
+    const counts = await rowCounts();
+    const orderId = (await env.DB.prepare('SELECT id FROM sales_order WHERE period = ? LIMIT 1')
+      .bind(last)
+      .first<{ id: number }>())!.id;
+    expect(await refund(admin, orderId)).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'ORDER_ARCHIVED',
+    });
+    expect(await rowCounts()).toEqual(counts);
 
     // Asked again: nothing new starts, the archive is as it was.
     const again = await archive(last);

@@ -160,3 +160,22 @@ export async function liveDetail(period: string) {
     .bind(period)
     .first<{ commissionLines: number; snapshot: number; orderLines: number; archivedEvents: number }>();
 }
+
+/** The period's orders through the API, with their lines (lines of an archived period come from R2). */
+export async function ordersOf(admin: string, period: string) {
+  const { results } = await env.DB.prepare('SELECT id FROM sales_order WHERE period = ? ORDER BY id')
+    .bind(period)
+    .all<{ id: number }>();
+  const out: unknown[] = [];
+  for (const { id } of results)
+    out.push(
+      (
+        await gqlOk(
+          `query($id: ID!) { node(id: $id) { ... on Order { id status total lines { id sku quantity unitPrice } } } }`,
+          { id: globalId('Order', id) },
+          admin,
+        )
+      ).node,
+    );
+  return out;
+}
