@@ -89,8 +89,23 @@ const file = d1File(persistTo);
 
 // ---- sizes, from the file ----
 
+/** Opens the D1 file, waiting while the stopped worker's workerd still holds it. */
+function open(readOnly) {
+  for (let attempt = 0; ; attempt++) {
+    const db = new DatabaseSync(file, { readOnly });
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      return db;
+    } catch (e) {
+      db.close();
+      if (attempt >= 60 || !/locked|busy/i.test(String(e))) throw e;
+      execFileSync('sleep', ['1']);
+    }
+  }
+}
+
 function sizes() {
-  const db = new DatabaseSync(file, { readOnly: true });
+  const db = open(true);
   try {
     const pageSize = Number(db.prepare('PRAGMA page_size').get().page_size);
     const pages = Number(db.prepare('PRAGMA page_count').get().page_count);
@@ -131,7 +146,7 @@ function sizes() {
 }
 
 function withDb(run) {
-  const db = new DatabaseSync(file);
+  const db = open(false);
   try {
     return run(db);
   } finally {
