@@ -42,7 +42,7 @@ if (!(Number.isInteger(periods) && periods >= 1 && periods <= 24)) throw new Err
 const STATE = 'bench/.state';
 const CLOSE_STATE = join(STATE, `close-${size}`, 'unilevel-ranks', 'd1');
 const WORK = resolve(STATE, `archive-${size}`);
-const BUILD = resolve(STATE, 'archive-build');
+const BUILD = resolve(STATE, `archive-build-${size}`);
 const RESULTS_JSON = 'bench/results/archive.json';
 const RESULTS_MD = 'bench/results/archive.md';
 const STAFF = { email: 'bench-archive@example.com', password: `bench-${Date.now()}-archive` };
