@@ -59,7 +59,7 @@ beforeAll(async () => {
   ids = [net.root, net.a, net.b, net.c, net.d];
   await leadEventIn(last, a);
   draft = await draftPlan(admin);
-});
+}, 60_000);
 
 describe('archiving a period', () => {
   it('refuses a period that is not committed, and writes nothing', async () => {
@@ -110,6 +110,7 @@ describe('archiving a period', () => {
     const live = await liveDetail(last);
     expect(live!.commissionLines).toBeGreaterThan(0);
     expect(live!.orderLines).toBeGreaterThan(0);
+    expect(live!.payments).toBeGreaterThan(0);
 
     await newerCommittedPeriod();
     const started = await archive(last);
@@ -124,6 +125,7 @@ describe('archiving a period', () => {
     expect(parts).toMatchObject({
       commission_line: live!.commissionLines,
       order_line: live!.orderLines,
+      payment: live!.payments,
       lead_event: 1,
     });
     expect(parts.snapshot).toBeGreaterThan(0);
@@ -131,6 +133,7 @@ describe('archiving a period', () => {
       commissionLines: 0,
       snapshot: 0,
       orderLines: 0,
+      payments: 0,
       archivedEvents: 1,
     });
     const manifest = JSON.parse(await (await env.FILES.get(manifestKey(last)))!.text());

@@ -155,10 +155,17 @@ export async function liveDetail(period: string) {
     `SELECT (SELECT count(*) FROM commission_line WHERE period_id = ?1) AS commissionLines,
        (SELECT count(*) FROM period_snapshot_chunk WHERE period_id = ?1) AS snapshot,
        (SELECT count(*) FROM order_line WHERE order_id IN (SELECT id FROM sales_order WHERE period = ?1)) AS orderLines,
+       (SELECT count(*) FROM payment WHERE order_id IN (SELECT id FROM sales_order WHERE period = ?1)) AS payments,
        (SELECT count(*) FROM lead_event WHERE body = json_object('archived', ?1)) AS archivedEvents`,
   )
     .bind(period)
-    .first<{ commissionLines: number; snapshot: number; orderLines: number; archivedEvents: number }>();
+    .first<{
+      commissionLines: number;
+      snapshot: number;
+      orderLines: number;
+      payments: number;
+      archivedEvents: number;
+    }>();
 }
 
 /** The period's orders through the API, with their lines (lines of an archived period come from R2). */

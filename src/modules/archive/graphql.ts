@@ -19,7 +19,7 @@ const ArchiveStatusEnum = builder.enumType('PeriodArchiveStatus', {
 const PartCount = builder.objectRef<{ part: string; rows: number }>('PeriodArchivePart').implement({
   fields: (t) => ({
     part: t.exposeString('part', {
-      description: 'snapshot, commission_line, volume_line, refund_line, order_line or lead_event.',
+      description: 'snapshot, commission_line, volume_line, refund_line, order_line, payment or lead_event.',
     }),
     rows: t.exposeInt('rows'),
   }),

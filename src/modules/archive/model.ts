@@ -7,6 +7,7 @@ export const PARTS = [
   'volume_line',
   'refund_line',
   'order_line',
+  'payment',
   'lead_event',
 ] as const;
 export type Part = (typeof PARTS)[number];
@@ -24,6 +25,7 @@ export const CHUNK_KEYS: Record<Part, number> = {
   volume_line: 2_000,
   refund_line: 1_000,
   order_line: 2_000,
+  payment: 2_000,
   lead_event: 1_000,
 };
 
@@ -37,6 +39,8 @@ export const COLUMNS: Record<Part, string> = {
   refund_line:
     '[member, qv, cv, kind, at, orderAt, retailProfit, starterKit, refundId]: a refunded line (counted negative)',
   order_line: 'order_line rows (objects)',
+  payment:
+    'payment rows (objects): the record of each paid order (its status and paid_at stay on sales_order)',
   lead_event: 'lead_event rows (objects)',
 };
 

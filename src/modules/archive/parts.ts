@@ -44,6 +44,16 @@ function chunkOf(rows: unknown[], key: (r: unknown) => number, cursor: Cursor, k
 
 const empty = (cursor: Cursor): ChunkRows => ({ rows: [], firstKey: 0, lastKey: 0, cursor, keys: 0 });
 
+/** How many of the period's orders follow `after` (up to `limit`), and the last of them. */
+function ordersAfter(db: D1Database, periodId: string, after: number, limit: number) {
+  return db
+    .prepare(
+      'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM sales_order WHERE period = ? AND id > ? ORDER BY id LIMIT ?)',
+    )
+    .bind(periodId, after, limit)
+    .first<{ n: number; last: number | null }>();
+}
+
 /** The next chunk of `part` after `cursor` (null = from the start). */
 export async function readChunk(
   db: D1Database,
@@ -133,12 +143,20 @@ export async function readChunk(
         )
         .bind(p, after, limit)
         .all<{ order_id: number }>();
-      const orders = await db
+      const orders = await ordersAfter(db, p, after, limit);
+      if (results.length === 0) return { ...empty([orders?.last ?? after]), keys: orders?.n ?? 0 };
+      return chunkOf(results, (r) => (r as { order_id: number }).order_id, [orders!.last!], orders!.n);
+    }
+    case 'payment': {
+      const after = (cursor?.[0] as number) ?? first;
+      const { results } = await db
         .prepare(
-          'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM sales_order WHERE period = ? AND id > ? ORDER BY id LIMIT ?)',
+          `WITH os AS (SELECT id FROM sales_order WHERE period = ?1 AND id > ?2 ORDER BY id LIMIT ?3)
+           SELECT p.* FROM os JOIN payment p ON p.order_id = os.id ORDER BY p.order_id`,
         )
         .bind(p, after, limit)
-        .first<{ n: number; last: number | null }>();
+        .all<{ order_id: number }>();
+      const orders = await ordersAfter(db, p, after, limit);
       if (results.length === 0) return { ...empty([orders?.last ?? after]), keys: orders?.n ?? 0 };
       return chunkOf(results, (r) => (r as { order_id: number }).order_id, [orders!.last!], orders!.n);
     }
@@ -173,6 +191,10 @@ export async function liveCount(db: D1Database, scope: PeriodScope, part: Part):
     ],
     order_line: [
       'SELECT count(*) AS n FROM order_line WHERE order_id IN (SELECT id FROM sales_order WHERE period = ?)',
+      [p],
+    ],
+    payment: [
+      'SELECT count(*) AS n FROM payment WHERE order_id IN (SELECT id FROM sales_order WHERE period = ?)',
       [p],
     ],
     lead_event: [
@@ -215,6 +237,12 @@ export function deleteChunkRows(
     case 'order_line':
       return db
         .prepare(`DELETE FROM order_line WHERE ${ORDER_LINES_OF('id BETWEEN ?2 AND ?3')}`)
+        .bind(p, firstKey, lastKey);
+    case 'payment':
+      return db
+        .prepare(
+          'DELETE FROM payment WHERE order_id IN (SELECT id FROM sales_order WHERE period = ? AND id BETWEEN ? AND ?)',
+        )
         .bind(p, firstKey, lastKey);
     case 'lead_event':
       return db
