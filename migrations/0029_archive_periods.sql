@@ -14,7 +14,7 @@ INSERT INTO archive_settings (id, horizon_periods, updated_at) VALUES (1, NULL, 
 -- VERIFIED: every chunk was read back and matched, readers use the archive, the live rows are being deleted;
 -- ARCHIVED: the live rows are gone. `part` is the part being written; `counts` the rows of each finished part.
 CREATE TABLE period_archive (
-  period_id TEXT PRIMARY KEY REFERENCES commission_period (id),
+  period_id TEXT PRIMARY KEY, -- a commission_period id (no reference: this module sits before commissions)
   status TEXT NOT NULL CHECK (status IN ('WRITING', 'VERIFIED', 'ARCHIVED')),
   location TEXT NOT NULL, -- R2 key prefix of the period's chunks and manifest
   part TEXT,
