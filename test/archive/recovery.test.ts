@@ -10,8 +10,8 @@ import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
 import { trackedMessage } from '../../src/modules/jobs/model';
 import { recordJob } from '../../src/modules/jobs/repository';
 import { closedNetwork, mutatePeriod } from '../commissions/explain-helpers';
-import { gqlOk } from '../helpers';
-import { deliver, faultyDb, jobRow } from '../jobs/faults';
+import { globalId, gqlOk } from '../helpers';
+import { deliver, faultyDb, jobRow, until } from '../jobs/faults';
 import { HORIZON, last, leadEventIn, liveDetail, newerCommittedPeriod, statementOf } from './helpers';
 
 let admin: string;
@@ -169,5 +169,33 @@ describe('the archive job, step by step', () => {
         .first(),
     ).toEqual({ n: 2 });
     expect(sent).toEqual([]);
+
+    // Staff retry the job: the archive starts again from the rows as they are now, through the real queue.
+    const retried = await gqlOk(
+      `mutation($input: RetryJobInput!) { retryJob(input: $input) { __typename ... on Error { message } } }`,
+      { input: { id: globalId('Job', otherJob) } },
+      admin,
+    );
+    expect(retried.retryJob.__typename).toBe('MutationRetryJobSuccess');
+    await until(
+      () =>
+        env.DB.prepare('SELECT status, counts FROM period_archive WHERE period_id = ?')
+          .bind(other)
+          .first<any>(),
+      (a) => a?.status === 'ARCHIVED',
+      'the retried archive',
+    );
+    expect(
+      await env.DB.prepare('SELECT count(*) AS n FROM commission_line WHERE period_id = ?')
+        .bind(other)
+        .first(),
+    ).toEqual({ n: 0 });
+    expect(
+      JSON.parse(
+        (await env.DB.prepare('SELECT counts FROM period_archive WHERE period_id = ?')
+          .bind(other)
+          .first<{ counts: string }>())!.counts,
+      ),
+    ).toMatchObject({ commission_line: 2 });
   });
 });

@@ -7,7 +7,7 @@ import type { NewJob } from '../jobs/model';
 import type { JobKindSpec } from '../jobs/runner';
 import { encodeChunk, putChunk, readChunkRows } from './chunks';
 import type { ArchiveJob } from './messages';
-import { CHUNK_KEYS, COLUMNS, chunkKey, manifestKey, PARTS, type Part } from './model';
+import { CHUNK_KEYS, COLUMNS, chunkKey, locationOf, manifestKey, PARTS, type Part } from './model';
 import { deleteChunkRows, liveCount, readChunk } from './parts';
 import {
   allChunks,
@@ -15,6 +15,7 @@ import {
   chunksWhere,
   dropUnverified,
   finishPart,
+  insertArchive,
   markChunk,
   nextChunkOf,
   recordChunk,
@@ -44,6 +45,10 @@ export const archiveJobSpec: JobKindSpec<ArchiveJob> = {
   isPermanent: (e) => e instanceof ArchiveMismatch,
   // Nothing live was deleted before VERIFIED: a failed write or check is forgotten, to be started again.
   onFailed: (env, m) => dropUnverified(env.DB, m.periodId),
+  // Staff retry: the archive starts again (a VERIFIED one goes on deleting).
+  async onRetry(env, m) {
+    await env.DB.batch([insertArchive(env.DB, m.periodId, locationOf(m.periodId))]);
+  },
 };
 
 const nextPart = (part: Part): Part | null => PARTS[PARTS.indexOf(part) + 1] ?? null;
@@ -54,9 +59,14 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
   if (!state || state.status === 'ARCHIVED') return;
   const started = Date.now();
   const inBudget = () => Date.now() - started < STEP_BUDGET_MS;
-  // A step of an earlier phase delivered late (or a restarted job) goes on where the archive is.
+  // A step of an earlier phase delivered late goes on where the archive is; a retried job whose unverified
+  // archive was forgotten (onFailed) writes again from the start.
   const phase =
-    state.status === 'VERIFIED' ? 'archive.delete' : m.kind === 'archive.delete' ? 'archive.write' : m.kind;
+    state.status === 'VERIFIED'
+      ? 'archive.delete'
+      : m.kind === 'archive.delete' || state.part != null
+        ? 'archive.write'
+        : m.kind;
   const handOver = async (kind: ArchiveJob['kind']) => {
     await env.JOBS.send({ kind, periodId: m.periodId });
   };
