@@ -82,7 +82,9 @@ rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 const persistTo = join(WORK, 'd1');
 cpSync(CLOSE_STATE, persistTo, { recursive: true });
-log(`bundling the worker (${codeVersion()}) ...`);
+// The code measured is the one bundled now (a commit made during the run is not in it).
+const commit = codeVersion();
+log(`bundling the worker (${commit}) ...`);
 const config = await snapshotWorker(BUILD);
 await applyMigrations(config, persistTo);
 const file = d1File(persistTo);
@@ -425,7 +427,7 @@ const out = {
   ...result,
   ranAt: new Date().toISOString(),
   load1m: load1(),
-  commit: codeVersion(),
+  commit,
   machine,
 };
 
