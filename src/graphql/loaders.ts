@@ -43,7 +43,11 @@ export class Loaders {
   #offerLines?: DataLoader<number, OfferLineRow[]>;
   #settings?: Promise<CompanySettings>;
 
-  constructor(private readonly db: D1Database) {}
+  constructor(
+    private readonly db: D1Database,
+    /** The archive bucket: lines of orders in archived periods are read from it. */
+    private readonly files?: R2Bucket,
+  ) {}
 
   get distributor() {
     this.#distributor ??= byIds<DistributorRow>((ids) => distributorsByIds(this.db, ids));
@@ -87,7 +91,7 @@ export class Loaders {
   /** The lines of orders, by order id: a page of orders reads its lines in one query. */
   get orderLines() {
     this.#orderLines ??= byParent<OrderLineRow>(
-      (ids) => linesOfOrders(this.db, ids),
+      (ids) => linesOfOrders(this.db, ids, this.files),
       (r) => r.order_id,
     );
     return this.#orderLines;
@@ -138,8 +142,8 @@ function byParent<T>(read: (ids: readonly number[]) => Promise<T[]>, parentOf: (
   );
 }
 
-export function createLoaders(db: D1Database): Loaders {
-  return new Loaders(db);
+export function createLoaders(db: D1Database, files?: R2Bucket): Loaders {
+  return new Loaders(db, files);
 }
 
 export type { CompanySettings };

@@ -15,6 +15,7 @@ import '../modules/autoship/graphql';
 import '../modules/commissions/graphql/index';
 import '../modules/leads/graphql/index';
 import '../modules/crm/graphql/index';
+import '../modules/archive/graphql';
 import '../modules/compliance/graphql';
 import '../modules/reports/graphql';
 import '../modules/offers/graphql';

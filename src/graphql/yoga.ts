@@ -60,7 +60,7 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     viewer,
     clientAddress,
     db: env.DB,
-    loaders: createLoaders(env.DB),
+    loaders: createLoaders(env.DB, env.FILES),
     jobSpecOf,
   }),
 });

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { startDueArchives } from '../modules/archive/start';
 import { enqueueDueAutoships } from '../modules/autoship/jobs';
 import { closeDuePeriodFromCron } from '../modules/commissions/periods/jobs';
 import { runCrmRule } from '../modules/crm/rules/cron';
@@ -29,6 +30,9 @@ export async function handleScheduled(
     const closing = await closeDuePeriodFromCron(env, now);
     if (closing) console.log(`cron ${controller.cron}: started the close of ${closing}`);
     // The inbox first: deliveries whose queue message was lost are kept and processed here.
+    // Committed periods older than the company's horizon move their detailed rows to R2 (archive/).
+    const archiving = await startDueArchives(env);
+    if (archiving) console.log(`cron ${controller.cron}: started archiving ${archiving} period(s)`);
     const inbox = await sweepLeadInbox(env, now);
     if (inbox) console.log(`cron ${controller.cron}: ${inbox} lead deliveries recovered from the inbox`);
     const stale = await enqueueStalePendingIntakes(env, now);

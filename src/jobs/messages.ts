@@ -1,3 +1,4 @@
+import type { ArchiveJob } from '../modules/archive/messages';
 import type { AutoshipJob } from '../modules/autoship/messages';
 import type { PeriodJob } from '../modules/commissions/periods/lifecycle';
 import type { WhatIfJob } from '../modules/commissions/whatif/run';
@@ -28,4 +29,5 @@ export type JobMessage =
   | PasswordResetJob
   | EsignJob
   | GdprExportJob
-  | TeamRanksJob;
+  | TeamRanksJob
+  | ArchiveJob;

@@ -1,6 +1,7 @@
 // Which module runs each queue message, and each tracked job kind's spec: the one list the queue router,
 // the watchdog and the staff job API share.
 import type { Env } from '../env';
+import { archiveJobSpec, runArchiveStep } from '../modules/archive/job';
 import { autoshipJobSpec, handleAutoshipJob } from '../modules/autoship/jobs';
 import { periodCloseJobSpec } from '../modules/commissions/periods/jobKind';
 import { handlePeriodJob } from '../modules/commissions/periods/jobs';
@@ -30,6 +31,7 @@ const specs: Record<string, JobKindSpec> = {
   esign: esignJobSpec as JobKindSpec,
   'gdpr.export': exportJobSpec as JobKindSpec,
   'report.teamRanks': teamRanksJobSpec as JobKindSpec,
+  'period.archive': archiveJobSpec as JobKindSpec,
   ...Object.fromEntries(importKinds.map((k) => [k.jobPrefix, importJobSpec(k) as JobKindSpec])),
 };
 
@@ -60,7 +62,7 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: prefix, run: (env) => kind.steps[step](env, body.importId) };
     }
     case 'whatif.run':
-      return { jobKind: 'whatif', run: (env) => runWhatIf(env.DB, body.runId) };
+      return { jobKind: 'whatif', run: (env) => runWhatIf(env.DB, body.runId, env.FILES) };
     case 'period.snapshot':
     case 'period.compute':
       return { jobKind: 'period.close', run: (env) => handlePeriodJob(body, env) };
@@ -79,6 +81,10 @@ export function routeOf(body: Exclude<JobMessage, LeadJob>): Route | null {
       return { jobKind: 'gdpr.export', run: (env) => runExport(env, body.exportId) };
     case 'report.teamRanks':
       return { jobKind: 'report.teamRanks', run: (env) => countTeamRanksStep(env, body.periodId) };
+    case 'archive.write':
+    case 'archive.verify':
+    case 'archive.delete':
+      return { jobKind: 'period.archive', run: (env) => runArchiveStep(env, body) };
     case 'passwordReset.send':
       return { jobKind: 'passwordReset', run: (env) => sendResetLink(env, body) };
     default: {

@@ -1,6 +1,8 @@
 // Reads behind the commission API: statements, their lines, results pages, balances, bank accounts and
 // the lists staff browse — with the rule of who may read a member's money.
+
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
+import { commissionLines } from '../archive/periodRows';
 import type { Viewer } from '../auth/viewer';
 import { type PeriodRow, periodById } from './periods/repository';
 import type { commissionLine, periodResult } from './tables';
@@ -31,14 +33,9 @@ export async function readableStatement(
     .first<ResultRow>();
 }
 
-export async function statementLines(db: D1Database, statement: ResultRow): Promise<LineRow[]> {
-  const { results } = await db
-    .prepare(
-      'SELECT * FROM commission_line WHERE period_id = ? AND distributor_id = ? ORDER BY bonus, level, source_id',
-    )
-    .bind(statement.period_id, statement.distributor_id)
-    .all<LineRow>();
-  return results;
+/** A statement's lines, live or from the period's archive (archive/periodRows.ts). */
+export function statementLines(db: D1Database, files: R2Bucket, statement: ResultRow): Promise<LineRow[]> {
+  return commissionLines(db, files, statement.period_id, statement.distributor_id);
 }
 
 /** One page of a period's results, highest total first. */

@@ -1,6 +1,7 @@
 // Everything held about one person, table by table (the export's reads). Secrets (password hashes, token
 // versions, webhook keys) are left out; rows about other people are not included (a distributor's customers
 // are their own subjects), only the ids that link to them.
+import { archivedCommissionLinesOf, archivedOrderLines, withArchivedBodies } from '../archive/periodRows';
 import type { PersonRef, PersonType } from './model';
 import type { Person } from './people';
 
@@ -139,7 +140,7 @@ async function run(db: D1Database, queries: Query[], id: number, into: Tables): 
 }
 
 /** Every table's rows about the person (a read-only batch: one round trip per identity). */
-export async function personTables(db: D1Database, person: Person): Promise<Tables> {
+export async function personTables(db: D1Database, person: Person, files?: R2Bucket): Promise<Tables> {
   const tables: Tables = {};
   const ref: PersonRef = { type: person.type, id: person.id };
   await run(db, [...own(ref.type), ...common(ref.type)], ref.id, tables);
@@ -147,5 +148,42 @@ export async function personTables(db: D1Database, person: Person): Promise<Tabl
     await run(db, leadRows(), leadId, tables);
     if (ref.type !== 'LEAD') await run(db, common('LEAD'), leadId, tables);
   }
+  if (files) await addArchivedRows(db, files, ref, tables);
   return tables;
+}
+
+/** The rows of archived periods (archive/periodRows.ts): commission lines, order lines, raw lead event bodies. */
+async function addArchivedRows(
+  db: D1Database,
+  files: R2Bucket,
+  ref: PersonRef,
+  tables: Tables,
+): Promise<void> {
+  const key = (r: Record<string, unknown>, ...columns: string[]) =>
+    columns.map((c) => String(r[c]).padStart(12, '0')).join('|');
+  if (ref.type === 'DISTRIBUTOR') {
+    const archived = await archivedCommissionLinesOf(db, files, ref.id);
+    tables.commission_line = [
+      ...(tables.commission_line ?? []),
+      ...(archived as unknown as Record<string, unknown>[]),
+    ].sort((a, b) =>
+      key(a, 'period_id', 'bonus', 'level', 'source_id') < key(b, 'period_id', 'bonus', 'level', 'source_id')
+        ? -1
+        : 1,
+    );
+  }
+  if (tables.sales_order && tables.order_line) {
+    const live = new Set(tables.order_line.map((l) => l.order_id as number));
+    const orders = tables.sales_order.map((o) => ({ id: o.id as number, period: o.period as string | null }));
+    const archived = await archivedOrderLines(db, files, orders, live);
+    tables.order_line = [...tables.order_line, ...archived].sort(
+      (a, b) => (a.id as number) - (b.id as number),
+    );
+  }
+  if (tables.lead_event)
+    tables.lead_event = await withArchivedBodies(
+      db,
+      files,
+      tables.lead_event as { id: number; body: string }[],
+    );
 }

@@ -71,7 +71,7 @@ export async function runExport(env: { DB: D1Database; FILES: R2Bucket }, export
   const person = await loadPerson(env.DB, { type: row.subject_type, id: row.subject_id });
   if (!person) throw new NotFoundError(`The person of export ${exportId} no longer exists.`);
   const generatedAt = nowIso();
-  const tables = await personTables(env.DB, person);
+  const tables = await personTables(env.DB, person, env.FILES);
   const archive = buildArchive(
     { person: { type: person.type, id: person.id }, exportId, generatedAt, requestedBy: row.requested_by },
     tables,

@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { quantity } from '../../lib/limits';
 import { freeText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
+import { archivedOrderLines, isArchived } from '../archive/periodRows';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { marketCurrency, pricesOf, productsByIds } from '../catalog/repository';
@@ -47,13 +48,30 @@ export async function linesOf(db: D1Database, orderId: number): Promise<OrderLin
   return results;
 }
 
-/** The lines of many orders in one query, by order then line. */
-export async function linesOfOrders(db: D1Database, orderIds: readonly number[]): Promise<OrderLineRow[]> {
-  return selectByIds<OrderLineRow>(
+/**
+ * The lines of many orders in one query, by order then line; with the archive bucket, the lines of orders whose
+ * period was archived (archive/periodRows.ts) too.
+ */
+export async function linesOfOrders(
+  db: D1Database,
+  orderIds: readonly number[],
+  files?: R2Bucket,
+): Promise<OrderLineRow[]> {
+  const live = await selectByIds<OrderLineRow>(
     db,
     'SELECT * FROM order_line WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, id',
     orderIds,
   );
+  const withLines = new Set(live.map((l) => l.order_id));
+  const without = orderIds.filter((id) => !withLines.has(id));
+  if (!files || without.length === 0) return live;
+  const orders = await selectByIds<{ id: number; period: string | null }>(
+    db,
+    'SELECT id, period FROM sales_order WHERE id IN (SELECT value FROM json_each(?))',
+    without,
+  );
+  const archived = (await archivedOrderLines(db, files, orders, withLines)) as unknown as OrderLineRow[];
+  return [...live, ...archived].sort((a, b) => a.order_id - b.order_id || a.id - b.id);
 }
 
 export async function refundsOf(db: D1Database, orderId: number): Promise<RefundRow[]> {
@@ -391,6 +409,12 @@ export async function refundOrder(db: D1Database, orderId: number, raw: unknown)
   if (order.status !== 'PAID' && order.status !== 'PARTIALLY_REFUNDED')
     throw new ConflictError('Only a paid order can be refunded.', 'NOT_PAID');
   const lines = await linesOf(db, order.id);
+  // Its lines left D1 with its period's archive: a refund that late would change an archived period's volumes.
+  if (lines.length === 0 && order.period && (await isArchived(db, order.period)))
+    throw new ConflictError(
+      `Order ${order.id} belongs to the archived period ${order.period}.`,
+      'ORDER_ARCHIVED',
+    );
   const requested =
     input.lines ??
     lines

@@ -104,7 +104,7 @@ function periodMembers(ctx: GraphQLContext, periodId: string): Promise<Loaded | 
     // Only a period whose close started has a frozen snapshot (and lines to explain).
     if (!period || period.member_count == null || period.plan_version_id == null) return null;
     const plan = compilePlan(planOf(await requirePlanVersion(ctx.db, period.plan_version_id)));
-    return { plan, period: await loadPeriodMembers(ctx.db, periodId, plan) };
+    return { plan, period: await loadPeriodMembers(ctx.db, periodId, plan, false, ctx.env.FILES) };
   });
 }
 
@@ -134,7 +134,7 @@ async function explainRow(ctx: GraphQLContext, line: LineRow): Promise<Explained
           ? `matrix${ref.level}`
           : 'sponsor';
   const lines = await cached(ctx, `lines:${line.period_id}:${earner}:${scope}`, () =>
-    explainVolumes(ctx.db, line.period_id, plan, period, ref),
+    explainVolumes(ctx.db, line.period_id, plan, period, ref, ctx.env.FILES),
   );
   const e = explainLine({ plan, members: period.members, lines, period: period.bounds }, ref);
   return { line, e, ids: period.ids };

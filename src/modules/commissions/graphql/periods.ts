@@ -134,7 +134,7 @@ const Statement = builder.objectRef<ResultRow>('CommissionStatement').implement(
     }),
     lines: t.field({
       type: [CommissionLine],
-      resolve: (r, _a, ctx) => statementLines(ctx.db, r),
+      resolve: (r, _a, ctx) => statementLines(ctx.db, ctx.env.FILES, r),
     }),
   }),
 });

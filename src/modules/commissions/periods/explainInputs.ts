@@ -1,7 +1,9 @@
 // The volumes an explanation of one commission line reads (the I/O half of explain/, which is pure).
+import { isArchived } from '../../archive/periodRows';
 import { BONUS, type VolumeLines } from '../engine';
 import { type LineRef, linesOf, membersNeeded } from '../explain';
 import type { CompiledPlan } from '../plan';
+import { readArchivedVolumeLines } from './archivedVolumes';
 import type { PeriodMembers } from './inputs';
 import { readVolumeLines } from './volumeLines';
 import { fastStartWindow, orderTotalsFor, readVolumeSums } from './volumeSums';
@@ -17,6 +19,8 @@ export async function explainVolumes(
   plan: CompiledPlan,
   period: PeriodMembers,
   ref: LineRef,
+  /** The archive bucket: an archived period's volume lines are read from it. */
+  files?: R2Bucket,
 ): Promise<VolumeLines[]> {
   const need = membersNeeded(period.members, ref);
   const kept: VolumeLines[] = [];
@@ -33,6 +37,11 @@ export async function explainVolumes(
     );
     if (mine.count > 0) kept.push(mine);
   };
+  if (files && (await isArchived(db, periodId))) {
+    const ids = Int32Array.from(period.ids.filter((_id, i) => need[i] !== 0));
+    await readArchivedVolumeLines(db, files, periodId, period.bounds, period.ids, keep, ids);
+    return kept;
+  }
   if (ref.bonus === BONUS.retail) await readVolumeLines(db, periodId, period.bounds, period.ids, keep);
   else
     await readVolumeSums(

@@ -1,3 +1,4 @@
+import { snapshotChunks } from '../../archive/periodRows';
 import { loadSettings } from '../../company/settings';
 import { FORCED_NO_RANK, type MemberArrays, NOT_FORCED, type VolumeLines } from '../engine';
 import type { CompiledPlan } from '../plan';
@@ -42,20 +43,16 @@ export async function loadPeriodMembers(
   plan: CompiledPlan,
   /** Every member array whatever the plan needs (what-if computes the plan in force on the same members too). */
   all = false,
+  /** The archive bucket: an archived period's snapshot is read from it (archive/periodRows.ts). */
+  files?: R2Bucket,
 ): Promise<PeriodMembers> {
   const period = await periodById(db, periodId);
   let built: { ids: Int32Array; members: MemberArrays };
   let bounds: { start: number; end: number };
   if (period?.member_count != null) {
     const builder = new MemberBuilder(period.member_count, plan, all);
-    for (let chunk = 0; ; chunk++) {
-      const row = await db
-        .prepare('SELECT data FROM period_snapshot_chunk WHERE period_id = ? AND chunk = ?')
-        .bind(periodId, chunk)
-        .first<{ data: string }>();
-      if (!row) break;
-      builder.add(JSON.parse(row.data) as SnapshotChunk);
-    }
+    for await (const data of snapshotChunks(db, files, periodId))
+      builder.add(JSON.parse(data) as SnapshotChunk);
     built = builder.finish();
     bounds = { start: Date.parse(period.starts_at!), end: Date.parse(period.ends_at!) };
   } else {

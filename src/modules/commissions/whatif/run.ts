@@ -1,9 +1,11 @@
 import type { Env } from '../../../env';
 import { ValidationError } from '../../../lib/errors';
+import { isArchived } from '../../archive/periodRows';
 import type { NewJob } from '../../jobs/model';
 import type { JobKindSpec } from '../../jobs/runner';
 import { startJob } from '../../jobs/start';
 import { PeriodEngine, type PeriodResult } from '../engine';
+import { readArchivedVolumeLines } from '../periods/archivedVolumes';
 import { isPeriodId } from '../periods/bounds';
 import { loadPeriodMembers, type PeriodMembers } from '../periods/inputs';
 import { periodById } from '../periods/repository';
@@ -78,7 +80,7 @@ export async function startWhatIf(
  * a closed period, else the period computed under the plan in force (zero without one). Idempotent: a
  * finished run is left as it is; a rerun rewrites the same rows.
  */
-export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
+export async function runWhatIf(db: D1Database, runId: number, files?: R2Bucket): Promise<void> {
   const run = await db
     .prepare('SELECT * FROM whatif_run WHERE id = ?')
     .bind(runId)
@@ -93,7 +95,7 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
     // volumes as per-member sums streamed into each engine, only one engine result held at a time (the base is
     // reduced to totals and rank numbers before the draft runs), and the draft's engine takes the member arrays
     // over (reuseInputs), as the close's does.
-    const inputs = await loadPeriodMembers(db, run.period_id, draft, inForce != null);
+    const inputs = await loadPeriodMembers(db, run.period_id, draft, inForce != null, files);
     const n = inputs.ids.length;
     const base = new Float64Array(n);
     // Rank names by number (1 + index in `rankNames`, 0 = none): base and draft plans may name different ranks.
@@ -126,12 +128,12 @@ export async function runWhatIf(db: D1Database, runId: number): Promise<void> {
       }
     } else if (inForce) {
       const plan = compilePlan(planOf(inForce));
-      const r = await computeFromSums(db, run.period_id, plan, inputs, false);
+      const r = await computeFromSums(db, run.period_id, plan, inputs, false, files);
       base.set(r.total);
       const numbers = plan.rankIds.map(rankNumber);
       for (let i = 0; i < n; i++) baseRank[i] = r.paidAsRank[i] < 0 ? 0 : numbers[r.paidAsRank[i]];
     }
-    const next = await computeFromSums(db, run.period_id, draft, inputs, true);
+    const next = await computeFromSums(db, run.period_id, draft, inputs, true, files);
     const summary = summarize(base, next.total, next.paidAsRank, draft.rankIds, next.totals.totalCv);
     const draftNumbers = draft.rankIds.map(rankNumber);
     const rankName = (k: number) => (k === 0 ? null : rankNames[k - 1]);
@@ -175,9 +177,15 @@ async function computeFromSums(
   m: PeriodMembers,
   /** The last run on these members: the engine takes their arrays over (they are not usable afterwards). */
   last: boolean,
+  files?: R2Bucket,
 ): Promise<PeriodResult> {
-  const fastStart = fastStartWindow(plan, m.members);
   const engine = new PeriodEngine(plan, m.members, m.bounds, { reuseInputs: last });
+  // An archived period's order lines are in R2: its volume lines are streamed from there instead.
+  if (files && (await isArchived(db, periodId))) {
+    await readArchivedVolumeLines(db, files, periodId, m.bounds, m.ids, (chunk) => engine.addLines(chunk));
+    return engine.finish();
+  }
+  const fastStart = fastStartWindow(plan, m.members);
   await readVolumeSums(
     db,
     periodId,
