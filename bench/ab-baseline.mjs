@@ -27,7 +27,9 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.commits) throw new Error('--commits A,B');
-const commits = args.commits.split(',').map((c) => execFileSync('git', ['rev-parse', '--short', c.trim()], { encoding: 'utf8' }).trim());
+const commits = args.commits
+  .split(',')
+  .map((c) => execFileSync('git', ['rev-parse', '--short', c.trim()], { encoding: 'utf8' }).trim());
 const port = Number(args.port);
 const rounds = Number(args.rounds);
 const per = Number(args.per);
@@ -78,7 +80,12 @@ try {
       persistTo,
       `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')`,
     );
-    const worker = await startWorker({ config, port: port + i, persistTo, logFile: join(dir, 'wrangler.log') });
+    const worker = await startWorker({
+      config,
+      port: port + i,
+      persistTo,
+      logFile: join(dir, 'wrangler.log'),
+    });
     const client = createClient(worker.base);
     const login = (await client.post(LOGIN, { input: STAFF })).login;
     if (!login.session) throw new Error(`${commit}: login failed ${JSON.stringify(login)}`);
@@ -95,7 +102,8 @@ try {
   const all = new Map();
   const key = (commit, via, name) => `${commit} ${via} ${name}`;
   // Warm-up.
-  for (const w of workers) for (const t of w.targets) for (const n of names) for (let k = 0; k < 10; k++) await t[n]();
+  for (const w of workers)
+    for (const t of w.targets) for (const n of names) for (let k = 0; k < 10; k++) await t[n]();
   const loads = [loadavg()[0]];
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? workers : [...workers].reverse();
@@ -113,7 +121,9 @@ try {
     loads.push(loadavg()[0]);
     console.log(`round ${r + 1} (load ${loadavg()[0].toFixed(2)}): ${line.join(' | ')}`);
   }
-  console.log(`\nmedians over ${rounds} rounds × ${per} (ms; notFound / health / viewerRole), 1-min load ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} on ${cpus().length} CPUs:`);
+  console.log(
+    `\nmedians over ${rounds} rounds × ${per} (ms; notFound / health / viewerRole), 1-min load ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} on ${cpus().length} CPUs:`,
+  );
   for (const w of workers)
     for (const t of w.targets)
       console.log(
