@@ -1,4 +1,5 @@
 // node bench/ab-baseline.mjs --commits A,B[,C...] [--port 8861] [--rounds 6] [--per 40] [--direct]
+//                             [--d1-from bench/.state/100000/d1 --upline-id 93941]
 //
 // The per-request floor of several commits side by side, under the same machine load: each commit's worker
 // (its own bundle and empty migrated D1 in bench/.state/ab/<commit>) runs at once in `wrangler dev`, and the
@@ -6,14 +7,17 @@
 // baseline: a GET of an unknown path (no D1), GET /health (one D1 query) and `{ viewerRole }` as staff
 // (token check + staff lookup). `--direct` also times them on each worker's own socket (no dev proxy).
 // Prints per-round medians and the medians over all rounds; for bisecting a per-request regression.
+// `--d1-from`: each worker starts on a copy of that local D1 state (e.g. one kept by bench:genealogy
+// --keep-state, migrated by the newest commit) instead of an empty one; `--upline-id` then also times
+// `upline` of that member (the genealogy bench's UPLINE document).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClient, pbkdf2Hash } from './lib/client.mjs';
-import { LOGIN } from './lib/queries.mjs';
+import { createClient, globalId, pbkdf2Hash } from './lib/client.mjs';
+import { LOGIN, UPLINE } from './lib/queries.mjs';
 import { median } from './lib/stats.mjs';
 import { applyMigrations, d1Query, directWorkerUrl, snapshotWorker, startWorker } from './lib/wrangler.mjs';
 
@@ -24,6 +28,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '6' },
     per: { type: 'string', default: '40' },
     direct: { type: 'boolean', default: false },
+    'd1-from': { type: 'string' },
+    'upline-id': { type: 'string' },
   },
 });
 if (!args.commits) throw new Error('--commits A,B');
@@ -35,6 +41,7 @@ const rounds = Number(args.rounds);
 const per = Number(args.per);
 const STAFF = { email: 'bench-admin@example.com', password: `bench-${Date.now()}-password` };
 const STATE = resolve('bench/.state/ab');
+const uplineId = args['upline-id'] ? Number(args['upline-id']) : null;
 
 async function timed(fn) {
   const t0 = performance.now();
@@ -62,6 +69,13 @@ function probes(base, token) {
         const d = await client.post('{ viewerRole }');
         if (d.viewerRole !== 'ADMIN') throw new Error(`viewerRole ${d.viewerRole}`);
       }),
+    ...(uplineId && {
+      upline: () =>
+        timed(async () => {
+          const d = await client.post(UPLINE, { id: globalId(uplineId) });
+          if (!(d.upline.length > 0)) throw new Error('upline: empty');
+        }),
+    }),
   };
 }
 
@@ -74,11 +88,13 @@ try {
     console.log(`bundling ${commit} ...`);
     const config = await snapshotWorker(join(dir, 'build'), commit);
     const persistTo = join(dir, 'd1');
-    await applyMigrations(config, persistTo);
+    if (args['d1-from']) cpSync(args['d1-from'], persistTo, { recursive: true });
+    else await applyMigrations(config, persistTo);
     await d1Query(
       config,
       persistTo,
-      `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')`,
+      `INSERT INTO staff_user (email, name, role, password_hash, created_at) VALUES ('${STAFF.email}', 'Benchmark', 'ADMIN', '${pbkdf2Hash(STAFF.password)}', '${new Date().toISOString()}')
+       ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`,
     );
     const worker = await startWorker({
       config,
@@ -98,7 +114,7 @@ try {
     workers.push({ commit, worker, targets });
     console.log(`  ${commit} at ${worker.base}`);
   }
-  const names = ['notFound', 'health', 'viewerRole'];
+  const names = ['notFound', 'health', 'viewerRole', ...(uplineId ? ['upline'] : [])];
   const all = new Map();
   const key = (commit, via, name) => `${commit} ${via} ${name}`;
   // Warm-up.
@@ -122,7 +138,7 @@ try {
     console.log(`round ${r + 1} (load ${loadavg()[0].toFixed(2)}): ${line.join(' | ')}`);
   }
   console.log(
-    `\nmedians over ${rounds} rounds × ${per} (ms; notFound / health / viewerRole), 1-min load ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} on ${cpus().length} CPUs:`,
+    `\nmedians over ${rounds} rounds × ${per} (ms; ${names.join(' / ')}), 1-min load ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} on ${cpus().length} CPUs:`,
   );
   for (const w of workers)
     for (const t of w.targets)
