@@ -6,7 +6,7 @@
 // GraphQL's overhead that does not depend on D1 or the network. --profile writes a .cpuprofile of the
 // GraphQL requests to bench/.state/ (open it in Chrome DevTools).
 
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
