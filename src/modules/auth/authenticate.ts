@@ -9,7 +9,8 @@ import { ANONYMOUS, type Viewer } from './viewer';
 
 // Who sends a request. No Authorization header is an anonymous request; a credential that does not hold
 // (bad, expired, revoked, signed out, malformed) is refused outright (HTTP 401), never treated as anonymous.
-// Each session request reads its account row by primary key to check the token version: one indexed read.
+// Each session request reads its account row by primary key to check the token version: one indexed read
+// (a staff version once confirmed is trusted by the isolate for a few seconds: staffConfirmations.ts).
 
 export interface Refusal {
   status: 401 | 429;
