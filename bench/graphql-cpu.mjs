@@ -1,11 +1,12 @@
 // node bench/graphql-cpu.mjs [--n 3000] [--which both|graphql|raw] [--profile] [--engine yoga|graphql-js]
+//                            [--query downline|upline]
 //
 // The worker's own CPU per request for `downline(first: 50)` through GraphQL and through the raw route of
 // the benchmark build, in Node with D1 replaced by canned rows (bench/profile/harness.ts): the part of
 // GraphQL's overhead that does not depend on D1 or the network. --profile writes a .cpuprofile of the
 // GraphQL requests to bench/.state/ (open it in Chrome DevTools).
 
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     // Experiment: execute with graphql-js's execute instead of yoga's default executor.
     engine: { type: 'string', default: 'yoga' },
+    // upline: GraphQL's CPU for the 90 members above a deep one (no raw route for it: --which graphql).
+    query: { type: 'string', default: 'downline' },
   },
 });
 const dir = resolve('bench/.state/graphql-cpu');
@@ -59,7 +62,7 @@ if (args.profile) {
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
 }
-const out = await run(n, args.which);
+const out = await run(n, args.which, args.query);
 if (session) {
   const { profile } = await session.post('Profiler.stop');
   const file = `${dir}.cpuprofile`;

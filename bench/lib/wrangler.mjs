@@ -55,8 +55,8 @@ async function wrangler(args, { timeoutMs = 600_000 } = {}) {
  * Bundles the worker once and writes a wrangler config that serves that bundle, with a copy of the
  * migrations. `wrangler dev` restarts the worker whenever a source file changes; serving a snapshot
  * keeps edits made during a long run from restarting it mid-request, and every size runs the same code.
- * `source`: 'HEAD' bundles the last commit (other people's half-done edits cannot break the run);
- * 'worktree' bundles the files as they are.
+ * `source`: 'HEAD' bundles the last commit (other people's half-done edits cannot break the run), any other
+ * commit that commit (bench/ab-baseline.mjs compares two); 'worktree' bundles the files as they are.
  * `benchEntry`: a folder of the benchmark's own worker files (its index.ts the entry), copied into src/bench/
  * of the snapshot only: routes that exist for a comparison are served by this build, never by the product.
  */
@@ -67,9 +67,9 @@ export async function snapshotWorker(relativeDir, source = 'HEAD', { benchEntry 
   const tree = join(dir, 'tree');
   mkdirSync(tree, { recursive: true });
   const files = ['src', 'migrations', 'wrangler.toml', 'tsconfig.json'];
-  if (source === 'HEAD') {
+  if (source !== 'worktree') {
     // Inside the repository, so that imports still resolve from /work/main/node_modules.
-    const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', ...files], {
+    const archive = execFileSync('git', ['archive', '--format=tar', source, ...files], {
       maxBuffer: 512 * 1024 * 1024,
     });
     execFileSync('tar', ['-x', '-C', tree], { input: archive });

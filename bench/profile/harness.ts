@@ -1,7 +1,7 @@
 // CPU profile of one GraphQL downline page against the raw route, in Node, with D1 replaced by canned
 // rows: what remains is the worker's own per-request work (routing, auth, yoga, Pothos, the edges).
 // Bundled and run by bench/graphql-cpu.mjs; copied next to src/ like bench/worker.
-import { DOWNLINE } from '../../lib/queries.mjs';
+import { DOWNLINE, UPLINE } from '../../lib/queries.mjs';
 import { app } from '../http/app';
 import { issueToken } from '../modules/auth/tokens';
 import { rawDownline } from './rawDownline';
@@ -48,11 +48,18 @@ function member(i: number) {
   };
 }
 const ROOT = { ...member(0), id: 1, sponsor_path: '0001/', sponsor_depth: 0 };
+/** The 90 members above a deep one (upline), parent first. */
+const CHAIN = Array.from({ length: 90 }, (_, i) => ({
+  ...member(i + 1),
+  sponsor_depth: 89 - i,
+  sponsor_path: '1.'.repeat(90 - i),
+}));
 const PAGE = Array.from({ length: 51 }, (_, i) => member(i + 1));
 
 function rowsFor(sql: string): unknown[] {
   if (sql.includes('FROM staff_user')) return [{ id: 1, token_version: 0 }];
   if (sql.includes('sponsor_path >')) return PAGE;
+  if (sql.includes('WITH RECURSIVE up')) return CHAIN;
   if (sql.includes('FROM distributor')) return [ROOT];
   return [];
 }
@@ -85,7 +92,12 @@ const env = { DB: db, JWT_SECRET: SECRET, ENVIRONMENT: 'production' } as unknown
 >[1];
 const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
 
-export async function run(n: number, which: 'graphql' | 'raw' | 'both') {
+/** `query`: 'downline' (the page the raw route also serves) or 'upline' (GraphQL only: 90 members). */
+export async function run(
+  n: number,
+  which: 'graphql' | 'raw' | 'both',
+  query: 'downline' | 'upline' = 'downline',
+) {
   const { token } = await issueToken(SECRET, { kind: 'staff', id: 1, ver: 0 });
   const root = btoa('Distributor:1');
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -99,11 +111,22 @@ export async function run(n: number, which: 'graphql' | 'raw' | 'both') {
     });
   };
   const gql = () =>
-    app.fetch(post('http://x/graphql', { query: DOWNLINE, variables: { root, first: 50 } }), env, ctx);
+    app.fetch(
+      post(
+        'http://x/graphql',
+        query === 'upline'
+          ? { query: UPLINE, variables: { id: root } }
+          : { query: DOWNLINE, variables: { root, first: 50 } },
+      ),
+      env,
+      ctx,
+    );
   const raw = () => app.fetch(post('http://x/bench/raw-downline', { root, first: 50 }), env, ctx);
   const a = await (await gql()).json();
   const b = await (await raw()).json();
-  if (JSON.stringify(a) !== JSON.stringify(b))
+  if (query === 'upline' && (a as { data?: { upline?: unknown[] } }).data?.upline?.length !== 90)
+    throw new Error(`upline: ${JSON.stringify(a).slice(0, 500)}`);
+  if (query === 'downline' && JSON.stringify(a) !== JSON.stringify(b))
     throw new Error(
       `answers differ:\n${JSON.stringify(a).slice(0, 500)}\n${JSON.stringify(b).slice(0, 500)}`,
     );

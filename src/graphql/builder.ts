@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import { decodeGlobalId, encodeGlobalId } from '../lib/globalId';
 import './idInputPlugin';
+import './syncGlobalId';
 import { ForbiddenError } from '../lib/errors';
 import type { ApiKeyScope } from '../modules/auth/apiKeys';
 import type { GraphQLContext } from './context';

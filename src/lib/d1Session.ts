@@ -21,7 +21,7 @@ export function isBookmark(value: string): boolean {
 export interface RequestDatabase {
   /** The database the request's code uses: queries and batches run in the session. */
   db: D1Database;
-  /** The session's latest bookmark (null before its first query, or without sessions). */
+  /** The session's latest bookmark; before its first query the client's (if well-formed) or null; null without sessions. */
   bookmark(): string | null;
 }
 
@@ -50,5 +50,8 @@ export function requestDatabase(
     withSession: (anchorOrBookmark) => db.withSession(anchorOrBookmark),
     dump: () => db.dump(),
   };
-  return { db: sessionDb, bookmark: () => session.getBookmark() };
+  // A request that made no query (a staff request answered from the token alone) has no session bookmark:
+  // the client's own, when well-formed, is still the right one to keep.
+  const echoed = given != null && isBookmark(given) ? given : null;
+  return { db: sessionDb, bookmark: () => session.getBookmark() ?? echoed };
 }

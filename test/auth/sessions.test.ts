@@ -94,6 +94,20 @@ describe('signing out everywhere', () => {
     expect(await status(await distributorToken(m.id))).toBe(200);
   });
 
+  it('a staff token just confirmed (and remembered by the isolate) is refused at once after signing out', async () => {
+    const email = `staff-out-${Math.random().toString(36).slice(2, 8)}@auth.example`;
+    const staff = await adminToken(email);
+    const other = await adminToken(email);
+    // Confirmed against D1 once, then served from the per-isolate confirmation (staffConfirmations.ts).
+    expect(await status(staff)).toBe(200);
+    expect(await status(other)).toBe(200);
+    const r = (await gqlOk(SIGN_OUT, {}, staff)).signOutEverywhere;
+    expect(r.__typename).toBe('MutationSignOutEverywhereSuccess');
+    expect(await refused(staff)).toBe('UNAUTHENTICATED');
+    expect(await refused(other)).toBe('UNAUTHENTICATED');
+    expect(await status(await adminToken(email))).toBe(200);
+  });
+
   it('staff sign out a distributor; a distributor may not', async () => {
     const m = await memberWithPassword(admin, root);
     const other = await memberWithPassword(admin, root);

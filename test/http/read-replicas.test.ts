@@ -60,7 +60,8 @@ describe('bookmarks over HTTP', () => {
         authorization: `Bearer ${admin}`,
         origin: 'https://app.example',
       },
-      body: JSON.stringify({ query: '{ viewerRole }' }),
+      // A query that reads D1 (a staff `{ viewerRole }` may read nothing: see the next test).
+      body: JSON.stringify({ query: MEMBER, variables: { id: gid(999_999) } }),
     });
     expect(isBookmark(q.headers.get(BOOKMARK_HEADER) ?? '')).toBe(true);
     expect(q.headers.get('access-control-expose-headers')).toContain(BOOKMARK_HEADER);
@@ -84,13 +85,28 @@ describe('bookmarks over HTTP', () => {
     expect(m.res.status).toBe(200);
     expect(isBookmark(m.res.headers.get(BOOKMARK_HEADER) ?? '')).toBe(true);
     for (const bad of ['zzz-not-a-bookmark', `${'f'.repeat(8)}-nothex!-00000000-${'0'.repeat(32)}`, ' ']) {
-      const q = await post('{ viewerRole }', {}, admin, bad);
+      const q = await post(MEMBER, { id: gid(999_999) }, admin, bad);
       expect(q.res.status).toBe(200);
-      expect(q.body.data.viewerRole).toBe('ADMIN');
+      expect(q.body.data.distributor).toBeNull();
       const back = q.res.headers.get(BOOKMARK_HEADER)!;
       expect(isBookmark(back)).toBe(true);
       expect(back).not.toBe(bad);
     }
+  });
+});
+
+describe('a request that reads nothing from D1', () => {
+  it('gives back the client bookmark when well-formed, and no header otherwise', async () => {
+    const admin = await adminToken();
+    // The first request confirms the staff token against D1; later ones within seconds read nothing.
+    await post('{ viewerRole }', {}, admin);
+    const good = `0000002a-00000003-00004f6d-${'0123456789abcdef'.repeat(2)}`;
+    const echoed = await post('{ viewerRole }', {}, admin, good);
+    expect(echoed.body.data.viewerRole).toBe('ADMIN');
+    expect(echoed.res.headers.get(BOOKMARK_HEADER)).toBe(good);
+    const none = await post('{ viewerRole }', {}, admin, 'zzz-not-a-bookmark');
+    expect(none.body.data.viewerRole).toBe('ADMIN');
+    expect(none.res.headers.get(BOOKMARK_HEADER)).toBeNull();
   });
 });
 

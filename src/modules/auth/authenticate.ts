@@ -3,12 +3,14 @@ import { nowIso } from '../../lib/db';
 import { type ApiKeyScope, parseApiKey, sha256Hex } from './apiKeys';
 import { timingSafeEqual } from './password';
 import { clientAddressOf, limitKeys, overLimit, RETRY_AFTER_SECONDS } from './rateLimit';
+import { confirmStaffVersion, isStaffVersionConfirmed } from './staffConfirmations';
 import { verifyToken } from './tokens';
 import { ANONYMOUS, type Viewer } from './viewer';
 
 // Who sends a request. No Authorization header is an anonymous request; a credential that does not hold
 // (bad, expired, revoked, signed out, malformed) is refused outright (HTTP 401), never treated as anonymous.
-// Each session request reads its account row by primary key to check the token version: one indexed read.
+// Each session request reads its account row by primary key to check the token version: one indexed read
+// (a staff version once confirmed is trusted by the isolate for a few seconds: staffConfirmations.ts).
 
 export interface Refusal {
   status: 401 | 429;
@@ -44,11 +46,14 @@ async function sessionViewer(db: D1Database, secret: string, token: string): Pro
   const subject = await verifyToken(secret, token);
   if (!subject) return UNAUTHENTICATED;
   if (subject.kind === 'staff') {
+    if (isStaffVersionConfirmed(subject.id, subject.ver))
+      return { viewer: { kind: 'ADMIN', staffId: subject.id } };
     const row = await db
       .prepare('SELECT id, token_version FROM staff_user WHERE id = ?')
       .bind(subject.id)
       .first<{ id: number; token_version: number }>();
     if (!row || row.token_version !== subject.ver) return UNAUTHENTICATED;
+    confirmStaffVersion(row.id, row.token_version);
     return { viewer: { kind: 'ADMIN', staffId: row.id } };
   }
   const row = await db

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuthenticationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
 import { hashPassword, passwordRule, verifyPassword } from './password';
+import { forgetStaffVersion } from './staffConfirmations';
 import { issueToken, type TokenKind } from './tokens';
 
 // Taking sessions back: every token carries its account's token_version; raising the version makes every
@@ -21,6 +22,7 @@ export async function raiseTokenVersion(db: D1Database, kind: TokenKind, id: num
     )
     .bind(id)
     .first<{ token_version: number }>();
+  if (kind === 'staff') forgetStaffVersion(id);
   return row?.token_version ?? null;
 }
 
@@ -51,5 +53,6 @@ export async function changePassword(
     .bind(await hashPassword(newPassword), account.id)
     .first<{ token_version: number }>();
   if (!updated) throw new AuthenticationError('The account no longer exists.');
+  if (account.kind === 'staff') forgetStaffVersion(account.id);
   return issueToken(secret, { ...account, ver: updated.token_version });
 }

@@ -41,6 +41,12 @@ export async function browseUpline(
     db.prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id = ?`).bind(id),
     uplineStatement(db, id, tree),
   ]);
-  checkBrowsable(viewer, memberResult.results[0] as DistributorRow | undefined, tree);
-  return uplineFrom(chain.results as DistributorRow[], tree, uplineStopDepth(viewer, tree));
+  const member = memberResult.results[0] as DistributorRow | undefined;
+  checkBrowsable(viewer, member, tree);
+  return uplineFrom(
+    chain.results as DistributorRow[],
+    tree,
+    uplineStopDepth(viewer, tree),
+    member as DistributorRow,
+  );
 }

@@ -2,27 +2,47 @@ import { atomic } from '../../lib/db';
 import { monthInZone } from '../../lib/time';
 import { DISTRIBUTOR_COLUMNS, type DistributorRow, type TreeKind } from './model';
 
+/** Every distributor column but sponsor_path: an ancestor's path is a prefix of the member's (uplineFrom). */
+const COLUMNS_WITHOUT_SPONSOR_PATH = DISTRIBUTOR_COLUMNS.replace('sponsor_path, ', '');
+
 /**
  * Ancestors of a member from the parent upward, walked by parent id (one primary-key step per level), as
- * one statement so that it can share a batch with the member's own row.
+ * one statement so that it can share a batch with the member's own row. In the sponsor tree the rows come
+ * without sponsor_path (a third of the bytes of a 90-deep chain at 1M): uplineFrom rebuilds it.
  */
 export function uplineStatement(db: D1Database, memberId: number, tree: TreeKind): D1PreparedStatement {
   const parent = tree === 'SPONSOR' ? 'sponsor_id' : 'placement_parent_id';
   const depth = tree === 'SPONSOR' ? 'sponsor_depth' : 'placement_depth';
+  const columns = tree === 'SPONSOR' ? COLUMNS_WITHOUT_SPONSOR_PATH : DISTRIBUTOR_COLUMNS;
   return db
     .prepare(
       `WITH RECURSIVE up(id) AS (
          SELECT ${parent} FROM distributor WHERE id = ?1 AND ${parent} IS NOT NULL
          UNION ALL
          SELECT d.${parent} FROM up JOIN distributor d ON d.id = up.id WHERE d.${parent} IS NOT NULL)
-       SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE id IN (SELECT id FROM up) ORDER BY ${depth} DESC`,
+       SELECT ${columns} FROM distributor WHERE id IN (SELECT id FROM up) ORDER BY ${depth} DESC`,
     )
     .bind(memberId);
 }
 
-/** The part of an upline at or below `stopDepth` (0 = up to the root). */
-export function uplineFrom(rows: DistributorRow[], tree: TreeKind, stopDepth: number): DistributorRow[] {
-  return rows.filter((r) => (tree === 'SPONSOR' ? r.sponsor_depth : r.placement_depth) >= stopDepth);
+/**
+ * The part of an upline (rows of uplineStatement) at or below `stopDepth` (0 = up to the root). Sponsor
+ * ancestors get their sponsor_path back from the member's: the one at depth d has its first d + 1 segments.
+ */
+export function uplineFrom(
+  rows: DistributorRow[],
+  tree: TreeKind,
+  stopDepth: number,
+  member: Pick<DistributorRow, 'sponsor_path'>,
+): DistributorRow[] {
+  if (tree === 'PLACEMENT') return rows.filter((r) => r.placement_depth >= stopDepth);
+  const ends: number[] = [];
+  for (let i = 0; i < member.sponsor_path.length; i++) if (member.sponsor_path[i] === '.') ends.push(i + 1);
+  const kept: DistributorRow[] = [];
+  for (const r of rows)
+    if (r.sponsor_depth >= stopDepth)
+      kept.push({ ...r, sponsor_path: member.sponsor_path.slice(0, ends[r.sponsor_depth]) });
+  return kept;
 }
 
 export interface Leg {

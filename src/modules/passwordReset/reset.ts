@@ -13,6 +13,7 @@ import { parseInput } from '../../lib/validate';
 import { sha256Hex } from '../auth/apiKeys';
 import { hashPassword, passwordRule } from '../auth/password';
 import { enforceLimit, limitKeys } from '../auth/rateLimit';
+import { forgetStaffVersion } from '../auth/staffConfirmations';
 import { issueToken, type TokenKind } from '../auth/tokens';
 import { loadSettings } from '../company/settings';
 import { enqueueSends } from '../messaging/enqueue';
@@ -251,6 +252,7 @@ export async function resetPassword(
   if ((claimed.meta.changes ?? 0) !== 1) throw tokenError('USED');
   const version = (updated.results as { token_version: number }[])[0]?.token_version;
   if (version === undefined) throw tokenError('UNKNOWN');
+  if (row.account_kind === 'staff') forgetStaffVersion(row.account_id);
   const session = await issueToken(env.JWT_SECRET, {
     kind: row.account_kind,
     id: row.account_id,
