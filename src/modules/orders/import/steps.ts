@@ -21,10 +21,19 @@ import {
   type CheckContext,
   checkOrder,
   END,
+  type LineSink,
   loadCheckContext,
   type OrderPayload,
   readResolved,
 } from './check';
+import {
+  CUSTOMERS_OF_PART,
+  ORDERS_OF_PART,
+  recountCohorts,
+  reportCounterStatements,
+  SalesTally,
+  SUBTRACT_SALES,
+} from './reportCounters';
 import { type ChunkInfo, chunkList, cleanup, markChunk, type OrderImportRow } from './repository';
 import { ORDER_IMPORT } from './table';
 import { APPLY_VOLUME, computeVolumes } from './volumes';
@@ -83,13 +92,22 @@ async function orderChunkStatements(
   const tRead = Date.now() - t0;
   const payload: OrderPayload[] = [];
   const issues: [number, string][] = [];
+  const sales = new SalesTally();
+  let lines: [number, number, number, number, number][] = [];
+  const onLine: LineSink = (...l) => lines.push(l);
   for (const r of rows) {
-    const p = checkOrder(r, ctx, issues);
+    lines = [];
+    const p = checkOrder(r, ctx, issues, onLine);
     if (issues.length)
       throw new PermanentImportError(
         `Line ${lineOf(r[0], issues[0][0])} changed since the file was validated: ${issues[0][1]}`,
       );
     payload.push(p!);
+    // What the report_sales trigger counts of a paid order's lines; the market is the buyer's country.
+    const [, , , , kind, currency, , , , period] = p!;
+    const market = r[17] ?? r[13];
+    if (period != null && market != null)
+      for (const l of lines) sales.add(period, market, currency, kind, ...l);
   }
   const json = JSON.stringify(payload);
   logImportStep(ORDER_IMPORT, imp.id, 'apply.check', {
@@ -103,6 +121,7 @@ async function orderChunkStatements(
     db.prepare(INSERT_LINES).bind(json, imp.id),
     db.prepare(INSERT_PAYMENTS).bind(json, imp.id, actor, nowIso()),
     db.prepare(SUM_VOLUME).bind(json, imp.id),
+    ...reportCounterStatements(db, sales, payload),
   ];
 }
 
@@ -189,14 +208,19 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
           .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, -1),
       ]);
     }
-    const ofImport = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
-      WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
-    for (const p of await records.parts(db, ORDER_IMPORT, importId))
+    // The import kept the report counters itself (reportCounters.ts): a part's sales leave with its orders, and
+    // its customers' cohorts are counted again from the orders that remain, in the same batch (so a second
+    // delivery finds either the whole part or none of it).
+    for (const p of await records.parts(db, ORDER_IMPORT, importId)) {
+      const customers = await db.prepare(CUSTOMERS_OF_PART).bind(importId, p.part_no).raw<[number]>();
       await atomic(db, [
-        db.prepare(`DELETE FROM payment WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM order_line WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM sales_order WHERE id IN (${ofImport})`).bind(importId, p.part_no),
+        db.prepare(SUBTRACT_SALES).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM payment WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM order_line WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM sales_order WHERE id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        ...(customers.length ? recountCohorts(db, JSON.stringify(customers.map(([id]) => id))) : []),
       ]);
+    }
     await db
       .prepare(
         `UPDATE order_import SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'APPLYING'`,
