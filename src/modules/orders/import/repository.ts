@@ -30,7 +30,7 @@ export function stageRows(db: D1Database, importId: number, partNo: number, pars
        customer_id, kind, currency, status, paid_at, created_at, reference, lines, bad)
      SELECT ?1, ?2, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
-     FROM json_each(?3)`,
+     FROM jsonb_each(jsonb(?3))`,
   );
   return jsonChunks(staged).map((json) => insert.bind(importId, partNo, json));
 }
