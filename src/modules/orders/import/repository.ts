@@ -98,12 +98,11 @@ export function markChunk(
     db
       .prepare('UPDATE order_import_chunk SET applied = applied + 1 WHERE import_id = ? AND chunk_no = ?')
       .bind(importId, chunkNo),
+    // done + 1 (each phase starts at 0): counting the applied chunks read every volume chunk's payload again,
+    // as `applied` comes after it. The batch fails whole when the chunk was applied already.
     db
-      .prepare(
-        `UPDATE order_import SET step = ?2, done = (SELECT count(*) FROM order_import_chunk
-           WHERE import_id = ?1 AND kind = ?3 AND applied = 1) WHERE id = ?1`,
-      )
-      .bind(importId, kind === 'volume' ? 'volumes' : kind, kind),
+      .prepare('UPDATE order_import SET step = ?2, done = done + 1 WHERE id = ?1')
+      .bind(importId, kind === 'volume' ? 'volumes' : kind),
   ];
 }
 
