@@ -269,4 +269,57 @@ describe('counters after a mix of writes', () => {
     for (const key of Object.keys(before))
       expect([key, nonZero(after[key])]).toEqual([key, nonZero(before[key])]);
   });
+  it('an order import keeps the counters per chunk: a known customer’s earlier months move their cohort', async () => {
+    const admin = await adminToken();
+    const a = (await q("SELECT id FROM distributor WHERE external_id = 'W-A'"))[0].id as number;
+    const k = await createCustomer(await distributorToken(a), { country: 'DE', locale: 'de' });
+    const product = (await q("SELECT id FROM product WHERE sku = 'WP1'"))[0].id as number;
+    // Paid live this month: cohort this month.
+    await pay(admin, await order(await distributorToken(a), [[product, 1]], { customer: k }));
+    await expectCountersRight();
+    // Imported: two orders of two months back (one month, counted once), one of last month, one pending.
+    const day = 86_400_000;
+    const paid = (ext: string, days: number, quantity: number) => ({
+      externalId: ext,
+      distributorExternalId: 'W-A',
+      customerId: k,
+      kind: 'CUSTOMER',
+      status: 'PAID',
+      paidAt: new Date(Date.now() - days * day).toISOString(),
+      lines: [{ sku: 'WP1', quantity }],
+    });
+    const imp = await runOrderImport(
+      admin,
+      'NDJSON',
+      ndjson([
+        paid('WC-1', 62, 1),
+        paid('WC-2', 61, 2),
+        paid('WC-3', 31, 3),
+        {
+          externalId: 'WC-4',
+          distributorExternalId: 'W-A',
+          customerId: k,
+          kind: 'CUSTOMER',
+          status: 'PENDING',
+          lines: [{ sku: 'WP1', quantity: 5 }],
+        },
+      ]),
+    );
+    expect(imp.issues).toEqual([]);
+    expect(imp.status).toBe('DONE');
+    await expectCountersRight();
+    const cohorts = await q(
+      'SELECT cohort, month, customers FROM report_cohort WHERE scope_id = ? AND customers != 0 ORDER BY 1, 2',
+      a,
+    );
+    const months = (
+      await q(
+        'SELECT DISTINCT period FROM sales_order WHERE customer_id = ? AND paid_at IS NOT NULL ORDER BY 1',
+        k,
+      )
+    ).map((r) => r.period as string);
+    // k counts once in each of their months, all under their earliest month's cohort.
+    for (const month of months)
+      expect(cohorts).toContainEqual({ cohort: months[0], month, customers: expect.any(Number) });
+  });
 });

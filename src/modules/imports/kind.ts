@@ -84,13 +84,13 @@ export interface ImportKindSpec<P extends ParsedPart, F extends string = ImportF
 
 /** A kind as the engine runs it (its part type closed over, so kinds of any part type sit in one list). */
 export interface ImportKind extends ImportTable {
-  /** Parses one part and stages its rows; answers the counts of the upload answer. */
+  /** Parses one part and stages its rows; answers the counts of the upload answer (and D1's time staging them). */
   storeParsedPart(
     db: D1Database,
     imp: ImportRecord,
     partNo: number,
     text: string,
     now: string,
-  ): Promise<{ rows: number; issues: number }>;
+  ): Promise<{ rows: number; issues: number; stageMs: number }>;
   steps: ImportSteps;
 }

@@ -61,7 +61,7 @@ export async function storePart(
   partNo: number,
   parsed: ParsedPart,
   staging: D1PreparedStatement[],
-): Promise<void> {
+): Promise<D1Result[]> {
   const imp = await importById(db, t, importId);
   if (!imp) throw new NotFoundError('Import not found.');
   if (imp.status !== 'UPLOADING')
@@ -69,7 +69,7 @@ export async function storePart(
       `The import is ${imp.status}; parts can be uploaded only before it starts.`,
       'NOT_UPLOADING',
     );
-  await atomic(db, [
+  return atomic(db, [
     db.prepare(`DELETE FROM ${t.table}_row WHERE import_id = ? AND part_no = ?`).bind(importId, partNo),
     ...staging,
     db

@@ -115,11 +115,24 @@ export async function applyChunkOnce(
   importId: number,
   chunkNo: number,
   batch: () => Promise<D1PreparedStatement[]> | D1PreparedStatement[],
-): Promise<void> {
+): Promise<D1Result[]> {
   try {
-    await atomic(db, await batch());
+    return await atomic(db, await batch());
   } catch (e) {
-    if (await chunkApplied(db, t, importId, chunkNo)) return;
+    if (await chunkApplied(db, t, importId, chunkNo)) return [];
     throw e;
   }
+}
+
+/** Each statement's time inside a batch (D1's meta.duration), named, for a step line: `<name>Ms=...`. */
+export function statementTimes(
+  results: readonly D1Result[],
+  names: readonly string[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  results.forEach((r, k) => {
+    const name = `${names[k] ?? `s${k}`}Ms`;
+    out[name] = (out[name] ?? 0) + Math.round((r.meta?.duration ?? 0) * 10) / 10;
+  });
+  return out;
 }

@@ -635,25 +635,40 @@ function pathBuilders(input: ImportInput, t: PlacementTree, rootRow: number, idB
     existingPathCache.set(node, path);
     return path;
   };
+  // One buffer for every walk up: a million paths without a million temporary arrays (GC was half the time).
+  const walk = new Int32Array(1024);
+  let walkCap = walk.length;
+  let buf = walk;
+  const push = (len: number, v: number) => {
+    if (len === walkCap) {
+      const next = new Int32Array(walkCap * 2);
+      next.set(buf);
+      buf = next;
+      walkCap = next.length;
+    }
+    buf[len] = v;
+  };
   const sponsorPath = (row: number): string => {
-    const ids: number[] = [];
+    let len = 0;
     let a = row;
     while (a >= 0 && a < n) {
-      ids.push(idBase + a);
+      push(len++, idBase + a);
       a = sponsorOf[a];
     }
-    const prefix = a >= n ? existing.sponsors.get(a)!.sponsorPath : '';
-    return prefix + ids.reverse().join('.') + '.';
+    let path = a >= n ? existing.sponsors.get(a)!.sponsorPath : '';
+    for (let k = len - 1; k >= 0; k--) path += `${buf[k]}.`;
+    return path;
   };
   const placementPath = (row: number): string => {
-    const digits: string[] = [];
+    let len = 0;
     let a = row;
     while (a >= 0 && a < n && a !== rootRow) {
-      digits.push(DIGITS[t.pos[a]]);
+      push(len++, t.pos[a]);
       a = t.parent[a];
     }
-    const prefix = a >= n ? existingPlacementPath(a) : '';
-    return prefix + digits.reverse().join('');
+    let path = a >= n ? existingPlacementPath(a) : '';
+    for (let k = len - 1; k >= 0; k--) path += DIGITS[buf[k]];
+    return path;
   };
   return { sponsorPath, placementPath };
 }

@@ -94,11 +94,10 @@ export function markChunk(db: D1Database, importId: number, chunkNo: number): D1
     db
       .prepare('UPDATE genealogy_import_chunk SET applied = applied + 1 WHERE import_id = ? AND chunk_no = ?')
       .bind(importId, chunkNo),
-    db
-      .prepare(
-        'UPDATE genealogy_import SET done = (SELECT count(*) FROM genealogy_import_chunk WHERE import_id = ?1 AND applied = 1) WHERE id = ?1',
-      )
-      .bind(importId),
+    // done + 1, not a count of the applied chunks: `applied` sits after the payload, so counting read every
+    // chunk's 1.5 MB payload again for each chunk applied (26 s of the 1M apply). The batch fails whole when
+    // the chunk was applied already, so this counts each chunk once.
+    db.prepare('UPDATE genealogy_import SET done = done + 1 WHERE id = ?1').bind(importId),
   ];
 }
 

@@ -12,6 +12,7 @@ import {
   isFinished,
   logImportStep,
   sendStep,
+  statementTimes,
 } from '../../imports/steps';
 import { chunkStatements } from './chunks';
 import {
@@ -48,7 +49,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
     if (!budget.hasTime()) return sendStep(env, GENEALOGY_IMPORT, 'apply', importId);
     const payload = await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no);
     const tc = Date.now();
-    await applyChunkOnce(db, GENEALOGY_IMPORT, importId, c.chunk_no, () => [
+    const results = await applyChunkOnce(db, GENEALOGY_IMPORT, importId, c.chunk_no, () => [
       ...markChunk(db, importId, c.chunk_no),
       ...chunkStatements(db, imp, c.kind, payload, width),
     ]);
@@ -56,6 +57,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
       chunk: c.chunk_no,
       bytes: payload.length,
       ms: Date.now() - tc,
+      ...statementTimes(results, ['mark', 'mark', 'insert']),
     });
   }
   const tr = Date.now();

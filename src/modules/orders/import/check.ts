@@ -129,6 +129,15 @@ export type OrderPayload = [
   string | null,
 ];
 
+/** Receives each line of an order as written (product id, quantity, unit price, unit QV, unit CV). */
+export type LineSink = (
+  productId: number,
+  quantity: number,
+  unitPrice: number,
+  unitQv: number,
+  unitCv: number,
+) => void;
+
 /**
  * Checks one order; returns its payload, or its issues as [line within the part, message]. `createdBy`
  * does not enter: the import writes what the file says happened.
@@ -137,6 +146,7 @@ export function checkOrder(
   r: ResolvedRow,
   ctx: CheckContext,
   issues: [number, string][],
+  onLine?: LineSink,
 ): OrderPayload | null {
   const [part, line, , , kind, currencyIn, status, paidAt, createdAt, linesJson] = r;
   const [distRef, distId, distStatus, distCountry, custRef, custId, custOwner, custCountry] = r.slice(10) as [
@@ -189,7 +199,9 @@ export function checkOrder(
       continue;
     }
     if (!price) continue;
-    total += quantity * (unitPrice ?? (kind === 'CUSTOMER' ? price.retail : price.wholesale));
+    const unit = unitPrice ?? (kind === 'CUSTOMER' ? price.retail : price.wholesale);
+    total += quantity * unit;
+    onLine?.(p.id, quantity, unit, unitQv ?? p.qv, unitCv ?? p.cv);
     const v = lineVolume(
       { unit_qv: unitQv ?? p.qv, unit_cv: unitCv ?? p.cv, is_starter_kit: p.kit },
       quantity,

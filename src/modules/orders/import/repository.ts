@@ -30,7 +30,7 @@ export function stageRows(db: D1Database, importId: number, partNo: number, pars
        customer_id, kind, currency, status, paid_at, created_at, reference, lines, bad)
      SELECT ?1, ?2, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
-     FROM json_each(?3)`,
+     FROM jsonb_each(jsonb(?3))`,
   );
   return jsonChunks(staged).map((json) => insert.bind(importId, partNo, json));
 }
@@ -98,12 +98,11 @@ export function markChunk(
     db
       .prepare('UPDATE order_import_chunk SET applied = applied + 1 WHERE import_id = ? AND chunk_no = ?')
       .bind(importId, chunkNo),
+    // done + 1 (each phase starts at 0): counting the applied chunks read every volume chunk's payload again,
+    // as `applied` comes after it. The batch fails whole when the chunk was applied already.
     db
-      .prepare(
-        `UPDATE order_import SET step = ?2, done = (SELECT count(*) FROM order_import_chunk
-           WHERE import_id = ?1 AND kind = ?3 AND applied = 1) WHERE id = ?1`,
-      )
-      .bind(importId, kind === 'volume' ? 'volumes' : kind, kind),
+      .prepare('UPDATE order_import SET step = ?2, done = done + 1 WHERE id = ?1')
+      .bind(importId, kind === 'volume' ? 'volumes' : kind),
   ];
 }
 

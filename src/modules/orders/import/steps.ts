@@ -16,15 +16,25 @@ import {
   logImportStep,
   PermanentImportError,
   sendStep,
+  statementTimes,
 } from '../../imports/steps';
 import {
   type CheckContext,
   checkOrder,
   END,
+  type LineSink,
   loadCheckContext,
   type OrderPayload,
   readResolved,
 } from './check';
+import {
+  CUSTOMERS_OF_PART,
+  ORDERS_OF_PART,
+  recountCohorts,
+  reportCounterStatements,
+  SalesTally,
+  SUBTRACT_SALES,
+} from './reportCounters';
 import { type ChunkInfo, chunkList, cleanup, markChunk, type OrderImportRow } from './repository';
 import { ORDER_IMPORT } from './table';
 import { APPLY_VOLUME, computeVolumes } from './volumes';
@@ -37,8 +47,9 @@ const INSERT_ORDERS = `INSERT INTO sales_order (kind, distributor_id, customer_i
   SELECT j.value->>4, j.value->>2, j.value->>3, s.status, j.value->>5, j.value->>6, j.value->>7, j.value->>8,
     ?3, s.created_at, s.paid_at, j.value->>9, s.reference, CASE s.status WHEN 'CANCELLED' THEN s.created_at END,
     s.external_id, ?2
-  -- CROSS JOIN keeps json_each outside: one primary-key lookup per order.
-  FROM json_each(?1) j
+  -- jsonb: each order's array is parsed once, not once per ->> (text JSON is re-parsed by every extraction).
+  -- CROSS JOIN keeps jsonb_each outside: one primary-key lookup per order.
+  FROM jsonb_each(jsonb(?1)) j
   CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1`;
 
 // Lines take the catalog as checked in the same message (prices and unit volumes unless the file gives them).
@@ -47,7 +58,7 @@ const INSERT_LINES = `INSERT INTO order_line (order_id, product_id, sku, quantit
   SELECT o.id, p.id, p.sku, l.value->>1,
     coalesce(l.value->>2, CASE o.kind WHEN 'CUSTOMER' THEN pr.retail ELSE pr.wholesale END), pr.retail, pr.wholesale,
     coalesce(l.value->>3, p.qv), coalesce(l.value->>4, p.cv), p.is_starter_kit
-  FROM json_each(?1) j
+  FROM jsonb_each(jsonb(?1)) j
   CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1
   CROSS JOIN sales_order o ON o.external_id = s.external_id
   CROSS JOIN json_each(s.lines) l
@@ -57,7 +68,7 @@ const INSERT_LINES = `INSERT INTO order_line (order_id, product_id, sku, quantit
 
 const INSERT_PAYMENTS = `INSERT INTO payment (order_id, paid_at, reference, recorded_by, created_at)
   SELECT o.id, o.paid_at, o.payment_reference, ?3, ?4
-  FROM json_each(?1) j
+  FROM jsonb_each(jsonb(?1)) j
   CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1
   CROSS JOIN sales_order o ON o.external_id = s.external_id
   WHERE s.status = 'PAID'`;
@@ -66,9 +77,23 @@ const SUM_VOLUME = `INSERT INTO order_import_volume (import_id, period, distribu
   SELECT ?2, value->>9, value->>2, sum(value->>7), sum(value->>8),
     sum(CASE value->>4 WHEN 'CUSTOMER' THEN value->>7 ELSE 0 END),
     sum(CASE value->>4 WHEN 'CUSTOMER' THEN value->>8 ELSE 0 END)
-  FROM json_each(?1) WHERE value->>9 IS NOT NULL GROUP BY value->>9, value->>2
+  FROM jsonb_each(jsonb(?1)) WHERE value->>9 IS NOT NULL GROUP BY value->>9, value->>2
   ON CONFLICT (import_id, period, distributor_id) DO UPDATE SET pv = pv + excluded.pv, cv = cv + excluded.cv,
     customer_pv = customer_pv + excluded.customer_pv, customer_cv = customer_cv + excluded.customer_cv`;
+
+/** The statements of an order chunk's batch, as its step line names their times. */
+const ORDER_STATEMENTS = [
+  'mark',
+  'mark',
+  'orders',
+  'lines',
+  'payments',
+  'volume',
+  'reportSales',
+  'cohorts',
+  'cohorts',
+  'cohorts',
+];
 
 /** Rechecks one chunk's orders and returns the statements writing them. */
 async function orderChunkStatements(
@@ -83,13 +108,22 @@ async function orderChunkStatements(
   const tRead = Date.now() - t0;
   const payload: OrderPayload[] = [];
   const issues: [number, string][] = [];
+  const sales = new SalesTally();
+  let lines: [number, number, number, number, number][] = [];
+  const onLine: LineSink = (...l) => lines.push(l);
   for (const r of rows) {
-    const p = checkOrder(r, ctx, issues);
+    lines = [];
+    const p = checkOrder(r, ctx, issues, onLine);
     if (issues.length)
       throw new PermanentImportError(
         `Line ${lineOf(r[0], issues[0][0])} changed since the file was validated: ${issues[0][1]}`,
       );
     payload.push(p!);
+    // What the report_sales trigger counts of a paid order's lines; the market is the buyer's country.
+    const [, , , , kind, currency, , , , period] = p!;
+    const market = r[17] ?? r[13];
+    if (period != null && market != null)
+      for (const l of lines) sales.add(period, market, currency, kind, ...l);
   }
   const json = JSON.stringify(payload);
   logImportStep(ORDER_IMPORT, imp.id, 'apply.check', {
@@ -103,6 +137,7 @@ async function orderChunkStatements(
     db.prepare(INSERT_LINES).bind(json, imp.id),
     db.prepare(INSERT_PAYMENTS).bind(json, imp.id, actor, nowIso()),
     db.prepare(SUM_VOLUME).bind(json, imp.id),
+    ...reportCounterStatements(db, sales, payload),
   ];
 }
 
@@ -114,11 +149,15 @@ async function applyChunk(
   statements: () => Promise<D1PreparedStatement[]>,
 ) {
   const t0 = Date.now();
-  await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, async () => [
+  const results = await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, async () => [
     ...markChunk(db, importId, c.chunk_no, c.kind),
     ...(await statements()),
   ]);
-  logImportStep(ORDER_IMPORT, importId, `apply.${c.kind}`, { chunk: c.chunk_no, ms: Date.now() - t0 });
+  logImportStep(ORDER_IMPORT, importId, `apply.${c.kind}`, {
+    chunk: c.chunk_no,
+    ms: Date.now() - t0,
+    ...statementTimes(results, c.kind === 'orders' ? ORDER_STATEMENTS : ['mark', 'mark', 'volume']),
+  });
 }
 
 /**
@@ -189,14 +228,19 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
           .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, -1),
       ]);
     }
-    const ofImport = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
-      WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
-    for (const p of await records.parts(db, ORDER_IMPORT, importId))
+    // The import kept the report counters itself (reportCounters.ts): a part's sales leave with its orders, and
+    // its customers' cohorts are counted again from the orders that remain, in the same batch (so a second
+    // delivery finds either the whole part or none of it).
+    for (const p of await records.parts(db, ORDER_IMPORT, importId)) {
+      const customers = await db.prepare(CUSTOMERS_OF_PART).bind(importId, p.part_no).raw<[number]>();
       await atomic(db, [
-        db.prepare(`DELETE FROM payment WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM order_line WHERE order_id IN (${ofImport})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM sales_order WHERE id IN (${ofImport})`).bind(importId, p.part_no),
+        db.prepare(SUBTRACT_SALES).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM payment WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM order_line WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        db.prepare(`DELETE FROM sales_order WHERE id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        ...(customers.length ? recountCohorts(db, JSON.stringify(customers.map(([id]) => id))) : []),
       ]);
+    }
     await db
       .prepare(
         `UPDATE order_import SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ? AND status = 'APPLYING'`,

@@ -28,6 +28,9 @@ const DUPLICATES_IN_FILE = `
     WINDOW w AS (PARTITION BY external_id)
   ) WHERE c > 1 AND part_no * ${LINE_KEY} + line != first ORDER BY part_no, line LIMIT ?2`;
 
+const ANY_REPEAT = `SELECT 1 AS x FROM order_import_row WHERE import_id = ?1
+  GROUP BY external_id HAVING count(*) > 1 LIMIT 1`;
+
 const TAKEN_BY_EXISTING = `
   SELECT r.part_no, r.line, r.external_id FROM order_import_row r
   JOIN sales_order o ON o.external_id = r.external_id
@@ -44,10 +47,11 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   const issues = new ImportIssues(KEEP_ISSUES);
   addPartIssues(issues, ps, lineOf);
   const q = JSON.stringify;
-  const dups = await db
-    .prepare(DUPLICATES_IN_FILE)
-    .bind(importId, KEEP_ISSUES)
-    .raw<[number, number, string, number]>();
+  // The window over every row only when some externalId repeats: the grouping walks the index, no sort.
+  const anyRepeat = await db.prepare(ANY_REPEAT).bind(importId).first();
+  const dups = anyRepeat
+    ? await db.prepare(DUPLICATES_IN_FILE).bind(importId, KEEP_ISSUES).raw<[number, number, string, number]>()
+    : [];
   for (const [part, line, ext, first] of dups)
     issues.add(
       lineOf(part, line),

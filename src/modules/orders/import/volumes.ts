@@ -15,7 +15,7 @@ export const APPLY_VOLUME = `INSERT INTO volume (distributor_id, period, pv, cv,
     qualified_downline)
   SELECT value->>0, ?2, ?3 * (value->>1), ?3 * (value->>2), ?3 * (value->>3), ?3 * (value->>4), ?3 * (value->>5),
     ?3 * (value->>6), ?3 * (value->>7)
-  FROM json_each(?1) WHERE true
+  FROM jsonb_each(jsonb(?1)) WHERE true
   ON CONFLICT (distributor_id, period) DO UPDATE SET pv = pv + excluded.pv, cv = cv + excluded.cv,
     customer_pv = customer_pv + excluded.customer_pv, customer_cv = customer_cv + excluded.customer_cv,
     gv = gv + excluded.gv, gcv = gcv + excluded.gcv, qualified_downline = qualified_downline + excluded.qualified_downline`;
