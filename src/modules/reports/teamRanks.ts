@@ -104,17 +104,15 @@ export async function unfinishedTeamRankPeriods(db: D1Database, from: string, to
 }
 
 /**
- * The months of a team report's range that its rollups do not cover yet: every month that is not a committed
- * period whose job is through. Months before the first closed period hold nothing and count as covered
- * (empty); without any period, every month is uncovered.
+ * The months of a team report's range that its rollups do not cover: every month that is not a committed
+ * period whose job is through (an open month, one never closed, or one whose rollup is still running).
  */
 export async function uncoveredTeamMonths(db: D1Database, monthList: readonly string[]): Promise<string[]> {
   const { results } = await db
     .prepare(
       `SELECT m.value AS month FROM json_each(?1) m
        LEFT JOIN commission_period p ON p.id = m.value LEFT JOIN report_rank_progress g ON g.period = m.value
-       WHERE m.value >= coalesce((SELECT min(id) FROM commission_period), '')
-         AND NOT (coalesce(p.status IN ('COMMITTED', 'PAID'), 0) AND coalesce(g.done, 0) = 1)
+       WHERE NOT (coalesce(p.status IN ('COMMITTED', 'PAID'), 0) AND coalesce(g.done, 0) = 1)
        ORDER BY m.value`,
     )
     .bind(JSON.stringify(monthList))

@@ -5,7 +5,8 @@
 // advances it: a redelivered step adds nothing twice.
 
 /** ?1 = period, ?2 = last id of the range, ?3 = the cursor the step read (the range starts after it). */
-const GUARD = 'EXISTS (SELECT 1 FROM report_rank_progress g WHERE g.period = ?1 AND g.after_id = ?3 AND g.done = 0)';
+const GUARD =
+  'EXISTS (SELECT 1 FROM report_rank_progress g WHERE g.period = ?1 AND g.after_id = ?3 AND g.done = 0)';
 /** The sponsor chain of member `d`, root first, the member last. */
 const ANCESTORS = "json_each('[' || replace(rtrim(d.sponsor_path, '.'), '.', ',') || ']') a";
 
@@ -67,7 +68,14 @@ GROUP BY a.value, x.channel, x.template, x.days
 ON CONFLICT (scope_id, month, channel, template, days) DO UPDATE SET messages = messages + excluded.messages`;
 
 /** Every rollup statement, in the order a step's batch runs them (before the cursor moves). */
-export const TEAM_ROLLUP_SQL = [SALES, COHORTS, LEAD_FUNNEL, LEAD_CONTACT, MESSAGES, MESSAGES_ORDERED] as const;
+export const TEAM_ROLLUP_SQL = [
+  SALES,
+  COHORTS,
+  LEAD_FUNNEL,
+  LEAD_CONTACT,
+  MESSAGES,
+  MESSAGES_ORDERED,
+] as const;
 
 /** The statements of one step: members after `after` up to `upTo`, while the cursor is still at `after`. */
 export function teamRollupStatements(
