@@ -24,7 +24,7 @@ export function teamRanksJob(periodId: string): NewJob<TeamRanksJob> {
   return {
     id: `report-team-ranks:${periodId}`,
     kind: 'report.teamRanks',
-    subject: `team rank counts of ${periodId}`,
+    subject: `team rank counts and rollups of ${periodId}`,
     message: { kind: 'report.teamRanks', periodId },
   };
 }
