@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     // Orders, leads and messages are spread over this many days before now (default: every committed period
     // and the current month, so the team rollups of each committed period have data).
     'span-days': { type: 'string' },
+    // Only rewrite bench/results/reports.md from reports.json (after a change of this renderer).
+    'render-only': { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
@@ -676,9 +678,9 @@ function renderMarkdown(results) {
 
 Produced by \`npm run bench:reports\` (bench/reports.mjs). For each size the network of \`bench:genealogy\` is
 loaded through the genealogy bulk import, every third member gets a customer (SQL), ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${Math.round(r.orders.count / r.size)}`).join(', ')} orders per member go
-through the order import API (bench/lib/orderFile.mjs, paid over the last ${list[0]?.spanDays ?? 80} days), one lead per 10 members
+through the order import API (bench/lib/orderFile.mjs, paid over the last ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.spanDays ?? 80}`).join(', ')} days), one lead per 10 members
 (at most 20,000) and one message per 5 members (at most 40,000) over the same days are written by SQL with their status changes (so the triggers of migration 0024
-run as they do for the live paths), and the ${periodCount} periods before this month are closed and committed
+run as they do for the live paths), and the ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.periods.length}`).join(', ')} periods before this month are closed and committed
 through the API (unilevel-ranks example plan; after each commit the job report.teamRanks counts the team ranks
 and rolls up the team sales, retention, leads and messages of migration 0031). The company counters and the
 leader's team views are checked against a recomputation from the raw rows. Then every report through GraphQL
@@ -697,6 +699,11 @@ ${list.map((r) => `- ${r.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.com
 `;
 }
 
+if (args['render-only']) {
+  writeFileSync(RESULTS_MD, renderMarkdown(JSON.parse(readFileSync(RESULTS_JSON, 'utf8'))));
+  console.log(`rewritten ${RESULTS_MD}`);
+  process.exit(0);
+}
 const commit = codeVersion();
 log(`bundling the worker (${commit}) ...`);
 const config = await snapshotWorker(resolve(STATE, 'reports-build'));
