@@ -34,6 +34,11 @@ const { values: args } = parseArgs({
     // The income disclosure takes seconds at 100k and more: fewer runs of it.
     'disclosure-runs': { type: 'string', default: '10' },
     'keep-state': { type: 'boolean', default: false },
+    // Orders, leads and messages are spread over this many days before now (default: every committed period
+    // and the current month, so the team rollups of each committed period have data).
+    'span-days': { type: 'string' },
+    // Only rewrite bench/results/reports.md from reports.json (after a change of this renderer).
+    'render-only': { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
@@ -41,6 +46,8 @@ const perMember = Number(args['per-member']);
 const periodCount = Number(args.periods);
 const port = Number(args.port);
 const runs = Number(args.runs);
+const spanDays = Number(args['span-days'] ?? (periodCount ? 30 * (periodCount + 1) : 80));
+if (!(spanDays >= 1 && spanDays <= 800)) throw new Error('--span-days: 1 to 800');
 const warmup = Number(args.warmup);
 if (sizes.some((s) => !Number.isInteger(s) || s < 200 || s > 5_000_000))
   throw new Error('--sizes: whole numbers from 200 to 5,000,000');
@@ -270,7 +277,7 @@ async function seedLeadsAndMessages(config, persistTo, size) {
   const t0 = performance.now();
   const leads = Math.min(20_000, Math.max(10, Math.floor(size / 10)));
   const messages = Math.min(40_000, Math.max(10, Math.floor(size / 5)));
-  // Leads of the last 90 days, assigned to every 10th member, 3 sources × 5 campaigns.
+  // Leads of the last spanDays days, assigned to every 10th member, 3 sources × 5 campaigns.
   await d1Query(
     config,
     persistTo,
@@ -278,7 +285,7 @@ async function seedLeadsAndMessages(config, persistTo, size) {
      INSERT INTO lead (source, external_id, status, campaign_id, assigned_distributor_id, created_at, updated_at)
      SELECT CASE i % 3 WHEN 0 THEN 'META' WHEN 1 THEN 'GOOGLE_ADS' ELSE 'GENERIC' END,
        'bench-' || i, 'NEW', 'campaign-' || (i % 5), (SELECT id FROM distributor WHERE id = 1 + (i * 10) % ${size}),
-       strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i % 90) || ' days'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i % 90) || ' days')
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i % ${spanDays}) || ' days'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i % ${spanDays}) || ' days')
      FROM n`,
   );
   const tLeads = performance.now();
@@ -297,7 +304,7 @@ async function seedLeadsAndMessages(config, persistTo, size) {
        UPDATE lead SET status = '${to}' WHERE external_id LIKE 'bench-%' AND (substr(external_id, 7) + 0) % ${mod} = 0`,
     );
   const tPipeline = performance.now();
-  // Messages to customers, owned by their distributor, over the last 60 days, 3 templates; then sent, and
+  // Messages to customers, owned by their distributor, over the last spanDays days, 3 templates; then sent, and
   // delivered or failed.
   await d1Query(
     config,
@@ -306,7 +313,7 @@ async function seedLeadsAndMessages(config, persistTo, size) {
        sender_kind, sender, owner_distributor_id, idempotency_key, created_at, updated_at)
      SELECT 'CUSTOMER', c.id, '+45' || (10000000 + c.id), CASE c.id % 2 WHEN 0 THEN 'SMS' ELSE 'EMAIL' END, 'MARKETING',
        'promo-' || (c.id % 3), c.locale, 'Hi', 'DISTRIBUTOR', 'bench', c.owner_id, 'bench-' || c.id,
-       strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (c.id % 60) || ' days'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (c.id % 60) || ' days')
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (c.id % ${spanDays}) || ' days'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (c.id % ${spanDays}) || ' days')
      FROM customer c ORDER BY c.id LIMIT ${messages}`,
   );
   const tQueued = performance.now();
@@ -329,6 +336,47 @@ async function seedLeadsAndMessages(config, persistTo, size) {
     queueMs: Math.round(tQueued - tPipeline),
     statusMs: Math.round(end - tQueued),
   };
+}
+
+/**
+ * The leader's team views against a recomputation from the raw rows (the team by sponsor-path prefix), and the
+ * size of the team rollup tables (migration 0031).
+ */
+async function checkTeam(config, persistTo, leader, leaderId, range) {
+  const SALES = `query($from: String!, $to: String!) { salesReport(from: $from, to: $to) { rows { qv amount } } }`;
+  const FUNNEL = `query($from: String!, $to: String!) { leadFunnelReport(from: $from, to: $to) { new } }`;
+  const MESSAGES = `query($from: String!, $to: String!) { messagePerformanceReport(from: $from, to: $to) { delivered } }`;
+  const sum = (rows, k) => rows.reduce((s, r) => s + r[k], 0);
+  const sales = (await leader.post(SALES, range)).salesReport.rows;
+  const funnel = (await leader.post(FUNNEL, range)).leadFunnelReport;
+  const messages = (await leader.post(MESSAGES, range)).messagePerformanceReport;
+  const [raw] = await d1Query(
+    config,
+    persistTo,
+    `SELECT
+       (SELECT sum(l.quantity * l.unit_qv) FROM distributor x JOIN sales_order o ON o.distributor_id = x.id
+          JOIN order_line l ON l.order_id = o.id
+        WHERE x.sponsor_path LIKE t.sponsor_path || '%' AND o.paid_at IS NOT NULL
+          AND o.period BETWEEN '${range.from}' AND '${range.to}') AS qv,
+       (SELECT count(*) FROM distributor x JOIN lead l ON l.assigned_distributor_id = x.id
+        WHERE x.sponsor_path LIKE t.sponsor_path || '%' AND substr(l.created_at, 1, 7) BETWEEN '${range.from}' AND '${range.to}') AS leads,
+       (SELECT count(*) FROM distributor x JOIN message_outbox m ON m.owner_distributor_id = x.id
+        WHERE x.sponsor_path LIKE t.sponsor_path || '%' AND m.status = 'DELIVERED'
+          AND substr(m.created_at, 1, 7) BETWEEN '${range.from}' AND '${range.to}') AS delivered
+     FROM distributor t WHERE t.id = ${leaderId}`,
+  );
+  const kept = { qv: sum(sales, 'qv'), leads: sum(funnel, 'new'), delivered: sum(messages, 'delivered') };
+  for (const k of Object.keys(kept))
+    if (kept[k] !== (raw[k] ?? 0))
+      throw new Error(`leader's team ${k} = ${kept[k]} but the raw rows give ${raw[k]}`);
+  const [rows] = await d1Query(
+    config,
+    persistTo,
+    `SELECT ${['sales', 'cohort', 'lead_funnel', 'lead_contact', 'message', 'message_ordered']
+      .map((t) => `(SELECT count(*) FROM report_team_${t}) AS ${t}`)
+      .join(', ')}`,
+  );
+  return { range, kept, salesRows: sales.length, rollupRows: rows };
 }
 
 /** The counters against a recomputation from the raw rows (company scope). */
@@ -371,11 +419,14 @@ async function repeat(fn) {
 async function measure(staff, leader, leaderId, periods) {
   const now = monthOf(new Date());
   const vars = { from: addMonths(now, -12), to: now };
-  const out = { staff: {}, leader: {}, csv: {} };
+  // A team's sales, retention, leads and messages cover committed periods only (an open month is
+  // REPORT_NOT_READY, which client.post throws on): the leader reads the committed periods.
+  const teamVars = periods.length ? { from: periods[0].period, to: periods.at(-1).period } : vars;
+  const out = { staff: {}, leader: {}, csv: {}, teamRange: teamVars };
   const loadBefore = load1();
   for (const [name, query] of Object.entries(REPORTS)) {
     out.staff[name] = await repeat(() => staff.post(query, vars));
-    out.leader[name] = await repeat(() => leader.post(query, vars));
+    out.leader[name] = await repeat(() => leader.post(query, teamVars));
     log(`  ${name}: staff ${fmt(out.staff[name])}; leader ${fmt(out.leader[name])}`);
   }
   for (const name of ['sales', 'team-growth']) {
@@ -467,7 +518,7 @@ async function benchSize(size) {
   );
   const net = buildNetwork(size);
   const memberParts = writeParts(net, join(dir, 'members'));
-  const file = writeOrderParts(size, join(dir, 'orders'), { perMember, now: Date.now() });
+  const file = writeOrderParts(size, join(dir, 'orders'), { perMember, now: Date.now(), spanDays });
   await applyMigrations(config, persistTo);
   await d1Query(
     config,
@@ -509,6 +560,13 @@ async function benchSize(size) {
     );
     const leader = await login(worker.base, leaderRow.email, LEADER_PASSWORD);
     log(`  leader ${leaderRow.id}: team of ${leaderRow.team_size}`);
+    const teamCheck = periods.length
+      ? await checkTeam(config, persistTo, leader, leaderRow.id, {
+          from: periods[0].period,
+          to: periods.at(-1).period,
+        })
+      : null;
+    log(`  team check: ${JSON.stringify(teamCheck)}`);
     const m = await measure(staff, leader, globalId(leaderRow.id), periods);
     m.writes = await writeCost(config, persistTo, staff);
     return {
@@ -520,6 +578,8 @@ async function benchSize(size) {
       seeded,
       periods,
       check,
+      teamCheck,
+      spanDays,
       leaderTeam: leaderRow.team_size,
       measure: m,
       runs,
@@ -558,7 +618,11 @@ const ROWS = [
   ],
   ['Close + commit per period, median (s)', (r) => periodMedian(r, 'closeMs'), ''],
   ['  of which commit (company rank counts), median (s)', (r) => periodMedian(r, 'commitMs'), ''],
-  ['Team rank job after the commit (commit → DONE), median (s)', (r) => periodMedian(r, 'teamRanksMs'), ''],
+  [
+    'Team rank + rollup job after the commit (commit → DONE), median (s)',
+    (r) => periodMedian(r, 'teamRanksMs'),
+    '',
+  ],
   [
     '  its range steps (25,000 ids each): count / median / max batch (ms)',
     (r) => {
@@ -569,6 +633,21 @@ const ROWS = [
       return `${med('teamRankSteps')} / ${med('teamRankStepMedianMs')} / ${Math.max(...p.map((x) => x.teamRankStepMaxMs))}`;
     },
     '< 30,000 per batch',
+  ],
+  [
+    'Team rollup rows (all periods): sales / cohort / lead funnel / lead contact / message / ordered',
+    (r) =>
+      r.teamCheck
+        ? ['sales', 'cohort', 'lead_funnel', 'lead_contact', 'message', 'message_ordered']
+            .map((t) => r.teamCheck.rollupRows[t].toLocaleString('en-US'))
+            .join(' / ')
+        : '–',
+    '',
+  ],
+  [
+    'Leader’s team sales rows over the committed periods (period × market × product × kind)',
+    (r) => (r.teamCheck ? r.teamCheck.salesRows.toLocaleString('en-US') : '–'),
+    '',
   ],
   ['markOrderPaid (customer order) with report triggers', (r) => ms(r.measure.writes?.payWithTriggers), ''],
   ['markOrderPaid (customer order) without them', (r) => ms(r.measure.writes?.payWithout), ''],
@@ -599,13 +678,15 @@ function renderMarkdown(results) {
 
 Produced by \`npm run bench:reports\` (bench/reports.mjs). For each size the network of \`bench:genealogy\` is
 loaded through the genealogy bulk import, every third member gets a customer (SQL), ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${Math.round(r.orders.count / r.size)}`).join(', ')} orders per member go
-through the order import API (bench/lib/orderFile.mjs, paid over the last ~80 days), one lead per 10 members
-(at most 20,000) and one message per 5 members (at most 40,000) are written by SQL with their status changes (so the triggers of migration 0024
-run as they do for the live paths), and the ${periodCount} periods before this month are closed and committed
-through the API (unilevel-ranks example plan). The counters are checked against a recomputation from the raw
-rows. Then every report over the last 13 months through GraphQL on loopback against \`wrangler dev\` (local D1):
-as staff (the company) and as the distributor with the largest team below the root, signed in as themself
-(their team). **Median / p95 in ms**, ${list[0]?.runs ?? '?'} sequential requests after ${list[0]?.warmup ?? '?'} warm-up.
+through the order import API (bench/lib/orderFile.mjs, paid over the last ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.spanDays ?? 80}`).join(', ')} days), one lead per 10 members
+(at most 20,000) and one message per 5 members (at most 40,000) over the same days are written by SQL with their status changes (so the triggers of migration 0024
+run as they do for the live paths), and the ${list.map((r) => `${r.size.toLocaleString('en-US')}: ${r.periods.length}`).join(', ')} periods before this month are closed and committed
+through the API (unilevel-ranks example plan; after each commit the job report.teamRanks counts the team ranks
+and rolls up the team sales, retention, leads and messages of migration 0031). The company counters and the
+leader's team views are checked against a recomputation from the raw rows. Then every report through GraphQL
+on loopback against \`wrangler dev\` (local D1): as staff (the company, the last 13 months) and as the
+distributor with the largest team below the root, signed in as themself (their team, the committed periods).
+**Median / p95 in ms**, ${list[0]?.runs ?? '?'} sequential requests after ${list[0]?.warmup ?? '?'} warm-up.
 
 ${renderTable(results)}
 
@@ -618,6 +699,11 @@ ${list.map((r) => `- ${r.size.toLocaleString('en-US')}: ${r.ranAt}, code ${r.com
 `;
 }
 
+if (args['render-only']) {
+  writeFileSync(RESULTS_MD, renderMarkdown(JSON.parse(readFileSync(RESULTS_JSON, 'utf8'))));
+  console.log(`rewritten ${RESULTS_MD}`);
+  process.exit(0);
+}
 const commit = codeVersion();
 log(`bundling the worker (${commit}) ...`);
 const config = await snapshotWorker(resolve(STATE, 'reports-build'));

@@ -60,7 +60,7 @@ reportRoutes.get('/:file', async (c) => {
     });
   } catch (e) {
     if (!(e instanceof ExpectedError)) throw e;
-    const status = { FORBIDDEN: 403, NOT_FOUND: 404 }[String(e.extensions.code)] ?? 400;
+    const status = { FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 }[String(e.extensions.code)] ?? 400;
     return c.json({ error: e.message, ...e.extensions }, status as 400);
   }
 });

@@ -2,8 +2,10 @@
 // name, e-mail and phone; the ledger, the volumes and the tree must read the same before and after.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobMessage } from '../../src/jobs/messages';
 import { search } from '../crm/helpers';
 import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
+import { deliver, downD1 } from '../queueHelpers';
 import { erase, type Member, memberWithHistory } from './helpers';
 
 /** Documents D1 may still mention them in after an erasure, each with the reason it is kept. None today:
@@ -52,6 +54,50 @@ async function occurrences(
     }
   }
   return found;
+}
+
+/** Every (R2 object, needle) where a needle occurs, case-insensitively, in the object's bytes read as text. */
+async function r2Occurrences(needles: string[]): Promise<{ key: string; needle: string }[]> {
+  const found: { key: string; needle: string }[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await env.FILES.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const o of page.objects) {
+      const text = (await (await env.FILES.get(o.key))!.text()).toLowerCase();
+      for (const needle of needles)
+        if (text.includes(needle.toLowerCase())) found.push({ key: o.key, needle });
+    }
+    if (!page.truncated) return found;
+    cursor = page.cursor;
+  }
+}
+
+/**
+ * A lead delivery that spent its retries, kept as a dead letter in R2 (D1 down, so it stays PENDING): the raw
+ * webhook body names the person.
+ */
+async function deadLetterAbout(id: string, body: Record<string, string>): Promise<string> {
+  const msg = {
+    kind: 'leads.intake',
+    delivery: {
+      source: 'GENERIC',
+      sourceName: 'site',
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+      items: [{ externalId: id, ref: {} }],
+      receivedAt: new Date().toISOString(),
+    },
+  } as unknown as JobMessage;
+  const at = new Date();
+  await deliver('mlm-crm-jobs-dlq', [{ id, body: msg, attempts: 1, timestamp: at }], {
+    ...env,
+    DB: downD1(),
+  });
+  const key = (await env.FILES.list({ prefix: 'dead-letters/' })).objects.find((o) =>
+    o.key.includes(id),
+  )?.key;
+  expect(key, `dead letter ${id}`).toBeDefined();
+  return key!;
 }
 
 async function figures() {
@@ -107,6 +153,19 @@ describe('erasePerson', () => {
     ])
       expect(tablesBefore, t).toContain(t);
     const figuresBefore = await figures();
+    // R2: a dead letter of a lead delivery naming them (and one naming someone else, left as it is).
+    const theirs = await deadLetterAbout(`dl-${m.id}`, {
+      name: `${m.first} ${m.last}`,
+      email: m.email,
+      phone: m.phone,
+    });
+    const others = await deadLetterAbout(`dl-other-${m.id}`, {
+      name: 'Ola Nordmann',
+      email: 'ola@example.com',
+    });
+    const otherBefore = await (await env.FILES.get(others))!.text();
+    const r2Before = await r2Occurrences(needles);
+    expect(new Set(r2Before.map((f) => f.key))).toEqual(new Set([theirs, m.signedKey, m.draftPdfKey]));
 
     const r = await erase(admin, globalId('Distributor', m.id), String(m.id), 'Art. 17 request by e-mail');
     expect(r.__typename).toBe('MutationErasePersonSuccess');
@@ -126,14 +185,27 @@ describe('erasePerson', () => {
     );
     expect(after).toEqual([]);
     expect(await figures()).toEqual(figuresBefore);
+    // R2: only the kept signed agreement still names them; the unsigned offer PDF they made for their customer
+    // is deleted (and unlinked from its offer). The dead letter is rewritten with the pseudonym, still PENDING and
+    // replayable JSON; the other person's is untouched.
+    expect(new Set((await r2Occurrences(needles)).map((f) => f.key))).toEqual(new Set([m.signedKey]));
+    expect(await env.FILES.get(m.draftPdfKey)).toBeNull();
+    const scrubbed = await env.FILES.get(theirs);
+    expect(scrubbed!.customMetadata?.status).toBe('PENDING');
+    const letter = JSON.parse(await scrubbed!.text());
+    expect(JSON.parse(letter.body.delivery.body)).toEqual({
+      name: `Member ${m.id}`,
+      email: `erased-distributor-${m.id}@erased.invalid`,
+      phone: '[phone erased]',
+    });
+    expect(await (await env.FILES.get(others))!.text()).toBe(otherBefore);
 
     // The people-search index finds the pseudonym, not the person.
     expect(await search(admin, m.last)).toEqual([]);
     expect(await search(admin, m.email)).toEqual([]);
     expect((await search(admin, `Member ${m.id}`)).map((p) => p.id)).toContain(globalId('Distributor', m.id));
 
-    // The signed agreement is kept in R2; the customer's unsigned offer PDF of theirs is not the member's file
-    // (the customer is another person) and stays.
+    // The signed agreement is kept in R2.
     expect(await env.FILES.get(m.signedKey)).not.toBeNull();
     const row = await env.DB.prepare(
       'SELECT first_name, last_name, email, phone, password_hash FROM distributor WHERE id = ?',

@@ -71,26 +71,16 @@ describe('sales', () => {
     ]);
   });
 
-  it('a distributor sees their team volume, and only their own', async () => {
+  it('a team covers committed periods only: an open month is REPORT_NOT_READY; a distributor sees only their own team', async () => {
+    // The team view (period × market × product, team volume) is the rollup of committed periods
+    // (teamRollup.test.ts); NOW is open.
     const a = await distributorToken(m.A);
-    const r = (await gqlOk(SALES, { from: NOW, to: NOW }, a)).salesReport;
-    // A: own 200 + 140 (customer) = 340 QV; team adds B's 10.
-    expect(r).toMatchObject({ scope: 'TEAM', rows: [] });
-    expect(r.team).toEqual([
-      {
-        period: NOW,
-        groupQv: 350,
-        groupCv: 3500,
-        ownQv: 340,
-        ownCv: 3400,
-        ownCustomerQv: 140,
-        ownCustomerCv: 1400,
-      },
-    ]);
+    const open = await gql(SALES, { from: NOW, to: NOW }, a);
+    expect(open.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'REPORT_NOT_READY' });
+    const staffOpen = await gql(SALES, { from: NOW, to: NOW, d: gid(m.A) }, admin);
+    expect(staffOpen.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'REPORT_NOT_READY' });
     const other = await gql(SALES, { from: NOW, to: NOW, d: gid(m.R) }, a);
     expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const staffTeam = (await gqlOk(SALES, { from: NOW, to: NOW, d: gid(m.A) }, admin)).salesReport;
-    expect(staffTeam.team).toEqual(r.team);
   });
 
   it('refuses a bad range with a typed error', async () => {
@@ -139,11 +129,20 @@ describe('retention', () => {
       { cohort: PREV, customers: 0, returning: [0], returningBasisPoints: [null] },
       { cohort: NOW, customers: 1, returning: [], returningBasisPoints: [] },
     ]);
-    const own = (await gqlOk(RETENTION, { from: FROM, to: NOW }, await distributorToken(m.A)))
-      .retentionReport;
-    expect(own).toEqual(company);
-    const b = (await gqlOk(RETENTION, { from: FROM, to: NOW }, await distributorToken(m.B))).retentionReport;
-    expect(b.map((c: { customers: number }) => c.customers)).toEqual([0, 0, 0]);
+    // A's own cells (the source of the team rollups): every customer is A's.
+    const own = await env.DB.prepare(
+      'SELECT cohort, month, customers FROM report_cohort WHERE scope_id = ? AND customers != 0 ORDER BY 1, 2',
+    )
+      .bind(m.A)
+      .all();
+    expect(own.results).toEqual([
+      { cohort: FROM, month: FROM, customers: 1 },
+      { cohort: FROM, month: NOW, customers: 1 },
+      { cohort: NOW, month: NOW, customers: 1 },
+    ]);
+    // A team's view is the rollup of committed periods: a range with open months is not ready.
+    const team = await gql(RETENTION, { from: FROM, to: NOW }, await distributorToken(m.A));
+    expect(team.errors?.[0].extensions?.reason).toBe('REPORT_NOT_READY');
   });
 });
 
@@ -193,8 +192,19 @@ describe('lead funnel and messages', () => {
         medianHoursToFirstContact: 10,
       },
     ]);
-    const own = (await gqlOk(FUNNEL, { from: month, to: month }, a)).leadFunnelReport;
-    expect(own[0]).toMatchObject({ new: 2, contacted: 2, qualified: 1 });
+    const own = await env.DB.prepare(
+      'SELECT stage, leads FROM report_lead_funnel WHERE scope_id = ? AND month = ? ORDER BY stage',
+    )
+      .bind(m.A, month)
+      .all();
+    expect(own.results).toEqual([
+      { stage: 0, leads: 2 },
+      { stage: 1, leads: 2 },
+      { stage: 2, leads: 1 },
+    ]);
+    expect((await gql(FUNNEL, { from: month, to: month }, a)).errors?.[0].extensions?.reason).toBe(
+      'REPORT_NOT_READY',
+    );
 
     // Messages: two SMS of template 'promo' owned by A to customer K: one delivered (then K replies and
     // opts out), one failed. K's later paid order falls within 1 day of the delivered one.
@@ -234,7 +244,8 @@ describe('lead funnel and messages', () => {
     const MESSAGES = `query($from: String!, $to: String!, $days: Int) { messagePerformanceReport(from: $from, to: $to, days: $days) {
       channel template sent delivered failed optedOut replied orderedWithinDays } }`;
     const qm = queued.slice(0, 7);
-    const perf = (await gqlOk(MESSAGES, { from: qm, to: qm, days: 0 }, a)).messagePerformanceReport;
+    // Company view (every message here is A's); A's team view of an open month is not ready.
+    const perf = (await gqlOk(MESSAGES, { from: qm, to: qm, days: 0 }, admin)).messagePerformanceReport;
     expect(perf).toEqual([
       {
         channel: 'SMS',
@@ -247,9 +258,15 @@ describe('lead funnel and messages', () => {
         orderedWithinDays: 1,
       },
     ]);
-    const none = (await gqlOk(MESSAGES, { from: qm, to: qm }, await distributorToken(m.B)))
-      .messagePerformanceReport;
-    expect(none).toEqual([]);
+    expect((await gql(MESSAGES, { from: qm, to: qm }, a)).errors?.[0].extensions?.reason).toBe(
+      'REPORT_NOT_READY',
+    );
+    const ownMessages = await env.DB.prepare(
+      `SELECT sent, delivered, failed, opted_out, replied FROM report_message WHERE scope_id = ? AND month = ?`,
+    )
+      .bind(m.A, qm)
+      .all();
+    expect(ownMessages.results).toEqual([{ sent: 1, delivered: 1, failed: 1, opted_out: 1, replied: 1 }]);
   });
 });
 
@@ -361,8 +378,11 @@ describe('CSV', () => {
       'month,enrollments,terminations,net_growth',
       `${NOW},2,1,1`,
     ]);
-    for (const name of ['retention', 'lead-funnel', 'messages'])
-      expect((await get(`/reports/${name}.csv?from=${NOW}&to=${NOW}`, a)).status).toBe(200);
+    for (const name of ['retention', 'lead-funnel', 'messages']) {
+      expect((await get(`/reports/${name}.csv?from=${NOW}&to=${NOW}`, admin)).status).toBe(200);
+      // A team's view of an open month is not ready.
+      expect((await get(`/reports/${name}.csv?from=${NOW}&to=${NOW}`, a)).status).toBe(409);
+    }
     expect((await get(`/reports/sales.csv?from=${NOW}&to=${NOW}&distributorId=${gid(m.R)}`, a)).status).toBe(
       403,
     );

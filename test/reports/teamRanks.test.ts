@@ -67,7 +67,24 @@ async function teamCounts() {
   )
     .bind(PREV)
     .all();
-  return { kept: kept.results, recomputed: recomputed.results };
+  // The team sales rollup of the same steps (migration 0031): QV per team, and recomputed by sponsor-path prefix.
+  const sales = await env.DB.prepare(
+    'SELECT scope_id, sum(qv) AS qv FROM report_team_sales WHERE period = ? GROUP BY 1 ORDER BY 1',
+  )
+    .bind(PREV)
+    .all();
+  const salesRecomputed = await env.DB.prepare(
+    `SELECT t.id AS scope_id, sum(o.qv) AS qv FROM distributor t
+     JOIN distributor x ON x.sponsor_path LIKE t.sponsor_path || '%'
+     JOIN sales_order o ON o.distributor_id = x.id AND o.period = ?1 AND o.paid_at IS NOT NULL
+     WHERE x.id <= (SELECT after_id FROM report_rank_progress WHERE period = ?1) GROUP BY 1 ORDER BY 1`,
+  )
+    .bind(PREV)
+    .all();
+  return {
+    kept: [...kept.results, ...sales.results],
+    recomputed: [...recomputed.results, ...salesRecomputed.results],
+  };
 }
 
 // Network: R ← A ← B, A ← C, R ← D. A, B and D buy 2 SHAKEs each (PV 200) in PREV: BRONZE; R and C have none.

@@ -114,3 +114,46 @@ export async function listDeadLetters(
     startAfter = undefined;
   }
 }
+
+/**
+ * Rewrites every dead letter whose JSON the function changes (GDPR erasure: the person's name, e-mail and phone
+ * in kept message bodies), each write conditional on the etag read so a concurrent status change is not lost
+ * (a lost race reads the object again). The body must stay valid JSON. Returns the keys rewritten.
+ */
+export async function rewriteDeadLetters(
+  bucket: R2Bucket,
+  rewrite: (json: string) => string,
+): Promise<string[]> {
+  const rewritten: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await bucket.list({
+      prefix: DEAD_LETTER_PREFIX,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const o of page.objects) {
+      for (let attempt = 1; ; attempt++) {
+        const object = await bucket.get(o.key);
+        if (!object) break;
+        const text = await object.text();
+        const next = rewrite(text);
+        if (next === text) break;
+        const written = await writeDeadLetter(
+          bucket,
+          o.key,
+          JSON.parse(next) as DeadLetterRecord,
+          statusOf(object.customMetadata),
+          object.etag,
+        );
+        if (written) {
+          rewritten.push(o.key);
+          break;
+        }
+        if (attempt >= 5) throw new Error(`dead letter ${o.key} kept changing while it was being rewritten`);
+      }
+    }
+    if (!page.truncated) return rewritten;
+    cursor = page.cursor;
+  }
+}

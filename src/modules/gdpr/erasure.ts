@@ -1,7 +1,8 @@
 // Erasing a person (GDPR art. 17): staff only, confirmed by typing the person's id, refused while a
 // commission period that involves them is closing. One D1 batch: the erasure record (who, when, why, the
 // documents kept and why — never the erased data) as its guard, then every pseudonymizing statement. The
-// deletable R2 objects go after the batch; `files_deleted` says when they are gone (a retry finishes it).
+// deletable R2 objects go after the batch, and the dead letters kept in R2 (message bodies: raw lead deliveries)
+// are rewritten with the same replacements as the tables; `files_deleted` says when both are done.
 import { z } from 'zod';
 import { orConflict } from '../../lib/conflicts';
 import { atomic, nowIso } from '../../lib/db';
@@ -10,9 +11,10 @@ import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
+import { rewriteDeadLetters } from '../deadLetters/repository';
 import { erasureStatements, Scrubber } from './erasureStatements';
 import { deleteObjects, type KeptDocument, personFiles, unlinkOfferPdfs } from './files';
-import { needlesOf, type PersonRef, pseudonymOf } from './model';
+import { type Needle, needlesOf, type PersonRef, pseudonymOf, scrubJson } from './model';
 import { type Person, requirePersonFor } from './people';
 import type { ErasureRow } from './tables';
 
@@ -79,16 +81,11 @@ export async function carryOutErasure(
   const db = env.DB;
   const now = nowIso();
   const files = await personFiles(db, person);
+  const scrubber = new Scrubber(db, needlesOf(person.identities, pseudonymOf(person)));
   const statements = [
     guard(db, person, reason, by, now, files.kept),
     ...unlinkOfferPdfs(db, files.offerPdfs),
-    ...erasureStatements(
-      db,
-      new Scrubber(db, needlesOf(person.identities, pseudonymOf(person))),
-      person,
-      now,
-      by,
-    ),
+    ...erasureStatements(db, scrubber, person, now, by),
   ];
   await orConflict(
     () => atomic(db, statements),
@@ -99,7 +96,7 @@ export async function carryOutErasure(
       throw new ConflictError('This person is already erased.', 'ALREADY_ERASED');
     throw e;
   });
-  return finishFiles(env, person, files.deletable);
+  return finishFiles(env, person, files.deletable, scrubber.needles);
 }
 
 /** The record, and the batch's guard: a CLOSING period makes the pseudonym NULL, which aborts the batch. */
@@ -123,8 +120,10 @@ async function finishFiles(
   env: { DB: D1Database; FILES: R2Bucket },
   person: PersonRef,
   keys: string[],
+  needles: readonly Needle[],
 ): Promise<ErasureRow> {
   await deleteObjects(env.FILES, keys);
+  if (needles.length > 0) await rewriteDeadLetters(env.FILES, (json) => scrubJson(json, needles));
   return (await env.DB.prepare(
     `UPDATE gdpr_erasure SET files_deleted = 1 WHERE subject_type = ? AND subject_id = ? RETURNING *`,
   )

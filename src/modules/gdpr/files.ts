@@ -1,6 +1,7 @@
 // A person's stored files (R2, FILES): which are kept for a legal reason (signed contracts, accepted offers,
 // with access limited: public links revoked, the keys and reason recorded on the erasure), and which are
-// deleted (offer PDFs never agreed to, raw lead deliveries still in the inbox, earlier export archives).
+// deleted (offer PDFs never agreed to — for or by the person —, raw lead deliveries still in the inbox, earlier
+// export archives). Dead letters in R2 are rewritten, not deleted (erasure.ts).
 import { deliverySha256, INBOX_PREFIX } from '../leads/inbox';
 import type { Person } from './people';
 
@@ -57,7 +58,15 @@ export async function personFiles(db: D1Database, person: Person): Promise<Perso
               ? CONTRACT
               : 'Part of a signature process at the provider: kept while the provider holds it (access limited).',
         });
-  const offerColumn = person.type === 'CUSTOMER' ? 'customer_id' : person.type === 'LEAD' ? 'lead_id' : null;
+  // Offer PDFs name the customer or lead they are for, and the distributor who made them (owner).
+  const offerColumn =
+    person.type === 'CUSTOMER'
+      ? 'customer_id'
+      : person.type === 'LEAD'
+        ? 'lead_id'
+        : person.type === 'DISTRIBUTOR'
+          ? 'owner_id'
+          : null;
   if (offerColumn) {
     const { results: offers } = await db
       .prepare(

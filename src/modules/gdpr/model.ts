@@ -87,3 +87,22 @@ export function needlesOf(
   }
   return [...out].map(([find, replace]) => ({ find, replace })).sort((a, b) => b.find.length - a.find.length);
 }
+
+/** Text with every needle replaced, in the order of the needles (as the SQL Scrubber does in the tables). */
+export function scrubText(text: string, needles: readonly Needle[]): string {
+  let out = text;
+  for (const n of needles) out = out.split(n.find).join(n.replace);
+  return out;
+}
+
+/**
+ * A JSON text with the needles replaced in its strings: the text itself, and also in the form the needles take
+ * inside a JSON string (a carried webhook body is JSON kept as a string in the record).
+ */
+export function scrubJson(json: string, needles: readonly Needle[]): string {
+  const escaped = needles.map((n) => ({
+    find: JSON.stringify(n.find).slice(1, -1),
+    replace: JSON.stringify(n.replace).slice(1, -1),
+  }));
+  return scrubText(json, escaped);
+}

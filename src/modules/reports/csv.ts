@@ -12,12 +12,8 @@ function table(header: readonly string[], rows: readonly Cell[][]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
+/** The company's or a team's sales per period × market × product (the team volume is GraphQL's `team`). */
 export function salesCsv(r: SalesReport): string {
-  if (r.scope === 'TEAM')
-    return table(
-      ['period', 'group_qv', 'group_cv', 'own_qv', 'own_cv', 'own_customer_qv', 'own_customer_cv'],
-      r.team.map((t) => [t.period, t.groupQv, t.groupCv, t.ownQv, t.ownCv, t.ownCustomerQv, t.ownCustomerCv]),
-    );
   return table(
     ['period', 'market', 'sku', 'currency', 'kind', 'quantity', 'amount_minor', 'qv', 'cv'],
     r.rows.map((s) => [s.period, s.market, s.sku, s.currency, s.kind, s.quantity, s.amount, s.qv, s.cv]),

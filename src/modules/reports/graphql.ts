@@ -1,6 +1,7 @@
 // GraphQL of the reports (issue 15 §4). Every report takes a range of months (from/to, YYYY-MM) and an
 // optional distributorId: staff see the company (or, with an id, that distributor's team); a distributor
-// sees their own team only (another id is FORBIDDEN). Each resolver is one call into reports.ts.
+// sees their own team only (another id is FORBIDDEN). A team's sales, retention, leads and messages cover
+// committed periods (REPORT_NOT_READY otherwise). Each resolver is one call into reports.ts.
 import { builder } from '../../graphql/builder';
 import type { GraphQLContext } from '../../graphql/context';
 import { Distributor } from '../genealogy/graphql';
@@ -57,7 +58,10 @@ const SalesReportType = builder.objectRef<SalesReport>('SalesReport').implement(
   fields: (t) => ({
     from: t.string({ resolve: (r) => r.range.from }),
     to: t.string({ resolve: (r) => r.range.to }),
-    scope: t.exposeString('scope', { description: 'COMPANY (rows) or TEAM (team).' }),
+    scope: t.exposeString('scope', {
+      description:
+        'COMPANY (rows: live) or TEAM (rows of the team’s committed periods, the distributor included; team: volume).',
+    }),
     rows: t.field({ type: [SalesRowType], resolve: (r) => r.rows }),
     team: t.field({ type: [TeamVolumeType], resolve: (r) => r.team }),
   }),
@@ -158,7 +162,8 @@ builder.queryFields((t) => {
     retentionReport: t.field({
       type: [CohortType],
       authScopes: { loggedIn: true },
-      description: 'Company customers, or a distributor’s own customers.',
+      description:
+        'Company customers (live), or the customers of a distributor’s whole team (committed periods only).',
       args: range,
       resolve: async (_r, a, ctx) => retentionReport(ctx.db, await scopeOf(ctx, a.distributorId), a),
     }),
@@ -173,14 +178,15 @@ builder.queryFields((t) => {
       type: [FunnelType],
       authScopes: { loggedIn: true },
       description:
-        'Leads that came in during the range (company, or those first assigned to the distributor).',
+        'Leads that came in during the range (company, or those first assigned to anyone in the distributor’s team: committed periods only, counted at the rollup after the commit).',
       args: range,
       resolve: async (_r, a, ctx) => leadFunnelReport(ctx.db, await scopeOf(ctx, a.distributorId), a),
     }),
     messagePerformanceReport: t.field({
       type: [MessageRowType],
       authScopes: { loggedIn: true },
-      description: 'Messages queued during the range (company, or the distributor’s own).',
+      description:
+        'Messages queued during the range (company, or those owned by anyone in the distributor’s team: committed periods only, counted at the rollup after the commit).',
       args: { ...range, days: t.arg.int({ required: false, defaultValue: 7, description: '0 to 30.' }) },
       resolve: async (_r, a, ctx) =>
         messageReport(ctx.db, await scopeOf(ctx, a.distributorId), { ...a, days: a.days ?? 7 }),

@@ -10,22 +10,41 @@ import {
   growthMonths,
   histogramMedian,
   type MonthRange,
+  months,
   requireDays,
   requireRange,
   type Scope,
 } from './model';
 import * as repo from './repository';
-import { unfinishedTeamRankPeriods } from './teamRanks';
+import { uncoveredTeamMonths, unfinishedTeamRankPeriods } from './teamRanks';
 
 export interface RangeArgs {
   from: string;
   to: string;
 }
 
+/**
+ * A team's sales, retention, leads and messages are the rollups of committed periods (migration 0031, made by
+ * the job after each commit): a range with an open month, or a committed period whose rollup is still running,
+ * is a ConflictError REPORT_NOT_READY (never a partial team figure). The company's figures are live.
+ */
+async function requireTeamCovered(db: D1Database, s: Scope, range: MonthRange): Promise<void> {
+  if (s.distributorId == null) return;
+  const uncovered = await uncoveredTeamMonths(db, months(range));
+  if (uncovered.length > 0)
+    throw new ConflictError(
+      `Team reports cover committed periods only; ${uncovered.join(', ')} ${uncovered.length === 1 ? 'is' : 'are'} not committed or still being summed up.`,
+      'REPORT_NOT_READY',
+    );
+}
+
 export interface SalesReport {
   range: MonthRange;
   scope: 'COMPANY' | 'TEAM';
-  /** Company scope: per period × market × product × currency × kind. Empty for a team. */
+  /**
+   * Per period × market × product × currency × kind: the company's (live), or the team's (committed periods,
+   * the distributor included).
+   */
   rows: repo.SalesRow[];
   /** Team scope: the team's and the distributor's own volume per period. Empty for the company. */
   team: repo.TeamVolumeRow[];
@@ -34,8 +53,13 @@ export interface SalesReport {
 export async function salesReport(db: D1Database, s: Scope, args: RangeArgs): Promise<SalesReport> {
   const range = requireRange(args.from, args.to);
   if (s.distributorId == null)
-    return { range, scope: 'COMPANY', rows: await repo.companySales(db, range), team: [] };
-  return { range, scope: 'TEAM', rows: [], team: await repo.teamVolumes(db, s.distributorId, range) };
+    return { range, scope: 'COMPANY', rows: await repo.sales(db, s, range), team: [] };
+  await requireTeamCovered(db, s, range);
+  const [rows, team] = await Promise.all([
+    repo.sales(db, s, range),
+    repo.teamVolumes(db, s.distributorId, range),
+  ]);
+  return { range, scope: 'TEAM', rows, team };
 }
 
 export async function teamGrowthReport(db: D1Database, s: Scope, args: RangeArgs): Promise<GrowthMonth[]> {
@@ -54,6 +78,7 @@ export async function teamGrowthReport(db: D1Database, s: Scope, args: RangeArgs
 
 export async function retentionReport(db: D1Database, s: Scope, args: RangeArgs): Promise<Cohort[]> {
   const range = requireRange(args.from, args.to);
+  await requireTeamCovered(db, s, range);
   return cohorts(range, await repo.cohortCounts(db, s, range));
 }
 
@@ -87,6 +112,7 @@ export interface FunnelRow {
 
 export async function leadFunnelReport(db: D1Database, s: Scope, args: RangeArgs): Promise<FunnelRow[]> {
   const range = requireRange(args.from, args.to);
+  await requireTeamCovered(db, s, range);
   const { funnel, contact } = await repo.leadFunnelCounts(db, s, range);
   const rows = new Map<string, FunnelRow & { hours: { value: number; count: number }[] }>();
   const row = (source: string, campaign: string) => {
@@ -121,5 +147,7 @@ export async function messageReport(
   args: RangeArgs & { days: number },
 ): Promise<repo.MessageRow[]> {
   const range = requireRange(args.from, args.to);
-  return repo.messageCounts(db, s, range, requireDays(args.days));
+  const days = requireDays(args.days);
+  await requireTeamCovered(db, s, range);
+  return repo.messageCounts(db, s, range, days);
 }

@@ -1,8 +1,15 @@
 // Every read of the reports: a handful of rows of the maintained counters, keyed by scope and month — never
-// the orders, leads, messages or the tree themselves.
+// the orders, leads, messages or the tree themselves. The company reads the live counters (scope 0, migration
+// 0024); a team reads the rollups of its committed periods (report_team_*, migration 0031, scope = its top member).
 import { ValidationError } from '../../lib/errors';
 import type { MonthRange, Scope } from './model';
 import { scopeId } from './model';
+
+type Counter = 'cohort' | 'lead_funnel' | 'lead_contact' | 'message' | 'message_ordered';
+
+/** The counter table a scope reads: the company's live one, or the teams' rollup. */
+const counterTable = (s: Scope, name: Counter) =>
+  s.distributorId == null ? `report_${name}` : `report_team_${name}`;
 
 export interface SalesRow {
   period: string;
@@ -17,16 +24,18 @@ export interface SalesRow {
   cv: number;
 }
 
-/** Company sales per period × market × product × currency × order kind. */
-export async function companySales(db: D1Database, r: MonthRange): Promise<SalesRow[]> {
+/** Sales per period × market × product × currency × order kind: the company's, or a team's rollup. */
+export async function sales(db: D1Database, s: Scope, r: MonthRange): Promise<SalesRow[]> {
+  const team = s.distributorId != null;
   const { results } = await db
     .prepare(
       `SELECT s.period, s.market, s.product_id AS productId, coalesce(p.sku, '') AS sku, s.currency, s.kind, s.quantity,
          s.amount, s.qv, s.cv
-       FROM report_sales s LEFT JOIN product p ON p.id = s.product_id
-       WHERE s.period BETWEEN ? AND ? ORDER BY s.period, s.market, p.sku, s.currency, s.kind`,
+       FROM ${team ? 'report_team_sales' : 'report_sales'} s LEFT JOIN product p ON p.id = s.product_id
+       WHERE ${team ? 's.scope_id = ?3 AND ' : ''}s.period BETWEEN ?1 AND ?2
+       ORDER BY s.period, s.market, p.sku, s.currency, s.kind`,
     )
-    .bind(r.from, r.to)
+    .bind(...[r.from, r.to, ...(team ? [scopeId(s)] : [])])
     .all<SalesRow>();
   return results;
 }
@@ -99,7 +108,7 @@ export async function terminations(db: D1Database, s: Scope, r: MonthRange): Pro
 export async function cohortCounts(db: D1Database, s: Scope, r: MonthRange) {
   const { results } = await db
     .prepare(
-      `SELECT cohort, month, customers FROM report_cohort
+      `SELECT cohort, month, customers FROM ${counterTable(s, 'cohort')}
        WHERE scope_id = ? AND cohort BETWEEN ? AND ? AND month <= ? AND customers != 0`,
     )
     .bind(scopeId(s), r.from, r.to, r.to)
@@ -140,13 +149,13 @@ export async function leadFunnelCounts(db: D1Database, s: Scope, r: MonthRange) 
   const [funnel, contact] = await db.batch<Record<string, string | number>>([
     db
       .prepare(
-        `SELECT source, campaign, stage, sum(leads) AS leads FROM report_lead_funnel
+        `SELECT source, campaign, stage, sum(leads) AS leads FROM ${counterTable(s, 'lead_funnel')}
          WHERE scope_id = ? AND month BETWEEN ? AND ? GROUP BY source, campaign, stage`,
       )
       .bind(id, r.from, r.to),
     db
       .prepare(
-        `SELECT source, campaign, hours, sum(leads) AS leads FROM report_lead_contact
+        `SELECT source, campaign, hours, sum(leads) AS leads FROM ${counterTable(s, 'lead_contact')}
          WHERE scope_id = ? AND month BETWEEN ? AND ? GROUP BY source, campaign, hours`,
       )
       .bind(id, r.from, r.to),
@@ -179,10 +188,10 @@ export async function messageCounts(
     .prepare(
       `SELECT channel, template, sum(sent) AS sent, sum(delivered) AS delivered, sum(failed) AS failed,
          sum(opted_out) AS optedOut, sum(replied) AS replied, sum(ordered) AS ordered FROM (
-         SELECT channel, template, sent, delivered, failed, opted_out, replied, 0 AS ordered FROM report_message
+         SELECT channel, template, sent, delivered, failed, opted_out, replied, 0 AS ordered FROM ${counterTable(s, 'message')}
          WHERE scope_id = ?1 AND month BETWEEN ?2 AND ?3
          UNION ALL
-         SELECT channel, template, 0, 0, 0, 0, 0, messages FROM report_message_ordered
+         SELECT channel, template, 0, 0, 0, 0, 0, messages FROM ${counterTable(s, 'message_ordered')}
          WHERE scope_id = ?1 AND month BETWEEN ?2 AND ?3 AND days <= ?4
        ) GROUP BY channel, template ORDER BY channel, template`,
     )

@@ -133,3 +133,73 @@ export const reportMessageOrdered = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope_id, t.month, t.channel, t.template, t.days] })],
 );
+
+// Team rollups of committed periods (migration 0031): scope_id = the team's top member.
+export const reportTeamSales = sqliteTable(
+  'report_team_sales',
+  {
+    scope_id: integer().notNull(),
+    period: text().notNull(),
+    market: text().notNull(),
+    product_id: integer().notNull(),
+    currency: text().notNull(),
+    kind: text().notNull(),
+    quantity: integer().notNull(),
+    amount: integer().notNull(),
+    qv: integer().notNull(),
+    cv: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope_id, t.period, t.market, t.product_id, t.currency, t.kind] })],
+);
+
+export const reportTeamCohort = sqliteTable(
+  'report_team_cohort',
+  {
+    scope_id: integer().notNull(),
+    cohort: text().notNull(),
+    month: text().notNull(),
+    customers: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope_id, t.cohort, t.month] })],
+);
+
+export const reportTeamLeadFunnel = sqliteTable(
+  'report_team_lead_funnel',
+  { ...leadKey, stage: integer().notNull(), leads: integer().notNull() },
+  (t) => [primaryKey({ columns: [t.scope_id, t.month, t.source, t.campaign, t.stage] })],
+);
+
+export const reportTeamLeadContact = sqliteTable(
+  'report_team_lead_contact',
+  { ...leadKey, hours: integer().notNull(), leads: integer().notNull() },
+  (t) => [primaryKey({ columns: [t.scope_id, t.month, t.source, t.campaign, t.hours] })],
+);
+
+export const reportTeamMessage = sqliteTable(
+  'report_team_message',
+  {
+    scope_id: integer().notNull(),
+    month: text().notNull(),
+    channel: text().notNull(),
+    template: text().notNull(),
+    sent: integer().notNull(),
+    delivered: integer().notNull(),
+    failed: integer().notNull(),
+    opted_out: integer().notNull(),
+    replied: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope_id, t.month, t.channel, t.template] })],
+);
+
+export const reportTeamMessageOrdered = sqliteTable(
+  'report_team_message_ordered',
+  {
+    scope_id: integer().notNull(),
+    month: text().notNull(),
+    channel: text().notNull(),
+    template: text().notNull(),
+    days: integer().notNull(),
+    messages: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope_id, t.month, t.channel, t.template, t.days] })],
+);

@@ -1,4 +1,5 @@
-// The team rank counts of a committed period (report_rank, one row per sponsor ancestor × rank), made after
+// The team rank counts of a committed period (report_rank, one row per sponsor ancestor × rank) and the team
+// rollups of its sales, retention, leads and messages (teamRollup.ts, migration 0031), made after
 // the commit by a tracked job: at a million members one statement over every ancestor path runs longer than
 // D1 allows a query, so each step counts one range of distributor ids in one batch. The cursor lives in
 // report_rank_progress (created by the commit's trigger, migration 0024) and a range is added only while the
@@ -7,6 +8,7 @@ import type { Env } from '../../env';
 import { atomic } from '../../lib/db';
 import type { NewJob } from '../jobs/model';
 import type { JobKindSpec } from '../jobs/runner';
+import { teamRollupStatements } from './teamRollup';
 
 export interface TeamRanksJob {
   kind: 'report.teamRanks';
@@ -22,7 +24,7 @@ export function teamRanksJob(periodId: string): NewJob<TeamRanksJob> {
   return {
     id: `report-team-ranks:${periodId}`,
     kind: 'report.teamRanks',
-    subject: `team rank counts of ${periodId}`,
+    subject: `team rank counts and rollups of ${periodId}`,
     message: { kind: 'report.teamRanks', periodId },
   };
 }
@@ -42,13 +44,11 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
     .first<{ after_id: number; done: number }>();
   if (!progress || progress.done) return;
   const after = progress.after_id;
-  // The range starts at the next ranked member, so gaps in the ids cost no empty step.
+  // The range starts at the next member, so gaps in the ids cost no empty step (the team rollups count
+  // members without a rank too: their sales, customers, leads and messages).
   const next = await db
-    .prepare(
-      `SELECT min(distributor_id) AS id FROM period_result
-       WHERE period_id = ? AND distributor_id > ? AND paid_as_rank IS NOT NULL`,
-    )
-    .bind(periodId, after)
+    .prepare('SELECT min(id) AS id FROM distributor WHERE id > ?')
+    .bind(after)
     .first<{ id: number | null }>();
   if (next?.id == null) {
     await db
@@ -59,7 +59,7 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
   }
   const upTo = next.id + TEAM_RANK_SPAN - 1;
   const startedAt = Date.now();
-  const [counted] = await atomic(db, [
+  const [counted, ...rolledUp] = await atomic(db, [
     db
       .prepare(
         `INSERT INTO report_rank (scope_id, period, rank, members)
@@ -73,6 +73,7 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
          ON CONFLICT (scope_id, period, rank) DO UPDATE SET members = members + excluded.members`,
       )
       .bind(periodId, upTo, after),
+    ...teamRollupStatements(db, periodId, after, upTo),
     db
       .prepare(
         'UPDATE report_rank_progress SET after_id = ?2 WHERE period = ?1 AND after_id = ?3 AND done = 0',
@@ -81,13 +82,16 @@ export async function countTeamRanksStep(env: Pick<Env, 'DB' | 'JOBS'>, periodId
   ]);
   // Each range's batch against D1's 30 s per query (bench:reports reads these lines).
   console.log(
-    `[report.teamRanks] ${periodId} ids ${after + 1}..${upTo} ms=${Date.now() - startedAt} cells=${counted.meta.changes ?? 0}`,
+    `[report.teamRanks] ${periodId} ids ${after + 1}..${upTo} ms=${Date.now() - startedAt} cells=${counted.meta.changes ?? 0} rollup=${rolledUp
+      .slice(0, -1)
+      .map((r) => r.meta.changes ?? 0)
+      .join('/')}`,
   );
   // Sent even when a duplicate got there first: the next step reads the cursor, so it never repeats work.
   await env.JOBS.send({ kind: 'report.teamRanks', periodId });
 }
 
-/** The committed periods of the range whose team counts are not all made yet. */
+/** The committed periods of the range whose team counts and rollups are not all made yet. */
 export async function unfinishedTeamRankPeriods(db: D1Database, from: string, to: string): Promise<string[]> {
   const { results } = await db
     .prepare(
@@ -97,4 +101,21 @@ export async function unfinishedTeamRankPeriods(db: D1Database, from: string, to
     .bind(from, to)
     .all<{ id: string }>();
   return results.map((r) => r.id);
+}
+
+/**
+ * The months of a team report's range that its rollups do not cover: every month that is not a committed
+ * period whose job is through (an open month, one never closed, or one whose rollup is still running).
+ */
+export async function uncoveredTeamMonths(db: D1Database, monthList: readonly string[]): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT m.value AS month FROM json_each(?1) m
+       LEFT JOIN commission_period p ON p.id = m.value LEFT JOIN report_rank_progress g ON g.period = m.value
+       WHERE NOT (coalesce(p.status IN ('COMMITTED', 'PAID'), 0) AND coalesce(g.done, 0) = 1)
+       ORDER BY m.value`,
+    )
+    .bind(JSON.stringify(monthList))
+    .all<{ month: string }>();
+  return results.map((r) => r.month);
 }
