@@ -39,6 +39,14 @@ const archiveRows = async () =>
     "SELECT (SELECT count(*) FROM period_archive) AS archives, (SELECT count(*) FROM archive_chunk) AS chunks, (SELECT count(*) FROM job WHERE kind = 'period.archive') AS jobs",
   ).first();
 
+const ATTRIBUTION = `attribution { starterKitRetailProfit ownPurchaseCv ownPurchaseCvBasisPoints starterKitCv
+  retailCommissions volumeBasedCommissions }`;
+const FIGURES = `query($p: String!, $id: ID!) { complianceFigures(period: $p) { ${ATTRIBUTION} }
+  distributor(id: $id) { complianceFigures(period: $p) { ${ATTRIBUTION} } } }`;
+const STATS = 'count total mean median lowest highest totalOwnPurchases totalStarterKits';
+const DISCLOSURE = `query($from: String, $to: String) { incomeDisclosure(from: $from, to: $to) {
+  participants all { ${STATS} } groups { rank statistics { ${STATS} } } } }`;
+
 async function everything() {
   const statements: Record<number, unknown> = {};
   for (const id of ids) statements[id] = await statementOf(admin, id);
@@ -49,6 +57,8 @@ async function everything() {
     payouts: await payoutFiles(admin),
     orders: await ordersOf(admin, last),
     gdpr: await gdprExport(admin, a),
+    figures: await gqlOk(FIGURES, { p: last, id: globalId('Distributor', a) }, admin),
+    disclosure: (await gqlOk(DISCLOSURE, { from: last, to: last }, admin)).incomeDisclosure,
   };
 }
 
@@ -58,6 +68,14 @@ beforeAll(async () => {
   a = net.a;
   ids = [net.root, net.a, net.b, net.c, net.d];
   await leadEventIn(last, a);
+  // The network was made today; as members since before the period they are its disclosure's participants.
+  await env.DB.prepare("UPDATE distributor SET joined_at = '2020-01-01T00:00:00.000Z'").run();
+  // Costs count in the payout currency: make it the currency of the period's own orders.
+  await env.DB.prepare(
+    "UPDATE company_settings SET payout_currency = (SELECT currency FROM sales_order WHERE kind = 'PERSONAL' AND period = ? LIMIT 1)",
+  )
+    .bind(last)
+    .run();
   draft = await draftPlan(admin);
 }, 60_000);
 
@@ -107,6 +125,10 @@ describe('archiving a period', () => {
     expect((before.gdpr.commission_line as unknown[]).length).toBeGreaterThan(0);
     expect((before.gdpr.order_line as unknown[]).length).toBeGreaterThan(0);
     expect(before.gdpr.lead_event).toHaveLength(1);
+    // The compliance figures and the disclosure's costs read order and commission lines: they must not be zero here.
+    expect(before.figures.complianceFigures.attribution.ownPurchaseCv).toBeGreaterThan(0);
+    expect(before.figures.complianceFigures.attribution.volumeBasedCommissions).toBeGreaterThan(0);
+    expect(before.disclosure.all.totalOwnPurchases).toBeGreaterThan(0);
     const live = await liveDetail(last);
     expect(live!.commissionLines).toBeGreaterThan(0);
     expect(live!.orderLines).toBeGreaterThan(0);
@@ -146,6 +168,8 @@ describe('archiving a period', () => {
     expect(after.whatIf).toEqual(before.whatIf);
     expect(after.payouts).toEqual(before.payouts);
     expect(after.gdpr).toEqual(before.gdpr);
+    expect(after.figures).toEqual(before.figures);
+    expect(after.disclosure).toEqual(before.disclosure);
 
     expect((after.orders as any[]).every((o) => o.lines.length > 0)).toBe(true);
 

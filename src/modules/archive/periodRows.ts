@@ -33,7 +33,7 @@ export async function isArchived(db: D1Database, periodId: string): Promise<bool
 }
 
 /** Archived periods among `periodIds` (one statement). */
-async function archivedAmong(db: D1Database, periodIds: string[]): Promise<Set<string>> {
+export async function archivedAmong(db: D1Database, periodIds: string[]): Promise<Set<string>> {
   if (periodIds.length === 0) return new Set();
   const { results } = await db
     .prepare(

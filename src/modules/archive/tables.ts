@@ -42,3 +42,32 @@ export const archiveChunk = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.period_id, t.part, t.chunk] })],
 );
+
+/** Income-disclosure costs of an archived period, per member and currency (migration 0032). */
+export const archivedMemberCosts = sqliteTable(
+  'archived_member_costs',
+  {
+    period_id: text().notNull(),
+    distributor_id: integer().notNull(),
+    currency: text().notNull(),
+    own_purchases: integer().notNull(),
+    starter_kits: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.period_id, t.distributor_id, t.currency] })],
+);
+
+/** Compliance attribution of an archived period, per member (migration 0032). */
+export const archivedMemberFigures = sqliteTable(
+  'archived_member_figures',
+  {
+    period_id: text().notNull(),
+    distributor_id: integer().notNull(),
+    kit_retail_profit: integer().notNull().default(0),
+    kit_cv: integer().notNull().default(0),
+    personal_cv: integer().notNull().default(0),
+    customer_cv: integer().notNull().default(0),
+    retail_commissions: integer().notNull().default(0),
+    volume_commissions: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.period_id, t.distributor_id] })],
+);

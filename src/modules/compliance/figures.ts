@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { nowIso } from '../../lib/db';
 import { ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
+import { isArchived } from '../archive/periodRows';
+import { archivedAttribution } from '../archive/summary';
 import { isPeriodId } from '../commissions/periods/bounds';
 import { periodById } from '../commissions/periods/repository';
 import { planOf, planVersionById } from '../commissions/versions/repository';
@@ -67,8 +69,12 @@ export async function attribution(
   const row = await periodById(db, period);
   const version = row?.plan_version_id ? await planVersionById(db, row.plan_version_id) : null;
   const plan = version ? planOf(version) : null;
-  const orders = await orderAttribution(db, period, distributorId);
-  const split = await commissionSplit(db, period, distributorId);
+  // An archived period's order and commission lines are in R2: their sums were kept when they moved.
+  const archived = (await isArchived(db, period))
+    ? await archivedAttribution(db, period, distributorId)
+    : null;
+  const orders = archived ?? (await orderAttribution(db, period, distributorId));
+  const split = archived ?? (await commissionSplit(db, period, distributorId));
   const allCv = orders.personalCv + orders.customerCv + orders.kitCv;
   return {
     planFixed: plan !== null,

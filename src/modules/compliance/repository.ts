@@ -221,7 +221,14 @@ const PARTICIPANT_PAGE = 5_000;
  */
 export async function participantsPage(
   db: D1Database,
-  q: { periods: string[]; start: string; end: string; currency: string },
+  q: {
+    periods: string[];
+    /** Those of `periods` whose order lines are archived: their costs come from archived_member_costs. */
+    archived: string[];
+    start: string;
+    end: string;
+    currency: string;
+  },
   afterId: number,
 ): Promise<ParticipantRow[]> {
   const { results } = await db
@@ -236,18 +243,30 @@ export async function participantsPage(
          (SELECT coalesce(sum(CASE WHEN l.is_starter_kit = 0 THEN (l.quantity - l.refunded_quantity) * l.unit_price END), 0)
           FROM sales_order o JOIN order_line l ON l.order_id = o.id
           WHERE o.distributor_id = d.id AND o.kind = 'PERSONAL' AND o.paid_at IS NOT NULL AND o.currency = ?4
-            AND o.period IN (SELECT value FROM json_each(?1))) AS own_purchases,
+            AND o.period IN (SELECT value FROM json_each(?1)) AND o.period NOT IN (SELECT value FROM json_each(?7)))
+         + (SELECT coalesce(sum(a.own_purchases), 0) FROM archived_member_costs a WHERE a.distributor_id = d.id
+            AND a.currency = ?4 AND a.period_id IN (SELECT value FROM json_each(?7))) AS own_purchases,
          (SELECT coalesce(sum(CASE WHEN l.is_starter_kit = 1 THEN (l.quantity - l.refunded_quantity) * l.unit_price END), 0)
           FROM sales_order o JOIN order_line l ON l.order_id = o.id
           WHERE o.distributor_id = d.id AND o.kind = 'PERSONAL' AND o.paid_at IS NOT NULL AND o.currency = ?4
-            AND o.period IN (SELECT value FROM json_each(?1))) AS starter_kits
+            AND o.period IN (SELECT value FROM json_each(?1)) AND o.period NOT IN (SELECT value FROM json_each(?7)))
+         + (SELECT coalesce(sum(a.starter_kits), 0) FROM archived_member_costs a WHERE a.distributor_id = d.id
+            AND a.currency = ?4 AND a.period_id IN (SELECT value FROM json_each(?7))) AS starter_kits
        FROM distributor d
        WHERE d.id > ?5 AND d.joined_at < ?3
          AND NOT (d.status = 'TERMINATED' AND EXISTS (SELECT 1 FROM genealogy_event g
            WHERE g.distributor_id = d.id AND g.kind = 'TERMINATE' AND g.created_at < ?2))
        ORDER BY d.id LIMIT ?6`,
     )
-    .bind(JSON.stringify(q.periods), q.start, q.end, q.currency, afterId, PARTICIPANT_PAGE)
+    .bind(
+      JSON.stringify(q.periods),
+      q.start,
+      q.end,
+      q.currency,
+      afterId,
+      PARTICIPANT_PAGE,
+      JSON.stringify(q.archived),
+    )
     .all<ParticipantRow>();
   return results;
 }

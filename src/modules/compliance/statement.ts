@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validate';
+import { archivedAmong } from '../archive/periodRows';
 import { planOf, planVersionById } from '../commissions/versions/repository';
 import { loadSettings } from '../company/settings';
 import {
@@ -79,11 +80,13 @@ export async function incomeDisclosure(db: D1Database, raw: RangeInput): Promise
     rankIndex.set(p.id, new Map(ids.map((id, i) => [id, i])));
   }
   const ids = periods.map((p) => p.id);
+  // Archived periods' order lines are in R2; their costs were summed per member when they moved.
+  const archived = [...(await archivedAmong(db, ids))];
   const start = periods[0].starts_at;
   const end = periods[periods.length - 1].ends_at;
   const participants: Participant[] = [];
   for (let after = 0; ; ) {
-    const rows = await participantsPage(db, { periods: ids, start, end, currency }, after);
+    const rows = await participantsPage(db, { periods: ids, archived, start, end, currency }, after);
     if (rows.length === 0) break;
     for (const row of rows) {
       let rankOrder = -1;
