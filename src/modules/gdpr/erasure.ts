@@ -9,12 +9,13 @@ import { atomic, nowIso } from '../../lib/db';
 import { ConflictError, ValidationError } from '../../lib/errors';
 import { requiredText } from '../../lib/text';
 import { parseInput } from '../../lib/validate';
+import { archivedLeadEventsOf, rewriteArchivedLeadEvents } from '../archive/rewrite';
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { rewriteDeadLetters } from '../deadLetters/repository';
 import { erasureStatements, Scrubber } from './erasureStatements';
 import { deleteObjects, type KeptDocument, personFiles, unlinkOfferPdfs } from './files';
-import { type Needle, needlesOf, type PersonRef, pseudonymOf, scrubJson } from './model';
+import { type Needle, needlesOf, type PersonRef, pseudonymOf, scrubJson, scrubText } from './model';
 import { type Person, requirePersonFor } from './people';
 import type { ErasureRow } from './tables';
 
@@ -81,6 +82,8 @@ export async function carryOutErasure(
   const db = env.DB;
   const now = nowIso();
   const files = await personFiles(db, person);
+  // Read before the batch: it wipes the archive marker of the deliveries that carried this person alone.
+  const archivedEvents = await archivedLeadEventsOf(db, person.leadIds);
   const scrubber = new Scrubber(db, needlesOf(person.identities, pseudonymOf(person)));
   const statements = [
     guard(db, person, reason, by, now, files.kept),
@@ -96,7 +99,7 @@ export async function carryOutErasure(
       throw new ConflictError('This person is already erased.', 'ALREADY_ERASED');
     throw e;
   });
-  return finishFiles(env, person, files.deletable, scrubber.needles);
+  return finishFiles(env, person, files.deletable, scrubber.needles, archivedEvents);
 }
 
 /** The record, and the batch's guard: a CLOSING period makes the pseudonym NULL, which aborts the batch. */
@@ -121,9 +124,17 @@ async function finishFiles(
   person: PersonRef,
   keys: string[],
   needles: readonly Needle[],
+  archivedEvents: readonly { id: number; period: string; shared: number }[] = [],
 ): Promise<ErasureRow> {
   await deleteObjects(env.FILES, keys);
   if (needles.length > 0) await rewriteDeadLetters(env.FILES, (json) => scrubJson(json, needles));
+  // Archived raw deliveries live only in their archive chunk: wiped or scrubbed there, as the live rows are.
+  const shared = new Map(archivedEvents.map((e) => [e.id, e.shared > 0]));
+  await rewriteArchivedLeadEvents(env.DB, env.FILES, archivedEvents, (row) =>
+    shared.get(Number(row.id))
+      ? { ...row, body: scrubText(String(row.body), needles) }
+      : { ...row, body: '{"erased":"gdpr"}', content_type: 'application/json' },
+  );
   return (await env.DB.prepare(
     `UPDATE gdpr_erasure SET files_deleted = 1 WHERE subject_type = ? AND subject_id = ? RETURNING *`,
   )
