@@ -63,7 +63,7 @@ async function paidOrder(distributor: number, customer: number | null, period: s
 // Network: R ← A ← B, A ← C, R ← D. A in DE, B in PL, D in DE; A's customer kA in AT, B's customer kB in PL.
 // PREV: A own SHAKE ×2; kA SHAKE ×1 + BAR ×3, one BAR refunded in PREV; B own BAR ×1; kB BAR ×2; D own
 // SHAKE ×1. kA paid already in FROM (cohort FROM), kB first in PREV (cohort PREV). Leads of PREV: A's (contacted
-// after 5½ h), B's (new), one unassigned. B's SMS 'promo' to kB, sent and delivered.
+// after exactly 5 h: counted 5, not 4.999… → 4), B's (new), one unassigned. B's SMS 'promo' to kB, sent and delivered.
 beforeAll(async () => {
   admin = await adminToken();
   m.R = await enroll(admin, null, { country: 'DE' });
@@ -105,7 +105,7 @@ beforeAll(async () => {
     `INSERT INTO lead_status_change (lead_id, from_status, to_status, actor, created_at)
      VALUES (?, 'NEW', 'CONTACTED', 'test', ?)`,
   )
-    .bind(la, AT(PREV, 13).replace(':00:00', ':30:00'))
+    .bind(la, AT(PREV, 13))
     .run();
   await env.DB.prepare(
     `INSERT INTO message_outbox (recipient_type, recipient_id, address, channel, purpose, template_key, locale, body,
