@@ -63,19 +63,22 @@ export function summaryStatements(db: D1Database, periodId: string): D1PreparedS
   ];
 }
 
-/** The archived attribution of a period, for one member or the company (null). */
-export async function archivedAttribution(
-  db: D1Database,
-  periodId: string,
-  distributorId: number | null,
-): Promise<{
+/** Order attribution and commission split of an archived period (minor units and CV, as the live reads). */
+export interface ArchivedAttribution {
   kitRetailProfit: number;
   kitCv: number;
   personalCv: number;
   customerCv: number;
   retail: number;
   volumeBased: number;
-}> {
+}
+
+/** The archived attribution of a period, for one member or the company (null). */
+export async function archivedAttribution(
+  db: D1Database,
+  periodId: string,
+  distributorId: number | null,
+): Promise<ArchivedAttribution> {
   const row = await db
     .prepare(
       `SELECT coalesce(sum(kit_retail_profit), 0) AS kitRetailProfit, coalesce(sum(kit_cv), 0) AS kitCv,
@@ -84,13 +87,6 @@ export async function archivedAttribution(
        FROM archived_member_figures WHERE period_id = ?1 AND (?2 IS NULL OR distributor_id = ?2)`,
     )
     .bind(periodId, distributorId)
-    .first<{
-      kitRetailProfit: number;
-      kitCv: number;
-      personalCv: number;
-      customerCv: number;
-      retail: number;
-      volumeBased: number;
-    }>();
+    .first<ArchivedAttribution>();
   return row!;
 }
