@@ -1,7 +1,7 @@
 import { ValidationError } from '../../lib/errors';
 import { type KeysetPage, keysetClauses, type SortValue } from '../../lib/keyset';
 import { DISTRIBUTOR_COLUMNS, type DistributorRow, type TreeKind } from './model';
-import type { Leg } from './team';
+import { type Leg, legs } from './team';
 
 // A member's legs by pages (the Relay connection `legsConnection`): the root of a large company has
 // thousands of sponsor legs, and a screen shows the largest first.
@@ -36,14 +36,7 @@ export async function legsPage(
       .all<DistributorRow>();
     return results.map((r) => ({ position: null, root: r, size: r.team_size + 1 }));
   }
-  const { results } = await db
-    .prepare(`SELECT ${DISTRIBUTOR_COLUMNS} FROM distributor WHERE placement_parent_id = ?`)
-    .bind(member.id)
-    .all<DistributorRow>();
-  const all: Leg[] = Array.from({ length: await width() }, (_, position) => {
-    const root = results.find((r) => r.placement_position === position) ?? null;
-    return { position, root, size: root ? root.placement_team_size + 1 : 0 };
-  });
+  const all = await legs(db, member, tree, await width());
   // The same keyset rule in memory over the positions (the cursor is [position]).
   const k = keysetClauses(['position'], 'ASC', page);
   let i = 0;

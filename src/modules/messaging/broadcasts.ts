@@ -15,7 +15,7 @@ import { loadSettings } from '../company/settings';
 import { distributorsByIds } from '../genealogy/reads';
 import { decide, type Recipient } from './audience';
 import { withUnsubscribeLine } from './compose';
-import { enqueueSends } from './enqueue';
+import { enqueueWritten } from './enqueue';
 import {
   BROADCAST_TEMPLATES,
   CHANNELS,
@@ -429,16 +429,10 @@ async function fanOutChunk(
   if ((results[results.length - 1].meta.changes ?? 0) === 0) return false; // paused, cancelled or done by another run
   // The next step is queued first: its fan-out overlaps with these sends.
   if (queueNext) await env.JOBS.send({ kind: 'broadcast.fanout', broadcastId: b.id });
-  const written = results
-    .filter((_, i) => i % 2 === 0 && i < results.length - 1)
-    .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
-    .filter((r) => r.status === 'QUEUED');
-  await enqueueSends(
+  await enqueueWritten(
     env,
-    written.map((r) => ({
-      outboxId: r.id,
-      delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
-    })),
+    results.filter((_, i) => i % 2 === 0 && i < results.length - 1),
+    now,
   );
   return true;
 }

@@ -16,6 +16,25 @@ const MAX_DELAY_SECONDS = 43_200;
 /** Queues take at most 100 messages per sendBatch call. */
 const PER_CALL = 100;
 
+/**
+ * The QUEUED rows an outbox insert batch returned (`RETURNING id, status, not_before`), handed to the queue:
+ * a message held by quiet hours waits its `not_before`; a suppressed or limited one is not sent. Returns how
+ * many were handed over.
+ */
+export async function enqueueWritten(env: Env, results: readonly D1Result[], now: Date): Promise<number> {
+  const written = results
+    .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
+    .filter((r) => r.status === 'QUEUED');
+  await enqueueSends(
+    env,
+    written.map((r) => ({
+      outboxId: r.id,
+      delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
+    })),
+  );
+  return written.length;
+}
+
 export async function enqueueSends(env: Env, orders: readonly SendOrder[]): Promise<void> {
   const calls: Promise<unknown>[] = [];
   for (let i = 0; i < orders.length; i += PER_CALL)

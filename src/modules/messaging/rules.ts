@@ -17,7 +17,7 @@ import { type CrmRuleRow, ruleSettings, sendsMessages } from '../crm/rules/setti
 import { distributorsByIds } from '../genealogy/reads';
 import { type Decided, decide, type Recipient } from './audience';
 import { withUnsubscribeLine } from './compose';
-import { enqueueSends } from './enqueue';
+import { enqueueWritten } from './enqueue';
 import { CHANNELS, type Channel, type Locale, MESSAGE_RULES, type MessageRule, PURPOSE_KEYS } from './model';
 import { localeOf, shopUrlOf, templatesByLocale } from './personalize';
 import { nextAllowedInstant, recipientZone } from './quietHours';
@@ -227,18 +227,11 @@ export async function runRuleMessages(env: Env, ruleName: MessageRule, now: Date
     }
     if (statements.length === 0) continue;
     const results = await atomic(db, statements);
-    const written = results
-      .filter((_, i) => i % 2 === 0)
-      .flatMap((r) => r.results as { id: number; status: string; not_before: string | null }[])
-      .filter((r) => r.status === 'QUEUED');
-    await enqueueSends(
+    queued += await enqueueWritten(
       env,
-      written.map((r) => ({
-        outboxId: r.id,
-        delaySeconds: r.not_before ? (Date.parse(r.not_before) - now.getTime()) / 1000 : 0,
-      })),
+      results.filter((_, i) => i % 2 === 0),
+      now,
     );
-    queued += written.length;
   }
   return queued;
 
