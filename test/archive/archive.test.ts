@@ -3,11 +3,14 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey } from '../../src/modules/archive/model';
+import { archivedOrderLines } from '../../src/modules/archive/periodRows';
 import { EXAMPLE_PLANS } from '../../src/modules/commissions/plans/examples';
+import { runRuleMessages } from '../../src/modules/messaging/rules';
 import { closedNetwork, mutatePeriod } from '../commissions/explain-helpers';
 import { distributorToken, firstError, globalId, gql, gqlOk } from '../helpers';
 import { until } from '../jobs/faults';
-import { refund, rowCounts } from '../orders/helpers';
+import { setProviders, uniquePhone } from '../messaging/helpers';
+import { createCustomer, refund, rowCounts } from '../orders/helpers';
 import {
   ARCHIVE,
   draftPlan,
@@ -32,6 +35,8 @@ let draft: string;
 
 const archive = async (period: string, token = admin) =>
   (await gqlOk(ARCHIVE, { input: { period } }, token)).archiveCommissionPeriod;
+const RULE = `mutation($input: UpdateCrmRuleInput!) { updateCrmRule(input: $input) { __typename } }`;
+const CHANNEL = `mutation($input: SetMessageRuleInput!) { setMessageRule(input: $input) { __typename } }`;
 const horizon = async (periods: number | null, token = admin) =>
   (await gqlOk(HORIZON, { input: { periods } }, token)).updateArchiveHorizon;
 const archiveRows = async () =>
@@ -187,6 +192,54 @@ describe('archiving a period', () => {
     // Asked again: nothing new starts, the archive is as it was.
     const again = await archive(last);
     expect(again).toMatchObject({ archive: { status: 'ARCHIVED', archivedAt: done.archivedAt } });
+  });
+
+  it('a reorder reminder whose last order has archived lines still names its product', async () => {
+    // A customer of `a` whose paid orders are two of the archived period's (their lines are only in R2 now), the
+    // first moved back so that the next one is expected in two days. Without its product the message is not sent.
+    const aT = await distributorToken(a);
+    const customer = await createCustomer(aT, {
+      firstName: 'Mette',
+      phone: uniquePhone(),
+      consent: { sms: true, email: false, source: 'shop' },
+    });
+    const [earlier, archived] = (
+      await env.DB.prepare(
+        `SELECT o.id, o.paid_at FROM sales_order o WHERE o.period = ? AND o.paid_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id) ORDER BY o.id DESC LIMIT 2`,
+      )
+        .bind(last)
+        .all<{ id: number; paid_at: string }>()
+    ).results.reverse();
+    const now = new Date();
+    const paid = Date.parse(archived.paid_at);
+    const first = new Date(paid - (now.getTime() + 2 * 86_400_000 - paid)).toISOString();
+    await env.DB.batch([
+      env.DB.prepare(
+        "UPDATE sales_order SET kind = 'CUSTOMER', customer_id = ?, status = 'PAID' WHERE id IN (?, ?)",
+      ).bind(customer, earlier.id, archived.id),
+      env.DB.prepare('UPDATE sales_order SET paid_at = ? WHERE id = ?').bind(first, earlier.id),
+    ]);
+    const { product_id } = (
+      await archivedOrderLines(env.DB, env.FILES, [{ id: archived.id, period: last }], new Set())
+    )[0] as { product_id: number };
+    const sku = await env.DB.prepare('SELECT sku FROM product WHERE id = ?')
+      .bind(product_id)
+      .first<string>('sku');
+
+    await gqlOk(RULE, { input: { rule: 'REORDER_REMINDER', enabled: true, n: 5, action: 'MESSAGE' } }, admin);
+    await gqlOk(CHANNEL, { input: { rule: 'REORDER_REMINDER', channel: 'SMS', enabled: true } }, admin);
+    await setProviders({ sms: 'TWILIO' });
+    await env.DB.prepare(
+      "UPDATE messaging_settings SET shop_url = 'https://shop.example.test/{referralCode}'",
+    ).run();
+    expect(await runRuleMessages(env, 'REORDER_REMINDER', now)).toBe(1);
+    const m = await env.DB.prepare(
+      "SELECT body FROM message_outbox WHERE sender = 'rule:REORDER_REMINDER' AND recipient_id = ?",
+    )
+      .bind(customer)
+      .first<{ body: string }>();
+    expect(m!.body).toContain(`løbe tør for ${sku}`);
   });
 
   it('a chunk that no longer matches its checksum is an error, never a wrong answer', async () => {

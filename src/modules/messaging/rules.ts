@@ -10,6 +10,7 @@ import type { Env } from '../../env';
 import { atomic, selectByIds } from '../../lib/db';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { addDays, dayInZone, startOfDayInZone } from '../../lib/time';
+import { archivedOrderLines } from '../archive/periodRows';
 import type { Viewer } from '../auth/viewer';
 import { loadSettings } from '../company/settings';
 import { REORDERS_DUE } from '../crm/rules/reorder';
@@ -41,6 +42,8 @@ interface Occurrence extends Recipient {
   reorder_day?: string;
   product_names?: string | null;
   product_sku?: string | null;
+  /** REORDER_REMINDER from order history: the last paid order (its product when its lines are archived). */
+  last_order_id?: number | null;
 }
 
 export const occurrenceKey = (rule: MessageRule, channel: Channel, occurrence: string) =>
@@ -87,7 +90,7 @@ async function occurrences(
           .prepare(
             `WITH ${REORDERS_DUE}
              SELECT 'CUSTOMER' AS type, due.occurrence, due.reorder_day, p.names AS product_names,
-               p.sku AS product_sku, c.id, c.first_name, c.last_name, c.phone, c.email, c.country, c.locale,
+               p.sku AS product_sku, due.last_order_id, c.id, c.first_name, c.last_name, c.phone, c.email, c.country, c.locale,
                c.owner_id, c.consent_sms_at, c.consent_email_at
              FROM due JOIN customer c ON c.id = due.customer_id LEFT JOIN product p ON p.id = due.product_id
              WHERE ${notSent('due.occurrence')} ORDER BY c.id, due.occurrence LIMIT ?4`,
@@ -119,6 +122,44 @@ async function occurrences(
   }
 }
 
+/**
+ * Fills in the product of reorder reminders whose last order's lines are archived (the query's join finds no live
+ * line then): its first line (by id) read from the archive, as the live query would have taken it.
+ */
+async function productsOfArchivedOrders(env: Env, found: Occurrence[]): Promise<void> {
+  const missing = found.filter((o) => o.last_order_id != null && o.product_names == null);
+  if (missing.length === 0) return;
+  const orders = await selectByIds<{ id: number; period: string | null }>(
+    env.DB,
+    'SELECT id, period FROM sales_order WHERE id IN (SELECT value FROM json_each(?))',
+    missing.map((o) => o.last_order_id!),
+  );
+  const lines = (await archivedOrderLines(env.DB, env.FILES, orders, new Set())) as {
+    id: number;
+    order_id: number;
+    product_id: number;
+  }[];
+  const firstProduct = new Map<number, number>();
+  for (const l of [...lines].sort((a, b) => a.id - b.id))
+    if (!firstProduct.has(l.order_id)) firstProduct.set(l.order_id, l.product_id);
+  const products = new Map(
+    (
+      await selectByIds<{ id: number; names: string; sku: string }>(
+        env.DB,
+        'SELECT id, names, sku FROM product WHERE id IN (SELECT value FROM json_each(?))',
+        [...new Set(firstProduct.values())],
+      )
+    ).map((p) => [p.id, p]),
+  );
+  for (const o of missing) {
+    const p = products.get(firstProduct.get(o.last_order_id!) ?? -1);
+    if (p) {
+      o.product_names = p.names;
+      o.product_sku = p.sku;
+    }
+  }
+}
+
 /** Sends the rule's messages by every enabled channel; returns how many were queued. */
 export async function runRuleMessages(env: Env, ruleName: MessageRule, now: Date): Promise<number> {
   const db = env.DB;
@@ -139,6 +180,7 @@ export async function runRuleMessages(env: Env, ruleName: MessageRule, now: Date
   for (const { channel } of enabled) {
     const found = await occurrences(db, rule, channel, company.timeZone, now);
     if (found.length === 0) continue;
+    await productsOfArchivedOrders(env, found);
     const decided = [
       ...(await decide(
         db,

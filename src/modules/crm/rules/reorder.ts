@@ -8,8 +8,10 @@ import { makesTasks, ruleSettings } from './settings';
 
 /**
  * The reorders due between ?1 (today) and ?2 (today + N), as common table expressions ending in `due`
- * (customer_id, reorder_day, source, product_id, occurrence): the task here and the rule's message
- * (messaging/rules.ts) are found by the same query. `occurrence` names one expected reorder.
+ * (customer_id, reorder_day, source, product_id, occurrence, last_order_id): the task here and the rule's message
+ * (messaging/rules.ts) are found by the same query. `occurrence` names one expected reorder. `product_id` is the
+ * autoship's first product or the last order's first line's; it is NULL when that order's lines are archived
+ * (archive/periodRows.ts), and `last_order_id` lets the message find it there.
  */
 export const REORDERS_DUE = `h AS (
     SELECT customer_id, count(*) AS n, julianday(min(paid_at)) AS first, julianday(max(paid_at)) AS last,
@@ -21,13 +23,13 @@ export const REORDERS_DUE = `h AS (
   due AS (
     SELECT a.customer_id, a.next_date AS reorder_day, 'autoship' AS source,
       (SELECT json_extract(l.value, '$.productId') FROM json_each(a.lines) l ORDER BY l.key LIMIT 1) AS product_id,
-      'autoship:' || a.id || ':' || a.next_date AS occurrence
+      'autoship:' || a.id || ':' || a.next_date AS occurrence, NULL AS last_order_id
     FROM autoship a
     WHERE a.status = 'ACTIVE' AND a.customer_id IS NOT NULL AND a.next_date >= ?1 AND a.next_date <= ?2
     UNION ALL
     SELECT e.customer_id, date(e.expected), 'history',
       (SELECT product_id FROM order_line WHERE order_id = e.last_order ORDER BY id LIMIT 1),
-      'history:' || e.customer_id || ':' || e.last_order
+      'history:' || e.customer_id || ':' || e.last_order, e.last_order
     FROM e
     WHERE e.expected >= julianday(?1) AND e.expected < julianday(?2) + 1
       AND NOT EXISTS (SELECT 1 FROM autoship a WHERE a.customer_id = e.customer_id AND a.status = 'ACTIVE')
