@@ -13,7 +13,9 @@ const PAGE = `query($p: String!, $first: Int, $after: String, $last: Int, $befor
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { total } } } } }`;
 
 let admin: string;
-const expected = TOTALS.map((total, i) => [total, 1000 + i] as const).sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+const expected = TOTALS.map((total, i) => [total, 1000 + i] as const).sort(
+  (a, b) => b[0] - a[0] || b[1] - a[1],
+);
 
 /** [total, distributor id] of an edge, from its cursor (the page's sort key). */
 const key = (edge: { cursor: string; node: { total: number } }) => {

@@ -94,7 +94,9 @@ function zero(db: D1Database, periodId: string, page: KeysetPage, limit: number)
   }
   const order = page.inverted ? 'ASC' : 'DESC';
   return db
-    .prepare(`SELECT * FROM period_result WHERE ${where.join(' AND ')} ORDER BY distributor_id ${order} LIMIT ?`)
+    .prepare(
+      `SELECT * FROM period_result WHERE ${where.join(' AND ')} ORDER BY distributor_id ${order} LIMIT ?`,
+    )
     .bind(...params, limit);
 }
 
