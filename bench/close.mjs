@@ -500,7 +500,7 @@ async function benchSize(size) {
       log(
         `    end to end ${sec(r.endToEndMs)} s, engine-only ${sec(r.engine.engineMs)} s (×${r.ratio}); ` +
           `snapshot ${sec(r.steps['period.snapshot']?.ms)} s, compute step ${sec(r.steps['period.compute']?.ms)} s ` +
-          `(load ${sec(r.steps['compute.parts']?.loadMs)}, engine ${withSql(r.steps['compute.parts']?.engineMs, r.steps['compute.parts']?.engineSqlMs)}, ` +
+          `(load ${sec(r.steps['compute.parts']?.loadMs)}, engine ${sec(r.steps['compute.parts']?.engineMs)}, ` +
           `write ${withSql(r.steps['compute.parts']?.writeMs, r.steps['compute.parts']?.writeSqlMs)}); ` +
           `${r.counts.lines} lines; workerd RSS ${r.workerd.rssBeforeMb} → peak ${r.workerd.peakRssMb} MB; load ${r.load1m.join(' / ')}`,
       );
@@ -542,7 +542,7 @@ function rows(r) {
     server: sec(r.serverMs),
     snapshot: sec(s['period.snapshot']?.ms),
     load: sec(s['compute.parts']?.loadMs),
-    compute: withSql(s['compute.parts']?.engineMs, s['compute.parts']?.engineSqlMs),
+    compute: sec(s['compute.parts']?.engineMs),
     write: withSql(s['compute.parts']?.writeMs, s['compute.parts']?.writeSqlMs),
     computeStep: sec(s['period.compute']?.ms),
     engine: `${sec(r.engine.engineMs)} (CPU ${sec(r.engine.engineCpuMs)})`,
@@ -571,8 +571,8 @@ const ROWS = [
   ['  snapshot step: one queue invocation (s)', 'snapshot', ''],
   ['  compute step: one queue invocation (s)', 'computeStep', ''],
   ['    load: members from the snapshot chunks (s)', 'load', ''],
-  ['    volumes read + streamed into the engine + finish (s; SQL: D1 meta.duration)', 'compute', ''],
-  ['    write (results + lines, incl. line generation, s; SQL: same)', 'write', ''],
+  ['    volumes read + streamed into the engine + finish (s)', 'compute', ''],
+  ['    write (results + lines, incl. line generation, s; SQL: D1 meta.duration)', 'write', ''],
   ['Engine-only, same data, Node (wall s)', 'engine', ''],
   ['Ratio end to end / engine-only', 'ratio', '≤ 3× at 1M'],
   ['Largest step vs 15 min queue wall limit', 'largest', ''],
