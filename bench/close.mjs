@@ -658,7 +658,12 @@ starts; both plans close the same data.
   their lines (orderTotalsFor). "write" = results
   and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
   written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted:
-  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. With \`--keep-state --reuse-base\`
+  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. Since issue 14's third pass the
+  rows travel as jsonb (\`jsonb_each(jsonb(?))\`: a text JSON row was parsed again by each of its 15 or 8 \`->>\`)
+  and the results page's index holds only the rows with a total (migration 0035, partial index
+  \`period_result_earned\`; about half the members earn nothing and were an index entry each). "SQL" next to the
+  write is the sum of D1's meta.duration for its calls (logged since then): SQLite's own time, without the
+  Worker's JSON building and line generation; the volume read uses raw(), which reports none. With \`--keep-state --reuse-base\`
   a run reuses the base database of an earlier run (the setup times shown are then that run's).
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the
