@@ -500,7 +500,8 @@ async function benchSize(size) {
       log(
         `    end to end ${sec(r.endToEndMs)} s, engine-only ${sec(r.engine.engineMs)} s (×${r.ratio}); ` +
           `snapshot ${sec(r.steps['period.snapshot']?.ms)} s, compute step ${sec(r.steps['period.compute']?.ms)} s ` +
-          `(load ${sec(r.steps['compute.parts']?.loadMs)}, engine ${sec(r.steps['compute.parts']?.engineMs)}, write ${sec(r.steps['compute.parts']?.writeMs)}); ` +
+          `(load ${sec(r.steps['compute.parts']?.loadMs)}, engine ${sec(r.steps['compute.parts']?.engineMs)}, ` +
+          `write ${withSql(r.steps['compute.parts']?.writeMs, r.steps['compute.parts']?.writeSqlMs)}); ` +
           `${r.counts.lines} lines; workerd RSS ${r.workerd.rssBeforeMb} → peak ${r.workerd.peakRssMb} MB; load ${r.load1m.join(' / ')}`,
       );
     }
@@ -523,6 +524,9 @@ async function benchSize(size) {
 
 // ---- report ----
 
+/** A part's time with the SQL time D1 reported for its calls (meta.duration; logged since issue 14). */
+const withSql = (ms, sqlMs) => (sqlMs == null ? sec(ms) : `${sec(ms)} (SQL ${sec(sqlMs)})`);
+
 const LIMITS = { cpuMs: 300_000, wallMs: 15 * 60_000, queryMs: 30_000, queries: 1000 };
 
 function rows(r) {
@@ -539,7 +543,7 @@ function rows(r) {
     snapshot: sec(s['period.snapshot']?.ms),
     load: sec(s['compute.parts']?.loadMs),
     compute: sec(s['compute.parts']?.engineMs),
-    write: sec(s['compute.parts']?.writeMs),
+    write: withSql(s['compute.parts']?.writeMs, s['compute.parts']?.writeSqlMs),
     computeStep: sec(s['period.compute']?.ms),
     engine: `${sec(r.engine.engineMs)} (CPU ${sec(r.engine.engineCpuMs)})`,
     ratio: `${r.ratio}×`,
@@ -568,7 +572,7 @@ const ROWS = [
   ['  compute step: one queue invocation (s)', 'computeStep', ''],
   ['    load: members from the snapshot chunks (s)', 'load', ''],
   ['    volumes read + streamed into the engine + finish (s)', 'compute', ''],
-  ['    write (results + lines, incl. line generation, s)', 'write', ''],
+  ['    write (results + lines, incl. line generation, s; SQL: D1 meta.duration)', 'write', ''],
   ['Engine-only, same data, Node (wall s)', 'engine', ''],
   ['Ratio end to end / engine-only', 'ratio', '≤ 3× at 1M'],
   ['Largest step vs 15 min queue wall limit', 'largest', ''],
@@ -654,7 +658,12 @@ starts; both plans close the same data.
   their lines (orderTotalsFor). "write" = results
   and lines, including producing the lines (the engine yields them lazily); since issue 14 the lines are
   written in primary-key order (one pass over the engine's lines per range of about 250,000 lines, sorted:
-  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. With \`--keep-state --reuse-base\`
+  a counting sort on the earner since f6d4c60) and five INSERTs share a batch. Since issue 14's third pass the
+  rows travel as jsonb (\`jsonb_each(jsonb(?))\`: a text JSON row was parsed again by each of its 15 or 8 \`->>\`)
+  and the results page's index holds only the rows with a total (migration 0035, partial index
+  \`period_result_earned\`; about half the members earn nothing and were an index entry each). "SQL" next to the
+  write is the sum of D1's meta.duration for its calls (logged since then): SQLite's own time, without the
+  Worker's JSON building and line generation; the volume read uses raw(), which reports none. With \`--keep-state --reuse-base\`
   a run reuses the base database of an earlier run (the setup times shown are then that run's).
 - **Engine-only**: bench/lib/closeEngine.mjs reads the closed period's snapshot, volume lines and plan version
   from the D1 file with the worker's own loaders (node:sqlite behind a D1 shim, the same source tree as the

@@ -2,7 +2,7 @@ import { PeriodEngine } from '../engine';
 import { compilePlan } from '../plan';
 import { planOf, requirePlanVersion } from '../versions/repository';
 import { loadPeriodMembers } from './inputs';
-import { logCloseStep } from './metered';
+import { logCloseStep, sqlMsOf } from './metered';
 import { periodById, progress } from './repository';
 import { fastStartWindow, orderTotalsFor, readVolumeSums } from './volumeSums';
 import { writeResults } from './writeResults';
@@ -42,11 +42,14 @@ export async function computeClosingPeriod(db: D1Database, periodId: string, run
   // Also moves the Worker clock past the engine's CPU time (it advances only across I/O).
   await progress(db, periodId, 'compute', members.count, members.count).run();
   const t2 = Date.now();
+  // The volume read uses raw(), which reports no meta.duration: only the write's SQL time is known.
+  const sql2 = sqlMsOf(db);
   await writeResults(db, periodId, ids, plan.rankIds, result, heldMembers);
   logCloseStep(periodId, run, 'compute.parts', {
     loadMs: t1 - t0,
     engineMs: t2 - t1,
     writeMs: Date.now() - t2,
+    writeSqlMs: Math.round(sqlMsOf(db) - sql2),
     members: members.count,
     volumeSums: volumes.sums,
     volumeLines: volumes.lines,

@@ -18,6 +18,7 @@ export async function handlePeriodJob(job: PeriodJob, env: Env): Promise<void> {
     ms: Date.now() - meter.startedAt,
     d1Calls: meter.calls,
     slowestD1Ms: meter.slowestMs,
+    sqlMs: Math.round(meter.sqlMs),
   });
 }
 

@@ -6,18 +6,37 @@ import { logStep } from '../../../lib/stepLog';
 export interface D1Meter {
   calls: number;
   slowestMs: number;
+  /** Σ meta.duration of the results: the time D1 spent executing SQL, without the Worker's own work around it. */
+  sqlMs: number;
   readonly startedAt: number;
+}
+
+const meters = new WeakMap<D1Database, D1Meter>();
+
+/** SQL time so far of a metered database (0 when it is not metered), for splitting a step's time into parts. */
+export function sqlMsOf(db: D1Database): number {
+  return meters.get(db)?.sqlMs ?? 0;
+}
+
+/** Adds the meta.duration of whatever a D1 call returned (a result, a batch's results; raw() returns none). */
+function addSqlMs(meter: D1Meter, value: unknown) {
+  for (const r of Array.isArray(value) ? value : [value]) {
+    const duration = (r as Partial<D1Result> | null)?.meta?.duration;
+    if (typeof duration === 'number') meter.sqlMs += duration;
+  }
 }
 
 const CALLS = new Set(['first', 'all', 'run', 'raw']);
 
 export function meteredDb(db: D1Database): { db: D1Database; meter: D1Meter } {
-  const meter: D1Meter = { calls: 0, slowestMs: 0, startedAt: Date.now() };
+  const meter: D1Meter = { calls: 0, slowestMs: 0, sqlMs: 0, startedAt: Date.now() };
   const real = new WeakMap<object, D1PreparedStatement>();
   const time = async <T>(call: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
     try {
-      return await call();
+      const value = await call();
+      addSqlMs(meter, value);
+      return value;
     } finally {
       meter.calls++;
       meter.slowestMs = Math.max(meter.slowestMs, Date.now() - t0);
@@ -47,6 +66,7 @@ export function meteredDb(db: D1Database): { db: D1Database; meter: D1Meter } {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  meters.set(proxy, meter);
   return { db: proxy, meter };
 }
 
