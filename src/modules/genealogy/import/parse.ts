@@ -52,7 +52,8 @@ const rowSchema = z
 /**
  * A row as stored for the later steps:
  * [line, externalId, sponsorExternalId, placementParentExternalId, placementPosition, firstName, lastName,
- *  email, phone, country, locale, status, joinedAt, referralCode, bad]
+ *  email, phone, country, locale, status, joinedAt, referralCode, bad, searchName]
+ * (searchName: the lower-cased "first last" that people search and the name filters read)
  */
 export type StagedRow = [
   number,
@@ -70,6 +71,7 @@ export type StagedRow = [
   string | null,
   string | null,
   0 | 1,
+  string | null,
 ];
 
 export interface ParsedPart {
@@ -180,6 +182,7 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
     joined,
     code,
     0,
+    `${first} ${last}`.toLowerCase(),
   ];
 }
 
@@ -215,6 +218,7 @@ function validate(
       r.joinedAt ? new Date(r.joinedAt).toISOString() : now,
       r.referralCode ?? null,
       0,
+      `${r.firstName} ${r.lastName}`.toLowerCase(),
     ]);
     return;
   }
@@ -225,7 +229,7 @@ function validate(
   // Kept (marked bad) so that rows naming it as sponsor are not also reported as unknown references.
   const ext = typeof rec.externalId === 'string' ? rec.externalId.trim() : '';
   if (ext && ext.length <= 64)
-    out.rows.push([line, ext, null, null, null, null, null, null, null, null, null, null, null, null, 1]);
+    out.rows.push([line, ext, null, null, null, null, null, null, null, null, null, null, null, null, 1, null]);
 }
 
 /** `fast: false` checks every row with rowSchema alone (the tests compare the two). */
