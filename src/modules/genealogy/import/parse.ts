@@ -229,7 +229,24 @@ function validate(
   // Kept (marked bad) so that rows naming it as sponsor are not also reported as unknown references.
   const ext = typeof rec.externalId === 'string' ? rec.externalId.trim() : '';
   if (ext && ext.length <= 64)
-    out.rows.push([line, ext, null, null, null, null, null, null, null, null, null, null, null, null, 1, null]);
+    out.rows.push([
+      line,
+      ext,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      1,
+      null,
+    ]);
 }
 
 /** `fast: false` checks every row with rowSchema alone (the tests compare the two). */
