@@ -118,6 +118,9 @@ function trimmed(v: unknown, min: number, max: number): string | null {
   return t.length >= min && t.length <= max ? t : null;
 }
 
+/** Of a string DATETIME accepts: whether it is YYYY-MM-DDTHH:MM:SS.sssZ, which toISOString gives back unchanged. */
+const isCanonicalIso = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(19) === 46;
+
 function fastRow(line: number, rec: Record<string, unknown>, now: string): StagedRow | null {
   for (const key in rec) if (!FIELDS.has(key)) return null;
   const ext = trimmed(rec.externalId, 1, 64);
@@ -158,7 +161,8 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
   let joined = now;
   if (rec.joinedAt !== undefined) {
     if (typeof rec.joinedAt !== 'string' || !DATETIME.test(rec.joinedAt)) return null;
-    joined = new Date(rec.joinedAt).toISOString();
+    // Already in toISOString's own form (milliseconds, Z; the pattern checked the date): kept as is.
+    joined = isCanonicalIso(rec.joinedAt) ? rec.joinedAt : new Date(rec.joinedAt).toISOString();
   }
   let code: string | null = null;
   if (rec.referralCode !== undefined) {
