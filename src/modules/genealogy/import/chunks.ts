@@ -1,9 +1,14 @@
 // The computed genealogy import as chunks: how the plan is serialized, and the statements applying each kind.
 import { nowIso } from '../../../lib/db';
 import { jsonChunks, MAX_JSON_PARAM } from '../../imports/limits';
+import { AsciiWriter } from './asciiWriter';
 import { importedReferralCode } from './codes';
 import type { ImportPlan } from './compute';
 import type { ChunkKind, ImportRow } from './repository';
+
+const OPEN = 91; // [
+const CLOSE = 93; // ]
+const COMMA = 44;
 
 /** Serializes the plan into chunks: distributors by placement depth, then counter rows, then existing deltas. */
 export function planChunks(
@@ -14,39 +19,74 @@ export function planChunks(
   width: number,
 ): { kind: ChunkKind; payload: string }[] {
   const out: { kind: ChunkKind; payload: string }[] = [];
-  const emit = (kind: ChunkKind, count: number, row: (k: number) => string) => {
-    let buf: string[] = [];
-    let size = 2;
+  const w = new AsciiWriter(MAX_JSON_PARAM + 4096);
+  // Rows are written one after the other; a row that would take its chunk to MAX_JSON_PARAM starts the next.
+  const emit = (kind: ChunkKind, count: number, row: (k: number) => void) => {
+    w.len = 0;
+    w.char(OPEN);
     for (let k = 0; k < count; k++) {
-      const s = row(k);
-      if (buf.length && size + s.length + 1 > MAX_JSON_PARAM) {
-        out.push({ kind, payload: `[${buf.join(',')}]` });
-        buf = [];
-        size = 2;
+      const start = w.len;
+      if (start > 1) w.char(COMMA);
+      row(k);
+      if (start > 1 && w.len + 2 > MAX_JSON_PARAM) {
+        out.push({ kind, payload: `${w.text(0, start)}]` });
+        // The row (without its comma) opens the next chunk.
+        w.buf.copyWithin(1, start + 1, w.len);
+        w.len -= start;
       }
-      buf.push(s);
-      size += s.length + 1;
     }
-    if (buf.length) out.push({ kind, payload: `[${buf.join(',')}]` });
+    if (w.len > 1) out.push({ kind, payload: `${w.text()}]` });
   };
+  // Every value is a number or a string of digits, letters and dots: written as is, no JSON.stringify.
   emit('distributor', plan.applyOrder.length, (k) => {
     const r = plan.applyOrder[k];
     const id = plan.idBase + r;
-    const sp = plan.sponsorPath(r);
-    const pp = plan.placementPath(r);
     const parentNode = plan.placementParent[r];
-    // The sponsor's id: the path's second-to-last component ("1.5.9." -> 5).
-    const end = sp.lastIndexOf('.', sp.length - 2);
-    const sponsorId = plan.sponsorDepth[r] === 0 ? null : sp.slice(sp.lastIndexOf('.', end - 1) + 1, end);
-    // A template, not JSON.stringify: every value is a number or a string of digits, letters and dots.
-    return `[${partNo[r]},${lineInPart[r]},${id},${sponsorId ?? null},"${sp}",${plan.sponsorDepth[r]},${
-      parentNode < 0 ? null : plan.idOf(parentNode)
-    },${parentNode < 0 ? null : plan.placementPosition[r]},"${pp}",${plan.placementDepth[r]},${plan.childCount[r]},${
-      plan.childCount[r] < width ? 1 : 0
-    },${plan.teamSize[r]},${plan.teamActive[r]},${plan.placementTeamSize[r]},"${importedReferralCode(id)}"]`;
+    w.char(OPEN);
+    w.int(partNo[r]);
+    w.char(COMMA);
+    w.int(lineInPart[r]);
+    w.char(COMMA);
+    w.int(id);
+    w.char(COMMA);
+    w.intOrNull(plan.sponsorId(r));
+    w.ascii(',"');
+    plan.writeSponsorPath(r, w);
+    w.ascii('",');
+    w.int(plan.sponsorDepth[r]);
+    w.char(COMMA);
+    w.intOrNull(parentNode < 0 ? null : plan.idOf(parentNode));
+    w.char(COMMA);
+    w.intOrNull(parentNode < 0 ? null : plan.placementPosition[r]);
+    w.ascii(',"');
+    plan.writePlacementPath(r, w);
+    w.ascii('",');
+    w.int(plan.placementDepth[r]);
+    w.char(COMMA);
+    w.int(plan.childCount[r]);
+    w.char(COMMA);
+    w.int(plan.childCount[r] < width ? 1 : 0);
+    w.char(COMMA);
+    w.int(plan.teamSize[r]);
+    w.char(COMMA);
+    w.int(plan.teamActive[r]);
+    w.char(COMMA);
+    w.int(plan.placementTeamSize[r]);
+    w.ascii(',"');
+    w.ascii(importedReferralCode(id));
+    w.ascii('"]');
   });
+  const triple = (a: number, b: number, c: number) => {
+    w.char(OPEN);
+    w.int(a);
+    w.char(COMMA);
+    w.int(b);
+    w.char(COMMA);
+    w.int(c);
+    w.char(CLOSE);
+  };
   const lv = plan.levels;
-  emit('level', lv.length / 3, (k) => `[${plan.idBase + lv[3 * k]},${lv[3 * k + 1]},${lv[3 * k + 2]}]`);
+  emit('level', lv.length / 3, (k) => triple(plan.idBase + lv[3 * k], lv[3 * k + 1], lv[3 * k + 2]));
   // Joins come month by month; sorted by (ancestor, month) they insert at the end of the table's key order
   // instead of sweeping the whole table once per month. Counting sort by row, then months within a row.
   const js = plan.joins;
@@ -69,7 +109,13 @@ export function planChunks(
     }
   emit('join', count, (i) => {
     const k = order[i];
-    return `[${plan.idBase + js[3 * k]},"${months[js[3 * k + 1]]}",${js[3 * k + 2]}]`;
+    w.char(OPEN);
+    w.int(plan.idBase + js[3 * k]);
+    w.ascii(',"');
+    w.ascii(months[js[3 * k + 1]]);
+    w.ascii('",');
+    w.int(js[3 * k + 2]);
+    w.char(CLOSE);
   });
   const ex = plan.existing;
   const existing = (t: string, rows: unknown[]) => {

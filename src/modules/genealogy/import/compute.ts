@@ -5,6 +5,7 @@
 //
 // Node numbering: 0..n-1 are the file's rows (file order); n..n+m-1 are existing members loaded from
 // the database (the placement subtrees of every existing sponsor the file names).
+import { AsciiWriter } from './asciiWriter';
 
 /** Sponsor / placement references of a row that are not nodes. */
 export const REF_NONE = -1; // no sponsor (the company's first member) / no explicit placement
@@ -80,13 +81,20 @@ export interface ImportPlan {
   existing: ExistingDeltas;
   /** Id of a node (row or existing member). */
   idOf(node: number): number;
+  /** Id of the row's sponsor, or null for the company's first member. */
+  sponsorId(row: number): number | null;
   sponsorPath(row: number): string;
   placementPath(row: number): string;
+  /** The paths written into a chunk's text. */
+  writeSponsorPath(row: number, w: AsciiWriter): void;
+  writePlacementPath(row: number, w: AsciiWriter): void;
 }
 
 export type ComputeResult = { ok: true; plan: ImportPlan } | { ok: false; issues: RowIssue[] };
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
+const DIGIT_CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
+const DOT = 46;
 
 /** Growable Int32 buffer for triples whose number is known only at the end. */
 class IntBuffer {
@@ -125,6 +133,7 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
   const levels = levelRows(input, height, anchors);
   const joins = joinRows(input, anchors);
   const { newBelow, byDepth } = placementTeams(input, tree);
+  const idOf = (node: number) => (node < n ? idBase + node : input.existing.id[node - n]);
   const rowsOnly = <T extends Int32Array | Int8Array>(arr: T): T => arr.slice(0, n) as T;
   return {
     ok: true,
@@ -142,7 +151,8 @@ export function computeImport(input: ImportInput, idBase: number): ComputeResult
       levels,
       joins,
       existing: existingDeltas(input, tree, anchors, newBelow),
-      idOf: (node: number) => (node < n ? idBase + node : input.existing.id[node - n]),
+      idOf,
+      sponsorId: (row: number) => (input.sponsor[row] === REF_NONE ? null : idOf(input.sponsor[row])),
       ...pathBuilders(input, tree, rootRow, idBase),
     },
   };
@@ -617,7 +627,7 @@ function existingDeltas(
   };
 }
 
-/** Paths, built on demand (a 1M-row file would not fit as strings all at once). */
+/** Paths, built on demand (a 1M-row file would not fit as strings all at once), as text or into a writer. */
 function pathBuilders(input: ImportInput, t: PlacementTree, rootRow: number, idBase: number) {
   const { rows: n, existing } = input;
   const sponsorOf = input.sponsor;
@@ -648,27 +658,38 @@ function pathBuilders(input: ImportInput, t: PlacementTree, rootRow: number, idB
     }
     buf[len] = v;
   };
-  const sponsorPath = (row: number): string => {
+  const writeSponsorPath = (row: number, w: AsciiWriter): void => {
     let len = 0;
     let a = row;
     while (a >= 0 && a < n) {
       push(len++, idBase + a);
       a = sponsorOf[a];
     }
-    let path = a >= n ? existing.sponsors.get(a)!.sponsorPath : '';
-    for (let k = len - 1; k >= 0; k--) path += `${buf[k]}.`;
-    return path;
+    if (a >= n) w.ascii(existing.sponsors.get(a)!.sponsorPath);
+    for (let k = len - 1; k >= 0; k--) {
+      w.int(buf[k]);
+      w.char(DOT);
+    }
   };
-  const placementPath = (row: number): string => {
+  const writePlacementPath = (row: number, w: AsciiWriter): void => {
     let len = 0;
     let a = row;
     while (a >= 0 && a < n && a !== rootRow) {
       push(len++, t.pos[a]);
       a = t.parent[a];
     }
-    let path = a >= n ? existingPlacementPath(a) : '';
-    for (let k = len - 1; k >= 0; k--) path += DIGITS[buf[k]];
-    return path;
+    if (a >= n) w.ascii(existingPlacementPath(a));
+    for (let k = len - 1; k >= 0; k--) w.char(DIGIT_CODES[buf[k]]);
   };
-  return { sponsorPath, placementPath };
+  const asText = (write: (row: number, w: AsciiWriter) => void) => (row: number) => {
+    const w = new AsciiWriter(256);
+    write(row, w);
+    return w.text();
+  };
+  return {
+    writeSponsorPath,
+    writePlacementPath,
+    sponsorPath: asText(writeSponsorPath),
+    placementPath: asText(writePlacementPath),
+  };
 }

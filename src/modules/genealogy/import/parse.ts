@@ -52,7 +52,8 @@ const rowSchema = z
 /**
  * A row as stored for the later steps:
  * [line, externalId, sponsorExternalId, placementParentExternalId, placementPosition, firstName, lastName,
- *  email, phone, country, locale, status, joinedAt, referralCode, bad]
+ *  email, phone, country, locale, status, joinedAt, referralCode, bad, searchName]
+ * (searchName: the lower-cased "first last" that people search and the name filters read)
  */
 export type StagedRow = [
   number,
@@ -70,6 +71,7 @@ export type StagedRow = [
   string | null,
   string | null,
   0 | 1,
+  string | null,
 ];
 
 export interface ParsedPart {
@@ -116,6 +118,9 @@ function trimmed(v: unknown, min: number, max: number): string | null {
   return t.length >= min && t.length <= max ? t : null;
 }
 
+/** Of a string DATETIME accepts: whether it is YYYY-MM-DDTHH:MM:SS.sssZ, which toISOString gives back unchanged. */
+const isCanonicalIso = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(19) === 46;
+
 function fastRow(line: number, rec: Record<string, unknown>, now: string): StagedRow | null {
   for (const key in rec) if (!FIELDS.has(key)) return null;
   const ext = trimmed(rec.externalId, 1, 64);
@@ -156,7 +161,8 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
   let joined = now;
   if (rec.joinedAt !== undefined) {
     if (typeof rec.joinedAt !== 'string' || !DATETIME.test(rec.joinedAt)) return null;
-    joined = new Date(rec.joinedAt).toISOString();
+    // Already in toISOString's own form (milliseconds, Z; the pattern checked the date): kept as is.
+    joined = isCanonicalIso(rec.joinedAt) ? rec.joinedAt : new Date(rec.joinedAt).toISOString();
   }
   let code: string | null = null;
   if (rec.referralCode !== undefined) {
@@ -180,6 +186,7 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
     joined,
     code,
     0,
+    `${first} ${last}`.toLowerCase(),
   ];
 }
 
@@ -215,6 +222,7 @@ function validate(
       r.joinedAt ? new Date(r.joinedAt).toISOString() : now,
       r.referralCode ?? null,
       0,
+      `${r.firstName} ${r.lastName}`.toLowerCase(),
     ]);
     return;
   }
@@ -225,7 +233,24 @@ function validate(
   // Kept (marked bad) so that rows naming it as sponsor are not also reported as unknown references.
   const ext = typeof rec.externalId === 'string' ? rec.externalId.trim() : '';
   if (ext && ext.length <= 64)
-    out.rows.push([line, ext, null, null, null, null, null, null, null, null, null, null, null, null, 1]);
+    out.rows.push([
+      line,
+      ext,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      1,
+      null,
+    ]);
 }
 
 /** `fast: false` checks every row with rowSchema alone (the tests compare the two). */

@@ -73,9 +73,16 @@ function fileRows(n: number): FileRows {
 /**
  * One keyset page of staged rows with their references looked up (file row or existing distributor).
  * One JSON text per read: D1 hands a result over value by value, and a million rows of thirteen values
- * cost several times what the same rows as one string per few thousand do.
+ * cost several times what the same rows as one string per few thousand do. Without existing members
+ * (a bulk load) the lookups of references among them are left out: two per row.
  */
-async function readPage(db: D1Database, importId: number, after: [number, number], limit: number) {
+async function readPage(
+  db: D1Database,
+  importId: number,
+  after: [number, number],
+  limit: number,
+  existing: boolean,
+) {
   const text = await db
     .prepare(
       `SELECT json_group_array(json_array(part_no, line, bad, position, status, joined_at, sref, sid,
@@ -87,10 +94,10 @@ async function readPage(db: D1Database, importId: number, after: [number, number
          SELECT r.part_no, r.line, r.bad, r.position, r.status, r.joined_at, r.sponsor_ext, r.parent_ext,
            (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
              WHERE s.import_id = r.import_id AND s.external_id = r.sponsor_ext ORDER BY s.part_no, s.line LIMIT 1) AS sref,
-           (SELECT d.id FROM distributor d WHERE d.external_id = r.sponsor_ext) AS sid,
+           ${existing ? '(SELECT d.id FROM distributor d WHERE d.external_id = r.sponsor_ext)' : 'NULL'} AS sid,
            (SELECT s.part_no * ${LINE_KEY} + s.line FROM genealogy_import_row s
              WHERE s.import_id = r.import_id AND s.external_id = r.parent_ext ORDER BY s.part_no, s.line LIMIT 1) AS pref,
-           (SELECT d.id FROM distributor d WHERE d.external_id = r.parent_ext) AS pid
+           ${existing ? '(SELECT d.id FROM distributor d WHERE d.external_id = r.parent_ext)' : 'NULL'} AS pid
          FROM genealogy_import_row r
          WHERE r.import_id = ?1 AND (r.part_no, r.line) > (?2, ?3)
          ORDER BY r.part_no, r.line LIMIT ?4
@@ -175,7 +182,7 @@ export async function readRows(
   while (i < n) {
     let page: ReadRow[];
     try {
-      page = await readPage(db, importId, after, rowsPerRead);
+      page = await readPage(db, importId, after, rowsPerRead, cx.existingCount > 0);
     } catch (e) {
       // Text over D1's size limit (rows with long unknown references): fewer rows per read.
       if (!/too big|TOOBIG/i.test(String(e)) || rowsPerRead <= 250) throw e;
