@@ -2,7 +2,6 @@
 // triggers (migration 0030 leaves import rows to this file): report_sales from the lines as checked, in one
 // aggregate statement, and the customer cohorts in three set-based statements. Both give the counters the
 // triggers would have given; compensation takes them back the same way.
-import type { OrderPayload } from './check';
 
 /** A chunk's paid lines summed per report_sales key. */
 export class SalesTally {
@@ -76,48 +75,38 @@ const MARK_COUNTED = `UPDATE report_customer_month SET counted = 1
 /** The statements adding one applied chunk's orders to the report counters (in the chunk's batch). */
 export function reportCounterStatements(
   db: D1Database,
-  sales: SalesTally,
-  payload: readonly OrderPayload[],
+  salesJson: string,
+  monthsJson: string,
 ): D1PreparedStatement[] {
-  const out = [db.prepare(ADD_SALES).bind(sales.json())];
-  const seen = new Set<string>();
-  const months: [number, string][] = [];
-  for (const p of payload) {
-    if (p[3] == null || p[9] == null) continue;
-    const key = `${p[3]}|${p[9]}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    months.push([p[3], p[9]]);
-  }
-  if (months.length) {
-    const json = JSON.stringify(months);
+  const out = [db.prepare(ADD_SALES).bind(salesJson)];
+  if (monthsJson !== '[]')
     out.push(
-      db.prepare(NEW_MONTHS).bind(json),
-      db.prepare(MOVE_COHORTS).bind(json),
-      db.prepare(MARK_COUNTED).bind(json),
+      db.prepare(NEW_MONTHS).bind(monthsJson),
+      db.prepare(MOVE_COHORTS).bind(monthsJson),
+      db.prepare(MARK_COUNTED).bind(monthsJson),
     );
-  }
   return out;
 }
 
-/** The import's orders of one part (as compensation deletes them). */
-export const ORDERS_OF_PART = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
-  WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
+/** The import's orders of one applied chunk (as compensation deletes them), by the checked rows' externalIds. */
+export const ORDERS_OF_CHUNK = `SELECT o.id FROM order_import_checked k CROSS JOIN jsonb_each(k.checked) j
+  CROSS JOIN sales_order o ON o.external_id = j.value->>0
+  WHERE k.import_id = ?1 AND k.chunk_no = ?2 AND o.import_id = ?1`;
 
-/** Takes one part's imported paid lines back out of report_sales (before they are deleted). */
+/** Takes one chunk's imported paid lines back out of report_sales (before they are deleted). */
 export const SUBTRACT_SALES = `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
   SELECT o.period, coalesce(c.country, d.country), l.product_id, o.currency, o.kind, -sum(l.quantity),
     -sum(l.quantity * l.unit_price), -sum(l.quantity * l.unit_qv), -sum(l.quantity * l.unit_cv)
   FROM sales_order o JOIN order_line l ON l.order_id = o.id JOIN distributor d ON d.id = o.distributor_id
     LEFT JOIN customer c ON c.id = o.customer_id
-  WHERE o.id IN (${ORDERS_OF_PART}) AND o.paid_at IS NOT NULL AND o.period IS NOT NULL
+  WHERE o.id IN (${ORDERS_OF_CHUNK}) AND o.paid_at IS NOT NULL AND o.period IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (period, market, product_id, currency, kind) DO UPDATE SET quantity = quantity + excluded.quantity,
     amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv`;
 
-/** The customers with paid orders among one part's imported orders (read before they are deleted). */
-export const CUSTOMERS_OF_PART = `SELECT DISTINCT o.customer_id FROM sales_order o
-  WHERE o.id IN (${ORDERS_OF_PART}) AND o.customer_id IS NOT NULL AND o.paid_at IS NOT NULL AND o.period IS NOT NULL`;
+/** The customers with paid orders among one chunk's imported orders (read before they are deleted). */
+export const CUSTOMERS_OF_CHUNK = `SELECT DISTINCT o.customer_id FROM sales_order o
+  WHERE o.id IN (${ORDERS_OF_CHUNK}) AND o.customer_id IS NOT NULL AND o.paid_at IS NOT NULL AND o.period IS NOT NULL`;
 
 const COHORT_CONTRIBUTIONS = (sign: 1 | -1) => `INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, f.cohort, m.month, ${sign} * count(*)
