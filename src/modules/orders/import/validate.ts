@@ -45,11 +45,18 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
   let chunkNo = 0;
   let read = 0;
   let after: [number, number] = [-1, -1];
+  let readMs = 0;
+  let resolveMs = 0;
   let checkMs = 0;
+  let writeSql = 0;
+  let resolveSql = 0;
   for (;;) {
+    const tRead = Date.now();
     const packs = await packsAfter(db, importId, after, PACKS_PER_READ);
     if (packs.length === 0) break;
     const staged = packs.map((p) => JSON.parse(p.orders) as StagedOrder[]);
+    const tResolve = Date.now();
+    readMs += tResolve - tRead;
     // The previous packs' chunks are written in the round trip that resolves these packs' references.
     const statements = [
       ...pending,
@@ -63,6 +70,11 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     ];
     const results = await atomic(db, statements);
     const tCheck = Date.now();
+    resolveMs += tCheck - tResolve;
+    results.forEach((r, k) => {
+      if (k < pending.length) writeSql += r.meta?.duration ?? 0;
+      else resolveSql += r.meta?.duration ?? 0;
+    });
     const sent = pending.length;
     pending = [];
     packs.forEach((p, k) => {
@@ -112,6 +124,12 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     orders: read,
     chunks: chunkNo,
     ms: Date.now() - t0,
+    // Reading and parsing the packs; resolving references while writing the previous chunks; checking.
+    readMs,
+    resolveMs,
+    // Of which D1's time: the chunks' writes, the resolving statements.
+    writeSqlMs: Math.round(writeSql),
+    resolveSqlMs: Math.round(resolveSql),
     checkMs,
     duplicatesMs: Date.now() - tDup,
   });
