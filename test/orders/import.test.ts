@@ -458,7 +458,7 @@ describe('order import: access and queue', () => {
     await deliver('orderImport.apply', clean.importId);
     expect((await waitForOrderImport(admin, clean.id)).status).toBe('DONE');
     const written = await env.DB.prepare(
-      `SELECT o.external_id AS ext, d.external_id AS member, o.total, count(l.id) AS lines, count(DISTINCT p.id) AS paid
+      `SELECT o.external_id AS ext, d.external_id AS member, o.total, count(DISTINCT l.id) AS lines, count(DISTINCT p.order_id) AS paid
        FROM sales_order o JOIN distributor d ON d.id = o.distributor_id JOIN order_line l ON l.order_id = o.id
        LEFT JOIN payment p ON p.order_id = o.id WHERE o.external_id LIKE 'M-%' GROUP BY o.id ORDER BY o.id`,
     ).all<{ ext: string; member: string; total: number; lines: number; paid: number }>();
