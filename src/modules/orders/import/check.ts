@@ -92,32 +92,27 @@ export type Refs = [
   customerCountry: string | null,
 ];
 
-const RESOLVE = `SELECT j.key AS k, d.id AS d, d.status AS ds, d.country AS dc, c.id AS c, c.owner_id AS co,
-    c.country AS cc
-  FROM jsonb_each(jsonb(?1)) j
+// Read from the staged pack itself (nothing is bound), answered as one row holding every order's references as
+// JSON: 10,000 result rows would each become an object on the way to the Worker.
+const RESOLVE = `SELECT json_group_array(json_array(j.key, d.id, d.status, d.country, c.id, c.owner_id, c.country))
+    AS refs
+  FROM order_import_row p CROSS JOIN jsonb_each(jsonb(p.orders)) j
   LEFT JOIN distributor d
-    ON d.id = coalesce(j.value->>1, (SELECT x.id FROM distributor x WHERE x.external_id = j.value->>0))
+    ON d.id = coalesce(j.value->>3, (SELECT x.id FROM distributor x WHERE x.external_id = j.value->>2))
   LEFT JOIN customer c
-    ON c.id = coalesce(j.value->>3, (SELECT y.id FROM customer y WHERE y.external_id = j.value->>2))`;
+    ON c.id = coalesce(j.value->>5, (SELECT y.id FROM customer y WHERE y.external_id = j.value->>4))
+  WHERE p.import_id = ?1 AND p.part_no = ?2 AND p.pack = ?3`;
 
-/** The statement resolving the references of staged orders (all of them, by position). */
-export function resolveStatement(db: D1Database, rows: readonly StagedOrder[]): D1PreparedStatement {
-  return db.prepare(RESOLVE).bind(JSON.stringify(rows.map((r) => [r[2], r[3], r[4], r[5]])));
+/** The statement resolving the references of a staged pack's orders (all of them, by position). */
+export function resolveStatement(db: D1Database, importId: number, partNo: number, pack: number) {
+  return db.prepare(RESOLVE).bind(importId, partNo, pack);
 }
 
 /** The references of that statement's result, by position. */
 export function refsOf(result: D1Result): Refs[] {
   const out: Refs[] = [];
-  for (const r of result.results as {
-    k: number;
-    d: number | null;
-    ds: string | null;
-    dc: string | null;
-    c: number | null;
-    co: number | null;
-    cc: string | null;
-  }[])
-    out[r.k] = [r.d, r.ds, r.dc, r.c, r.co, r.cc];
+  const [row] = result.results as { refs: string }[];
+  for (const [k, ...refs] of JSON.parse(row.refs) as [number, ...Refs][]) out[k] = refs as Refs;
   return out;
 }
 

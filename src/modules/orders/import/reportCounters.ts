@@ -36,26 +36,30 @@ export class SalesTally {
   }
 }
 
-const ADD_SALES = `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
+const ADD_SALES = (
+  sales: string,
+) => `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
   SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-  FROM json_each(?1) WHERE true
+  FROM json_each(${sales}) WHERE true
   ON CONFLICT (period, market, product_id, currency, kind) DO UPDATE SET quantity = quantity + excluded.quantity,
     amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv`;
 
 // The (customer, month) pairs of a chunk's paid customer orders: [[customerId, period], ...].
-const NEW_MONTHS = `INSERT OR IGNORE INTO report_customer_month (customer_id, month, counted)
-  SELECT value->>0, value->>1, 0 FROM json_each(?1)`;
+const NEW_MONTHS = (
+  months: string,
+) => `INSERT OR IGNORE INTO report_customer_month (customer_id, month, counted)
+  SELECT value->>0, value->>1, 0 FROM json_each(${months})`;
 
 /**
  * Per customer of the list: the cohort counted so far (earliest counted month) and the cohort now (earliest
  * month). A customer whose cohort moves earlier takes their counted months out of the old one; every month
  * not yet counted, and every month of a moved customer, enters the new one. Equals the trigger's per-row rule.
  */
-const MOVE_COHORTS = `WITH st AS (
+const MOVE_COHORTS = (months: string) => `WITH st AS (
     SELECT cid,
       (SELECT min(month) FROM report_customer_month WHERE customer_id = cid AND counted = 1) AS old,
       (SELECT min(month) FROM report_customer_month WHERE customer_id = cid) AS cur
-    FROM (SELECT DISTINCT value->>0 AS cid FROM json_each(?1))
+    FROM (SELECT DISTINCT value->>0 AS cid FROM json_each(${months}))
   )
   INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, d.cohort, d.month, sum(d.delta)
@@ -69,23 +73,24 @@ const MOVE_COHORTS = `WITH st AS (
   WHERE true GROUP BY 1, 2, 3
   ON CONFLICT (scope_id, cohort, month) DO UPDATE SET customers = customers + excluded.customers`;
 
-const MARK_COUNTED = `UPDATE report_customer_month SET counted = 1
-  WHERE counted = 0 AND customer_id IN (SELECT value->>0 FROM json_each(?1))`;
+const MARK_COUNTED = (months: string) => `UPDATE report_customer_month SET counted = 1
+  WHERE counted = 0 AND customer_id IN (SELECT value->>0 FROM json_each(${months}))`;
 
-/** The statements adding one applied chunk's orders to the report counters (in the chunk's batch). */
+/**
+ * The statements adding one applied chunk's orders to the report counters (in the chunk's batch), reading the
+ * chunk's sums and (customer, period) pairs where validation (or a second check) stored them (?1 import, ?2 chunk).
+ */
 export function reportCounterStatements(
   db: D1Database,
-  salesJson: string,
-  monthsJson: string,
+  importId: number,
+  chunkNo: number,
 ): D1PreparedStatement[] {
-  const out = [db.prepare(ADD_SALES).bind(salesJson)];
-  if (monthsJson !== '[]')
-    out.push(
-      db.prepare(NEW_MONTHS).bind(monthsJson),
-      db.prepare(MOVE_COHORTS).bind(monthsJson),
-      db.prepare(MARK_COUNTED).bind(monthsJson),
-    );
-  return out;
+  const column = (name: string) =>
+    `(SELECT ${name} FROM order_import_checked WHERE import_id = ?1 AND chunk_no = ?2)`;
+  const months = column('months');
+  return [ADD_SALES(column('sales')), NEW_MONTHS(months), MOVE_COHORTS(months), MARK_COUNTED(months)].map(
+    (sql) => db.prepare(sql).bind(importId, chunkNo),
+  );
 }
 
 /** The import's orders of one applied chunk (as compensation deletes them), by the checked rows' externalIds. */

@@ -108,14 +108,6 @@ export function replaceCheckedChunk(
   ];
 }
 
-/** The report counter inputs of a checked chunk (the columns before its rows: nothing large is read). */
-export async function checkedCounters(db: D1Database, importId: number, chunkNo: number) {
-  return (await db
-    .prepare('SELECT sales, months FROM order_import_checked WHERE import_id = ? AND chunk_no = ?')
-    .bind(importId, chunkNo)
-    .first<{ sales: string; months: string }>())!;
-}
-
 /** Ends validation: drops chunks beyond `count` (an earlier attempt's) and moves the import to APPLYING. */
 export async function finishValidation(
   db: D1Database,

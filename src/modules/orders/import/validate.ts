@@ -18,8 +18,9 @@ const KEEP_ISSUES = 20 * MAX_ISSUES;
 /** Packs read per round trip (each at most 1.5 MB). */
 const PACKS_PER_READ = 2;
 
-const TAKEN_BY_EXISTING = `SELECT j.key AS k FROM jsonb_each(jsonb(?1)) j
-  CROSS JOIN sales_order o ON o.external_id = j.value`;
+const TAKEN_BY_EXISTING = `SELECT j.key AS k FROM order_import_row p CROSS JOIN jsonb_each(jsonb(p.orders)) j
+  CROSS JOIN sales_order o ON o.external_id = j.value->>1
+  WHERE p.import_id = ?1 AND p.part_no = ?2 AND p.pack = ?3`;
 
 /** Step 1: check the whole file; keep the checked chunks (or reject with line-numbered issues). */
 export async function validateStep(env: Env, importId: number): Promise<void> {
@@ -60,9 +61,9 @@ export async function validateStep(env: Env, importId: number): Promise<void> {
     // The previous packs' chunks are written in the round trip that resolves these packs' references.
     const statements = [
       ...pending,
-      ...staged.map((rows) => resolveStatement(db, rows)),
+      ...packs.map((p) => resolveStatement(db, importId, p.part_no, p.pack)),
       ...(anyExternal
-        ? staged.map((rows) => db.prepare(TAKEN_BY_EXISTING).bind(q(rows.map((r) => r[1]))))
+        ? packs.map((p) => db.prepare(TAKEN_BY_EXISTING).bind(importId, p.part_no, p.pack))
         : []),
       db
         .prepare(`UPDATE order_import SET step = 'validate', done = ?2, total = ?3 WHERE id = ?1`)
