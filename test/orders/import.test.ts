@@ -139,10 +139,11 @@ describe('order import: results', () => {
                       AND l.unit_price != CASE o.kind WHEN 'CUSTOMER' THEN pr.retail ELSE pr.wholesale END))`,
     ).all();
     expect(wrong.results).toEqual([]);
-    // Staged rows, chunks and sums are gone.
+    // Staged packs, chunks, checked rows and sums are gone.
     const staged = () =>
       count(
-        'SELECT (SELECT count(*) FROM order_import_row) + (SELECT count(*) FROM order_import_chunk) + (SELECT count(*) FROM order_import_volume) AS n',
+        `SELECT (SELECT count(*) FROM order_import_row) + (SELECT count(*) FROM order_import_chunk)
+           + (SELECT count(*) FROM order_import_checked) + (SELECT count(*) FROM order_import_volume) AS n`,
       );
     for (let i = 0; i < 100 && (await staged()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await staged()).toBe(0);
