@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderSchema, parsePart, quickOrder } from '../../src/modules/orders/import/parse';
+import { isInstant, orderSchema, parsePart, quickOrder } from '../../src/modules/orders/import/parse';
 
 // The parser's fast path must accept only what the zod schema accepts, and unchanged.
 
@@ -70,6 +70,29 @@ describe('order import parse', () => {
       expect(q).toEqual(z.data);
     }
     expect(quick).toBeGreaterThan(300);
+  });
+
+  it('isInstant accepts exactly the canonical instants that survive a Date round trip (20,000 random ones)', () => {
+    const rand = prng(7);
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const roundTrip = (v: string) => {
+      const ms = Date.parse(v);
+      return !Number.isNaN(ms) && new Date(ms).toISOString() === v;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Fields a little beyond their ranges: month 0-13, day 0-32, hour 0-25, minute and second 0-61; leap years.
+      const year = [1900, 2000, 2024, 2026, 2100, 0, 9999][Math.floor(rand() * 7)];
+      const v = `${pad(year, 4)}-${pad(Math.floor(rand() * 14), 2)}-${pad(Math.floor(rand() * 33), 2)}T${pad(
+        Math.floor(rand() * 26),
+        2,
+      )}:${pad(Math.floor(rand() * 62), 2)}:${pad(Math.floor(rand() * 62), 2)}.${pad(Math.floor(rand() * 1000), 3)}Z`;
+      expect(isInstant(v), v).toBe(roundTrip(v));
+      if (roundTrip(v)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(5000);
+    for (const v of ['2026-10-01T10:00:00Z', '2026-10-01T10:00:00.000+00:00', ' 2026-10-01T10:00:00.000Z', 7])
+      expect(isInstant(v)).toBe(false);
   });
 
   it('both paths stage the same row', () => {

@@ -139,10 +139,11 @@ describe('order import: results', () => {
                       AND l.unit_price != CASE o.kind WHEN 'CUSTOMER' THEN pr.retail ELSE pr.wholesale END))`,
     ).all();
     expect(wrong.results).toEqual([]);
-    // Staged rows, chunks and sums are gone.
+    // Staged packs, chunks, checked rows and sums are gone.
     const staged = () =>
       count(
-        'SELECT (SELECT count(*) FROM order_import_row) + (SELECT count(*) FROM order_import_chunk) + (SELECT count(*) FROM order_import_volume) AS n',
+        `SELECT (SELECT count(*) FROM order_import_row) + (SELECT count(*) FROM order_import_chunk)
+           + (SELECT count(*) FROM order_import_checked) + (SELECT count(*) FROM order_import_volume) AS n`,
       );
     for (let i = 0; i < 100 && (await staged()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await staged()).toBe(0);
@@ -406,6 +407,118 @@ describe('order import: access and queue', () => {
     expect(imp.status).toBe('DONE');
     expect(await importedSnapshot()).toEqual(reference);
     expect(await volumeMismatches(activePv)).toEqual([]);
+  });
+
+  /** Creates an import of `content`, validates it through the queue handler, and answers its ids. */
+  async function validated(content: string | string[]) {
+    const id = await createOrderImport(admin, 'NDJSON');
+    const parts = typeof content === 'string' ? [content] : content;
+    for (const [k, part] of parts.entries()) await putOrderPart(id, k + 1, part, admin);
+    const importId = Number(atob(id).split(':')[1]);
+    await markStarted(env.DB, importId);
+    await deliver('orderImport.validate', importId);
+    return { id, importId };
+  }
+  const deliver = (kind: string, importId: number) =>
+    (exports as any).default.queue('mlm-crm-jobs', [
+      { id: kind, timestamp: new Date(), attempts: 1, body: { kind, importId } },
+    ]);
+  const paidOrder = (ext: string, distributor: string, sku = 'P1') => ({
+    externalId: ext,
+    distributorExternalId: distributor,
+    status: 'PAID',
+    paidAt: iso(Date.now() - DAY),
+    lines: [{ sku, quantity: 2 }],
+  });
+
+  it('parts in several chunks: a repeat across parts is refused with file lines; a clean file is written whole', async () => {
+    const before = await commerceFingerprint();
+    const part = (from: number, n: number) =>
+      ndjson(Array.from({ length: n }, (_, i) => paidOrder(`M-${from + i}`, members[(from + i) % 40].ext)));
+    // Part 2 repeats the externalId on part 1's second line: line 6 of the file (parts of 4 and 3 lines).
+    const dup = await validated([
+      part(0, 4),
+      ndjson([paidOrder('M-9', 'D1'), paidOrder('M-1', 'D2')]) + part(20, 1),
+    ]);
+    const rejected = await getOrderImport(admin, dup.id);
+    expect(rejected.status).toBe('REJECTED');
+    expect(rejected.issues).toEqual([{ line: 6, message: 'Duplicate externalId "M-1" (first on line 2).' }]);
+    expect(await commerceFingerprint()).toBe(before);
+
+    const clean = await validated([part(0, 5), part(5, 7), part(12, 3)]);
+    const chunks = await env.DB.prepare(
+      "SELECT part_no, pack, first, count FROM order_import_chunk WHERE import_id = ? AND kind = 'orders' ORDER BY chunk_no",
+    )
+      .bind(clean.importId)
+      .all();
+    expect(chunks.results).toEqual([
+      { part_no: 1, pack: 0, first: 0, count: 5 },
+      { part_no: 2, pack: 0, first: 0, count: 7 },
+      { part_no: 3, pack: 0, first: 0, count: 3 },
+    ]);
+    await deliver('orderImport.apply', clean.importId);
+    expect((await waitForOrderImport(admin, clean.id)).status).toBe('DONE');
+    const written = await env.DB.prepare(
+      `SELECT o.external_id AS ext, d.external_id AS member, o.total, count(DISTINCT l.id) AS lines, count(DISTINCT p.order_id) AS paid
+       FROM sales_order o JOIN distributor d ON d.id = o.distributor_id JOIN order_line l ON l.order_id = o.id
+       LEFT JOIN payment p ON p.order_id = o.id WHERE o.external_id LIKE 'M-%' GROUP BY o.id ORDER BY o.id`,
+    ).all<{ ext: string; member: string; total: number; lines: number; paid: number }>();
+    expect(written.results.map((r) => [r.ext, r.member, r.lines, r.paid])).toEqual(
+      Array.from({ length: 15 }, (_, i) => [`M-${i}`, members[i % 40].ext, 1, 1]),
+    );
+    expect(await volumeMismatches(activePv)).toEqual([]);
+  });
+
+  it('a member terminated after validation: the chunk is checked again, FAILED with its line, nothing written', async () => {
+    const before = await commerceFingerprint();
+    const file = ndjson([paidOrder('T-1', 'D3'), paidOrder('T-2', 'D4'), paidOrder('T-3', 'D6')]);
+    const { id, importId } = await validated(file);
+    expect((await getOrderImport(admin, id)).status).toBe('APPLYING');
+    const d6 = members[6].id;
+    const status = await env.DB.prepare('SELECT status FROM distributor WHERE id = ?')
+      .bind(d6)
+      .first<{ status: string }>();
+    await env.DB.prepare("UPDATE distributor SET status = 'TERMINATED' WHERE id = ?").bind(d6).run();
+    try {
+      await deliver('orderImport.apply', importId);
+      const imp = await waitForOrderImport(admin, id);
+      expect(imp.status).toBe('FAILED');
+      expect(imp.error).toBe('Line 3 changed since the file was validated: Distributor "D6" is terminated.');
+      expect(await commerceFingerprint()).toBe(before);
+    } finally {
+      await env.DB.prepare('UPDATE distributor SET status = ? WHERE id = ?').bind(status!.status, d6).run();
+    }
+  });
+
+  it('a price changed after validation: the chunk is checked again and written at the price of now', async () => {
+    const file = ndjson([paidOrder('P-1', 'D2'), paidOrder('P-2', 'D7')]);
+    const { id, importId } = await validated(file);
+    const p1 = (await env.DB.prepare("SELECT id FROM product WHERE sku = 'P1'").first<{ id: number }>())!.id;
+    const price = () =>
+      env.DB.prepare("SELECT wholesale FROM product_price WHERE product_id = ? AND currency = 'DKK'")
+        .bind(p1)
+        .first<{ wholesale: number }>()
+        .then((r) => r!.wholesale);
+    const was = await price();
+    await env.DB.prepare("UPDATE product_price SET wholesale = ? WHERE product_id = ? AND currency = 'DKK'")
+      .bind(was + 100, p1)
+      .run();
+    try {
+      await deliver('orderImport.apply', importId);
+      expect((await waitForOrderImport(admin, id)).status).toBe('DONE');
+      const lines = await env.DB.prepare(
+        `SELECT o.total, l.unit_price, l.unit_wholesale FROM sales_order o JOIN order_line l ON l.order_id = o.id
+         WHERE o.external_id IN ('P-1', 'P-2') ORDER BY o.external_id`,
+      ).all();
+      expect(lines.results).toEqual([
+        { total: 2 * (was + 100), unit_price: was + 100, unit_wholesale: was + 100 },
+        { total: 2 * (was + 100), unit_price: was + 100, unit_wholesale: was + 100 },
+      ]);
+    } finally {
+      await env.DB.prepare("UPDATE product_price SET wholesale = ? WHERE product_id = ? AND currency = 'DKK'")
+        .bind(was, p1)
+        .run();
+    }
   });
 
   it('a chunk that fails its recheck is compensated: FAILED, nothing of the import remains', async () => {

@@ -1,6 +1,6 @@
-// Tables of orders and the order import (migrations 0003, 0007). Keys are the SQL column names, so
+// Tables of orders and the order import (migrations 0003, 0007, 0037). Keys are the SQL column names, so
 // that `$inferSelect` is the row a raw D1 statement returns; flags stay 0/1 integers and JSON stays text.
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { product } from '../catalog/tables';
 import { customer } from '../customers/tables';
 import { distributor } from '../genealogy/tables';
@@ -126,23 +126,11 @@ export const orderImportRow = sqliteTable(
   {
     import_id: integer().notNull(),
     part_no: integer().notNull(),
-    line: integer().notNull(),
-    external_id: text().notNull(),
-    distributor_ext: text(),
-    distributor_id: integer(),
-    customer_ext: text(),
-    customer_id: integer(),
-    kind: text(),
-    currency: text(),
-    status: text(),
-    paid_at: text(),
-    created_at: text(),
-    reference: text(),
-    /** JSON [[sku, quantity, unitPrice|null, unitQv|null, unitCv|null, line within part], ...]. */
-    lines: text(),
-    bad: integer().notNull().default(0),
+    pack: integer().notNull(),
+    /** JSON array of staged orders (parse.ts StagedOrder). */
+    orders: text().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.import_id, t.part_no, t.line] })],
+  (t) => [primaryKey({ columns: [t.import_id, t.part_no, t.pack] })],
 );
 
 export const orderImportChunk = sqliteTable(
@@ -151,13 +139,28 @@ export const orderImportChunk = sqliteTable(
     import_id: integer().notNull(),
     chunk_no: integer().notNull(),
     kind: text({ enum: ['orders', 'volume'] }).notNull(),
-    from_part: integer(),
-    from_line: integer(),
-    to_part: integer(),
-    to_line: integer(),
+    part_no: integer(),
+    pack: integer(),
+    first: integer(),
+    count: integer(),
+    /** Digest of the catalog, markets and closed periods the chunk was checked against. */
+    context: text(),
     period: text(),
-    payload: text(),
     applied: integer().notNull().default(0),
+    payload: text(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.chunk_no] })],
+);
+
+export const orderImportChecked = sqliteTable(
+  'order_import_checked',
+  {
+    import_id: integer().notNull(),
+    chunk_no: integer().notNull(),
+    sales: text().notNull(),
+    months: text().notNull(),
+    /** jsonb of the checked rows (check.ts CheckedOrder). */
+    checked: blob().notNull(),
   },
   (t) => [primaryKey({ columns: [t.import_id, t.chunk_no] })],
 );

@@ -1,12 +1,12 @@
-// Reading staged orders with their references resolved, and checking each one against the catalog, the
-// markets and the periods. The same check runs at validation and again when a chunk is applied, so that
-// what is written is what was checked, with the prices and periods of that moment.
+// Checking staged orders against the catalog, the markets, the periods and the members they name. Validation
+// checks every order once and keeps the checked rows (checkedChunks.ts); apply writes those, and checks again
+// only what changed since (a catalog, market or period change: the context's digest; a member: a guard in SQL).
 import { atomic } from '../../../lib/db';
 import { loadSettings } from '../../company/settings';
 import { monthResolver } from '../../imports/months';
 import { nextMonth } from '../../volumes/periods';
 import { lineVolume } from '../model';
-import type { StagedLine } from './parse';
+import type { StagedOrder } from './parse';
 
 interface Product {
   id: number;
@@ -22,15 +22,24 @@ export interface CheckContext {
   markets: Map<string, string>;
   periodOf: (iso: string) => string;
   now: number;
+  /** Digest of everything above but `now`: equal digests check an order the same way. */
+  digest: string;
+}
+
+async function sha256(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Catalog, markets and the period rule (closed periods send volume to the next open one), read once. */
 export async function loadCheckContext(db: D1Database): Promise<CheckContext> {
   const [products, prices, markets, closed] = await atomic(db, [
-    db.prepare('SELECT id, sku, qv, cv, is_starter_kit FROM product'),
-    db.prepare('SELECT product_id, currency, retail, wholesale FROM product_price'),
-    db.prepare('SELECT country, currency FROM market'),
-    db.prepare("SELECT id FROM commission_period WHERE status != 'OPEN'"),
+    db.prepare('SELECT id, sku, qv, cv, is_starter_kit FROM product ORDER BY id'),
+    db.prepare(
+      'SELECT product_id, currency, retail, wholesale FROM product_price ORDER BY product_id, currency',
+    ),
+    db.prepare('SELECT country, currency FROM market ORDER BY country'),
+    db.prepare("SELECT id FROM commission_period WHERE status != 'OPEN' ORDER BY id"),
   ]);
   const byId = new Map<number, Product>();
   const bySku = new Map<string, Product>();
@@ -55,6 +64,9 @@ export async function loadCheckContext(db: D1Database): Promise<CheckContext> {
   const settings = await loadSettings(db);
   const month = monthResolver(settings.timeZone);
   const closedSet = new Set((closed.results as { id: string }[]).map((r) => r.id));
+  const digest = await sha256(
+    JSON.stringify([products.results, prices.results, markets.results, closed.results, settings.timeZone]),
+  );
   return {
     products: bySku,
     markets: new Map(
@@ -66,99 +78,97 @@ export async function loadCheckContext(db: D1Database): Promise<CheckContext> {
       return p;
     },
     now: Date.now(),
+    digest,
   };
 }
 
-/** A staged order with its references resolved in SQL. */
-export type ResolvedRow = [
-  part: number,
-  line: number,
-  bad: number,
-  externalId: string,
-  kind: string,
-  currency: string | null,
-  status: string,
-  paidAt: string | null,
-  createdAt: string,
-  lines: string | null,
-  distributorRef: string | null,
+/** The members a staged order names, as the database holds them now. */
+export type Refs = [
   distributorId: number | null,
   distributorStatus: string | null,
   distributorCountry: string | null,
-  customerRef: string | null,
   customerId: number | null,
   customerOwner: number | null,
   customerCountry: string | null,
 ];
 
-const RESOLVE = `SELECT r.part_no, r.line, r.bad, r.external_id, r.kind, r.currency, r.status, r.paid_at, r.created_at,
-    r.lines, coalesce(r.distributor_ext, r.distributor_id), d.id, d.status, d.country,
-    coalesce(r.customer_ext, r.customer_id), c.id, c.owner_id, c.country
-  FROM order_import_row r
+// Read from the staged pack itself (nothing is bound), answered as one row holding every order's references as
+// JSON: 10,000 result rows would each become an object on the way to the Worker.
+const RESOLVE = `SELECT json_group_array(json_array(j.key, d.id, d.status, d.country, c.id, c.owner_id, c.country))
+    AS refs
+  FROM order_import_row p CROSS JOIN jsonb_each(jsonb(p.orders)) j
   LEFT JOIN distributor d
-    ON d.id = coalesce(r.distributor_id, (SELECT x.id FROM distributor x WHERE x.external_id = r.distributor_ext))
+    ON d.id = coalesce(j.value->>3, (SELECT x.id FROM distributor x WHERE x.external_id = j.value->>2))
   LEFT JOIN customer c
-    ON c.id = coalesce(r.customer_id, (SELECT y.id FROM customer y WHERE y.external_id = r.customer_ext))
-  WHERE r.import_id = ?1 AND (r.part_no, r.line) > (?2, ?3) AND (r.part_no, r.line) <= (?4, ?5)
-  ORDER BY r.part_no, r.line LIMIT ?6`;
+    ON c.id = coalesce(j.value->>5, (SELECT y.id FROM customer y WHERE y.external_id = j.value->>4))
+  WHERE p.import_id = ?1 AND p.part_no = ?2 AND p.pack = ?3`;
 
-export const END = 2 ** 31 - 1;
-
-/** Staged orders after (fromPart, fromLine) up to and including (toPart, toLine), at most `limit`. */
-export async function readResolved(
-  db: D1Database,
-  importId: number,
-  from: [number, number],
-  to: [number, number],
-  limit: number,
-): Promise<ResolvedRow[]> {
-  return db.prepare(RESOLVE).bind(importId, from[0], from[1], to[0], to[1], limit).raw<ResolvedRow>();
+/** The statement resolving the references of a staged pack's orders (all of them, by position). */
+export function resolveStatement(db: D1Database, importId: number, partNo: number, pack: number) {
+  return db.prepare(RESOLVE).bind(importId, partNo, pack);
 }
 
-/** What an order writes: [part, line, distributorId, customerId, kind, currency, total, qv, cv, period]. */
-export type OrderPayload = [
-  number,
-  number,
+/** The references of that statement's result, by position. */
+export function refsOf(result: D1Result): Refs[] {
+  const out: Refs[] = [];
+  const [row] = result.results as { refs: string }[];
+  for (const [k, ...refs] of JSON.parse(row.refs) as [number, ...Refs][]) out[k] = refs as Refs;
+  return out;
+}
+
+/** A checked line as written: [productId, quantity, unitPrice, unitQv, unitCv]. */
+export type CheckedLine = [number, number, number, number, number];
+
+/**
+ * A checked order as apply writes it: [externalId, distributorId, customerId, kind, currency, status, total,
+ * qv, cv, createdAt, paidAt, period, paymentReference, country, lines]. `country` (the buyer's) lets apply
+ * see, in SQL, whether the members changed since.
+ */
+export type CheckedOrder = [
+  string,
   number,
   number | null,
   string,
   string,
+  string,
   number,
   number,
   number,
+  string,
   string | null,
+  string | null,
+  string | null,
+  string | null,
+  CheckedLine[],
 ];
 
-/** Receives each line of an order as written (product id, quantity, unit price, unit QV, unit CV). */
-export type LineSink = (
-  productId: number,
-  quantity: number,
-  unitPrice: number,
-  unitQv: number,
-  unitCv: number,
-) => void;
-
 /**
- * Checks one order; returns its payload, or its issues as [line within the part, message]. `createdBy`
- * does not enter: the import writes what the file says happened.
+ * Checks one staged order (not a bad one) with its references; returns it checked, or null with its issues
+ * added as [line within the part, message]. `createdBy` does not enter: the import writes what the file says
+ * happened.
  */
 export function checkOrder(
-  r: ResolvedRow,
+  r: StagedOrder,
+  refs: Refs,
   ctx: CheckContext,
   issues: [number, string][],
-  onLine?: LineSink,
-): OrderPayload | null {
-  const [part, line, , , kind, currencyIn, status, paidAt, createdAt, linesJson] = r;
-  const [distRef, distId, distStatus, distCountry, custRef, custId, custOwner, custCountry] = r.slice(10) as [
-    string | null,
-    number | null,
-    string | null,
-    string | null,
-    string | null,
-    number | null,
-    number | null,
-    string | null,
-  ];
+): CheckedOrder | null {
+  const [
+    line,
+    externalId,
+    distExt,
+    distIdIn,
+    custExt,
+    custIdIn,
+    kind,
+    currencyIn,
+    status,
+    paidAt,
+    createdAt,
+  ] = r;
+  const [distId, distStatus, distCountry, custId, custOwner, custCountry] = refs;
+  const distRef = distExt ?? distIdIn;
+  const custRef = custExt ?? custIdIn;
   const before = issues.length;
   const q = JSON.stringify;
   if (distId == null) issues.push([line, `Unknown distributor ${q(distRef)}.`]);
@@ -185,9 +195,8 @@ export function checkOrder(
   let total = 0;
   let qv = 0;
   let cv = 0;
-  for (const [sku, quantity, unitPrice, unitQv, unitCv, at] of JSON.parse(
-    linesJson ?? '[]',
-  ) as StagedLine[]) {
+  const lines: CheckedLine[] = [];
+  for (const [sku, quantity, unitPrice, unitQv, unitCv, at] of r[12] ?? []) {
     const p = ctx.products.get(sku.toLowerCase());
     if (!p) {
       issues.push([at, `Unknown SKU ${q(sku)}.`]);
@@ -200,26 +209,30 @@ export function checkOrder(
     }
     if (!price) continue;
     const unit = unitPrice ?? (kind === 'CUSTOMER' ? price.retail : price.wholesale);
+    const lineQv = unitQv ?? p.qv;
+    const lineCv = unitCv ?? p.cv;
     total += quantity * unit;
-    onLine?.(p.id, quantity, unit, unitQv ?? p.qv, unitCv ?? p.cv);
-    const v = lineVolume(
-      { unit_qv: unitQv ?? p.qv, unit_cv: unitCv ?? p.cv, is_starter_kit: p.kit },
-      quantity,
-    );
+    lines.push([p.id, quantity, unit, lineQv, lineCv]);
+    const v = lineVolume({ unit_qv: lineQv, unit_cv: lineCv, is_starter_kit: p.kit }, quantity);
     qv += v.qv;
     cv += v.cv;
   }
   if (issues.length > before) return null;
   return [
-    part,
-    line,
+    externalId,
     distId!,
     custId,
     kind,
     currency!,
+    status,
     total,
     qv,
     cv,
+    createdAt,
+    paidAt,
     status === 'PAID' ? ctx.periodOf(paidAt!) : null,
+    r[11],
+    country,
+    lines,
   ];
 }

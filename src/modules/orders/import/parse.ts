@@ -93,10 +93,18 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isRef = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 64 && v.trim() === v;
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const isInstant = (v: unknown) => {
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** A canonical UTC instant that names a real moment (what survives Date.parse and toISOString unchanged). */
+export const isInstant = (v: unknown) => {
   if (typeof v !== 'string' || !INSTANT.test(v)) return false;
-  const ms = Date.parse(v);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === v;
+  // Digits only (the pattern checked them): two-digit fields by char codes, far cheaper than a Date round trip.
+  const two = (i: number) => (v.charCodeAt(i) - 48) * 10 + v.charCodeAt(i + 1) - 48;
+  const year = two(0) * 100 + two(2);
+  const month = two(5);
+  const day = two(8);
+  if (month < 1 || month > 12 || day < 1 || two(11) > 23 || two(14) > 59 || two(17) > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]);
 };
 export function quickOrder(o: Record<string, unknown>): OrderInput | null {
   for (const k in o) if (!ORDER_KEYS.has(k)) return null;
@@ -174,6 +182,18 @@ export interface ParsedPart {
 }
 
 function normalize(raw: Record<string, unknown>, numeric: readonly string[]): Record<string, unknown> {
+  // The common NDJSON record has nothing to drop or convert: kept as it is, no copy.
+  if (numeric.length === 0) {
+    let clean = true;
+    for (const key in raw) {
+      const v = raw[key];
+      if (v === null || v === undefined || v === '') {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return raw;
+  }
   const out: Record<string, unknown> = {};
   for (const key in raw) {
     let v = raw[key];

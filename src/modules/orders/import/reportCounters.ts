@@ -2,7 +2,6 @@
 // triggers (migration 0030 leaves import rows to this file): report_sales from the lines as checked, in one
 // aggregate statement, and the customer cohorts in three set-based statements. Both give the counters the
 // triggers would have given; compensation takes them back the same way.
-import type { OrderPayload } from './check';
 
 /** A chunk's paid lines summed per report_sales key. */
 export class SalesTally {
@@ -37,26 +36,30 @@ export class SalesTally {
   }
 }
 
-const ADD_SALES = `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
+const ADD_SALES = (
+  sales: string,
+) => `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
   SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-  FROM json_each(?1) WHERE true
+  FROM json_each(${sales}) WHERE true
   ON CONFLICT (period, market, product_id, currency, kind) DO UPDATE SET quantity = quantity + excluded.quantity,
     amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv`;
 
 // The (customer, month) pairs of a chunk's paid customer orders: [[customerId, period], ...].
-const NEW_MONTHS = `INSERT OR IGNORE INTO report_customer_month (customer_id, month, counted)
-  SELECT value->>0, value->>1, 0 FROM json_each(?1)`;
+const NEW_MONTHS = (
+  months: string,
+) => `INSERT OR IGNORE INTO report_customer_month (customer_id, month, counted)
+  SELECT value->>0, value->>1, 0 FROM json_each(${months})`;
 
 /**
  * Per customer of the list: the cohort counted so far (earliest counted month) and the cohort now (earliest
  * month). A customer whose cohort moves earlier takes their counted months out of the old one; every month
  * not yet counted, and every month of a moved customer, enters the new one. Equals the trigger's per-row rule.
  */
-const MOVE_COHORTS = `WITH st AS (
+const MOVE_COHORTS = (months: string) => `WITH st AS (
     SELECT cid,
       (SELECT min(month) FROM report_customer_month WHERE customer_id = cid AND counted = 1) AS old,
       (SELECT min(month) FROM report_customer_month WHERE customer_id = cid) AS cur
-    FROM (SELECT DISTINCT value->>0 AS cid FROM json_each(?1))
+    FROM (SELECT DISTINCT value->>0 AS cid FROM json_each(${months}))
   )
   INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, d.cohort, d.month, sum(d.delta)
@@ -70,54 +73,45 @@ const MOVE_COHORTS = `WITH st AS (
   WHERE true GROUP BY 1, 2, 3
   ON CONFLICT (scope_id, cohort, month) DO UPDATE SET customers = customers + excluded.customers`;
 
-const MARK_COUNTED = `UPDATE report_customer_month SET counted = 1
-  WHERE counted = 0 AND customer_id IN (SELECT value->>0 FROM json_each(?1))`;
+const MARK_COUNTED = (months: string) => `UPDATE report_customer_month SET counted = 1
+  WHERE counted = 0 AND customer_id IN (SELECT value->>0 FROM json_each(${months}))`;
 
-/** The statements adding one applied chunk's orders to the report counters (in the chunk's batch). */
+/**
+ * The statements adding one applied chunk's orders to the report counters (in the chunk's batch), reading the
+ * chunk's sums and (customer, period) pairs where validation (or a second check) stored them (?1 import, ?2 chunk).
+ */
 export function reportCounterStatements(
   db: D1Database,
-  sales: SalesTally,
-  payload: readonly OrderPayload[],
+  importId: number,
+  chunkNo: number,
 ): D1PreparedStatement[] {
-  const out = [db.prepare(ADD_SALES).bind(sales.json())];
-  const seen = new Set<string>();
-  const months: [number, string][] = [];
-  for (const p of payload) {
-    if (p[3] == null || p[9] == null) continue;
-    const key = `${p[3]}|${p[9]}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    months.push([p[3], p[9]]);
-  }
-  if (months.length) {
-    const json = JSON.stringify(months);
-    out.push(
-      db.prepare(NEW_MONTHS).bind(json),
-      db.prepare(MOVE_COHORTS).bind(json),
-      db.prepare(MARK_COUNTED).bind(json),
-    );
-  }
-  return out;
+  const column = (name: string) =>
+    `(SELECT ${name} FROM order_import_checked WHERE import_id = ?1 AND chunk_no = ?2)`;
+  const months = column('months');
+  return [ADD_SALES(column('sales')), NEW_MONTHS(months), MOVE_COHORTS(months), MARK_COUNTED(months)].map(
+    (sql) => db.prepare(sql).bind(importId, chunkNo),
+  );
 }
 
-/** The import's orders of one part (as compensation deletes them). */
-export const ORDERS_OF_PART = `SELECT o.id FROM order_import_row r CROSS JOIN sales_order o ON o.external_id = r.external_id
-  WHERE r.import_id = ?1 AND r.part_no = ?2 AND o.import_id = ?1`;
+/** The import's orders of one applied chunk (as compensation deletes them), by the checked rows' externalIds. */
+export const ORDERS_OF_CHUNK = `SELECT o.id FROM order_import_checked k CROSS JOIN jsonb_each(k.checked) j
+  CROSS JOIN sales_order o ON o.external_id = j.value->>0
+  WHERE k.import_id = ?1 AND k.chunk_no = ?2 AND o.import_id = ?1`;
 
-/** Takes one part's imported paid lines back out of report_sales (before they are deleted). */
+/** Takes one chunk's imported paid lines back out of report_sales (before they are deleted). */
 export const SUBTRACT_SALES = `INSERT INTO report_sales (period, market, product_id, currency, kind, quantity, amount, qv, cv)
   SELECT o.period, coalesce(c.country, d.country), l.product_id, o.currency, o.kind, -sum(l.quantity),
     -sum(l.quantity * l.unit_price), -sum(l.quantity * l.unit_qv), -sum(l.quantity * l.unit_cv)
   FROM sales_order o JOIN order_line l ON l.order_id = o.id JOIN distributor d ON d.id = o.distributor_id
     LEFT JOIN customer c ON c.id = o.customer_id
-  WHERE o.id IN (${ORDERS_OF_PART}) AND o.paid_at IS NOT NULL AND o.period IS NOT NULL
+  WHERE o.id IN (${ORDERS_OF_CHUNK}) AND o.paid_at IS NOT NULL AND o.period IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (period, market, product_id, currency, kind) DO UPDATE SET quantity = quantity + excluded.quantity,
     amount = amount + excluded.amount, qv = qv + excluded.qv, cv = cv + excluded.cv`;
 
-/** The customers with paid orders among one part's imported orders (read before they are deleted). */
-export const CUSTOMERS_OF_PART = `SELECT DISTINCT o.customer_id FROM sales_order o
-  WHERE o.id IN (${ORDERS_OF_PART}) AND o.customer_id IS NOT NULL AND o.paid_at IS NOT NULL AND o.period IS NOT NULL`;
+/** The customers with paid orders among one chunk's imported orders (read before they are deleted). */
+export const CUSTOMERS_OF_CHUNK = `SELECT DISTINCT o.customer_id FROM sales_order o
+  WHERE o.id IN (${ORDERS_OF_CHUNK}) AND o.customer_id IS NOT NULL AND o.paid_at IS NOT NULL AND o.period IS NOT NULL`;
 
 const COHORT_CONTRIBUTIONS = (sign: 1 | -1) => `INSERT INTO report_cohort (scope_id, cohort, month, customers)
   SELECT CASE s.k WHEN 0 THEN 0 ELSE c.owner_id END, f.cohort, m.month, ${sign} * count(*)

@@ -11,6 +11,7 @@ import {
   failureReason,
   failValidating,
   isFinished,
+  isPermanent,
   type LineOf,
   lineNumbering,
   logImportStep,
@@ -18,145 +19,129 @@ import {
   sendStep,
   statementTimes,
 } from '../../imports/steps';
+import { type CheckContext, checkOrder, loadCheckContext, refsOf, resolveStatement } from './check';
+import { type CheckedChunk, CheckedChunks } from './checkedChunks';
+import { CUSTOMERS_OF_CHUNK, ORDERS_OF_CHUNK, recountCohorts, SUBTRACT_SALES } from './reportCounters';
 import {
-  type CheckContext,
-  checkOrder,
-  END,
-  type LineSink,
-  loadCheckContext,
-  type OrderPayload,
-  readResolved,
-} from './check';
-import {
-  CUSTOMERS_OF_PART,
-  ORDERS_OF_PART,
-  recountCohorts,
-  reportCounterStatements,
-  SalesTally,
-  SUBTRACT_SALES,
-} from './reportCounters';
-import { type ChunkInfo, chunkList, cleanup, markChunk, type OrderImportRow } from './repository';
+  type ChunkInfo,
+  chunkList,
+  cleanup,
+  markChunk,
+  type OrderImportRow,
+  replaceCheckedChunk,
+  stagedPack,
+} from './repository';
 import { ORDER_IMPORT } from './table';
 import { APPLY_VOLUME, computeVolumes } from './volumes';
+import { MEMBERS_UNCHANGED, writeStatements } from './writeChecked';
 
 /** Batches one apply message writes before handing over (Workers allow 1,000 queries per invocation). */
 const APPLY_BUDGET_BATCHES = 150;
 
-const INSERT_ORDERS = `INSERT INTO sales_order (kind, distributor_id, customer_id, status, currency, total, qv, cv,
-    created_by, created_at, paid_at, period, payment_reference, cancelled_at, external_id, import_id)
-  SELECT j.value->>4, j.value->>2, j.value->>3, s.status, j.value->>5, j.value->>6, j.value->>7, j.value->>8,
-    ?3, s.created_at, s.paid_at, j.value->>9, s.reference, CASE s.status WHEN 'CANCELLED' THEN s.created_at END,
-    s.external_id, ?2
-  -- jsonb: each order's array is parsed once, not once per ->> (text JSON is re-parsed by every extraction).
-  -- CROSS JOIN keeps jsonb_each outside: one primary-key lookup per order.
-  FROM jsonb_each(jsonb(?1)) j
-  CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1`;
-
-// Lines take the catalog as checked in the same message (prices and unit volumes unless the file gives them).
-const INSERT_LINES = `INSERT INTO order_line (order_id, product_id, sku, quantity, unit_price, unit_retail, unit_wholesale,
-    unit_qv, unit_cv, is_starter_kit)
-  SELECT o.id, p.id, p.sku, l.value->>1,
-    coalesce(l.value->>2, CASE o.kind WHEN 'CUSTOMER' THEN pr.retail ELSE pr.wholesale END), pr.retail, pr.wholesale,
-    coalesce(l.value->>3, p.qv), coalesce(l.value->>4, p.cv), p.is_starter_kit
-  FROM jsonb_each(jsonb(?1)) j
-  CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1
-  CROSS JOIN sales_order o ON o.external_id = s.external_id
-  CROSS JOIN json_each(s.lines) l
-  CROSS JOIN product p ON p.sku = l.value->>0
-  CROSS JOIN product_price pr ON pr.product_id = p.id AND pr.currency = o.currency
-  ORDER BY j.key, l.key`;
-
-const INSERT_PAYMENTS = `INSERT INTO payment (order_id, paid_at, reference, recorded_by, created_at)
-  SELECT o.id, o.paid_at, o.payment_reference, ?3, ?4
-  FROM jsonb_each(jsonb(?1)) j
-  CROSS JOIN order_import_row s ON s.import_id = ?2 AND s.part_no = j.value->>0 AND s.line = j.value->>1
-  CROSS JOIN sales_order o ON o.external_id = s.external_id
-  WHERE s.status = 'PAID'`;
-
-const SUM_VOLUME = `INSERT INTO order_import_volume (import_id, period, distributor_id, pv, cv, customer_pv, customer_cv)
-  SELECT ?2, value->>9, value->>2, sum(value->>7), sum(value->>8),
-    sum(CASE value->>4 WHEN 'CUSTOMER' THEN value->>7 ELSE 0 END),
-    sum(CASE value->>4 WHEN 'CUSTOMER' THEN value->>8 ELSE 0 END)
-  FROM jsonb_each(jsonb(?1)) WHERE value->>9 IS NOT NULL GROUP BY value->>9, value->>2
-  ON CONFLICT (import_id, period, distributor_id) DO UPDATE SET pv = pv + excluded.pv, cv = cv + excluded.cv,
-    customer_pv = customer_pv + excluded.customer_pv, customer_cv = customer_cv + excluded.customer_cv`;
-
-/** The statements of an order chunk's batch, as its step line names their times. */
-const ORDER_STATEMENTS = [
-  'mark',
-  'mark',
-  'orders',
-  'lines',
-  'payments',
-  'volume',
-  'reportSales',
-  'cohorts',
-  'cohorts',
-  'cohorts',
-];
-
-/** Rechecks one chunk's orders and returns the statements writing them. */
-async function orderChunkStatements(
+/**
+ * Checks one chunk's staged orders again, against the catalog and members of now (the chunk's context or a
+ * member changed since validation); throws when one no longer passes, as validation would have refused it.
+ */
+async function checkAgain(
   db: D1Database,
-  imp: OrderImportRow,
   c: ChunkInfo,
   ctx: CheckContext,
   lineOf: LineOf,
-): Promise<D1PreparedStatement[]> {
-  const t0 = Date.now();
-  const rows = await readResolved(db, imp.id, [c.from_part!, c.from_line!], [c.to_part!, c.to_line!], END);
-  const tRead = Date.now() - t0;
-  const payload: OrderPayload[] = [];
+  importId: number,
+): Promise<CheckedChunk> {
+  const pack = await stagedPack(db, importId, c.part_no!, c.pack!);
+  const rows = pack.slice(c.first!, c.first! + c.count!);
+  const [resolved] = await atomic(db, [resolveStatement(db, importId, c.part_no!, c.pack!)]);
+  const refs = refsOf(resolved).slice(c.first!, c.first! + c.count!);
+  const chunks = new CheckedChunks(c.part_no!, c.pack!, Number.POSITIVE_INFINITY);
   const issues: [number, string][] = [];
-  const sales = new SalesTally();
-  let lines: [number, number, number, number, number][] = [];
-  const onLine: LineSink = (...l) => lines.push(l);
-  for (const r of rows) {
-    lines = [];
-    const p = checkOrder(r, ctx, issues, onLine);
+  rows.forEach((r, i) => {
+    const checked = checkOrder(r, refs[i], ctx, issues);
     if (issues.length)
       throw new PermanentImportError(
-        `Line ${lineOf(r[0], issues[0][0])} changed since the file was validated: ${issues[0][1]}`,
+        `Line ${lineOf(c.part_no!, issues[0][0])} changed since the file was validated: ${issues[0][1]}`,
       );
-    payload.push(p!);
-    // What the report_sales trigger counts of a paid order's lines; the market is the buyer's country.
-    const [, , , , kind, currency, , , , period] = p!;
-    const market = r[17] ?? r[13];
-    if (period != null && market != null)
-      for (const l of lines) sales.add(period, market, currency, kind, ...l);
-  }
-  const json = JSON.stringify(payload);
-  logImportStep(ORDER_IMPORT, imp.id, 'apply.check', {
-    chunk: c.chunk_no,
-    readMs: tRead,
-    checkMs: Date.now() - t0 - tRead,
+    chunks.add(c.first! + i, checked!, refs[i]);
   });
-  const actor = `import:${imp.id}`;
-  return [
-    db.prepare(INSERT_ORDERS).bind(json, imp.id, actor),
-    db.prepare(INSERT_LINES).bind(json, imp.id),
-    db.prepare(INSERT_PAYMENTS).bind(json, imp.id, actor, nowIso()),
-    db.prepare(SUM_VOLUME).bind(json, imp.id),
-    ...reportCounterStatements(db, sales, payload),
-  ];
+  return chunks.end()!;
 }
 
-/** Applies one chunk with its marker (once, however often the message is delivered). */
-async function applyChunk(
+/** Applies one order chunk with its marker (once, however often the message is delivered). */
+async function applyOrderChunk(
   db: D1Database,
   importId: number,
   c: ChunkInfo,
-  statements: () => Promise<D1PreparedStatement[]>,
+  ctx: CheckContext,
+  lineOf: LineOf,
 ) {
+  const t0 = Date.now();
+  const mark = markChunk(db, importId, c.chunk_no, c.kind);
+  // As checked at validation, when the catalog, markets and periods are still those (the members are compared
+  // in SQL, in the batch); otherwise, or when the members changed, checked again and written as checked now.
+  let again = c.context !== ctx.digest;
+  let named: [string, D1PreparedStatement][] = [];
+  const batch = async () => {
+    if (again) {
+      const tCheck = Date.now();
+      const checked = await checkAgain(db, c, ctx, lineOf, importId);
+      const replace = replaceCheckedChunk(db, importId, c.chunk_no, checked, ctx.digest);
+      checkMs += Date.now() - tCheck;
+      named = [
+        ['mark', mark[0]],
+        ['mark', mark[1]],
+        ...replace.map((s): [string, D1PreparedStatement] => ['checkAgain', s]),
+        ...writeStatements(db, importId, c),
+      ];
+    } else {
+      named = [
+        ['mark', mark[0]],
+        ['mark', mark[1]],
+        ['members', db.prepare(MEMBERS_UNCHANGED).bind(importId, c.chunk_no)],
+        ...writeStatements(db, importId, c),
+      ];
+    }
+    tBatch = Date.now();
+    return named.map(([, s]) => s);
+  };
+  let checkMs = 0;
+  let tBatch = 0;
+  let results: D1Result[];
+  try {
+    results = await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, batch);
+  } catch (e) {
+    if (again || isPermanent(e) === false) throw e;
+    // A constraint failed: a member changed (or the ids did not hold): checked again, the reason named.
+    again = true;
+    results = await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, batch);
+  }
+  logImportStep(ORDER_IMPORT, importId, 'apply.orders', {
+    chunk: c.chunk_no,
+    orders: c.count ?? 0,
+    again: again ? 1 : 0,
+    ms: Date.now() - t0,
+    // Checking the chunk again (when it was); the batch as the Worker waits for it.
+    checkMs,
+    batchMs: Date.now() - tBatch,
+    ...statementTimes(
+      results,
+      named.map(([name]) => name),
+    ),
+  });
+}
+
+/** Applies one volume chunk with its marker (once, however often the message is delivered). */
+async function applyVolumeChunk(db: D1Database, importId: number, c: ChunkInfo) {
   const t0 = Date.now();
   const results = await applyChunkOnce(db, ORDER_IMPORT, importId, c.chunk_no, async () => [
     ...markChunk(db, importId, c.chunk_no, c.kind),
-    ...(await statements()),
+    db
+      .prepare(APPLY_VOLUME)
+      .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, 1),
   ]);
-  logImportStep(ORDER_IMPORT, importId, `apply.${c.kind}`, {
+  logImportStep(ORDER_IMPORT, importId, 'apply.volume', {
     chunk: c.chunk_no,
     ms: Date.now() - t0,
-    ...statementTimes(results, c.kind === 'orders' ? ORDER_STATEMENTS : ['mark', 'mark', 'volume']),
+    ...statementTimes(results, ['mark', 'mark', 'volume']),
   });
 }
 
@@ -175,7 +160,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'orders' || c.applied) continue;
     if (!budget.take()) return again();
-    await applyChunk(db, importId, c, () => orderChunkStatements(db, imp!, c, ctx, lineOf));
+    await applyOrderChunk(db, importId, c, ctx, lineOf);
   }
   if (imp.volume_chunks == null) {
     if (!budget.hasTime(0.5)) return again();
@@ -186,11 +171,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   for (const c of await chunkList(db, importId)) {
     if (c.kind !== 'volume' || c.applied || c.chunk_no >= last) continue;
     if (!budget.take()) return again();
-    await applyChunk(db, importId, c, async () => [
-      db
-        .prepare(APPLY_VOLUME)
-        .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, 1),
-    ]);
+    await applyVolumeChunk(db, importId, c);
   }
   await db
     .prepare(
@@ -228,17 +209,23 @@ export async function failImport(env: Env, importId: number, e: unknown): Promis
           .bind(await records.chunkPayload(db, ORDER_IMPORT, importId, c.chunk_no), c.period, -1),
       ]);
     }
-    // The import kept the report counters itself (reportCounters.ts): a part's sales leave with its orders, and
-    // its customers' cohorts are counted again from the orders that remain, in the same batch (so a second
-    // delivery finds either the whole part or none of it).
-    for (const p of await records.parts(db, ORDER_IMPORT, importId)) {
-      const customers = await db.prepare(CUSTOMERS_OF_PART).bind(importId, p.part_no).raw<[number]>();
+    // The import kept the report counters itself (reportCounters.ts): an applied chunk's sales leave with its
+    // orders, and its customers' cohorts are counted again from the orders that remain, in the batch that also
+    // lowers its marker (so a second delivery finds either the whole chunk or none of it).
+    for (const c of await chunkList(db, importId)) {
+      if (c.kind !== 'orders' || !c.applied) continue;
+      const customers = await db.prepare(CUSTOMERS_OF_CHUNK).bind(importId, c.chunk_no).raw<[number]>();
       await atomic(db, [
-        db.prepare(SUBTRACT_SALES).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM payment WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM order_line WHERE order_id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
-        db.prepare(`DELETE FROM sales_order WHERE id IN (${ORDERS_OF_PART})`).bind(importId, p.part_no),
+        db.prepare(SUBTRACT_SALES).bind(importId, c.chunk_no),
+        db.prepare(`DELETE FROM payment WHERE order_id IN (${ORDERS_OF_CHUNK})`).bind(importId, c.chunk_no),
+        db
+          .prepare(`DELETE FROM order_line WHERE order_id IN (${ORDERS_OF_CHUNK})`)
+          .bind(importId, c.chunk_no),
+        db.prepare(`DELETE FROM sales_order WHERE id IN (${ORDERS_OF_CHUNK})`).bind(importId, c.chunk_no),
         ...(customers.length ? recountCohorts(db, JSON.stringify(customers.map(([id]) => id))) : []),
+        db
+          .prepare('UPDATE order_import_chunk SET applied = 0 WHERE import_id = ? AND chunk_no = ?')
+          .bind(importId, c.chunk_no),
       ]);
     }
     await db
