@@ -30,6 +30,8 @@ export const MAX_FLUSHES_IN_FLIGHT = 2;
 export const MAX_GROUP_WAIT_MS = 50;
 /** The longest pause between two looks of a waiting request at its outcome. */
 const MAX_POLL_MS = 8;
+/** How long a member waits for its leader at most (timer time asked for; the real wait is at least this). */
+const MAX_MEMBER_WAIT_MS = 20_000;
 
 /** What group commit needs of the environment: the inbox bucket and the lead queue. */
 export interface GroupCommitEnv {
@@ -81,7 +83,13 @@ export async function commitDelivery(
     ctx.waitUntil(flush);
     await flush;
   } else {
-    for (let pause = 1; member.outcome === null; pause = Math.min(pause * 2, MAX_POLL_MS)) await sleep(pause);
+    for (let pause = 1, waited = 0; member.outcome === null; pause = Math.min(pause * 2, MAX_POLL_MS)) {
+      // A leader whose context the runtime tore down never settles its group: answer an error (the sender
+      // retries; a redelivery changes nothing) rather than wait for ever.
+      if (waited >= MAX_MEMBER_WAIT_MS) throw new Error('The lead group was not written in time.');
+      await sleep(pause);
+      waited += pause;
+    }
   }
   const outcome = member.outcome;
   if (outcome && !outcome.ok) throw outcome.error;
