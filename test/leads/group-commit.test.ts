@@ -1,17 +1,11 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
 import { commitDelivery, type GroupCommitEnv } from '../../src/modules/leads/groupCommit';
 import { INBOX_PREFIX } from '../../src/modules/leads/inbox';
 import type { LeadJob, QueuedDelivery } from '../../src/modules/leads/messages';
 import { deliver } from '../queueHelpers';
-import { intakeFingerprint } from './helpers';
+import { countsFor, hourly, intakeFingerprint } from './helpers';
 
 // Group commit (src/modules/leads/groupCommit.ts): webhook deliveries arriving together share one inbox object
 // and one sendBatch; each is answered only once its group is durable; a failed group answers every member
@@ -104,18 +98,6 @@ function commitAll(groupEnv: GroupCommitEnv, ctx: ExecutionContext, deliveries: 
 }
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
-
-async function countsFor(prefix: string) {
-  return env.DB.prepare(
-    `SELECT (SELECT count(*) FROM lead WHERE external_id LIKE ?1) AS leads,
-       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1) AS intakes,
-       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1 AND status = 'DONE') AS done,
-       (SELECT count(*) FROM lead_event e WHERE e.id IN (SELECT event_id FROM lead_intake WHERE external_id LIKE ?1)) AS events,
-       (SELECT count(*) FROM lead_assignment a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE ?1) AS assignments`,
-  )
-    .bind(`${prefix}%`)
-    .first<{ leads: number; intakes: number; done: number; events: number; assignments: number }>();
-}
 
 const asMessages = (batch: MessageSendRequest<LeadJob>[], attempts = 1, from = 0) =>
   batch.map((m, i) => ({ id: `g${from + i}-${attempts}`, body: m.body as JobMessage, attempts }));
@@ -257,12 +239,6 @@ describe('lead intake group commit', () => {
     await waitOnExecutionContext(ctx);
     // The messages are never handed to the consumer.
     const [key] = rec.puts;
-    const hourly = async (at: Date) =>
-      worker.scheduled(
-        createScheduledController({ cron: '0 * * * *', scheduledTime: at }),
-        env,
-        createExecutionContext(),
-      );
     await hourly(new Date(Date.now() + 14 * 60_000));
     expect(await countsFor('gc-lost-')).toMatchObject({ intakes: 0 });
     expect(await env.FILES.head(key)).not.toBeNull();

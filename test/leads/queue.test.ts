@@ -12,7 +12,7 @@ import { INBOX_PREFIX, inboxKey, putInInbox } from '../../src/modules/leads/inbo
 import type { QueuedDelivery } from '../../src/modules/leads/messages';
 import { adminToken } from '../helpers';
 import { deliver as deliverTo, downD1 } from '../queueHelpers';
-import { intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
+import { hourly, intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
 
 // The lead job handed to the worker's queue handler directly: a message delivered twice (in one batch or
 // later, or again from the dead-letter queue) changes nothing the second time.
@@ -213,12 +213,6 @@ describe('lead queue handling', () => {
     const lost = (carried('q-lost') as { delivery: QueuedDelivery }).delivery;
     await putInInbox(env.FILES, lost);
     const key = await inboxKey(lost);
-    const hourly = async (at: Date) =>
-      worker.scheduled(
-        createScheduledController({ cron: '0 * * * *', scheduledTime: at }),
-        env,
-        createExecutionContext(),
-      );
     // Within 15 minutes it may still be on its way: left alone.
     await hourly(new Date(Date.now() + 14 * 60_000));
     expect(await intake('GOOGLE_ADS', 'q-lost')).toBeNull();
