@@ -231,6 +231,46 @@ describe('lead intake group commit', () => {
     expect(await env.FILES.head(rec2.puts[0])).toBeNull();
   });
 
+  it('a batch with a few members of many groups keeps at most 100 of their other deliveries; the other groups wait', async () => {
+    const groups = [];
+    for (const g of [0, 1, 2]) {
+      const rec = recordingEnv();
+      const ctx = createExecutionContext();
+      await commitAll(
+        rec.groupEnv,
+        ctx,
+        Array.from({ length: 60 }, (_, i) => googleDelivery(`gc-many-${g}-${i}`)),
+      ).all;
+      await waitOnExecutionContext(ctx);
+      expect(rec.puts).toHaveLength(1);
+      groups.push({ key: rec.puts[0], messages: rec.batches.flat() });
+    }
+    // One member of each: the first group's other 59 fit, the next two (59 more each) would not.
+    const first = await deliver(
+      LEADS,
+      groups.map((g, k) => ({ id: `many-first-${k}`, body: g.messages[0].body as JobMessage, attempts: 1 })),
+    );
+    expect(first.explicitAcks).toHaveLength(3);
+    expect(await env.FILES.head(groups[0].key)).toBeNull();
+    expect(await env.FILES.head(groups[1].key)).not.toBeNull();
+    expect(await env.FILES.head(groups[2].key)).not.toBeNull();
+    expect(await countsFor('gc-many-')).toMatchObject({ intakes: 62, done: 3 });
+
+    // Their own messages come: each group is settled by the batch that carries the rest of it.
+    for (const [k, g] of groups.entries()) {
+      const r = await deliver(LEADS, asMessages(g.messages.slice(1), 1, 1000 * (k + 1)));
+      expect(r.explicitAcks).toHaveLength(59);
+      expect(await env.FILES.head(g.key)).toBeNull();
+    }
+    expect(await countsFor('gc-many-')).toEqual({
+      leads: 180,
+      intakes: 180,
+      done: 180,
+      events: 180,
+      assignments: 180,
+    });
+  });
+
   it('a group whose messages were all lost is kept and processed by the hourly sweep, each delivery once', async () => {
     const rec = recordingEnv();
     const ctx = createExecutionContext();

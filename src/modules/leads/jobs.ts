@@ -140,8 +140,15 @@ async function keepAll(env: Env, jobs: readonly LeadJob[], wholeGroups = true): 
 }
 
 /**
+ * At most this many deliveries of partly carried groups are kept along with a batch, so that its D1 batch stays
+ * near what 100 messages make; a group beyond it is left to the batch carrying its last members or the sweep.
+ */
+const MAX_REST_DELIVERIES = 100;
+
+/**
  * The deliveries of the given group objects that the batch does not carry, and the keys that may be deleted
- * once they are kept (a group already gone is done; one that cannot be read is left for the sweep).
+ * once they are kept (a group already gone is done; one that cannot be read, or beyond MAX_REST_DELIVERIES,
+ * is left for a later batch or the sweep).
  */
 async function restOfGroups(
   bucket: R2Bucket,
@@ -150,20 +157,19 @@ async function restOfGroups(
 ): Promise<{ deliveries: QueuedDelivery[]; keys: string[] }> {
   const deliveries: QueuedDelivery[] = [];
   const done: string[] = [];
-  await Promise.all(
-    keys.map(async (key) => {
-      let group: QueuedDelivery[] | null;
-      try {
-        group = await readInboxObject(bucket, key);
-      } catch (e) {
-        console.error(`lead inbox object ${key} could not be read; left for the sweep`, e);
-        return;
-      }
-      done.push(key);
-      if (!group) return;
-      const present = new Set(carried.filter((c) => c.inbox?.key === key).map((c) => c.inbox?.index));
-      deliveries.push(...group.filter((_, i) => !present.has(i)));
-    }),
-  );
+  for (const key of keys) {
+    const present = new Set(carried.filter((c) => c.inbox?.key === key).map((c) => c.inbox?.index));
+    const size = carried.find((c) => c.inbox?.key === key)?.inbox?.size ?? 0;
+    if (deliveries.length + size - present.size > MAX_REST_DELIVERIES) continue;
+    let group: QueuedDelivery[] | null;
+    try {
+      group = await readInboxObject(bucket, key);
+    } catch (e) {
+      console.error(`lead inbox object ${key} could not be read; left for the sweep`, e);
+      continue;
+    }
+    done.push(key);
+    if (group) deliveries.push(...group.filter((_, i) => !present.has(i)));
+  }
   return { deliveries, keys: done };
 }
