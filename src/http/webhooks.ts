@@ -15,8 +15,9 @@ import { acceptDelivery, logRejection } from '../modules/leads/intake';
 import { parseMetaNotification } from '../modules/leads/meta';
 
 /**
- * Lead webhooks. Each one verifies the sender, hands the raw delivery to the queue (or, when too big for a
- * message, keeps it in D1 and enqueues its intakes) and answers at once; a refused delivery writes only a
+ * Lead webhooks. Each one verifies the sender, hands the raw delivery to the queue and the lead inbox
+ * together with the deliveries arriving at the same time (group commit, modules/leads/groupCommit.ts), or,
+ * when too big for a message, keeps it in D1 and enqueues its intakes, and answers once that is durable; a refused delivery writes only a
  * rejection record. Whether a lead was new is settled by the consumer, so a redelivery is answered
  * "accepted" too and adds nothing.
  */
@@ -134,9 +135,16 @@ webhooks.post('/google-ads', (c) =>
       return envelope;
     },
     accept: async (envelope, text, bytes) => {
-      await acceptDelivery(c.env, 'GOOGLE_ADS', null, c.req.header('content-type') ?? null, text, bytes, [
-        { externalId: envelope.leadId, ref: { formId: envelope.formId } },
-      ]);
+      await acceptDelivery(
+        c.env,
+        c.executionCtx,
+        'GOOGLE_ADS',
+        null,
+        c.req.header('content-type') ?? null,
+        text,
+        bytes,
+        [{ externalId: envelope.leadId, ref: { formId: envelope.formId } }],
+      );
       return c.json({ status: 'accepted' }, 200);
     },
   }),
@@ -191,6 +199,7 @@ webhooks.post('/meta', async (c) => {
     accept: async (changes, text, bytes) => {
       await acceptDelivery(
         c.env,
+        c.executionCtx,
         'META',
         null,
         c.req.header('content-type') ?? null,
@@ -246,7 +255,7 @@ webhooks.post('/leads/:source', async (c) => {
     accept: async (fields, text, bytes) => {
       // The sender's id when the mapping names one; otherwise identical bodies are the same lead.
       const externalId = `${source.name}:${genericExternalId(fields, source.mapping) ?? `sha256:${await sha256Hex(text)}`}`;
-      await acceptDelivery(c.env, 'GENERIC', source.name, contentType, text, bytes, [
+      await acceptDelivery(c.env, c.executionCtx, 'GENERIC', source.name, contentType, text, bytes, [
         { externalId, ref: {} },
       ]);
       return c.json({ status: 'accepted' }, 200);

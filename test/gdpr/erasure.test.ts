@@ -3,6 +3,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobMessage } from '../../src/jobs/messages';
+import { groupKey, putGroupInInbox } from '../../src/modules/leads/inbox';
+import type { QueuedDelivery } from '../../src/modules/leads/messages';
 import { search } from '../crm/helpers';
 import { adminToken, distributorToken, enroll, globalId, gqlOk } from '../helpers';
 import { deliver, downD1 } from '../queueHelpers';
@@ -100,6 +102,35 @@ async function deadLetterAbout(id: string, body: Record<string, string>): Promis
   return key!;
 }
 
+/**
+ * A lead-inbox group object as group commit writes it (src/modules/leads/groupCommit.ts): the raw delivery of
+ * the lead they were (the same bytes as its kept raw event) and a new lead of someone else's.
+ */
+async function inboxGroupWithTheirDelivery(member: Member) {
+  const theirs = await env.DB.prepare(
+    `SELECT l.external_id, e.body FROM lead l JOIN lead_intake i ON i.lead_id = l.id JOIN lead_event e ON e.id = i.event_id
+     WHERE l.converted_distributor_id = ?`,
+  )
+    .bind(member.id)
+    .first<{ external_id: string; body: string }>();
+  expect(theirs?.body).toContain(member.email);
+  const otherExternalId = `gdpr-inbox-other-${member.id}`;
+  const delivery = (externalId: string, body: string) => ({
+    source: 'GENERIC',
+    sourceName: 'site',
+    contentType: 'application/json',
+    body,
+    items: [{ externalId, ref: {} }],
+    receivedAt: new Date().toISOString(),
+  });
+  const key = groupKey();
+  await putGroupInInbox(env.FILES, key, [
+    delivery(theirs!.external_id, theirs!.body),
+    delivery(otherExternalId, JSON.stringify({ name: 'Kari Nordmann', email: 'kari@example.com' })),
+  ] as QueuedDelivery[]);
+  return { key, otherExternalId };
+}
+
 async function figures() {
   const one = (sql: string, ...p: unknown[]) =>
     env.DB.prepare(sql)
@@ -164,8 +195,12 @@ describe('erasePerson', () => {
       email: 'ola@example.com',
     });
     const otherBefore = await (await env.FILES.get(others))!.text();
+    // R2: their lead's raw delivery still in a lead-inbox group object, with another sender's delivery.
+    const group = await inboxGroupWithTheirDelivery(m);
     const r2Before = await r2Occurrences(needles);
-    expect(new Set(r2Before.map((f) => f.key))).toEqual(new Set([theirs, m.signedKey, m.draftPdfKey]));
+    expect(new Set(r2Before.map((f) => f.key))).toEqual(
+      new Set([theirs, m.signedKey, m.draftPdfKey, group.key]),
+    );
 
     const r = await erase(admin, globalId('Distributor', m.id), String(m.id), 'Art. 17 request by e-mail');
     expect(r.__typename).toBe('MutationErasePersonSuccess');
@@ -199,6 +234,13 @@ describe('erasePerson', () => {
       phone: '[phone erased]',
     });
     expect(await (await env.FILES.get(others))!.text()).toBe(otherBefore);
+    // The group object was settled before the batch: gone, and the other sender's delivery kept in D1.
+    expect(await env.FILES.head(group.key)).toBeNull();
+    expect(
+      await env.DB.prepare(`SELECT status FROM lead_intake WHERE source = 'GENERIC' AND external_id = ?`)
+        .bind(group.otherExternalId)
+        .first(),
+    ).toEqual({ status: 'PENDING' });
 
     // The people-search index finds the pseudonym, not the person.
     expect(await search(admin, m.last)).toEqual([]);

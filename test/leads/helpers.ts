@@ -1,5 +1,6 @@
-import { env, SELF } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
+import worker from '../../src/index';
 import { gqlOk } from '../helpers';
 
 // Helpers of the lead-intake tests: webhook calls as the vendors make them, and looks at what was stored.
@@ -180,4 +181,26 @@ let unique = 0;
 export function freshId(prefix = '9'): string {
   unique++;
   return `${prefix}${Date.now()}${String(unique).padStart(4, '0')}`;
+}
+
+/** Leads, intakes (and those DONE), raw events and assignments of the external ids starting with `prefix`. */
+export async function countsFor(prefix: string) {
+  return env.DB.prepare(
+    `SELECT (SELECT count(*) FROM lead WHERE external_id LIKE ?1) AS leads,
+       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1) AS intakes,
+       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1 AND status = 'DONE') AS done,
+       (SELECT count(*) FROM lead_event e WHERE e.id IN (SELECT event_id FROM lead_intake WHERE external_id LIKE ?1)) AS events,
+       (SELECT count(*) FROM lead_assignment a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE ?1) AS assignments`,
+  )
+    .bind(`${prefix}%`)
+    .first<{ leads: number; intakes: number; done: number; events: number; assignments: number }>();
+}
+
+/** The hourly cron (inbox sweep, stale intakes) run as if at `at`. */
+export async function hourly(at: Date): Promise<void> {
+  await worker.scheduled(
+    createScheduledController({ cron: '0 * * * *', scheduledTime: at }),
+    env,
+    createExecutionContext(),
+  );
 }

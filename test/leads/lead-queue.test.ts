@@ -7,7 +7,7 @@ import type { QueuedDelivery } from '../../src/modules/leads/messages';
 import { adminToken } from '../helpers';
 import { faultyDb } from '../jobs/faults';
 import { deliver, downD1 } from '../queueHelpers';
-import { intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
+import { countsFor, intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
 
 // Lead intake's own queue (mlm-crm-leads, batches of 100) through the worker's queue() handler: a batch is
 // kept and processed together, a redelivery changes nothing, a bad message is retried alone, a failing D1
@@ -41,18 +41,6 @@ function carried(
 
 const batchOf = (bodies: JobMessage[], attempts = 1, prefix = 'm') =>
   bodies.map((body, i) => ({ id: `${prefix}${i}`, body, attempts }));
-
-async function countsFor(prefix: string) {
-  return env.DB.prepare(
-    `SELECT (SELECT count(*) FROM lead WHERE external_id LIKE ?1) AS leads,
-       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1) AS intakes,
-       (SELECT count(*) FROM lead_intake WHERE external_id LIKE ?1 AND status = 'DONE') AS done,
-       (SELECT count(*) FROM lead_event e WHERE e.id IN (SELECT event_id FROM lead_intake WHERE external_id LIKE ?1)) AS events,
-       (SELECT count(*) FROM lead_assignment a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE ?1) AS assignments`,
-  )
-    .bind(`${prefix}%`)
-    .first<{ leads: number; intakes: number; done: number; events: number; assignments: number }>();
-}
 
 describe('the lead queue (mlm-crm-leads)', () => {
   it('a batch of 100 (with 10 in it twice) makes each lead once and empties the inbox; redelivered, nothing changes', async () => {

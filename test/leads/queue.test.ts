@@ -8,11 +8,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { JobMessage } from '../../src/jobs/messages';
-import { inboxKey, putInInbox } from '../../src/modules/leads/inbox';
+import { INBOX_PREFIX, inboxKey, putInInbox } from '../../src/modules/leads/inbox';
 import type { QueuedDelivery } from '../../src/modules/leads/messages';
 import { adminToken } from '../helpers';
 import { deliver as deliverTo, downD1 } from '../queueHelpers';
-import { intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
+import { hourly, intake, intakeFingerprint, postGoogle, setGoogleForm, waitForIntake } from './helpers';
 
 // The lead job handed to the worker's queue handler directly: a message delivered twice (in one batch or
 // later, or again from the dead-letter queue) changes nothing the second time.
@@ -176,24 +176,36 @@ describe('lead queue handling', () => {
     expect((await intake('GOOGLE_ADS', 'q-inbox-kept')).status).toBe('DONE');
   });
 
-  it('the webhook writes the delivery to the lead inbox before answering; the real consumer removes it', async () => {
+  it('concurrent webhooks are written to the lead inbox in groups before answering; the real consumer removes them', async () => {
     await setGoogleForm(await adminToken(), '77001', 'inbox-form-key-0001');
-    const body = JSON.stringify({
-      lead_id: 'q-webhook-inbox',
-      form_id: 77001,
-      google_key: 'inbox-form-key-0001',
-      user_column_data: [{ column_id: 'EMAIL', string_value: 'q-webhook-inbox@example.com' }],
-    });
-    const key = await inboxKey({ sourceName: null, body });
-    const res = await postGoogle(body);
-    expect(res.status).toBe(200);
-    // The consumer waits up to a second for its batch to fill, so the copy is still there.
-    const copy = await env.FILES.get(key);
-    expect(copy).not.toBeNull();
-    expect(JSON.parse(await copy!.text())).toMatchObject({ source: 'GOOGLE_ADS', body });
-    expect((await waitForIntake('GOOGLE_ADS', 'q-webhook-inbox')).status).toBe('DONE');
-    for (let i = 0; i < 40 && (await env.FILES.head(key)); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await env.FILES.head(key)).toBeNull();
+    const bodies = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({
+        lead_id: `q-webhook-inbox-${i}`,
+        form_id: 77001,
+        google_key: 'inbox-form-key-0001',
+        user_column_data: [{ column_id: 'EMAIL', string_value: `q-webhook-inbox-${i}@example.com` }],
+      }),
+    );
+    const responses = await Promise.all(bodies.map((b) => postGoogle(b)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    // The consumer waits up to a second for its batch to fill, so the group objects are still there: every
+    // delivery answered 200 is in exactly one of them, and the ten took fewer than ten writes.
+    const where = new Map<string, string[]>();
+    for (const o of (await env.FILES.list({ prefix: `${INBOX_PREFIX}g-` })).objects) {
+      const group = JSON.parse(await (await env.FILES.get(o.key))!.text()) as {
+        deliveries: QueuedDelivery[];
+      };
+      for (const d of group.deliveries) where.set(d.body, [...(where.get(d.body) ?? []), o.key]);
+    }
+    for (const b of bodies) expect(where.get(b)).toHaveLength(1);
+    const keys = new Set(bodies.flatMap((b) => where.get(b) ?? []));
+    expect(keys.size).toBeLessThan(10);
+    for (let i = 0; i < 10; i++)
+      expect((await waitForIntake('GOOGLE_ADS', `q-webhook-inbox-${i}`)).status).toBe('DONE');
+    const left = async () =>
+      (await Promise.all([...keys].map((k) => env.FILES.head(k)))).filter(Boolean).length;
+    for (let i = 0; i < 40 && (await left()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await left()).toBe(0);
   });
 
   it('a carried delivery whose queue message was lost is recovered from the inbox by the hourly sweep, once', async () => {
@@ -201,12 +213,6 @@ describe('lead queue handling', () => {
     const lost = (carried('q-lost') as { delivery: QueuedDelivery }).delivery;
     await putInInbox(env.FILES, lost);
     const key = await inboxKey(lost);
-    const hourly = async (at: Date) =>
-      worker.scheduled(
-        createScheduledController({ cron: '0 * * * *', scheduledTime: at }),
-        env,
-        createExecutionContext(),
-      );
     // Within 15 minutes it may still be on its way: left alone.
     await hourly(new Date(Date.now() + 14 * 60_000));
     expect(await intake('GOOGLE_ADS', 'q-lost')).toBeNull();

@@ -13,6 +13,7 @@ import { archivedLeadEventsOf, rewriteArchivedLeadEvents } from '../archive/rewr
 import { actorOf } from '../auth/actor';
 import type { Viewer } from '../auth/viewer';
 import { rewriteDeadLetters } from '../deadLetters/repository';
+import { settleInboxGroupsOf } from '../leads/inboxErasure';
 import { erasureStatements, Scrubber } from './erasureStatements';
 import { deleteObjects, type KeptDocument, personFiles, unlinkOfferPdfs } from './files';
 import { type Needle, needlesOf, type PersonRef, pseudonymOf, scrubJson, scrubText } from './model';
@@ -82,6 +83,8 @@ export async function carryOutErasure(
   const db = env.DB;
   const now = nowIso();
   const files = await personFiles(db, person);
+  // Their raw deliveries still in a lead-inbox group object (shared with other senders' deliveries).
+  await settleInboxGroupsOf(env, person.leadIds);
   // Read before the batch: it wipes the archive marker of the deliveries that carried this person alone.
   const archivedEvents = await archivedLeadEventsOf(db, person.leadIds);
   const scrubber = new Scrubber(db, needlesOf(person.identities, pseudonymOf(person)));

@@ -1,18 +1,20 @@
 // Lead intake housekeeping run by the cron: deliveries and intakes a lost message left waiting, and the
 // rejection log.
 import type { Env } from '../../env';
-import { INBOX_PREFIX, INBOX_STALE_MS, removeFromInbox } from './inbox';
+import { INBOX_PREFIX, INBOX_STALE_MS, readInboxObject, removeFromInbox } from './inbox';
 import { enqueueIntakes, keepDeliveries } from './intake';
-import type { QueuedDelivery } from './messages';
 import { processIntakes } from './process';
 
-/** Deliveries kept per D1 batch by the inbox sweep (as many as a queue batch). */
+/** Inbox objects read together by the sweep. */
 const SWEEP_CHUNK = 10;
+/** Deliveries kept per D1 batch (as many as a queue batch; a group object holds at most 100). */
+const KEEP_CHUNK = 100;
 
 /**
- * The hourly sweep: keeps (idempotently) every inbox delivery uploaded more than INBOX_STALE_MS before `now`,
- * removes it from the inbox and processes its pending intakes; a transient failure leaves the intake PENDING
- * for the stale-intake sweep. Returns how many deliveries were taken out of the inbox.
+ * The hourly sweep: keeps (idempotently) every delivery of every inbox object (a group or a single delivery)
+ * uploaded more than INBOX_STALE_MS before `now`, removes the object once all of its deliveries are kept and
+ * processes their pending intakes; a transient failure leaves the intake PENDING for the stale-intake sweep.
+ * Returns how many deliveries were taken out of the inbox.
  */
 export async function sweepLeadInbox(env: Env, now: Date, limit = 1000): Promise<number> {
   const before = now.getTime() - INBOX_STALE_MS;
@@ -28,26 +30,31 @@ export async function sweepLeadInbox(env: Env, now: Date, limit = 1000): Promise
     const keys = stale.slice(i, Math.min(i + SWEEP_CHUNK, limit));
     const read = await Promise.all(
       keys.map(async (key) => {
-        const object = await env.FILES.get(key);
-        if (!object) return null; // the consumer got there first
         try {
-          return JSON.parse(await object.text()) as QueuedDelivery;
+          // null: the consumer got there first.
+          return await readInboxObject(env.FILES, key);
         } catch (e) {
           console.error(`lead inbox object ${key} is not a delivery; left in place`, e);
           return null;
         }
       }),
     );
-    const deliveries = read.filter((d): d is QueuedDelivery => d !== null);
+    const deliveries = read.flatMap((d) => d ?? []);
     if (deliveries.length === 0) continue;
-    const pending = await keepDeliveries(env.DB, deliveries);
-    await removeFromInbox(env.FILES, deliveries);
+    const pending: number[][] = [];
+    for (let k = 0; k < deliveries.length; k += KEEP_CHUNK)
+      pending.push(...(await keepDeliveries(env.DB, deliveries.slice(k, k + KEEP_CHUNK))));
+    await removeFromInbox(
+      env.FILES,
+      keys.filter((_, k) => read[k] !== null),
+    );
     swept += deliveries.length;
     const ids = [...new Set(pending.flat())];
-    if (ids.length === 0) continue;
-    const { transient } = await processIntakes(env, ids);
-    for (const t of transient)
-      console.error(`lead intake ${t.intakeId} left PENDING by the inbox sweep`, t.error);
+    for (let k = 0; k < ids.length; k += KEEP_CHUNK) {
+      const { transient } = await processIntakes(env, ids.slice(k, k + KEEP_CHUNK));
+      for (const t of transient)
+        console.error(`lead intake ${t.intakeId} left PENDING by the inbox sweep`, t.error);
+    }
   }
   return swept;
 }

@@ -1,10 +1,13 @@
 // The webhook side of intake. A verified delivery small enough for a queue message is handed to the queue
-// whole (no D1 round trip on the request) and also written to the lead inbox in R2 (inbox.ts); the consumer
-// keeps the raw delivery and one intake row per new external lead in one batch, then processes them. A larger delivery is kept in D1 first
-// and its intakes are enqueued by id. Either way a redelivery of a known lead adds nothing.
+// whole (no D1 round trip on the request) and also written to the lead inbox in R2 (inbox.ts), both together
+// with the other deliveries arriving at the same time (group commit, groupCommit.ts: one R2 write and one
+// sendBatch per group); the consumer keeps the raw delivery and one intake row per new external lead in one
+// batch, then processes them. A larger delivery is kept in D1 first and its intakes are enqueued by id.
+// Either way a redelivery of a known lead adds nothing.
 import type { Env } from '../../env';
 import { atomic, nowIso } from '../../lib/db';
-import { deliverySha256, putInInbox } from './inbox';
+import { commitDelivery } from './groupCommit';
+import { deliverySha256 } from './inbox';
 import type { IntakeItem, LeadJob, QueuedDelivery } from './messages';
 import type { LeadSource } from './model';
 
@@ -22,11 +25,13 @@ export const MAX_CARRIED_LEADS = 5;
 const encoder = new TextEncoder();
 
 /**
- * Accepts a verified delivery: into the queue whole when it fits, else kept in D1 and its intakes enqueued.
- * Resolves once the delivery is durable (a queue send or a D1 write has succeeded).
+ * Accepts a verified delivery: into the queue whole (and the inbox) with its group when it fits, else kept in
+ * D1 and its intakes enqueued. Resolves once the delivery is durable (its group's inbox object is written and
+ * its message sent, or the D1 write and the sends have succeeded).
  */
 export async function acceptDelivery(
   env: Env,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
   source: LeadSource,
   sourceName: string | null,
   contentType: string | null,
@@ -38,10 +43,11 @@ export async function acceptDelivery(
   if (bodyBytes <= QUEUED_MESSAGE_LIMIT && items.length <= MAX_CARRIED_LEADS) {
     const delivery: QueuedDelivery = { source, sourceName, contentType, body, items, receivedAt: nowIso() };
     const message = { kind: 'leads.intake', delivery } satisfies LeadJob;
-    if (encoder.encode(JSON.stringify(message)).byteLength <= QUEUED_MESSAGE_LIMIT) {
-      // Two durable copies before the answer: the queue message carries it to the consumer, the inbox object
-      // (R2) brings it back if that message is ever lost (the hourly sweep, inbox.ts).
-      await Promise.all([putInInbox(env.FILES, delivery), env.LEADS.send(message)]);
+    const bytes = encoder.encode(JSON.stringify(message)).byteLength;
+    if (bytes <= QUEUED_MESSAGE_LIMIT) {
+      // Two durable copies before the answer: the queue message carries it to the consumer, the group's inbox
+      // object (R2) brings it back if that message is ever lost (the hourly sweep, inbox.ts).
+      await commitDelivery(env, ctx, delivery, bytes);
       return;
     }
   }

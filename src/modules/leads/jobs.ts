@@ -3,7 +3,7 @@
 import type { Env } from '../../env';
 import type { JobMessage } from '../../jobs/messages';
 import { backoffSeconds } from '../../lib/backoff';
-import { removeFromInbox } from './inbox';
+import { readInboxObject, removeFromInbox, settledInboxKeys } from './inbox';
 import { keepDeliveries } from './intake';
 import type { LeadJob, QueuedDelivery } from './messages';
 import { giveUpIntakes, processIntakes } from './process';
@@ -95,7 +95,7 @@ async function keepEach(
       continue;
     }
     try {
-      intakesOf.push((await keepAll(env, [m.body as LeadJob]))[0]);
+      intakesOf.push((await keepAll(env, [m.body as LeadJob], false))[0]);
       kept.push(m);
       failedInARow = 0;
     } catch (e) {
@@ -114,19 +114,62 @@ async function keepEach(
  * Throws when D1 fails; the dead letter then stays PENDING for a replay.
  */
 export async function settleDeadLeadJob(env: Env, job: LeadJob, attempts: number): Promise<string[]> {
-  const [intakes] = await keepAll(env, [job]);
+  const [intakes] = await keepAll(env, [job], false);
   return giveUpIntakes(env.DB, intakes, attempts);
 }
 
 /**
- * Keeps every carried delivery in one batch, then removes them from the lead inbox (one R2 call); the pending
- * intake ids of each message.
+ * Keeps every carried delivery in one batch, then removes the inbox objects whose deliveries are all kept (one
+ * R2 call); the pending intake ids of each message. A group object only part of which is in the batch is read
+ * and its other deliveries kept in the same D1 batch, so that it can go now too (keeping is idempotent; their
+ * own messages still process them). `wholeGroups: false` (a message kept alone) keeps only the batch's own
+ * deliveries and leaves such objects to a later batch or the sweep.
  */
-async function keepAll(env: Env, jobs: readonly LeadJob[]): Promise<number[][]> {
-  const carried: QueuedDelivery[] = [];
-  for (const job of jobs) if (job.kind === 'leads.intake') carried.push(job.delivery);
-  const kept = carried.length > 0 ? await keepDeliveries(env.DB, carried) : [];
-  await removeFromInbox(env.FILES, carried);
+async function keepAll(env: Env, jobs: readonly LeadJob[], wholeGroups = true): Promise<number[][]> {
+  const carried: Extract<LeadJob, { kind: 'leads.intake' }>[] = [];
+  for (const job of jobs) if (job.kind === 'leads.intake') carried.push(job);
+  const { complete, incomplete } = await settledInboxKeys(carried);
+  const rest = wholeGroups
+    ? await restOfGroups(env.FILES, incomplete, carried)
+    : { deliveries: [], keys: [] };
+  const deliveries = [...carried.map((c) => c.delivery), ...rest.deliveries];
+  const kept = deliveries.length > 0 ? await keepDeliveries(env.DB, deliveries) : [];
+  await removeFromInbox(env.FILES, [...complete, ...rest.keys]);
   let at = 0;
   return jobs.map((job) => (job.kind === 'leads.process' ? [job.intakeId] : kept[at++]));
+}
+
+/**
+ * At most this many deliveries of partly carried groups are kept along with a batch, so that its D1 batch stays
+ * near what 100 messages make; a group beyond it is left to the batch carrying its last members or the sweep.
+ */
+const MAX_REST_DELIVERIES = 100;
+
+/**
+ * The deliveries of the given group objects that the batch does not carry, and the keys that may be deleted
+ * once they are kept (a group already gone is done; one that cannot be read, or beyond MAX_REST_DELIVERIES,
+ * is left for a later batch or the sweep).
+ */
+async function restOfGroups(
+  bucket: R2Bucket,
+  keys: readonly string[],
+  carried: readonly Extract<LeadJob, { kind: 'leads.intake' }>[],
+): Promise<{ deliveries: QueuedDelivery[]; keys: string[] }> {
+  const deliveries: QueuedDelivery[] = [];
+  const done: string[] = [];
+  for (const key of keys) {
+    const present = new Set(carried.filter((c) => c.inbox?.key === key).map((c) => c.inbox?.index));
+    const size = carried.find((c) => c.inbox?.key === key)?.inbox?.size ?? 0;
+    if (deliveries.length + size - present.size > MAX_REST_DELIVERIES) continue;
+    let group: QueuedDelivery[] | null;
+    try {
+      group = await readInboxObject(bucket, key);
+    } catch (e) {
+      console.error(`lead inbox object ${key} could not be read; left for the sweep`, e);
+      continue;
+    }
+    done.push(key);
+    if (group) deliveries.push(...group.filter((_, i) => !present.has(i)));
+  }
+  return { deliveries, keys: done };
 }

@@ -17,8 +17,19 @@ export interface QueuedDelivery {
   receivedAt: string;
 }
 
+/** Where the webhook's inbox copy of a carried delivery is: a group object (inbox.ts, groupCommit.ts). */
+export interface InboxRef {
+  key: string;
+  /** The delivery's place in the group (0-based) and how many the group holds. */
+  index: number;
+  size: number;
+}
+
 export type LeadJob =
-  /** A verified delivery carried whole: keep it, then process its leads. */
-  | { kind: 'leads.intake'; delivery: QueuedDelivery }
+  /**
+   * A verified delivery carried whole: keep it, then process its leads. `inbox` names its group object; a
+   * message without it (sent before group commit) has a single-delivery object (inboxKey).
+   */
+  | { kind: 'leads.intake'; delivery: QueuedDelivery; inbox?: InboxRef }
   /** One intake row already kept in D1. */
   | { kind: 'leads.process'; intakeId: number };
