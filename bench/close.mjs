@@ -1,5 +1,6 @@
 // npm run bench:close [-- --sizes 10000,100000,1000000] [--plans unilevel-ranks,binary-fast-start]
 //                     [--per-member 3] [--port 8790] [--timeout-min 60] [--keep-state] [--reuse-base] [--report-only]
+//                     [--no-warmup]
 //
 // --keep-state keeps bench/.state/close-<size> (the imported base database and each plan's copy); --reuse-base
 // then skips generating and importing the data when that base is there (its migrations are applied again, so a
@@ -10,7 +11,8 @@
 // month (company time zone), load them through the genealogy and order import APIs into a base database, set
 // close_grace_days = 0. Then, for each plan, on a copy of that base database (a period's plan is frozen when its
 // close starts, so each plan gets a fresh copy of the same data): start `wrangler dev`, create + schedule the
-// plan from 2020-01, fire the hourly cron (GET /cdn-cgi/local/scheduled?cron=0+*+*+*+*) and poll
+// plan from 2020-01 (after one warm-up hourly cron with no plan in force: the company's earlier hourly runs), fire
+// the hourly cron (GET /cdn-cgi/local/scheduled?cron=0+*+*+*+*) and poll
 // commissionPeriod until REVIEW, noting when each step is first seen, the worker's own step timings (the
 // `[close]` lines of src/modules/commissions/periods/{jobs,compute}.ts), workerd's RSS and CPU time. Finally
 // the engine-only floor on the very same data (bench/lib/closeEngine.mjs reads the closed period's snapshot
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     'keep-state': { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
     'reuse-base': { type: 'boolean', default: false },
+    'no-warmup': { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
@@ -359,6 +362,19 @@ async function closeOnce(size, dir, plan, basePersist) {
   try {
     if (pids.length === 0) throw new Error('no workerd process found in the wrangler process group');
     const client = await login(worker.base);
+    // The hourly cron once before a plan is in force (nothing to close yet): what the company's hourly runs
+    // during the month would have done. The first run after a month of orders imported at once works off their
+    // backlog (at 1M: 84,025 order follow-up tasks, ~2 s of D1), which the close's end to end would otherwise
+    // include; with --no-warmup it does (the runs before 7 Dec did).
+    let warmupCronMs = null;
+    if (!args['no-warmup']) {
+      const t = performance.now();
+      const r = await fetch(`${worker.base}/cdn-cgi/local/scheduled?cron=0+*+*+*+*&format=json`);
+      if (!r.ok) throw new Error(`warm-up cron: HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`);
+      await r.text();
+      warmupCronMs = performance.now() - t;
+      log(`    warm-up hourly cron (no plan in force yet) ${sec(warmupCronMs)} s`);
+    }
     const planJson = JSON.parse(
       readFileSync(join(BUILD, 'tree/src/modules/commissions/plans/examples', PLAN_FILES[plan]), 'utf8'),
     );
@@ -438,6 +454,7 @@ async function closeOnce(size, dir, plan, basePersist) {
     outcome = {
       endToEndMs: Math.round(endToEndMs),
       cronRequestMs: Math.round(cronMs),
+      warmupCronMs: warmupCronMs == null ? null : Math.round(warmupCronMs),
       seen,
       logged,
       slowestPollMs: Math.round(slowestPollMs),
@@ -639,7 +656,11 @@ Produced by \`npm run bench:close\` (bench/close.mjs). For each size the network
 ${list[0] ? Math.round(list[0].orders.count / list[0].size) : 3} orders per member (bench/lib/orderFile.mjs: 92 % PAID, all paid within the month before the run
 in Europe/Copenhagen time) are loaded through the genealogy and order import APIs, with close_grace_days = 0.
 For each plan (src/modules/commissions/plans/examples) a copy of that database is served by \`wrangler dev\`
-(local workerd + D1, worker bundled from the last commit); the plan is created and scheduled from 2020-01,
+(local workerd + D1, worker bundled from the last commit). Since 7 Dec the hourly cron is fired once before any
+plan is in force (nothing to close; "warm-up" below): the company's hourly runs during the month would have done its
+work already. The first hourly run after a month of orders imported at once works off their follow-up backlog (at
+1M: 84,025 ORDER_FOLLOW_UP tasks, ~2 s of D1 that the close's steps wait behind); runs before 7 Dec included it
+(\`--no-warmup\` still does). Then the plan is created and scheduled from 2020-01,
 the hourly cron handler is fired (\`GET /cdn-cgi/local/scheduled?cron=0+*+*+*+*\`, Miniflare's trigger; the
 \`--test-scheduled\` route needs wrangler's own bundling) and \`commissionPeriod\`
 is polled every 250 ms until REVIEW. A fresh copy per plan because a period's plan is frozen when its close
@@ -702,7 +723,9 @@ ${list
           o.logged ?? {},
         )
           .map(([k, x]) => `${k} @ ${sec(x.atMs)} (${sec(x.cpuMs)})`)
-          .join(', ')}; cron request ${sec(o.cronRequestMs)} s, slowest poll ${sec(o.slowestPollMs)} s`,
+          .join(
+            ', ',
+          )}; cron request ${sec(o.cronRequestMs)} s${o.warmupCronMs == null ? ' (no warm-up cron before)' : ` (warm-up cron before the plan: ${sec(o.warmupCronMs)} s)`}, slowest poll ${sec(o.slowestPollMs)} s`,
     ),
   )
   .join('\n')}
