@@ -490,6 +490,62 @@ describe('order import: access and queue', () => {
     }
   });
 
+  it('chunks written together: a member terminated in the second fails the batch; FAILED with its line, nothing written', async () => {
+    const before = await commerceFingerprint();
+    // Three parts, three chunks checked against the catalog of now: apply writes them in one batch.
+    const { id, importId } = await validated([
+      ndjson([paidOrder('G-1', 'D3'), paidOrder('G-2', 'D4')]),
+      ndjson([paidOrder('G-3', 'D5'), paidOrder('G-4', 'D8')]),
+      ndjson([paidOrder('G-5', 'D9')]),
+    ]);
+    const chunks = await env.DB.prepare(
+      "SELECT count(*) AS n FROM order_import_chunk WHERE import_id = ? AND kind = 'orders'",
+    )
+      .bind(importId)
+      .first<{ n: number }>();
+    expect(chunks!.n).toBe(3);
+    const d8 = members[8].id;
+    const status = await env.DB.prepare('SELECT status FROM distributor WHERE id = ?')
+      .bind(d8)
+      .first<{ status: string }>();
+    await env.DB.prepare("UPDATE distributor SET status = 'TERMINATED' WHERE id = ?").bind(d8).run();
+    try {
+      await deliver('orderImport.apply', importId);
+      const imp = await waitForOrderImport(admin, id);
+      expect(imp.status).toBe('FAILED');
+      expect(imp.error).toBe('Line 4 changed since the file was validated: Distributor "D8" is terminated.');
+      expect(await commerceFingerprint()).toBe(before);
+    } finally {
+      await env.DB.prepare('UPDATE distributor SET status = ? WHERE id = ?').bind(status!.status, d8).run();
+    }
+  });
+
+  it('chunks written together after one was applied alone: each written once, in file order', async () => {
+    const { id, importId } = await validated([
+      ndjson([paidOrder('H-1', 'D3')]),
+      ndjson([paidOrder('H-2', 'D4'), paidOrder('H-3', 'D5')]),
+      ndjson([paidOrder('H-4', 'D6')]),
+      ndjson([paidOrder('H-5', 'D7')]),
+    ]);
+    // The second chunk's context differs (as when the catalog changed): it is applied on its own, between
+    // batches of the others, and checked again against the same catalog.
+    await env.DB.prepare(
+      "UPDATE order_import_chunk SET context = 'changed' WHERE import_id = ? AND chunk_no = 1 AND kind = 'orders'",
+    )
+      .bind(importId)
+      .run();
+    await deliver('orderImport.apply', importId);
+    // A second delivery finds every chunk applied and changes nothing.
+    await deliver('orderImport.apply', importId);
+    expect((await waitForOrderImport(admin, id)).status).toBe('DONE');
+    const written = await env.DB.prepare(
+      `SELECT o.external_id AS ext, count(l.id) AS lines FROM sales_order o JOIN order_line l ON l.order_id = o.id
+       WHERE o.external_id LIKE 'H-%' GROUP BY o.id ORDER BY o.id`,
+    ).all<{ ext: string; lines: number }>();
+    expect(written.results).toEqual(['H-1', 'H-2', 'H-3', 'H-4', 'H-5'].map((ext) => ({ ext, lines: 1 })));
+    expect(await volumeMismatches(activePv)).toEqual([]);
+  });
+
   it('a price changed after validation: the chunk is checked again and written at the price of now', async () => {
     const file = ndjson([paidOrder('P-1', 'D2'), paidOrder('P-2', 'D7')]);
     const { id, importId } = await validated(file);
