@@ -145,8 +145,18 @@ export const genealogyImportChunk = sqliteTable(
     import_id: integer().notNull(),
     chunk_no: integer().notNull(),
     kind: text({ enum: ['distributor', 'level', 'join', 'existing'] }).notNull(),
-    payload: text().notNull(),
     applied: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.chunk_no] })],
+);
+
+/** A chunk's payload, apart from its `applied` marker (migration 0039: the marker's update stays small). */
+export const genealogyImportChunkPayload = sqliteTable(
+  'genealogy_import_chunk_payload',
+  {
+    import_id: integer().notNull(),
+    chunk_no: integer().notNull(),
+    payload: text().notNull(),
   },
   (t) => [primaryKey({ columns: [t.import_id, t.chunk_no] })],
 );

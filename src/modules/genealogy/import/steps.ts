@@ -17,6 +17,7 @@ import {
 import { chunkStatements } from './chunks';
 import {
   chunkList,
+  chunkPayload,
   cleanup,
   compensate,
   dropIndexesForBulkLoad,
@@ -47,7 +48,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
   for (const c of list) {
     if (c.kind === 'existing' || c.applied) continue;
     if (!budget.hasTime()) return sendStep(env, GENEALOGY_IMPORT, 'apply', importId);
-    const payload = await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no);
+    const payload = await chunkPayload(db, importId, c.chunk_no);
     const tc = Date.now();
     const results = await applyChunkOnce(db, GENEALOGY_IMPORT, importId, c.chunk_no, () => [
       ...markChunk(db, importId, c.chunk_no),
@@ -68,13 +69,7 @@ export async function applyStep(env: Env, importId: number): Promise<void> {
     if (c.kind !== 'existing') continue;
     final.push(
       ...markChunk(db, importId, c.chunk_no),
-      ...chunkStatements(
-        db,
-        imp,
-        c.kind,
-        await records.chunkPayload(db, GENEALOGY_IMPORT, importId, c.chunk_no),
-        width,
-      ),
+      ...chunkStatements(db, imp, c.kind, await chunkPayload(db, importId, c.chunk_no), width),
     );
   }
   final.push(
