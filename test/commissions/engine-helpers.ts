@@ -14,6 +14,10 @@ import {
 } from '../../src/modules/commissions/engine';
 import { checkPlan } from '../../src/modules/commissions/plan';
 import type { Plan } from '../../src/modules/commissions/plan/schema';
+import { prng } from '../lib/prng';
+
+/** A seeded PRNG (mulberry32) so property tests replay exactly. */
+export { prng };
 
 export const START = Date.UTC(2026, 0, 1);
 export const END = Date.UTC(2026, 1, 1);
@@ -81,18 +85,6 @@ export function byEarner(r: PeriodResult): Record<number, Record<string, number>
     out[l.earner][l.key] = l.amount;
   }
   return out;
-}
-
-/** A seeded PRNG (mulberry32) so property tests replay exactly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface World {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type CheckContext, checkOrder, type Refs } from '../../src/modules/orders/import/check';
 import type { StagedOrder } from '../../src/modules/orders/import/parse';
+import { prng } from '../lib/prng';
 
 // checkOrder compares canonical instants as text; its answers must be those of comparing the parsed times.
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
 const ctx: CheckContext = {

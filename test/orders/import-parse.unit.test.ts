@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isInstant, orderSchema, parsePart, quickOrder } from '../../src/modules/orders/import/parse';
+import { prng } from '../lib/prng';
 
 // The parser's fast path must accept only what the zod schema accepts, and unchanged.
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES: Record<string, unknown[]> = {
   externalId: ['O1', ' O1', '', 'x'.repeat(65), 7, undefined],

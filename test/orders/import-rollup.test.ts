@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildTree, rollUp } from '../../src/modules/orders/import/rollup';
+import { prng } from '../lib/prng';
 
 // The typed-array roll-up of the order import against a naive walk up each member's sponsor chain.
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('order import roll-up', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {

@@ -5,6 +5,7 @@ import { monthInZone } from '../../src/lib/time';
 import { markStarted } from '../../src/modules/orders/import/repository';
 import { nextMonth } from '../../src/modules/volumes/periods';
 import { adminToken, distributorToken, enroll, gql, gqlOk } from '../helpers';
+import { prng } from '../lib/prng';
 import { createCustomer, createProduct, order, pay, volumeMismatches } from './helpers';
 import {
   commerceFingerprint,
@@ -18,16 +19,6 @@ import {
   waitForOrderImport,
   wipeOrders,
 } from './import-helpers';
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let admin: string;
 let activePv: number;

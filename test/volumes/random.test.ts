@@ -3,18 +3,10 @@ import { expect, it } from 'vitest';
 import { monthInZone } from '../../src/lib/time';
 import { nextMonth } from '../../src/modules/volumes/periods';
 import { adminToken, distributorToken, enroll, move, terminate } from '../helpers';
+import { prng } from '../lib/prng';
 import { createCustomer, createProduct, order, pay, refund, volumeMismatches } from '../orders/helpers';
 
 /** Small seeded PRNG so that a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 it('live volumes equal a recomputation from orders and refunds after random payments, refunds and tree changes', async () => {
   const rand = prng(7331);
