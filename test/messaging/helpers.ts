@@ -53,15 +53,21 @@ export function withResets(opts: { lookupsFail?: boolean } = {}): typeof env {
   return { ...env, TWILIO_API: fetcher as unknown as Fetcher };
 }
 
+/**
+ * The providers messages leave through. Quiet hours are off unless a test names them: the default window
+ * (21:00–08:00 local) would hold a marketing SMS back whenever the suite happens to run in the evening.
+ */
 export async function setProviders(p: {
   sms?: 'TWILIO' | 'GATEWAYAPI' | null;
   email?: 'RESEND' | 'CLOUDFLARE' | null;
+  quietHours?: { start: string; end: string };
 }): Promise<void> {
+  const quiet = p.quietHours ?? { start: '00:00', end: '00:00' };
   await env.DB.prepare(
     `UPDATE messaging_settings SET sms_provider = ?, email_provider = ?, sms_sender = '+4570000000',
-       email_from = 'Shop <shop@example.com>' WHERE id = 1`,
+       email_from = 'Shop <shop@example.com>', quiet_hours_start = ?, quiet_hours_end = ? WHERE id = 1`,
   )
-    .bind(p.sms ?? null, p.email ?? null)
+    .bind(p.sms ?? null, p.email ?? null, quiet.start, quiet.end)
     .run();
 }
 

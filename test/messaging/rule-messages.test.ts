@@ -59,7 +59,9 @@ beforeAll(async () => {
     "UPDATE messaging_settings SET shop_url = 'https://shop.example.test/{referralCode}'",
   ).run();
 });
-beforeEach(() => setProviders({ sms: 'TWILIO', email: 'RESEND' }));
+beforeEach(() =>
+  setProviders({ sms: 'TWILIO', email: 'RESEND', quietHours: { start: '21:00', end: '08:00' } }),
+);
 
 describe('follow-up rules that send messages', () => {
   it('REORDER_REMINDER as MESSAGE: no task; an SMS to consenting customers that waits out the quiet hours, within the daily limit, once', async () => {

@@ -30,7 +30,10 @@ beforeAll(async () => {
   const b = await enroll(admin, root);
   [aT, bT] = await Promise.all([distributorToken(a), distributorToken(b)]);
 });
-beforeEach(() => setProviders({ sms: 'TWILIO', email: 'RESEND' }));
+// The company's default quiet hours: the settings test below reads them back.
+beforeEach(() =>
+  setProviders({ sms: 'TWILIO', email: 'RESEND', quietHours: { start: '21:00', end: '08:00' } }),
+);
 
 async function customer(token: string, extra: Record<string, unknown> = {}): Promise<string> {
   return globalId('Customer', await createCustomer(token, extra));
