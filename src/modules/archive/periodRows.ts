@@ -188,13 +188,18 @@ export async function archivedOrderLines(
   const archived = await archivedAmong(db, [
     ...new Set(orders.map((o) => o.period).filter((p) => p != null)),
   ]);
-  const out: Record<string, unknown>[] = [];
-  for (const o of orders) {
-    if (!o.period || !archived.has(o.period) || liveOrderIds.has(o.id)) continue;
-    for (const c of await chunksOf(db, o.period, 'order_line', [o.id, o.id]))
-      for (const r of await rowsOf<Record<string, unknown>>(files, c)) if (r.order_id === o.id) out.push(r);
+  const wanted = orders.filter((o) => o.period && archived.has(o.period) && !liveOrderIds.has(o.id));
+  // One chunk list per period and one read per chunk, however many of the orders share it; a chunk's rows
+  // are dropped once its orders' lines are taken.
+  const byOrder = new Map<number, Record<string, unknown>[]>(wanted.map((o) => [o.id, []]));
+  for (const period of new Set(wanted.map((o) => o.period as string))) {
+    const ids = wanted.filter((o) => o.period === period).map((o) => o.id);
+    for (const c of await chunksOf(db, period, 'order_line')) {
+      if (!ids.some((id) => c.first_key <= id && id <= c.last_key)) continue;
+      for (const r of await rowsOf<Record<string, unknown>>(files, c)) byOrder.get(r.order_id as number)?.push(r);
+    }
   }
-  return out;
+  return wanted.flatMap((o) => byOrder.get(o.id) ?? []);
 }
 
 /** Raw lead event rows with their archived bodies put back (rows without the archive marker pass unchanged). */
