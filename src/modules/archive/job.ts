@@ -22,6 +22,7 @@ import {
   scopeOf,
   setStatus,
 } from './repository';
+import { logStep } from '../../lib/stepLog';
 import { summaryStatements } from './summary';
 
 /** Wall time one step spends before handing over (a queue consumer may run minutes; stay well inside). */
@@ -75,29 +76,48 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
 
   if (phase === 'archive.write') {
     let part = state.part as Part | null;
+    const t = { chunks: 0, rows: 0, bytes: 0, readMs: 0, encodeMs: 0, putMs: 0, recordMs: 0 };
+    const first = part;
     while (part && inBudget()) {
+      let at = Date.now();
+      const lap = () => {
+        const now = Date.now();
+        const ms = now - at;
+        at = now;
+        return ms;
+      };
       const { chunk, cursor } = await nextChunkOf(db, m.periodId, part);
       const limit = CHUNK_KEYS[part];
       const read = await readChunk(db, scope, part, cursor, limit);
+      t.readMs += lap();
       const done = read.rows.length === 0 || read.keys < limit;
       const writes: D1PreparedStatement[] = [];
       if (read.rows.length > 0) {
         const encoded = await encodeChunk(read.rows);
+        t.encodeMs += lap();
         await putChunk(env.FILES, chunkKey(m.periodId, part, chunk), encoded);
+        t.putMs += lap();
         writes.push(recordChunk(db, m.periodId, part, chunk, read, encoded.bytes.length, encoded.sha256));
+        t.chunks++;
+        t.rows += read.rows.length;
+        t.bytes += encoded.bytes.length;
       }
       const next = done ? nextPart(part) : part;
       if (done) writes.push(finishPart(db, m.periodId, part, next));
       if (writes.length) await db.batch(writes);
+      t.recordMs += lap();
       part = next;
     }
+    logStep('archive', m.periodId, `write.${first}`, { ms: Date.now() - started, ...t });
     return handOver(part ? 'archive.write' : 'archive.verify');
   }
 
   if (phase === 'archive.verify') {
+    let checked = 0;
     for (;;) {
       const page = await chunksWhere(db, m.periodId, 'verified', PAGE);
       if (page.length === 0) break;
+      checked += page.length;
       for (const c of page) {
         const rows = await readChunkRows(
           env.FILES,
@@ -112,8 +132,13 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
           );
       }
       await db.batch(page.map((c) => markChunk(db, c, 'verified')));
-      if (!inBudget()) return handOver('archive.verify');
+      if (!inBudget()) {
+        logStep('archive', m.periodId, 'verify', { ms: Date.now() - started, chunks: checked });
+        return handOver('archive.verify');
+      }
     }
+    logStep('archive', m.periodId, 'verify', { ms: Date.now() - started, chunks: checked });
+    const manifestAt = Date.now();
     // Every chunk reads back; the parts still hold exactly the rows written (nothing changed meanwhile).
     const counts = JSON.parse(state.counts) as Record<Part, number>;
     const chunks = await allChunks(db, m.periodId);
@@ -144,18 +169,27 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
     );
     // The member summaries the compliance figures and the disclosure read once the lines are gone (summary.ts).
     await db.batch([...summaryStatements(db, m.periodId), setStatus(db, m.periodId, 'WRITING', 'VERIFIED')]);
+    logStep('archive', m.periodId, 'manifest', { ms: Date.now() - manifestAt });
     return handOver('archive.delete');
   }
 
   // Delete: from VERIFIED on, readers use the archive; the live rows go chunk by chunk (one batch each).
+  const deletedMs: Partial<Record<Part, number>> = {};
   for (;;) {
     const page = await chunksWhere(db, m.periodId, 'deleted', PAGE);
     if (page.length === 0) break;
     for (const c of page) {
+      const at = Date.now();
       const del = deleteChunkRows(db, scope, c.part as Part, c.first_key, c.last_key);
       await db.batch(del ? [del, markChunk(db, c, 'deleted')] : [markChunk(db, c, 'deleted')]);
+      const part = c.part as Part;
+      deletedMs[part] = (deletedMs[part] ?? 0) + Date.now() - at;
     }
-    if (!inBudget()) return handOver('archive.delete');
+    if (!inBudget()) {
+      logStep('archive', m.periodId, 'delete', { ms: Date.now() - started, ...deletedMs });
+      return handOver('archive.delete');
+    }
   }
+  logStep('archive', m.periodId, 'delete', { ms: Date.now() - started, ...deletedMs });
   await db.batch([setStatus(db, m.periodId, 'VERIFIED', 'ARCHIVED')]);
 }
