@@ -3,6 +3,7 @@
 // (period_archive, archive_chunk), so a redelivered step redoes nothing that changes an outcome and a killed
 // step is resumed from the last chunk recorded.
 import type { Env } from '../../env';
+import { logStep } from '../../lib/stepLog';
 import type { NewJob } from '../jobs/model';
 import type { JobKindSpec } from '../jobs/runner';
 import { encodeChunk, putChunk, readChunkRows } from './chunks';
@@ -22,7 +23,6 @@ import {
   scopeOf,
   setStatus,
 } from './repository';
-import { logStep } from '../../lib/stepLog';
 import { summaryStatements } from './summary';
 
 /** Wall time one step spends before handing over (a queue consumer may run minutes; stay well inside). */
@@ -76,9 +76,19 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
 
   if (phase === 'archive.write') {
     let part = state.part as Part | null;
-    const t = { chunks: 0, rows: 0, bytes: 0, readMs: 0, encodeMs: 0, putMs: 0, recordMs: 0 };
-    const first = part;
+    // Per part touched in this step: chunks, rows and bytes written, and where the time went.
+    const stats = new Map<Part, Record<string, number>>();
     while (part && inBudget()) {
+      const t = stats.get(part) ?? {
+        chunks: 0,
+        rows: 0,
+        bytes: 0,
+        readMs: 0,
+        encodeMs: 0,
+        putMs: 0,
+        recordMs: 0,
+      };
+      stats.set(part, t);
       let at = Date.now();
       const lap = () => {
         const now = Date.now();
@@ -108,7 +118,7 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
       t.recordMs += lap();
       part = next;
     }
-    logStep('archive', m.periodId, `write.${first}`, { ms: Date.now() - started, ...t });
+    for (const [p, t] of stats) logStep('archive', m.periodId, `write.${p}`, t);
     return handOver(part ? 'archive.write' : 'archive.verify');
   }
 

@@ -196,7 +196,8 @@ export async function archivedOrderLines(
     const ids = wanted.filter((o) => o.period === period).map((o) => o.id);
     for (const c of await chunksOf(db, period, 'order_line')) {
       if (!ids.some((id) => c.first_key <= id && id <= c.last_key)) continue;
-      for (const r of await rowsOf<Record<string, unknown>>(files, c)) byOrder.get(r.order_id as number)?.push(r);
+      for (const r of await rowsOf<Record<string, unknown>>(files, c))
+        byOrder.get(r.order_id as number)?.push(r);
     }
   }
   return wanted.flatMap((o) => byOrder.get(o.id) ?? []);
