@@ -34,8 +34,15 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     (server as ServerContext).env.ENVIRONMENT !== 'production' && { title: 'mlm-crm' },
   // Unexpected failures stay masked; expected ones (a bad cursor, a forbidden subtree) keep their message.
   maskedErrors: {
-    maskError: (error, message, isDev) =>
-      isExpectedError(error) ? error : (withRequestErrorCode(error) ?? maskError(error, message, isDev)),
+    maskError: (error, message, isDev) => {
+      if (isExpectedError(error)) return error;
+      const request = withRequestErrorCode(error);
+      if (request) return request;
+      // The client sees "Unexpected error."; the log keeps what happened, for whoever looks into it.
+      const cause = (error as { originalError?: unknown }).originalError ?? error;
+      console.error('graphql: unexpected error', cause instanceof Error ? (cause.stack ?? cause.message) : cause);
+      return maskError(error, message, isDev);
+    },
   },
   plugins: [
     {
