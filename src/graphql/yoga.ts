@@ -40,7 +40,10 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       if (request) return request;
       // The client sees "Unexpected error."; the log keeps what happened, for whoever looks into it.
       const cause = (error as { originalError?: unknown }).originalError ?? error;
-      console.error('graphql: unexpected error', cause instanceof Error ? (cause.stack ?? cause.message) : cause);
+      console.error(
+        'graphql: unexpected error',
+        cause instanceof Error ? (cause.stack ?? cause.message) : cause,
+      );
       return maskError(error, message, isDev);
     },
   },
