@@ -28,6 +28,16 @@ const first = -1;
 const PAID_LINE = `o.distributor_id, l.quantity * l.unit_qv, l.quantity * l.unit_cv, o.kind, o.paid_at, o.paid_at,
   CASE o.kind WHEN 'CUSTOMER' THEN (l.unit_retail - l.unit_wholesale) * l.quantity ELSE 0 END, l.is_starter_kit, l.id`;
 
+/**
+ * The next `?3` members with paid orders in period `?1` after member `?2`, all their paid lines (see readChunk).
+ * Exported for the test that pins its plan (test/archive/plan.test.ts).
+ */
+export const VOLUME_LINE_CHUNK = `WITH ds AS (SELECT DISTINCT distributor_id FROM sales_order
+    WHERE period = ?1 AND paid_at IS NOT NULL AND distributor_id > ?2 ORDER BY distributor_id LIMIT ?3)
+  SELECT ${PAID_LINE} FROM ds CROSS JOIN sales_order o ON o.distributor_id = ds.distributor_id
+    AND o.period = ?1 AND o.paid_at IS NOT NULL
+  CROSS JOIN order_line l ON l.order_id = o.id ORDER BY o.distributor_id, l.id`;
+
 /** A raw lead event of the period whose intakes are all done (nothing will read its body to process it again). */
 const EVENT_OF_PERIOD = `e.received_at >= ?1 AND e.received_at < ?2 AND e.body <> ?3
   AND NOT EXISTS (SELECT 1 FROM lead_intake i WHERE i.event_id = e.id AND i.status <> 'DONE')`;
@@ -96,16 +106,7 @@ export async function readChunk(
       // of the period for each chunk (a bloom filter on the members), which made the part quadratic — at 1M,
       // 500 chunks each visiting 2.8M orders.
       const after = (cursor?.[0] as number) ?? first;
-      const rows = await db
-        .prepare(
-          `WITH ds AS (SELECT DISTINCT distributor_id FROM sales_order
-                       WHERE period = ?1 AND paid_at IS NOT NULL AND distributor_id > ?2 ORDER BY distributor_id LIMIT ?3)
-           SELECT ${PAID_LINE} FROM ds CROSS JOIN sales_order o ON o.distributor_id = ds.distributor_id
-             AND o.period = ?1 AND o.paid_at IS NOT NULL
-           CROSS JOIN order_line l ON l.order_id = o.id ORDER BY o.distributor_id, l.id`,
-        )
-        .bind(p, after, limit)
-        .raw<[number, ...unknown[]]>();
+      const rows = await db.prepare(VOLUME_LINE_CHUNK).bind(p, after, limit).raw<[number, ...unknown[]]>();
       if (rows.length === 0) return empty([after]);
       const members = new Set(rows.map((r) => r[0])).size;
       const last = rows[rows.length - 1][0];
