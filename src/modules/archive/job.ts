@@ -78,6 +78,13 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
     let part = state.part as Part | null;
     // Per part touched in this step: chunks, rows and bytes written, and where the time went.
     const stats = new Map<Part, Record<string, number>>();
+    let at = Date.now();
+    /** Milliseconds since the previous lap. */
+    const lap = () => {
+      const ms = Date.now() - at;
+      at += ms;
+      return ms;
+    };
     while (part && inBudget()) {
       const t = stats.get(part) ?? {
         chunks: 0,
@@ -89,13 +96,7 @@ export async function runArchiveStep(env: Env, m: ArchiveJob): Promise<void> {
         recordMs: 0,
       };
       stats.set(part, t);
-      let at = Date.now();
-      const lap = () => {
-        const now = Date.now();
-        const ms = now - at;
-        at = now;
-        return ms;
-      };
+      lap();
       const { chunk, cursor } = await nextChunkOf(db, m.periodId, part);
       const limit = CHUNK_KEYS[part];
       const read = await readChunk(db, scope, part, cursor, limit);

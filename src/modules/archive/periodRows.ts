@@ -194,7 +194,11 @@ export async function archivedOrderLines(
   const byOrder = new Map<number, Record<string, unknown>[]>(wanted.map((o) => [o.id, []]));
   for (const period of new Set(wanted.map((o) => o.period as string))) {
     const ids = wanted.filter((o) => o.period === period).map((o) => o.id);
-    for (const c of await chunksOf(db, period, 'order_line')) {
+    const range = ids.reduce<[number, number]>(
+      ([lo, hi], id) => [Math.min(lo, id), Math.max(hi, id)],
+      [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+    );
+    for (const c of await chunksOf(db, period, 'order_line', range)) {
       if (!ids.some((id) => c.first_key <= id && id <= c.last_key)) continue;
       for (const r of await rowsOf<Record<string, unknown>>(files, c))
         byOrder.get(r.order_id as number)?.push(r);

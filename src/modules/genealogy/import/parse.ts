@@ -6,6 +6,7 @@ import { eachNdjsonObject } from '../../../lib/records';
 import { hasControlOrBidi } from '../../../lib/text';
 import { DISTRIBUTOR_STATUSES } from '../../auth/accountStatus';
 import { type CsvColumns, eachCsvRecord } from '../../imports/csvPart';
+import { isCanonicalInstant } from '../../imports/instants';
 import type { ImportFormat } from '../../imports/limits';
 import { LOCALES } from '../model';
 import { profileFields } from '../validation';
@@ -118,9 +119,6 @@ function trimmed(v: unknown, min: number, max: number): string | null {
   return t.length >= min && t.length <= max ? t : null;
 }
 
-/** Of a string DATETIME accepts: whether it is YYYY-MM-DDTHH:MM:SS.sssZ, which toISOString gives back unchanged. */
-const isCanonicalIso = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(19) === 46;
-
 function fastRow(line: number, rec: Record<string, unknown>, now: string): StagedRow | null {
   for (const key in rec) if (!FIELDS.has(key)) return null;
   const ext = trimmed(rec.externalId, 1, 64);
@@ -162,7 +160,7 @@ function fastRow(line: number, rec: Record<string, unknown>, now: string): Stage
   if (rec.joinedAt !== undefined) {
     if (typeof rec.joinedAt !== 'string' || !DATETIME.test(rec.joinedAt)) return null;
     // Already in toISOString's own form (milliseconds, Z; the pattern checked the date): kept as is.
-    joined = isCanonicalIso(rec.joinedAt) ? rec.joinedAt : new Date(rec.joinedAt).toISOString();
+    joined = isCanonicalInstant(rec.joinedAt) ? rec.joinedAt : new Date(rec.joinedAt).toISOString();
   }
   let code: string | null = null;
   if (rec.referralCode !== undefined) {
